@@ -1,0 +1,1 @@
+"""Kiosk core: plain Python with no Kivy import (card reader, API client, printer, flows, settings)."""

@@ -1,0 +1,221 @@
+"""Typed kiosk settings from config/kiosk.toml, overridable by KIOSK_<SECTION>_<KEY> environment variables.
+
+A bad or missing setting raises ConfigError naming the setting, so start-up can stop with one clear
+line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = ROOT / "config" / "kiosk.toml"
+LANGUAGES = ("ja", "en")
+PRINTER_BACKENDS = ("file", "usb", "network", "serial")
+
+
+class ConfigError(Exception):
+    """A setting is missing or has a bad value; the message names the setting and where it came from."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How to reach and authenticate to the central registration API."""
+
+    url: str
+    kiosk_id: str
+    secret: str = field(repr=False)
+    timeout_s: float = 8.0
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Patron session behaviour."""
+
+    idle_timeout_s: int = 90
+    idle_warning_s: int = 30
+    default_language: str = "ja"
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    """Which PC/SC reader to use."""
+
+    reader: str = ""
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """Ticket printer backend; keys beyond the common ones are passed to the backend."""
+
+    backend: str = "file"
+    directory: str = "var/tickets"
+    width_dots: int = 576
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """Window, font and screen density."""
+
+    fullscreen: bool = True
+    width: int = 1280
+    height: int = 800
+    dpi: int = 96
+    fonts: tuple[str, ...] = ()
+    screenshot_dir: str = ""
+
+
+@dataclass(frozen=True)
+class BarcodeSettings:
+    """What a library card barcode looks like."""
+
+    pattern: str = r"^(\d{10})$"
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """All kiosk settings."""
+
+    server: ServerSettings
+    session: SessionSettings
+    card: CardSettings
+    printer: PrinterSettings
+    display: DisplaySettings
+    barcode: BarcodeSettings
+    source: Path
+
+    def masked(self) -> dict[str, dict[str, Any]]:
+        """Settings in effect with secrets replaced, for diagnostics screens and logs."""
+        out: dict[str, dict[str, Any]] = {}
+        for section in ("server", "session", "card", "printer", "display", "barcode"):
+            values = dataclasses.asdict(getattr(self, section))
+            if "secret" in values:
+                values["secret"] = "********"  # noqa: S105 - the mask, not a secret
+            out[section] = values
+        return out
+
+
+_SECTIONS: dict[str, type] = {
+    "server": ServerSettings,
+    "session": SessionSettings,
+    "card": CardSettings,
+    "printer": PrinterSettings,
+    "display": DisplaySettings,
+    "barcode": BarcodeSettings,
+}
+
+
+def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> KioskSettings:
+    """Read the settings file, apply environment overrides, and validate every value."""
+    environ = os.environ if environ is None else environ
+    path = Path(path or environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"settings file {path} not found (set KIOSK_CONFIG or create it)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from None
+
+    unknown = set(raw) - set(_SECTIONS)
+    if unknown:
+        raise ConfigError(f"{sorted(unknown)[0]}: unknown section in {path}")
+    sections = {name: _build(name, cls, raw.get(name, {}), environ, path) for name, cls in _SECTIONS.items()}
+    settings = KioskSettings(source=path, **sections)
+    _validate(settings)
+    return settings
+
+
+def _build(name: str, cls: type, table: Any, environ: Mapping[str, str], path: Path) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name}: must be a table in {path}")
+    kwargs: dict[str, Any] = {}
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    extra = {k: v for k, v in table.items() if k not in fields}
+    if extra and "options" not in fields:
+        raise ConfigError(f"{name}.{sorted(extra)[0]}: unknown setting in {path}")
+    for fname, f in fields.items():
+        if fname == "options":
+            kwargs[fname] = dict(extra)
+            continue
+        env_name = f"KIOSK_{name}_{fname}".upper()
+        if env_name in environ:
+            kwargs[fname] = _coerce(f"{name}.{fname}", f.type, environ[env_name], f"environment {env_name}")
+        elif fname in table:
+            kwargs[fname] = _check_type(f"{name}.{fname}", f.type, table[fname], str(path))
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{name}.{fname}: missing (set it in {path} or {env_name})")
+    return cls(**kwargs)
+
+
+def _coerce(setting: str, type_name: Any, text: str, origin: str) -> Any:
+    """Turn an environment string into the setting's type."""
+    type_name = str(type_name)
+    try:
+        if type_name == "bool":
+            lowered = text.strip().lower()
+            if lowered not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(text)
+            return lowered in ("1", "true", "yes")
+        if type_name == "int":
+            return int(text)
+        if type_name == "float":
+            return float(text)
+        if type_name.startswith("tuple"):
+            return tuple(p for p in text.split(os.pathsep) if p)
+    except ValueError:
+        raise ConfigError(f"{setting}: {text!r} is not a valid {type_name} (from {origin})") from None
+    return text
+
+
+def _check_type(setting: str, type_name: Any, value: Any, origin: str) -> Any:
+    type_name = str(type_name)
+    expected: dict[str, tuple[type, ...]] = {"bool": (bool,), "int": (int,), "float": (int, float), "str": (str,)}
+    if type_name.startswith("tuple"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{setting}: must be a list of strings (in {origin})")
+        return tuple(value)
+    ok = expected.get(type_name, (object,))
+    # bool is a subclass of int: refuse true/false where a number is meant.
+    if not isinstance(value, ok) or (type_name in ("int", "float") and isinstance(value, bool)):
+        raise ConfigError(f"{setting}: must be a {type_name}, got {value!r} (in {origin})")
+    return float(value) if type_name == "float" else value
+
+
+def _validate(s: KioskSettings) -> None:
+    """Range and format checks that types alone cannot express."""
+    if not re.match(r"^https?://[^\s/]+", s.server.url):
+        raise ConfigError(f"server.url: {s.server.url!r} is not an http(s) URL")
+    if not s.server.kiosk_id.strip():
+        raise ConfigError("server.kiosk_id: must not be empty")
+    if len(s.server.secret) < 16:
+        raise ConfigError("server.secret: must be at least 16 characters")
+    if s.server.timeout_s <= 0:
+        raise ConfigError("server.timeout_s: must be positive")
+    if s.session.idle_timeout_s < 10:
+        raise ConfigError("session.idle_timeout_s: must be at least 10 seconds")
+    if s.session.idle_warning_s < 20:
+        raise ConfigError("session.idle_warning_s: must be at least 20 seconds (WCAG 2.2.1)")
+    if s.session.default_language not in LANGUAGES:
+        raise ConfigError(f"session.default_language: must be one of {', '.join(LANGUAGES)}")
+    if s.printer.backend not in PRINTER_BACKENDS:
+        raise ConfigError(f"printer.backend: must be one of {', '.join(PRINTER_BACKENDS)}")
+    if s.printer.width_dots not in (384, 512, 576):
+        raise ConfigError("printer.width_dots: must be 384 (58 mm), 512 or 576 (80 mm)")
+    if not 200 <= s.display.width <= 8000 or not 200 <= s.display.height <= 8000:
+        raise ConfigError("display.width/height: must be between 200 and 8000 pixels")
+    if not 50 <= s.display.dpi <= 600:
+        raise ConfigError("display.dpi: must be between 50 and 600")
+    try:
+        compiled = re.compile(s.barcode.pattern)
+    except re.error as exc:
+        raise ConfigError(f"barcode.pattern: not a valid regular expression ({exc})") from None
+    if compiled.groups < 1:
+        raise ConfigError("barcode.pattern: needs one group that captures the card number")

@@ -1,0 +1,63 @@
+"""Lobby kiosk entry point: read the settings, prepare Kivy, run the app.
+
+    python main.py            (settings from config/kiosk.toml, KIOSK_* environment overrides)
+
+A bad or missing setting stops here with one line naming it (exit status 2), not a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from kiosk import config
+
+
+def _prepare_kivy(settings: config.KioskSettings) -> None:
+    """Kivy reads these before its first import, so they are set here and nowhere else."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # our command line is not Kivy's
+    os.environ.setdefault("KIVY_HOME", str(config.ROOT / "var" / "kivy"))
+    from kivy.config import Config
+
+    display = settings.display
+    Config.set("graphics", "fullscreen", "auto" if display.fullscreen else "0")
+    Config.set("graphics", "width", str(display.width))
+    Config.set("graphics", "height", str(display.height))
+    Config.set("graphics", "borderless", "1" if display.fullscreen else "0")
+    Config.set("kivy", "exit_on_escape", "0")  # no way out by keyboard; maintenance mode exits
+    Config.set("input", "mouse", "mouse,disable_multitouch")  # no red multitouch dots on right click
+
+
+def main() -> int:
+    """Run the kiosk until it is closed."""
+    try:
+        settings = config.load()
+    except config.ConfigError as exc:
+        print(f"kiosk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    _prepare_kivy(settings)
+
+    from screens import fonts
+
+    try:
+        font = fonts.register_default_font(settings.display.fonts)
+    except config.ConfigError as exc:
+        print(f"kiosk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.getLogger(__name__).info("default font %s", font)
+
+    from screens.app import KioskApp
+
+    app = KioskApp(settings)
+    driver_port = os.environ.get("KIOSK_TEST_DRIVER_PORT")
+    if driver_port:
+        from screens import driver
+
+        app.bind(on_start=lambda *_: driver.start(int(driver_port)))
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

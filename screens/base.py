@@ -1,0 +1,25 @@
+"""Base class of every kiosk screen."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.uix.screenmanager import Screen
+
+
+class KioskScreen(Screen):
+    """A screen that only shows state; ``on_activate`` refreshes it each time it is shown."""
+
+    def on_enter(self, *args: object) -> None:
+        self.on_activate()
+
+    def on_activate(self) -> None:
+        """Refresh what the screen shows from the core; screens override it."""
+
+    @property
+    def app(self) -> App:
+        """The running kiosk app."""
+        return App.get_running_app()
+
+    def go(self, name: str) -> None:
+        """Switch to another screen (forwarded to the app so navigation stays in one place)."""
+        self.app.show(name)

@@ -1,0 +1,127 @@
+"""Remote control of the running kiosk for UI tests: a loopback socket that taps, types, reads and screenshots.
+
+It is started only when KIOSK_TEST_DRIVER_PORT is set (the tests set it; a real kiosk never does).
+Each request is one JSON line; it runs on the Kivy thread and answers one JSON line. Taps go through
+Kivy's real input dispatch and hit-testing (a synthetic touch at the widget's window position), so a
+button that is hidden, covered or disabled does not react, just as for a patron.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.base import EventLoop
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+log = logging.getLogger(__name__)
+
+
+def _roots() -> list[Widget]:
+    """What a patron can see: open modal views first, then the current screen."""
+    app = App.get_running_app()
+    modal = [w for w in Window.children if w is not app.root]
+    return [*modal, app.root.current_screen]
+
+
+def _find(widget_id: str) -> Widget:
+    for root in _roots():
+        for w in root.walk(restrict=True):
+            if w.ids.get(widget_id) is not None:
+                return w.ids[widget_id]
+    raise LookupError(f"no widget with id {widget_id!r} on screen")
+
+
+def _texts() -> list[str]:
+    return [w.text for root in _roots() for w in root.walk(restrict=True) if isinstance(w, Label) and w.text]
+
+
+def _state() -> dict[str, Any]:
+    app = App.get_running_app()
+    return {"screen": app.root.current, "language": app.lang, "texts": _texts()}
+
+
+def _tap(widget_id: str) -> dict[str, Any]:
+    widget = _find(widget_id)
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+    return {"tapped": widget_id, "at": [x, y]}
+
+
+def _screenshot(path: str) -> dict[str, Any]:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = Window.screenshot(name=str(target))
+    Path(written).replace(target)
+    return {"path": str(target)}
+
+
+def _type(text: str) -> dict[str, Any]:
+    """Type like a keyboard-wedge barcode scanner: one key event per character, Enter as a newline."""
+    for ch in text:
+        if ch == "\n":
+            Window.dispatch("on_key_down", 13, 40, None, [])
+            Window.dispatch("on_key_up", 13, 40)
+        else:
+            Window.dispatch("on_key_down", ord(ch), 0, ch, [])
+            Window.dispatch("on_textinput", ch)
+            Window.dispatch("on_key_up", ord(ch), 0)
+    return {"typed": len(text)}
+
+
+def _font() -> dict[str, Any]:
+    from kivy.core.text import DEFAULT_FONT, LabelBase
+
+    return {"path": LabelBase._fonts[DEFAULT_FONT][0]}
+
+
+COMMANDS = {
+    "state": lambda req: _state(),
+    "font": lambda req: _font(),
+    "tap": lambda req: _tap(req["id"]),
+    "screenshot": lambda req: _screenshot(req["path"]),
+    "type": lambda req: _type(req["text"]),
+}
+
+
+def _run_on_kivy_thread(request: dict[str, Any]) -> dict[str, Any]:
+    answer: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=1)
+
+    def run(_dt: float) -> None:
+        try:
+            answer.put({"ok": True, **COMMANDS[request["cmd"]](request)})
+        except Exception as exc:
+            answer.put({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+    Clock.schedule_once(run, 0)
+    return answer.get(timeout=30)
+
+
+def _serve(server: socket.socket) -> None:
+    while True:
+        conn, _ = server.accept()
+        with conn, conn.makefile("rwb") as stream:
+            for line in stream:
+                reply = _run_on_kivy_thread(json.loads(line))
+                stream.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
+                stream.flush()
+
+
+def start(port: int) -> None:
+    """Listen on 127.0.0.1:``port`` once the first frame is drawn."""
+    server = socket.create_server(("127.0.0.1", port))
+    EventLoop.ensure_window()
+    threading.Thread(target=_serve, args=(server,), name="test-driver", daemon=True).start()
+    log.info("test driver listening on 127.0.0.1:%d", port)

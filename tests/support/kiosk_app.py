@@ -1,0 +1,121 @@
+"""Start the real kiosk app (main.py) as a process and drive it through its test driver socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class KioskProcess:
+    """The kiosk app in its own process, with a client for its test driver."""
+
+    def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py")],
+            cwd=ROOT,
+            env={**env, "KIOSK_TEST_DRIVER_PORT": str(self.port), "KIVY_NO_ARGS": "1"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._stream = self._connect()
+
+    def _connect(self, timeout: float = 60.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kiosk exited with {self.proc.returncode}; log: {self.log_path}")
+            try:
+                sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+                return sock.makefile("rwb")
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"kiosk test driver did not answer; log: {self.log_path}") from None
+                time.sleep(0.1)
+
+    def call(self, cmd: str, **args: Any) -> dict[str, Any]:
+        """Send one driver command; raise if the kiosk reports an error."""
+        self._stream.write(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
+        self._stream.flush()
+        line = self._stream.readline()
+        if not line:
+            raise RuntimeError(f"kiosk closed the driver connection; log: {self.log_path}")
+        reply = json.loads(line)
+        if not reply.pop("ok"):
+            raise RuntimeError(reply["error"])
+        return reply
+
+    def state(self) -> dict[str, Any]:
+        """Current screen, language and visible texts."""
+        return self.call("state")
+
+    def tap(self, widget_id: str) -> None:
+        """Tap the widget with this kv id on the visible screen."""
+        self.call("tap", id=widget_id)
+
+    def screenshot(self, name: str) -> Path:
+        """Save a screenshot under var/test-artifacts/screens/."""
+        path = ARTIFACTS / "screens" / f"{name}.png"
+        self.call("screenshot", path=str(path))
+        return path
+
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+        """Poll the state until ``predicate`` holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state()
+            if predicate(state):
+                return state
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; last state: {state}")
+            time.sleep(0.05)
+
+    def wait_screen(self, name: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until screen ``name`` is shown."""
+        return self.wait_for(lambda s: s["screen"] == name, timeout)
+
+    def stop(self) -> None:
+        """Stop the app and wait for it."""
+        self._stream.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+def kiosk_env(display: str, kivy_home: Path, **overrides: str) -> dict[str, str]:
+    """Environment for a test kiosk on ``display``: windowed at the test size, Kivy state in a temp dir."""
+    env = dict(os.environ)
+    env.pop("SDL_VIDEODRIVER", None)
+    env.update(
+        DISPLAY=display,
+        KIVY_HOME=str(kivy_home),
+        KIOSK_DISPLAY_FULLSCREEN="0",
+        KIOSK_DISPLAY_WIDTH="1280",
+        KIOSK_DISPLAY_HEIGHT="800",
+    )
+    env.update(overrides)
+    return env

@@ -1,0 +1,59 @@
+"""The attract screen of the real app: Japanese glyphs, three services, each leading to its first step."""
+
+from __future__ import annotations
+
+import pytest
+from fontTools.ttLib import TTCollection, TTFont
+
+from kiosk import i18n
+from tests.support.kiosk_app import KioskProcess
+
+SERVICES = [
+    ("btn_migrate", "migrate_intro", "マイナンバーカード連携の切り替え"),
+    ("btn_expiry", "expiry_entry", "利用者カードの有効期限の確認"),
+    ("btn_ticket", "ticket_service", "整理券の発行"),
+]
+
+
+def test_attract_screen_shows_services_in_japanese_and_english(kiosk: KioskProcess) -> None:
+    state = kiosk.wait_screen("attract")
+    texts = "\n".join(state["texts"])
+    for key in ("service.migrate.title", "service.expiry.title", "service.ticket.title"):
+        assert i18n.translate(key, "ja") in texts
+        assert i18n.translate(key, "en") in texts
+    shot = kiosk.screenshot("attract")
+    assert shot.stat().st_size > 10_000
+
+
+def test_default_font_has_every_japanese_glyph_the_kiosk_shows(kiosk: KioskProcess) -> None:
+    """Kivy's Roboto shows boxes for Japanese; the font the app registered must cover every character."""
+    font_path = kiosk.call("font")["path"]
+    if font_path.endswith(".ttc"):
+        cmap = TTCollection(font_path).fonts[0].getBestCmap()
+    else:
+        cmap = TTFont(font_path).getBestCmap()
+    shown = "".join(i18n.catalogue("ja").values())
+    missing = sorted({ch for ch in shown if ch.strip() and ord(ch) not in cmap})
+    assert not missing, f"{font_path} has no glyph for {missing}"
+    assert "Roboto" not in font_path
+
+
+@pytest.mark.parametrize(("button", "screen", "title"), SERVICES)
+def test_each_service_button_opens_its_first_step(
+    kiosk: KioskProcess, button: str, screen: str, title: str
+) -> None:
+    kiosk.wait_screen("attract")
+    kiosk.tap(button)
+    state = kiosk.wait_screen(screen)
+    assert title in state["texts"]
+    assert state["language"] == "ja"
+    kiosk.screenshot(f"{screen}-ja")
+
+    kiosk.tap("language")
+    state = kiosk.wait_for(lambda s: s["language"] == "en")
+    assert title not in state["texts"]
+    kiosk.screenshot(f"{screen}-en")
+
+    kiosk.tap("back")
+    state = kiosk.wait_screen("attract")
+    assert state["language"] == "ja", "a new session starts in the default language"
