@@ -1,0 +1,183 @@
+"""The only module that talks to PC/SC (with monitor.py): a pyscard connection with typed transport errors."""
+
+from __future__ import annotations
+
+import logging
+
+from smartcard import scard
+
+from kiosk.card.errors import (
+    CardRemovedError,
+    CardUnresponsiveError,
+    NoCardError,
+    ReaderGoneError,
+    TransportError,
+)
+from kiosk.card.traffic import TRAFFIC, describe_command, describe_response
+
+log = logging.getLogger(__name__)
+
+# Short APDUs need at most 261 bytes in (4 + 1 + 255 + 1); a reader that takes
+# more advertises extended-length support.
+_SHORT_APDU_MAX = 261
+_REMOVAL_WAIT_MS = 1500  # vpcd and real readers report EMPTY within ~0.4 s
+
+_REMOVED = {scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_RESET_CARD}
+_UNRESPONSIVE = {scard.SCARD_E_TIMEOUT, scard.SCARD_W_UNRESPONSIVE_CARD, scard.SCARD_W_UNPOWERED_CARD}
+_READER_GONE = {
+    scard.SCARD_E_NO_SERVICE,
+    scard.SCARD_E_SERVICE_STOPPED,
+    scard.SCARD_E_UNKNOWN_READER,
+    scard.SCARD_E_READER_UNAVAILABLE,
+    scard.SCARD_E_NO_READERS_AVAILABLE,
+}
+
+
+def _error_text(hresult: int) -> str:
+    return f"{scard.SCardGetErrorMessage(hresult)} (0x{hresult & 0xFFFFFFFF:08X})"
+
+
+def transport_error(hresult: int, during: str) -> TransportError:
+    """The typed error for a PC/SC result code."""
+    text = f"{during}: {_error_text(hresult)}"
+    if hresult in _REMOVED:
+        return CardRemovedError(text)
+    if hresult in _UNRESPONSIVE:
+        return CardUnresponsiveError(text)
+    if hresult in _READER_GONE:
+        return ReaderGoneError(text)
+    return TransportError(text)
+
+
+def list_readers() -> list[str]:
+    """Names of the readers pcscd knows (empty when none; ReaderGoneError when pcscd is absent)."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise transport_error(hresult, "establish context")
+    try:
+        hresult, names = scard.SCardListReaders(context, [])
+        if hresult == scard.SCARD_E_NO_READERS_AVAILABLE:
+            return []
+        if hresult != scard.SCARD_S_SUCCESS:
+            raise transport_error(hresult, "list readers")
+        return list(names)
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+class PcscConnection:
+    """A connection to the card in one reader: `send_and_receive(apdu) -> (data, sw)`."""
+
+    def __init__(self, reader: str, *, extended_length: bool | None = None) -> None:
+        self.reader = reader
+        self._extended_override = extended_length
+        self._context: int | None = None
+        self._card: int | None = None
+        self._protocol: int = scard.SCARD_PROTOCOL_T1
+        self.atr: bytes = b""
+
+    def connect(self) -> PcscConnection:
+        """Open the card (shared mode, T=0 or T=1); NoCardError when the reader is empty."""
+        hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult != scard.SCARD_S_SUCCESS:
+            raise transport_error(hresult, "establish context")
+        self._context = context
+        hresult, card, protocol = scard.SCardConnect(
+            context, self.reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+        )
+        if hresult != scard.SCARD_S_SUCCESS:
+            self._release_context()
+            if hresult in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD):
+                raise NoCardError(f"no card in {self.reader}")
+            raise transport_error(hresult, "connect")
+        self._card, self._protocol = card, protocol
+        hresult, _reader, _state, _proto, atr = scard.SCardStatus(card)
+        self.atr = bytes(atr) if hresult == scard.SCARD_S_SUCCESS else b""
+        log.debug("connected to %s, protocol %s", self.reader, "T=0" if protocol == 1 else "T=1")
+        return self
+
+    def __enter__(self) -> PcscConnection:
+        return self if self._card is not None else self.connect()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def supports_extended_length(self) -> bool:
+        """True when forced by the caller, or when the reader reports a max input above a short APDU."""
+        if self._extended_override is not None:
+            return self._extended_override
+        if self._card is None:
+            return False
+        hresult, value = scard.SCardGetAttrib(self._card, scard.SCARD_ATTR_MAXINPUT)
+        if hresult != scard.SCARD_S_SUCCESS or not value:
+            return False  # Unknown means no: 256-byte chunks are the safe default.
+        return int.from_bytes(bytes(value[:4]), "little") > _SHORT_APDU_MAX
+
+    def send_and_receive(self, command: bytes | bytearray) -> tuple[bytes, int]:
+        """Transmit one APDU; transport faults become CardRemovedError, ReaderGoneError, ..."""
+        if self._card is None:
+            raise TransportError("not connected")
+        log.log(TRAFFIC, ">> %s", describe_command(command))
+        as_list = list(command)
+        try:
+            hresult, response = scard.SCardTransmit(self._card, self._protocol, as_list)
+        finally:
+            as_list[:] = [0] * len(as_list)  # The list may hold PIN digits.
+        if hresult != scard.SCARD_S_SUCCESS:
+            raise self._failure(hresult)
+        if len(response) < 2:
+            raise CardUnresponsiveError(f"response of {len(response)} bytes")
+        data, sw = bytes(response[:-2]), (response[-2] << 8) | response[-1]
+        log.log(TRAFFIC, "<< %s", describe_response(data, sw))
+        return data, sw
+
+    def _failure(self, hresult: int) -> TransportError:
+        if hresult == scard.SCARD_E_NOT_TRANSACTED or hresult in _UNRESPONSIVE:
+            # A pulled card first shows as a failed transaction; ask the reader whether it is empty.
+            if self._wait_until_empty():
+                return CardRemovedError(f"card removed during a command ({_error_text(hresult)})")
+            return CardUnresponsiveError(f"transmit: {_error_text(hresult)}")
+        return transport_error(hresult, "transmit")
+
+    def _wait_until_empty(self) -> bool:
+        """Block (inside pcscd, not spinning) until the reader reports no card, up to a short timeout."""
+        if self._context is None:
+            return False
+        states = [(self.reader, scard.SCARD_STATE_UNAWARE)]
+        hresult, states = scard.SCardGetStatusChange(self._context, 0, states)
+        if hresult != scard.SCARD_S_SUCCESS:
+            return hresult in _READER_GONE
+        state = states[0][1]
+        if state & scard.SCARD_STATE_EMPTY:
+            return True
+        hresult, states = scard.SCardGetStatusChange(
+            self._context, _REMOVAL_WAIT_MS, [(self.reader, state & ~scard.SCARD_STATE_CHANGED)]
+        )
+        return hresult == scard.SCARD_S_SUCCESS and bool(states[0][1] & scard.SCARD_STATE_EMPTY)
+
+    def close(self) -> None:
+        """Disconnect, resetting the card so no verified PIN state outlives this patron."""
+        if self._card is not None:
+            scard.SCardDisconnect(self._card, scard.SCARD_RESET_CARD)
+            self._card = None
+        self._release_context()
+
+    def _release_context(self) -> None:
+        if self._context is not None:
+            scard.SCardReleaseContext(self._context)
+            self._context = None
+
+
+def connect(reader: str | None = None, *, extended_length: bool | None = None) -> PcscConnection:
+    """Connect to the card in `reader`, or in the first reader that holds one."""
+    names = [reader] if reader else list_readers()
+    if not names:
+        raise ReaderGoneError("no reader attached")
+    last: Exception = NoCardError("no card in any reader")
+    for name in names:
+        try:
+            return PcscConnection(name, extended_length=extended_length).connect()
+        except NoCardError as exc:
+            last = exc
+    raise last

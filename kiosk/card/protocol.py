@@ -1,0 +1,169 @@
+"""ISO 7816 verbs over a connection: SELECT, READ BINARY, 61xx/6Cxx handling, the file whitelist gate.
+
+Every APDU the kiosk sends passes through `CardProtocol.transmit`, which refuses
+anything outside a closed set of commands and files (see `apdu.Fid`). That gate
+is what makes reading the 個人番号 impossible rather than merely unused.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol as TypingProtocol
+
+from kiosk.card import apdu
+from kiosk.card.apdu import ALLOWED_FILES, Aid, Fid
+from kiosk.card.errors import SW, ApduError, ForbiddenFileError, MalformedDataError
+
+MAX_RESPONSE = 64 * 1024
+MAX_GET_RESPONSE_ROUNDS = 300  # 64 KB in 256-byte pieces, with margin
+
+# Commands the kiosk ever sends. CHANGE REFERENCE DATA, RESET RETRY COUNTER,
+# READ BINARY with odd INS and everything else are refused before reaching the card.
+_ALLOWED_INS = frozenset(
+    {apdu.INS_SELECT, apdu.INS_READ_BINARY, apdu.INS_VERIFY, apdu.INS_COMPUTE_SIGNATURE, apdu.INS_GET_RESPONSE}
+)
+
+
+class Connection(TypingProtocol):
+    """What the card layer needs from a transport (pcsc.PcscConnection, or a test fake)."""
+
+    @property
+    def supports_extended_length(self) -> bool:
+        """Whether extended-length APDUs may be sent through this reader."""
+        ...
+
+    def send_and_receive(self, command: bytes | bytearray) -> tuple[bytes, int]:
+        """Send one command APDU and return (response data, status word)."""
+        ...
+
+
+class CardProtocol:
+    """The ISO 7816 layer: whitelisted SELECTs, READ BINARY, response chaining."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.current_aid: bytes | None = None
+        self.current_ef: Fid | None = None
+
+    @property
+    def supports_extended_length(self) -> bool:
+        """Whether the reader takes extended-length APDUs."""
+        return bool(self.connection.supports_extended_length)
+
+    def check_allowed(self, command: bytes | bytearray) -> None:
+        """Refuse any command outside the closed whitelist (raises ForbiddenFileError)."""
+        if len(command) < 4:
+            raise ForbiddenFileError("command shorter than a header")
+        cla, ins, p1, p2 = command[0], command[1], command[2], command[3]
+        if cla not in (apdu.CLA_ISO, apdu.CLA_PROPRIETARY) or ins not in _ALLOWED_INS:
+            raise ForbiddenFileError(f"command {cla:02X} {ins:02X} is not on the whitelist")
+        if ins == apdu.INS_SELECT:
+            body = _command_data(command)
+            if p1 == apdu.P1_SELECT_AID:
+                if body not in {bytes(a) for a in Aid}:
+                    raise ForbiddenFileError(f"application {body.hex().upper()} is not on the whitelist")
+            elif p1 == apdu.P1_SELECT_EF:
+                fid = int.from_bytes(body, "big") if len(body) == 2 else -1
+                if self.current_aid is None or (self.current_aid, fid) not in ALLOWED_FILES:
+                    raise ForbiddenFileError(f"file {body.hex().upper()} is not on the whitelist here")
+            else:
+                raise ForbiddenFileError(f"SELECT with P1={p1:02X} is not allowed")
+        elif ins == apdu.INS_READ_BINARY and p1 & 0x80:
+            raise ForbiddenFileError("READ BINARY by short file identifier is not allowed")
+        elif ins == apdu.INS_VERIFY and p2 != apdu.P2_PIN_OF_CURRENT_EF:
+            raise ForbiddenFileError("VERIFY must address the PIN of the selected EF")
+        elif ins == apdu.INS_COMPUTE_SIGNATURE and p2 != apdu.P2_SIGN_WITH_CURRENT_EF:
+            raise ForbiddenFileError("signature must use the key of the selected EF")
+
+    def transmit(self, command: bytes | bytearray) -> tuple[bytes, int]:
+        """Send a whitelisted command; follow 61xx with GET RESPONSE and 6Cxx with the exact Le."""
+        self.check_allowed(command)
+        data, sw = self.connection.send_and_receive(command)
+        if sw >> 8 == 0x6C:
+            # Wrong Le: the card tells the exact length; resend once with it.
+            fixed = bytearray(command)
+            fixed[-1] = sw & 0xFF
+            data, sw = self.connection.send_and_receive(fixed)
+        out = bytearray(data)
+        rounds = 0
+        while sw >> 8 == 0x61:
+            rounds += 1
+            if rounds > MAX_GET_RESPONSE_ROUNDS or len(out) > MAX_RESPONSE:
+                raise MalformedDataError("card keeps announcing more response bytes")
+            more, sw = self.connection.send_and_receive(
+                apdu.encode(apdu.CLA_ISO, apdu.INS_GET_RESPONSE, 0, 0, le=(sw & 0xFF) or 256)
+            )
+            out += more
+        return bytes(out), sw
+
+    def select_application(self, aid: Aid) -> None:
+        """SELECT an application by AID (no FCI); raises ApduError on any status but 9000."""
+        self.current_aid = None
+        self.current_ef = None
+        command = apdu.encode(apdu.CLA_ISO, apdu.INS_SELECT, apdu.P1_SELECT_AID, apdu.P2_NO_FCI, bytes(aid))
+        data, sw = self.transmit(command)
+        if sw != SW.OK:
+            raise ApduError(data, sw)
+        self.current_aid = bytes(aid)
+
+    def select_file(self, ef: Fid) -> None:
+        """SELECT an EF of the current application, unless it is already the current EF."""
+        if self.current_aid != bytes(ef.aid):
+            raise ForbiddenFileError(f"{ef.name} is not in the selected application")
+        if self.current_ef is ef:
+            return
+        self.current_ef = None
+        command = apdu.encode(
+            apdu.CLA_ISO, apdu.INS_SELECT, apdu.P1_SELECT_EF, apdu.P2_NO_FCI, ef.fid.to_bytes(2, "big")
+        )
+        data, sw = self.transmit(command)
+        if sw != SW.OK:
+            raise ApduError(data, sw)
+        self.current_ef = ef
+
+    def read_binary(self, offset: int, le: int) -> bytes:
+        """READ BINARY of the current EF; extended Le when le > 256. Returns what the card gave."""
+        if not 0 <= offset <= 0x7FFF:
+            raise ValueError(f"offset out of range: {offset}")
+        command = apdu.encode(apdu.CLA_ISO, apdu.INS_READ_BINARY, offset >> 8, offset & 0xFF, le=le)
+        data, sw = self.transmit(command)
+        if sw not in (SW.OK, SW.END_OF_FILE):
+            raise ApduError(data, sw)
+        if len(data) > le:
+            raise MalformedDataError(f"card returned {len(data)} bytes for Le={le}")
+        return data
+
+    def read_sized(self, size_of: SizeFunction, max_size: int) -> bytes:
+        """Read the current EF's leading object whose size `size_of(first bytes)` tells, in few APDUs.
+
+        With extended length, one READ BINARY asks for `max_size` bytes; without it,
+        256-byte chunks: the first chunk carries the header, so the count is the
+        minimum, ceil(size / 256).
+        """
+        first_le = max_size if self.supports_extended_length else apdu.SHORT_MAX_LE
+        buf = bytearray(self.read_binary(0, first_le))
+        total = size_of(bytes(buf))
+        if total > max_size:
+            raise MalformedDataError(f"object of {total} bytes exceeds the limit of {max_size}")
+        while len(buf) < total:
+            want = min(total - len(buf), first_le)
+            chunk = self.read_binary(len(buf), want)
+            if not chunk:
+                raise MalformedDataError(f"EF ended after {len(buf)} of {total} bytes")
+            buf += chunk
+        return bytes(buf[:total])
+
+
+class SizeFunction(TypingProtocol):
+    """Returns the total size of an object from its first bytes."""
+
+    def __call__(self, header: bytes, /) -> int: ...
+
+
+def _command_data(command: bytes | bytearray) -> bytes:
+    """The data field of a case-3 command (short or extended Lc)."""
+    if len(command) <= 5:
+        return b""
+    if command[4] == 0 and len(command) >= 7:
+        n = (command[5] << 8) | command[6]
+        return bytes(command[7 : 7 + n])
+    return bytes(command[5 : 5 + command[4]])

@@ -1,0 +1,342 @@
+"""A transport-independent virtual My Number card: `VirtualCard.process(apdu) -> response`.
+
+It answers the command set of ../shared/reference/jpki-apdu.md with real status
+words: applications by AID, EFs, READ BINARY (short and extended Le), PIN EFs
+with tries counters and blocking, a security status reset at power off, and
+COMPUTE DIGITAL SIGNATURE that pads the DigestInfo itself (PKCS#1 v1.5 type 01)
+and signs with a real RSA-2048 key. It also holds what the kiosk must never
+touch (the 入力補助AP's EF 0001 with a fake 個人番号, and the 券面AP), so a
+test can prove they are never selected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from virtualcard.personas import MAX_TRIES, Persona
+
+MYNUMBER_ATR = bytes.fromhex("3BE000FF8131FE4514")
+OTHER_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")  # a contactless memory card
+
+AID_JPKI = bytes.fromhex("D392F000260100000001")
+AID_TEXT = bytes.fromhex("D3921000310001010408")  # 券面事項入力補助AP
+AID_VISUAL = bytes.fromhex("D3921000310001010402")  # 券面AP
+AID_OTHER = bytes.fromhex("A000000003000000")  # what the non-My-Number card holds
+
+SW_OK = 0x9000
+SW_WRONG_LENGTH = 0x6700
+SW_LOGICAL_CHANNEL = 0x6881
+SW_INCOMPATIBLE = 0x6981
+SW_SECURITY = 0x6982
+SW_BLOCKED = 0x6984
+SW_NO_CURRENT_EF = 0x6986
+SW_INCORRECT_DATA = 0x6A80
+SW_NOT_FOUND = 0x6A82
+SW_P1P2 = 0x6A86
+SW_OFFSET = 0x6B00
+SW_INS = 0x6D00
+SW_CLA = 0x6E00
+
+TOKEN = b"JPKIAPICCTOKEN2".ljust(0x20, b" ")
+CERT_EF_SIZE = 2048  # EFs are allocated larger than their content; the reader must use the DER length
+
+
+class CardPulledOut(Exception):  # noqa: N818 (an event, not an error of the card)
+    """The persona's card is pulled out now: the transport must drop the line without answering."""
+
+
+@dataclass
+class PinFile:
+    """A PIN EF: its value, tries left, and the PIN that guards it."""
+
+    value: bytes
+    tries: int
+    max_tries: int = MAX_TRIES
+
+
+@dataclass
+class BinaryFile:
+    """A transparent EF; `guard` is the PIN EF that must be verified first, if any."""
+
+    content: bytes
+    guard: tuple[bytes, int] | None = None
+
+
+@dataclass
+class KeyFile:
+    """A private key EF usable for COMPUTE DIGITAL SIGNATURE once `guard` is verified."""
+
+    key: rsa.RSAPrivateKey
+    guard: tuple[bytes, int]
+
+
+@dataclass
+class Command:
+    """A parsed command APDU (le: None for no Le, else 1..65536)."""
+
+    cla: int
+    ins: int
+    p1: int
+    p2: int
+    data: bytes
+    le: int | None
+    extended: bool
+
+
+def parse_command(apdu: bytes) -> Command:
+    """Parse ISO 7816-4 cases 1-4, short and extended; ValueError when malformed."""
+    if len(apdu) < 4:
+        raise ValueError("shorter than a header")
+    cla, ins, p1, p2 = apdu[:4]
+    body = apdu[4:]
+    if not body:
+        return Command(cla, ins, p1, p2, b"", None, False)
+    if len(body) == 1:
+        return Command(cla, ins, p1, p2, b"", body[0] or 256, False)
+    if body[0] != 0:  # short Lc
+        lc = body[0]
+        if len(body) == 1 + lc:
+            return Command(cla, ins, p1, p2, bytes(body[1:]), None, False)
+        if len(body) == 2 + lc:
+            return Command(cla, ins, p1, p2, bytes(body[1 : 1 + lc]), body[-1] or 256, False)
+        raise ValueError("Lc does not match the data")
+    # Extended: 00 then two bytes.
+    if len(body) == 3:
+        return Command(cla, ins, p1, p2, b"", ((body[1] << 8) | body[2]) or 65536, True)
+    if len(body) < 3:
+        raise ValueError("bad extended length")
+    lc = (body[1] << 8) | body[2]
+    rest = body[3:]
+    if len(rest) == lc:
+        return Command(cla, ins, p1, p2, bytes(rest), None, True)
+    if len(rest) == lc + 2:
+        return Command(cla, ins, p1, p2, bytes(rest[:lc]), ((rest[-2] << 8) | rest[-1]) or 65536, True)
+    raise ValueError("extended Lc does not match the data")
+
+
+def ber_length(n: int) -> bytes:
+    """A definite BER length."""
+    if n < 0x80:
+        return bytes((n,))
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((0x80 | len(raw),)) + raw
+
+
+def tlv(tag: int, value: bytes) -> bytes:
+    """One TLV with a 1- or 2-byte tag."""
+    tag_bytes = tag.to_bytes(2 if tag > 0xFF else 1, "big")
+    return tag_bytes + ber_length(len(value)) + value
+
+
+def encode_basic_four(name: str, address: str, birth_yyyymmdd: str, sex: str) -> bytes:
+    """EF 0002 of the 入力補助AP: FF20 { DF21 offsets, DF22 name, DF23 address, DF24 birth, DF25 sex }."""
+    items = [
+        tlv(0xDF22, name.encode()),
+        tlv(0xDF23, address.encode()),
+        tlv(0xDF24, birth_yyyymmdd.encode("ascii")),
+        tlv(0xDF25, sex.encode("ascii")),
+    ]
+    header_size = len(tlv(0xDF21, bytes(8)))
+    offsets, position = b"", header_size
+    for item in items:
+        offsets += position.to_bytes(2, "big")
+        position += len(item)
+    return tlv(0xFF20, tlv(0xDF21, offsets) + b"".join(items))
+
+
+def pkcs1_type1_sign(key: rsa.RSAPrivateKey, digest_info: bytes) -> bytes:
+    """RSA signature over `00 01 FF..FF 00 || digest_info`, as the card computes it (raw RSA)."""
+    numbers = key.private_numbers()
+    k = (numbers.public_numbers.n.bit_length() + 7) // 8
+    if len(digest_info) > k - 11:
+        raise ValueError("DigestInfo too long for the key")
+    block = b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info
+    m = int.from_bytes(block, "big")
+    # CRT: about four times faster than pow(m, d, n).
+    s1 = pow(m, numbers.dmp1, numbers.p)
+    s2 = pow(m, numbers.dmq1, numbers.q)
+    h = (numbers.iqmp * (s1 - s2)) % numbers.p
+    return (s2 + h * numbers.q).to_bytes(k, "big")
+
+
+@dataclass
+class VirtualCard:
+    """The card's state machine; counters persist across power cycles, the security status does not."""
+
+    persona: Persona
+    files: dict[tuple[bytes, int], BinaryFile | PinFile | KeyFile] = field(default_factory=dict)
+    atr: bytes = MYNUMBER_ATR
+    current_aid: bytes | None = None
+    current_ef: int | None = None
+    verified: set[tuple[bytes, int]] = field(default_factory=set)
+    cert_chunks_read: int = 0
+    history: list[bytes] = field(default_factory=list)  # every command, for tests; VERIFY data kept out
+
+    @classmethod
+    def for_persona(cls, persona: Persona) -> VirtualCard:
+        """The card a persona carries."""
+        card = cls(persona)
+        if persona.kind != "mynumber":
+            card.atr = OTHER_ATR
+            card.files[(AID_OTHER, 0x0001)] = BinaryFile(b"\x00" * 16)
+            return card
+        auth_pin = (AID_JPKI, 0x0018)
+        text_pin = (AID_TEXT, 0x0011)
+        cert_ef = persona.cert_der + b"\xff" * max(0, CERT_EF_SIZE - len(persona.cert_der))
+        card.files.update(
+            {
+                (AID_JPKI, 0x0006): BinaryFile(TOKEN),
+                (AID_JPKI, 0x000A): BinaryFile(cert_ef),
+                (AID_JPKI, 0x000B): BinaryFile(_der(persona.issuer_cert)),
+                auth_pin: PinFile(persona.auth_pin.encode("ascii"), persona.auth_tries),
+                (AID_JPKI, 0x0017): KeyFile(persona.private_key, auth_pin),
+                text_pin: PinFile(persona.text_pin.encode("ascii"), persona.text_tries),
+                # Never to be read by the kiosk: the fake 個人番号.
+                (AID_TEXT, 0x0001): BinaryFile(tlv(0xDF10, persona.fake_my_number.encode("ascii")), text_pin),
+                (AID_TEXT, 0x0002): BinaryFile(
+                    _pad(
+                        encode_basic_four(
+                            persona.name, persona.address, persona.birth_date.strftime("%Y%m%d"), persona.sex
+                        ),
+                        512,
+                    ),
+                    text_pin,
+                ),
+                # The 券面AP, also never to be touched: PIN A is the 個人番号 itself.
+                (AID_VISUAL, 0x0013): PinFile(persona.fake_my_number.encode("ascii"), 10, 10),
+                (AID_VISUAL, 0x0002): BinaryFile(b"\xff" * 64, (AID_VISUAL, 0x0013)),
+            }
+        )
+        return card
+
+    @property
+    def applications(self) -> set[bytes]:
+        """AIDs present on the card."""
+        return {aid for aid, _ in self.files}
+
+    def power_on(self) -> None:
+        """Cold start: nothing selected, nothing verified."""
+        self.power_off()
+
+    def power_off(self) -> None:
+        """Loss of power clears the security status and the selection."""
+        self.current_aid = None
+        self.current_ef = None
+        self.verified.clear()
+
+    def process(self, apdu: bytes) -> bytes:
+        """Answer one command APDU with response data + SW (raises CardPulledOut for that persona)."""
+        try:
+            command = parse_command(apdu)
+        except ValueError:
+            self.history.append(bytes(apdu[:4]))
+            return _sw(SW_WRONG_LENGTH)
+        recorded = bytes(apdu[:5]) if command.ins == 0x20 and command.data else bytes(apdu)
+        self.history.append(recorded)
+        if command.cla & 0x03:
+            return _sw(SW_LOGICAL_CHANNEL)
+        handler = {
+            (0x00, 0xA4): self._select,
+            (0x00, 0xB0): self._read_binary,
+            (0x00, 0x20): self._verify,
+            (0x80, 0x2A): self._sign,
+        }.get((command.cla & 0xFC, command.ins))
+        if handler is None:
+            return _sw(SW_CLA if command.cla & 0xFC not in (0x00, 0x80) else SW_INS)
+        return handler(command)
+
+    def _select(self, c: Command) -> bytes:
+        if c.p1 == 0x04:
+            if c.data not in self.applications:
+                return _sw(SW_NOT_FOUND)
+            self.current_aid, self.current_ef = c.data, None
+            return _sw(SW_OK)
+        if c.p1 == 0x02:
+            if self.current_aid is None:
+                return _sw(SW_NOT_FOUND)
+            if len(c.data) != 2:
+                return _sw(SW_WRONG_LENGTH)
+            fid = int.from_bytes(c.data, "big")
+            if (self.current_aid, fid) not in self.files:
+                return _sw(SW_NOT_FOUND)
+            self.current_ef = fid
+            return _sw(SW_OK)
+        return _sw(SW_P1P2)
+
+    def _current(self) -> BinaryFile | PinFile | KeyFile | None:
+        if self.current_aid is None or self.current_ef is None:
+            return None
+        return self.files.get((self.current_aid, self.current_ef))
+
+    def _read_binary(self, c: Command) -> bytes:
+        if c.p1 & 0x80:
+            return _sw(SW_P1P2)  # SFI reads: the kiosk never uses them
+        ef = self._current()
+        if ef is None:
+            return _sw(SW_NO_CURRENT_EF)
+        if not isinstance(ef, BinaryFile):
+            return _sw(SW_INCOMPATIBLE)
+        if ef.guard is not None and ef.guard not in self.verified:
+            return _sw(SW_SECURITY)
+        offset = (c.p1 << 8) | c.p2
+        if offset > len(ef.content):
+            return _sw(SW_OFFSET)
+        if self.current_aid == AID_JPKI and self.current_ef == 0x000A:
+            limit = self.persona.pull_out_after_chunks
+            if limit is not None and self.cert_chunks_read >= limit:
+                raise CardPulledOut()
+            self.cert_chunks_read += 1
+        length = c.le or 256
+        return ef.content[offset : offset + length] + _sw(SW_OK)
+
+    def _verify(self, c: Command) -> bytes:
+        if c.p1 != 0x00 or c.p2 != 0x80:
+            return _sw(SW_P1P2)
+        ef = self._current()
+        if not isinstance(ef, PinFile):
+            return _sw(SW_NO_CURRENT_EF)
+        ref = (self.current_aid, self.current_ef)
+        assert ref[0] is not None and ref[1] is not None
+        if not c.data:
+            if ef.tries == 0:
+                return _sw(SW_BLOCKED)
+            return _sw(SW_OK) if ref in self.verified else _sw(0x63C0 | ef.tries)
+        if ef.tries == 0:
+            return _sw(SW_BLOCKED)
+        if c.data == ef.value:
+            ef.tries = ef.max_tries
+            self.verified.add(ref)  # type: ignore[arg-type]
+            return _sw(SW_OK)
+        ef.tries -= 1
+        self.verified.discard(ref)  # type: ignore[arg-type]
+        return _sw(0x63C0 | ef.tries)
+
+    def _sign(self, c: Command) -> bytes:
+        if c.p1 != 0x00 or c.p2 != 0x80:
+            return _sw(SW_P1P2)
+        ef = self._current()
+        if not isinstance(ef, KeyFile):
+            return _sw(SW_NO_CURRENT_EF)
+        if ef.guard not in self.verified:
+            return _sw(SW_SECURITY)
+        try:
+            signature = pkcs1_type1_sign(ef.key, c.data)
+        except ValueError:
+            return _sw(SW_INCORRECT_DATA)
+        return signature + _sw(SW_OK)
+
+
+def _sw(sw: int) -> bytes:
+    return sw.to_bytes(2, "big")
+
+
+def _pad(data: bytes, size: int) -> bytes:
+    return data + b"\xff" * max(0, size - len(data))
+
+
+def _der(cert: object) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return cert.public_bytes(Encoding.DER)  # type: ignore[attr-defined]
