@@ -46,6 +46,19 @@ def _texts() -> list[str]:
     return [w.text for root in _roots() for w in root.walk(restrict=True) if isinstance(w, Label) and w.text]
 
 
+def _overflowing() -> list[dict[str, Any]]:
+    """Labels whose rendered text is larger than their box (clipped text for a patron)."""
+    out = []
+    for root in _roots():
+        for w in root.walk(restrict=True):
+            if isinstance(w, Label) and w.text and w.opacity > 0:
+                w.texture_update()
+                tw, th = w.texture_size
+                if tw > w.width + 1 or th > w.height + 1:
+                    out.append({"text": w.text, "texture": [tw, th], "box": [w.width, w.height]})
+    return out
+
+
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
     return {"screen": app.root.current, "language": app.lang, "texts": _texts()}
@@ -90,6 +103,7 @@ def _font() -> dict[str, Any]:
 COMMANDS = {
     "state": lambda req: _state(),
     "font": lambda req: _font(),
+    "overflowing": lambda req: {"labels": _overflowing()},
     "tap": lambda req: _tap(req["id"]),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),

@@ -73,6 +73,10 @@ class KioskProcess:
         """Tap the widget with this kv id on the visible screen."""
         self.call("tap", id=widget_id)
 
+    def overflowing(self) -> list[dict[str, Any]]:
+        """Labels on screen whose text does not fit their box."""
+        return self.call("overflowing")["labels"]
+
     def screenshot(self, name: str) -> Path:
         """Save a screenshot under var/test-artifacts/screens/."""
         path = ARTIFACTS / "screens" / f"{name}.png"

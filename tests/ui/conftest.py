@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
-from tests.support.xvfb import xvfb
+from scripts.xvfb import xvfb
 
 
 @pytest.fixture(scope="session")

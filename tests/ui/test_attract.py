@@ -21,6 +21,7 @@ def test_attract_screen_shows_services_in_japanese_and_english(kiosk: KioskProce
     for key in ("service.migrate.title", "service.expiry.title", "service.ticket.title"):
         assert i18n.translate(key, "ja") in texts
         assert i18n.translate(key, "en") in texts
+    assert kiosk.overflowing() == []
     shot = kiosk.screenshot("attract")
     assert shot.stat().st_size > 10_000
 
@@ -47,11 +48,13 @@ def test_each_service_button_opens_its_first_step(
     state = kiosk.wait_screen(screen)
     assert title in state["texts"]
     assert state["language"] == "ja"
+    assert kiosk.overflowing() == []
     kiosk.screenshot(f"{screen}-ja")
 
     kiosk.tap("language")
     state = kiosk.wait_for(lambda s: s["language"] == "en")
     assert title not in state["texts"]
+    assert kiosk.overflowing() == []
     kiosk.screenshot(f"{screen}-en")
 
     kiosk.tap("back")
