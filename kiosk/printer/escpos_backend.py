@@ -10,7 +10,7 @@ import abc
 import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
@@ -118,8 +118,8 @@ class EscposTicketPrinter(TicketPrinter, abc.ABC):
 class NetworkTicketPrinter(EscposTicketPrinter):
     """A printer on the network, raw TCP (port 9100)."""
 
-    def __init__(self, host: str, port: int = 9100, timeout: float = 5.0, **common: object) -> None:
-        super().__init__(**common)  # type: ignore[arg-type]
+    def __init__(self, host: str, port: int = 9100, timeout: float = 5.0, **common: Any) -> None:
+        super().__init__(**common)
         self.host, self.port, self.timeout = host, port, timeout
 
     def _device(self) -> Escpos:
@@ -137,8 +137,8 @@ class UsbTicketPrinter(EscposTicketPrinter):
     transport_errors = (*EscposTicketPrinter.transport_errors, NoBackendError)
 
     def __init__(self, vendor_id: int, product_id: int, *, in_ep: int | None = None, out_ep: int | None = None,
-                 timeout: float = 5.0, **common: object) -> None:
-        super().__init__(**common)  # type: ignore[arg-type]
+                 timeout: float = 5.0, **common: Any) -> None:
+        super().__init__(**common)
         self.vendor_id, self.product_id = vendor_id, product_id
         self.in_ep, self.out_ep, self.timeout = in_ep, out_ep, timeout
 
@@ -156,8 +156,8 @@ class UsbTicketPrinter(EscposTicketPrinter):
 class SerialTicketPrinter(EscposTicketPrinter):
     """A printer on a serial port."""
 
-    def __init__(self, device: str, baudrate: int = 9600, timeout: float = 1.0, **common: object) -> None:
-        super().__init__(**common)  # type: ignore[arg-type]
+    def __init__(self, device: str, baudrate: int = 9600, timeout: float = 1.0, **common: Any) -> None:
+        super().__init__(**common)
         self.device_path, self.baudrate, self.timeout = device, baudrate, timeout
 
     def _device(self) -> Escpos:

@@ -57,12 +57,13 @@ class Slip:
     def fitted(self, text: str, max_size: int, *, bold: bool = True, frame: int = 0) -> None:
         """One line as large as fits the inner width (up to max_size), optionally inside a frame."""
         pad = 3 * frame
-        size = max_size
-        font = self.fonts.face(size, bold=bold)
-        while size > 8 and font.getlength(text) > self.inner_width - 2 * (frame + pad):
-            size -= 2
-            font = self.fonts.face(size, bold=bold)
-        block = self.stack([Text(text, size, bold)], self.inner_width - 2 * (frame + pad), "center")
+        room = self.inner_width - 2 * (frame + pad)
+        # Text width grows about linearly with size: jump near the answer, then step down to be exact.
+        natural = self.fonts.face(max_size, bold=bold).getlength(text)
+        size = min(max_size, int(max_size * room / max(natural, 1)))
+        while size > 8 and self.fonts.face(size, bold=bold).getlength(text) > room:
+            size -= 1
+        block = self.stack([Text(text, size, bold)], room, "center")
         if frame:
             framed = Image.new("L", (self.inner_width, block.height + 2 * (frame + pad)), 255)
             framed.paste(block, (frame + pad, frame + pad))

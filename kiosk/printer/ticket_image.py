@@ -29,7 +29,7 @@ class BilingualLine:
 
 LIBRARY_NAME = BilingualLine("佐賀県立図書館", "Saga Prefectural Library")
 WAIT_NOTE = BilingualLine("番号が呼ばれるまでお待ちください", "Please wait until your number is called")
-QR_CAPTION = BilingualLine("順番と待ち時間はこちら", "Scan to check your place in the queue")
+QR_CAPTION = BilingualLine("順番と待ち時間はこちら", "Scan to see your place in line")
 
 
 @dataclass(frozen=True)

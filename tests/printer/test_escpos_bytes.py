@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
@@ -77,8 +79,8 @@ class AnsweringDummy(Dummy):
 class DummyTicketPrinter(EscposTicketPrinter):
     """The real job and status logic over an AnsweringDummy, kept for inspection."""
 
-    def __init__(self, replies: dict[int, bytes], **common: object) -> None:
-        super().__init__(**common)  # type: ignore[arg-type]
+    def __init__(self, replies: dict[int, bytes], **common: Any) -> None:
+        super().__init__(**common)
         self.dummy = AnsweringDummy(replies)
 
     def _device(self) -> Escpos:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -27,10 +28,10 @@ def network_printer(fake: FakeEscposPrinter, timeout: float = 2.0) -> NetworkTic
     return printer
 
 
-def wait_for(condition: object, timeout: float = 2.0) -> None:
+def wait_for(condition: Callable[[], object], timeout: float = 2.0) -> None:
     """The fake printer decodes on its own thread: give it a moment to catch up."""
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.01)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -126,8 +127,8 @@ class FakeEscposPrinter:
         with self._lock:
             return [img for j in self.jobs for img in j.images]
 
-    def _spawn(self, target: object, *args: object) -> None:
-        t = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
+    def _spawn(self, target: Callable[..., None], *args: object) -> None:
+        t = threading.Thread(target=target, args=args, daemon=True)
         self._threads.append(t)
         t.start()
 
