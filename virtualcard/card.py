@@ -31,6 +31,7 @@ SW_LOGICAL_CHANNEL = 0x6881
 SW_INCOMPATIBLE = 0x6981
 SW_SECURITY = 0x6982
 SW_BLOCKED = 0x6984
+SW_CONDITIONS = 0x6985
 SW_NO_CURRENT_EF = 0x6986
 SW_INCORRECT_DATA = 0x6A80
 SW_NOT_FOUND = 0x6A82
@@ -172,6 +173,8 @@ class VirtualCard:
     current_ef: int | None = None
     verified: set[tuple[bytes, int]] = field(default_factory=set)
     cert_chunks_read: int = 0
+    t0_chaining: bool = False  # answer data as 61xx + GET RESPONSE, like a T=0 card
+    pending: bytes = b""
     history: list[bytes] = field(default_factory=list)  # every command, for tests; VERIFY data kept out
 
     @classmethod
@@ -237,6 +240,25 @@ class VirtualCard:
         self.history.append(recorded)
         if command.cla & 0x03:
             return _sw(SW_LOGICAL_CHANNEL)
+        if command.cla & 0xFC == 0x00 and command.ins == 0xC0:
+            return self._get_response(command)
+        self.pending = b""
+        response = self._dispatch(command)
+        if self.t0_chaining and len(response) > 2 and response[-2:] == _sw(SW_OK):
+            self.pending = response[:-2]
+            return _sw(0x6100 | (min(len(self.pending), 256) & 0xFF))
+        return response
+
+    def _get_response(self, c: Command) -> bytes:
+        if not self.pending:
+            return _sw(SW_CONDITIONS)
+        n = c.le or 256
+        out, self.pending = self.pending[:n], self.pending[n:]
+        if self.pending:
+            return out + _sw(0x6100 | (min(len(self.pending), 256) & 0xFF))
+        return out + _sw(SW_OK)
+
+    def _dispatch(self, command: Command) -> bytes:
         handler = {
             (0x00, 0xA4): self._select,
             (0x00, 0xB0): self._read_binary,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from smartcard import scard
 
@@ -127,7 +128,8 @@ class PcscConnection:
         if hresult != scard.SCARD_S_SUCCESS:
             raise self._failure(hresult)
         if len(response) < 2:
-            raise CardUnresponsiveError(f"response of {len(response)} bytes")
+            # vpcd (and some readers) report a vanished card as an empty answer.
+            raise self._failure(scard.SCARD_E_NOT_TRANSACTED)
         data, sw = bytes(response[:-2]), (response[-2] << 8) | response[-1]
         log.log(TRAFFIC, "<< %s", describe_response(data, sw))
         return data, sw
@@ -167,6 +169,33 @@ class PcscConnection:
         if self._context is not None:
             scard.SCardReleaseContext(self._context)
             self._context = None
+
+
+def wait_for_card(reader: str, present: bool = True, timeout: float = 5.0) -> bool:
+    """Block inside pcscd until `reader` holds a card (or, present=False, is empty); False on timeout."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise transport_error(hresult, "establish context")
+    try:
+        deadline = time.monotonic() + timeout
+        state = scard.SCARD_STATE_UNAWARE
+        while True:
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            hresult, states = scard.SCardGetStatusChange(
+                context, max(remaining_ms, 0), [(reader, state)]
+            )
+            if hresult == scard.SCARD_E_TIMEOUT:
+                return False
+            if hresult != scard.SCARD_S_SUCCESS:
+                raise transport_error(hresult, "wait for card")
+            state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            has_card = bool(state & scard.SCARD_STATE_PRESENT)
+            if has_card == present:
+                return True
+            if remaining_ms <= 0:
+                return False
+    finally:
+        scard.SCardReleaseContext(context)
 
 
 def connect(reader: str | None = None, *, extended_length: bool | None = None) -> PcscConnection:
