@@ -1,0 +1,193 @@
+"""KioskApiClient: signed HTTP calls to the central registration API."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from protocol import signing
+
+
+class HmacAuth(requests.auth.AuthBase):
+    """Signs a prepared request with the kiosk's secret (usable with any requests call)."""
+
+    def __init__(self, kiosk_id: str, secret: str) -> None:
+        self.kiosk_id = kiosk_id
+        self.secret = secret
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add X-Kiosk-Id, X-Timestamp, X-Nonce and X-Signature."""
+        parts = urlsplit(request.url or "")
+        path_with_query = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        request.headers.update(
+            signing.signed_headers(
+                kiosk_id=self.kiosk_id,
+                secret=self.secret,
+                method=request.method or "GET",
+                path_with_query=path_with_query,
+                body=body,
+            )
+        )
+        return request
+
+
+@dataclass(frozen=True)
+class CardExpiry:
+    """A card's expiry as the server computed it (library's today, Asia/Tokyo)."""
+
+    card_number: str
+    valid_until: date
+    renewable_from: date
+    days_left: int
+    status: str  # valid | renewable | expired
+    today: date
+
+
+@dataclass(frozen=True)
+class MigrationChallenge:
+    """Bytes for the card to sign with its 利用者証明用 key."""
+
+    challenge_id: str
+    challenge: bytes
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    """completed, or pending with a reference code for the counter."""
+
+    status: str
+    card_number: str
+    reference_code: str | None
+
+
+def _expiry(body: dict[str, Any]) -> CardExpiry:
+    return CardExpiry(
+        card_number=body["card_number"],
+        valid_until=date.fromisoformat(body["valid_until"]),
+        renewable_from=date.fromisoformat(body["renewable_from"]),
+        days_left=int(body["days_left"]),
+        status=body["status"],
+        today=date.fromisoformat(body["today"]),
+    )
+
+
+class KioskApiClient:
+    """The central API as the kiosk uses it. Thread-safe enough for one worker thread per call."""
+
+    def __init__(self, base_url: str, kiosk_id: str, secret: str, timeout: float = 8.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.auth = HmacAuth(kiosk_id, secret)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._session.close()
+
+    def _request(
+        self, method: str, path: str, *, json_body: dict | None = None, idempotency_key: str | None = None,
+        retries: int = 0,
+    ) -> dict[str, Any]:
+        headers = {"Accept": "application/json"}
+        if idempotency_key is not None:
+            headers[signing.HEADER_IDEMPOTENCY_KEY] = idempotency_key
+        attempt = 0
+        while True:
+            try:
+                response = self._session.request(
+                    method, self.base_url + path, json=json_body, headers=headers, timeout=self.timeout
+                )
+                break
+            except (requests.ConnectionError, requests.Timeout) as error:
+                # Safe to resend only with the same idempotency key: the server answers it once.
+                if attempt < retries and idempotency_key is not None:
+                    attempt += 1
+                    continue
+                raise ServerUnreachableError(str(error)) from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 500 and not (isinstance(body, dict) and "error" in body):
+            raise ServerError(response.status_code, response.text)
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            err = body["error"]
+            if response.status_code >= 500 and err.get("code") == "internal_error":
+                raise ServerError(response.status_code, response.text)
+            raise ApiError(err.get("code", "unknown"), err.get("message_ja", ""), err.get("message_en", ""),
+                           response.status_code)
+        if not response.ok or not isinstance(body, dict):
+            raise ServerError(response.status_code, response.text)
+        return body
+
+    def health(self) -> dict[str, Any]:
+        """GET /health."""
+        return self._request("GET", "/health")
+
+    def card_expiry(self, card_number: str) -> CardExpiry:
+        """Expiry of a library card by its number."""
+        return _expiry(self._request("GET", f"/v1/cards/{card_number}/expiry"))
+
+    def migration_challenge(self, *, idempotency_key: str | None = None) -> MigrationChallenge:
+        """A single-use challenge (also used before an expiry check by My Number card)."""
+        body = self._request(
+            "POST", "/v1/migrations/challenges", json_body={},
+            idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1,
+        )
+        return MigrationChallenge(
+            challenge_id=body["challenge_id"],
+            challenge=base64.b64decode(body["challenge"]),
+            expires_at=datetime.fromisoformat(body["expires_at"]),
+        )
+
+    def submit_migration(
+        self,
+        *,
+        challenge_id: str,
+        card_number: str,
+        certificate_der: bytes,
+        signature: bytes,
+        birth_date: date | None = None,
+        idempotency_key: str | None = None,
+    ) -> MigrationOutcome:
+        """Send the card's answer; the server switches the link (or holds it for staff)."""
+        payload: dict[str, Any] = {
+            "challenge_id": challenge_id,
+            "card_number": card_number,
+            "certificate": base64.b64encode(certificate_der).decode(),
+            "signature": base64.b64encode(signature).decode(),
+        }
+        if birth_date is not None:
+            payload["birth_date"] = birth_date.isoformat()
+        body = self._request(
+            "POST", "/v1/migrations", json_body=payload, idempotency_key=idempotency_key or str(uuid.uuid4()),
+            retries=1,
+        )
+        return MigrationOutcome(body["status"], body["card_number"], body.get("reference_code"))
+
+    def expiry_by_mynumber(
+        self, *, challenge_id: str, certificate_der: bytes, signature: bytes, idempotency_key: str | None = None
+    ) -> CardExpiry:
+        """Expiry of the library card linked to this My Number card (it signed the challenge)."""
+        payload = {
+            "challenge_id": challenge_id,
+            "certificate": base64.b64encode(certificate_der).decode(),
+            "signature": base64.b64encode(signature).decode(),
+        }
+        return _expiry(
+            self._request(
+                "POST", "/v1/cards/by-mynumber/expiry", json_body=payload,
+                idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1,
+            )
+        )

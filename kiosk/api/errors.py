@@ -1,0 +1,30 @@
+"""Typed failures of the central API, for the screens' one error table."""
+
+from __future__ import annotations
+
+
+class KioskApiError(Exception):
+    """Base of every failure talking to the central server."""
+
+
+class ServerUnreachableError(KioskApiError):
+    """No answer: connection refused, DNS failure or timeout."""
+
+
+class ServerError(KioskApiError):
+    """The server answered but failed (5xx, or an answer that is not the API's JSON)."""
+
+    def __init__(self, status: int, text: str = "") -> None:
+        super().__init__(f"server error {status}: {text[:200]}")
+        self.status = status
+
+
+class ApiError(KioskApiError):
+    """The server refused the request with a stable code and messages for the patron."""
+
+    def __init__(self, code: str, message_ja: str, message_en: str, status: int) -> None:
+        super().__init__(f"{code} ({status}): {message_en}")
+        self.code = code
+        self.message_ja = message_ja
+        self.message_en = message_en
+        self.status = status

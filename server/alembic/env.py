@@ -1,0 +1,34 @@
+"""Alembic environment: the URL comes from server.schema.alembic_config, not an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from server.db import make_engine
+from server.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Leave the MyKey simulator's own tables alone (it manages them itself)."""
+    return not (type_ == "table" and name and name.startswith("mykeysim_"))
+
+
+def run_migrations_online() -> None:
+    """Run the migrations in one transaction on the configured database."""
+    engine = make_engine(config.attributes["database_url"])
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            include_object=_include_object,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

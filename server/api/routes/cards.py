@@ -1,0 +1,62 @@
+"""Card expiry for kiosks: by library card number, or by My Number card (via its linkage)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from server import audit
+from server.api.common import decode_base64, expiry_public
+from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StateDep
+from server.api.idempotent import run_idempotent
+from server.domain import migration
+from server.domain.idempotency import request_fingerprint
+from server.domain.patrons import get_patron, patron_expiry
+from server.schemas import ERROR_RESPONSES, CardResponse, ExpiryPublic
+
+router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES)
+
+
+@router.get("/{card_number}/expiry", response_model=ExpiryPublic)
+def card_expiry(card_number: str, kiosk: KioskDep, session: SessionDep, state: StateDep) -> ExpiryPublic:
+    """Expiry of a library card (有効期限は登録・更新から3年後のお誕生日まで)."""
+    today = state.clock.today()
+    patron = get_patron(session=session, card_number=card_number)
+    expiry = patron_expiry(patron=patron, today=today)
+    audit.record(
+        session=session, at=state.clock.now(), actor_type="kiosk", actor_id=kiosk.kiosk_id,
+        action="expiry.check", outcome="ok", card_number=patron.card_number,
+    )
+    session.commit()
+    return expiry_public(card_number=patron.card_number, expiry=expiry, today=today)
+
+
+@router.post("/by-mynumber/expiry", response_model=ExpiryPublic)
+def card_expiry_by_mynumber(
+    body: CardResponse, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+) -> JSONResponse:
+    """Expiry of the library card linked to the My Number card that signed the challenge."""
+
+    def action(session):  # type: ignore[no-untyped-def]
+        today = state.clock.today()
+        patron, expiry = migration.expiry_by_card_response(
+            session=session,
+            trust=state.trust,
+            connector=state.mykey,
+            challenge_id=body.challenge_id,
+            certificate_der=decode_base64(body.certificate, error_code="malformed_certificate"),
+            signature=decode_base64(body.signature, error_code="bad_signature"),
+            now=state.clock.now(),
+            today=today,
+        )
+        audit.record(
+            session=session, at=state.clock.now(), actor_type="kiosk", actor_id=kiosk.kiosk_id,
+            action="expiry.check_mynumber", outcome="ok", card_number=patron.card_number,
+        )
+        return 200, expiry_public(card_number=patron.card_number, expiry=expiry, today=today).model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="expiry.check_mynumber",
+        fingerprint=request_fingerprint(method="POST", path="/v1/cards/by-mynumber/expiry",
+                                        body=body.model_dump_json().encode()),
+    )

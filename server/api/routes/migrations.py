@@ -1,0 +1,70 @@
+"""Kiosk side of the MyKey migration: a one-time challenge, then the card's answer."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from server.api.common import audit_card, decode_base64
+from server.api.deps import IdempotencyKeyDep, KioskDep, StateDep
+from server.api.idempotent import run_idempotent
+from server.domain import migration
+from server.domain.idempotency import request_fingerprint
+from server.schemas import ERROR_RESPONSES, ChallengeCreate, ChallengePublic, MigrationCreate, MigrationPublic
+
+router = APIRouter(prefix="/v1/migrations", tags=["migrations"], responses=ERROR_RESPONSES)
+
+
+@router.post("/challenges", response_model=ChallengePublic, status_code=201)
+def create_challenge(
+    body: ChallengeCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+) -> JSONResponse:
+    """A single-use challenge from the MyKey platform for the card to sign."""
+
+    def action(_session):  # type: ignore[no-untyped-def]
+        challenge = state.mykey.issue_challenge()
+        public = ChallengePublic(
+            challenge_id=challenge.challenge_id,
+            challenge=base64.b64encode(challenge.data).decode(),
+            expires_at=challenge.expires_at,
+        )
+        return 201, public.model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="migration.challenge",
+        fingerprint=request_fingerprint(method="POST", path="/v1/migrations/challenges", body=b"{}"),
+    )
+
+
+@router.post("", response_model=MigrationPublic, status_code=201)
+def create_migration(
+    body: MigrationCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+) -> JSONResponse:
+    """Verify the card's answer and switch the card's link to the MyKey scheme (or hold it for staff)."""
+
+    def action(session):  # type: ignore[no-untyped-def]
+        result = migration.migrate(
+            session=session,
+            trust=state.trust,
+            connector=state.mykey,
+            card_number=body.card_number,
+            challenge_id=body.challenge_id,
+            certificate_der=decode_base64(body.certificate, error_code="malformed_certificate"),
+            signature=decode_base64(body.signature, error_code="bad_signature"),
+            birth_date=body.birth_date,
+            kiosk_id=kiosk.kiosk_id,
+            policy=state.settings.migration_policy,
+            now=state.clock.now(),
+        )
+        public = MigrationPublic(
+            status=result.status, card_number=result.card_number, reference_code=result.reference_code
+        )
+        return 201, public.model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="migration.submit",
+        fingerprint=request_fingerprint(method="POST", path="/v1/migrations", body=body.model_dump_json().encode()),
+        card_number=audit_card(body.card_number),
+    )

@@ -1,0 +1,128 @@
+"""Staff endpoints: log in, look up a patron, renew a card, decide held migrations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from server import audit
+from server.api.common import expiry_public
+from server.api.deps import SessionDep, StaffDep, StateDep
+from server.auth.staff import log_in
+from server.domain import migration
+from server.domain.linkage import linkage_history
+from server.domain.patrons import get_patron, patron_expiry, renew_card
+from server.models import MigrationRequest, Patron
+from server.schemas import (
+    ERROR_RESPONSES,
+    LinkagePublic,
+    MigrationRequestPublic,
+    PatronPublic,
+    StaffLoginCreate,
+    StaffSessionPublic,
+)
+
+router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERROR_RESPONSES)
+
+
+def _patron_public(*, session, patron: Patron, state) -> PatronPublic:  # type: ignore[no-untyped-def]
+    today = state.clock.today()
+    return PatronPublic(
+        card_number=patron.card_number,
+        name=patron.name,
+        birth_date=patron.birth_date,
+        registered_on=patron.registered_on,
+        status=patron.status,
+        expiry=expiry_public(
+            card_number=patron.card_number, expiry=patron_expiry(patron=patron, today=today), today=today
+        ),
+        linkages=[
+            LinkagePublic.model_validate(link) for link in linkage_history(session=session, patron_id=patron.id)
+        ],
+    )
+
+
+def _request_public(request: MigrationRequest) -> MigrationRequestPublic:
+    return MigrationRequestPublic(
+        reference_code=request.reference_code,
+        card_number=request.patron.card_number,
+        patron_name=request.patron.name,
+        status=request.status,
+        kiosk_id=request.kiosk_id,
+        created_at=request.created_at,
+        decided_at=request.decided_at,
+        decided_by=request.decided_by,
+    )
+
+
+@router.post("/sessions", response_model=StaffSessionPublic, status_code=201)
+def staff_login(body: StaffLoginCreate, session: SessionDep, state: StateDep) -> StaffSessionPublic:
+    """Log in with staff id and PIN; the token goes in `Authorization: Bearer ...`."""
+    now = state.clock.now()
+    minutes = state.settings.staff_session_minutes
+    token, member = log_in(
+        session=session, staff_id=body.staff_id, pin=body.pin, now=now, minutes=minutes
+    )
+    session.commit()
+    return StaffSessionPublic(
+        token=token,
+        staff_id=member.staff_id,
+        name=member.name,
+        role=member.role,
+        expires_at=now + timedelta(minutes=minutes),
+    )
+
+
+@router.get("/patrons/{card_number}", response_model=PatronPublic)
+def get_patron_for_staff(card_number: str, staff: StaffDep, session: SessionDep, state: StateDep) -> PatronPublic:
+    """A patron with expiry and the full linkage history."""
+    patron = get_patron(session=session, card_number=card_number)
+    return _patron_public(session=session, patron=patron, state=state)
+
+
+@router.post("/patrons/{card_number}/renewal", response_model=PatronPublic)
+def renew_patron_card(card_number: str, staff: StaffDep, session: SessionDep, state: StateDep) -> PatronPublic:
+    """Renew a card today (from one month before the expiry birthday, or after expiry)."""
+    patron = renew_card(session=session, card_number=card_number, today=state.clock.today())
+    audit.record(
+        session=session, at=state.clock.now(), actor_type="staff", actor_id=staff.staff_id,
+        action="card.renew", outcome="ok", card_number=patron.card_number,
+    )
+    session.commit()
+    return _patron_public(session=session, patron=patron, state=state)
+
+
+@router.get("/migrations", response_model=list[MigrationRequestPublic])
+def list_migrations(
+    staff: StaffDep,
+    session: SessionDep,
+    status: Annotated[Literal["pending", "confirmed", "rejected"], Query()] = "pending",
+) -> list[MigrationRequestPublic]:
+    """Migration requests held for staff (pending by default)."""
+    return [_request_public(r) for r in migration.list_requests(session=session, status=status)]
+
+
+@router.post("/migrations/{reference_code}/confirm", response_model=MigrationRequestPublic)
+def confirm_migration(
+    reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep
+) -> MigrationRequestPublic:
+    """Confirm a held migration: the card's link switches to the MyKey scheme now."""
+    request = migration.confirm_request(
+        session=session, reference_code=reference_code, staff_id=staff.staff_id, now=state.clock.now()
+    )
+    session.commit()
+    return _request_public(request)
+
+
+@router.post("/migrations/{reference_code}/reject", response_model=MigrationRequestPublic)
+def reject_migration(
+    reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep
+) -> MigrationRequestPublic:
+    """Reject a held migration: the old link stays."""
+    request = migration.reject_request(
+        session=session, reference_code=reference_code, staff_id=staff.staff_id, now=state.clock.now()
+    )
+    session.commit()
+    return _request_public(request)

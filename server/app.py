@@ -1,0 +1,34 @@
+"""FastAPI app factory: one app per process, built from Settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from server.api import handlers
+from server.api.middleware import BodyGuard
+from server.api.routes import cards, health, migrations, staff
+from server.clock import Clock
+from server.config import Settings, load_settings
+from server.state import AppState, build_state
+
+API_DESCRIPTION = """Central registration API of the Saga Prefectural Library lobby kiosks.
+
+Kiosk endpoints need an HMAC signature (headers X-Kiosk-Id, X-Timestamp, X-Nonce, X-Signature;
+see protocol/signing.py) and, when they change state, an Idempotency-Key header. Staff endpoints
+need a bearer token from POST /v1/staff/sessions. Every error is
+{"error": {"code", "message_ja", "message_en"}}.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, state: AppState | None = None
+) -> FastAPI:
+    """Build the app; the database must already be migrated (python -m server migrate / serve)."""
+    settings = settings or load_settings()
+    app = FastAPI(title="Saga Library kiosk registration API", version="1.0.0", description=API_DESCRIPTION)
+    app.state.server = state or build_state(settings, clock=clock)
+    handlers.install(app)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    for module in (health, cards, migrations, staff):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,63 @@
+"""Append-only audit log. Callers pass small facts only: never a PIN, a 個人番号 or a certificate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.models import AuditEntry
+
+# Keys that must never reach the log, whatever a caller passes by mistake.
+_FORBIDDEN_KEYS = {"pin", "auth_pin", "text_pin", "my_number", "kojin_bango", "certificate", "cert_der"}
+
+
+def record(
+    *,
+    session: Session,
+    at: datetime,
+    actor_type: str,
+    actor_id: str,
+    action: str,
+    outcome: str,
+    card_number: str | None = None,
+    detail: dict | None = None,
+) -> AuditEntry:
+    """Append one audit row in the caller's transaction."""
+    clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _FORBIDDEN_KEYS}
+    entry = AuditEntry(
+        at=at,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        action=action,
+        outcome=outcome,
+        card_number=card_number,
+        detail=clean,
+    )
+    session.add(entry)
+    return entry
+
+
+def entries(*, session: Session, card_number: str | None = None) -> list[AuditEntry]:
+    """Audit rows in order, optionally for one card."""
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if card_number is not None:
+        query = query.where(AuditEntry.card_number == card_number)
+    return list(session.scalars(query))
+
+
+def export_csv(*, session: Session) -> str:
+    """The whole audit log as CSV text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "at", "actor_type", "actor_id", "action", "card_number", "outcome", "detail"])
+    for e in entries(session=session):
+        writer.writerow(
+            [e.id, e.at.isoformat(), e.actor_type, e.actor_id, e.action, e.card_number or "", e.outcome,
+             json.dumps(e.detail, ensure_ascii=False, sort_keys=True)]
+        )
+    return out.getvalue()

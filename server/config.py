@@ -1,0 +1,91 @@
+"""Typed server settings: config/server.toml, overridden by SERVER_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "server.toml"
+
+# Values people copy from examples and forget to change.
+_PLACEHOLDER_SECRETS = {"", "changethis", "changeme", "secret", "password", "xxx"}
+
+
+class Settings(BaseSettings):
+    """Everything the server process reads at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="SERVER_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8700
+    database_url: str = "sqlite:///var/server.db"
+    auth_window_seconds: int = 120
+    max_body_bytes: int = 65536
+    migration_policy: Literal["kiosk", "staff"] = "kiosk"
+    challenge_ttl_seconds: int = 120
+    jlis_root_paths: list[str] = []
+    crl_paths: list[str] = []
+    use_test_pki: bool = False
+    test_pki_dir: str | None = None
+    mykey_connector: Literal["simulator"] = "simulator"
+    mykey_database_url: str | None = None
+    demo: bool = False
+    demo_kiosk_id: str = "kiosk-demo-01"
+    demo_kiosk_secret: SecretStr | None = None
+    demo_staff_id: str = "demo-admin"
+    demo_staff_pin: SecretStr | None = None
+    staff_session_minutes: int = 480
+    # The library's "today" is the real date in Asia/Tokyo; tests and demos may pin it.
+    today: date | None = None
+    log_level: str = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then environment, then the TOML file (SERVER_CONFIG_FILE to choose another)."""
+        toml_file = Path(os.environ.get("SERVER_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    @field_validator("demo_kiosk_secret")
+    @classmethod
+    def _refuse_placeholder_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """A kiosk secret must be real: refuse placeholders and short strings."""
+        if value is not None:
+            raw = value.get_secret_value()
+            if raw.lower() in _PLACEHOLDER_SECRETS or len(raw) < 16:
+                raise ValueError("demo_kiosk_secret is a placeholder or shorter than 16 characters")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        """Use psycopg 3 for PostgreSQL; anchor relative SQLite paths at the repository root."""
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+            relative = value.removeprefix("sqlite:///")
+            if relative and relative != ":memory:":
+                return "sqlite:///" + str(REPO_ROOT / relative)
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings now (not at import time, so tests can set the environment first)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

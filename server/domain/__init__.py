@@ -1,0 +1,1 @@
+"""Plain-Python rules of the library, testable without HTTP."""

@@ -1,0 +1,142 @@
+"""Verification of a My Number card's 利用者証明用電子証明書 against the configured J-LIS roots.
+
+Checks, in order: issued (and signed) by one of the configured roots (several generations
+may be configured at once), valid at the given instant, not on a CRL signed by its issuer.
+The card's signature over a challenge is checked by `verify_signature`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from server.domain.linkage import normalise_serial
+from server.errors import ApiError
+
+
+@dataclass(frozen=True)
+class CertificateIdentity:
+    """What the library keeps of a certificate: serial, issuer, and a short issuer fingerprint for logs."""
+
+    serial: str
+    issuer: str
+    issuer_fingerprint: str
+
+    def audit_detail(self) -> dict[str, str]:
+        """Facts safe to put in the audit log (no certificate dump)."""
+        return {"cert_serial": self.serial, "issuer_fp": self.issuer_fingerprint}
+
+
+def identity_of(cert: x509.Certificate) -> CertificateIdentity:
+    """Serial and issuer of a certificate as the linkage table stores them."""
+    return CertificateIdentity(
+        serial=normalise_serial(cert.serial_number),
+        issuer=cert.issuer.rfc4514_string(),
+        issuer_fingerprint=hashlib.sha256(cert.issuer.public_bytes()).hexdigest()[:16],
+    )
+
+
+def parse_certificate(der: bytes) -> x509.Certificate:
+    """A DER certificate, else ApiError("malformed_certificate")."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        cert.public_key()  # unsupported or broken keys fail here rather than later
+    except Exception:  # cryptography raises several types for garbage input
+        raise ApiError("malformed_certificate") from None
+    return cert
+
+
+def _load_crl(path: Path) -> x509.CertificateRevocationList:
+    data = path.read_bytes()
+    if b"-----BEGIN" in data:
+        return x509.load_pem_x509_crl(data)
+    return x509.load_der_x509_crl(data)
+
+
+def _load_roots(path: Path) -> list[x509.Certificate]:
+    data = path.read_bytes()
+    if b"-----BEGIN" in data:
+        return x509.load_pem_x509_certificates(data)
+    return [x509.load_der_x509_certificate(data)]
+
+
+@dataclass
+class TrustStore:
+    """Configured J-LIS roots and the CRL files; CRLs are re-read when their files change."""
+
+    roots: list[x509.Certificate]
+    crl_paths: list[Path] = field(default_factory=list)
+    _crl_cache: dict[Path, tuple[float, x509.CertificateRevocationList]] = field(default_factory=dict)
+
+    def issuer_of(self, cert: x509.Certificate) -> x509.Certificate:
+        """The configured root that issued and signed this certificate, else ApiError("unknown_ca")."""
+        for root in self.roots:
+            if root.subject != cert.issuer:
+                continue
+            try:
+                cert.verify_directly_issued_by(root)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return root
+        raise ApiError("unknown_ca")
+
+    def crls(self) -> list[x509.CertificateRevocationList]:
+        """Current CRLs whose signature verifies against a configured root."""
+        result = []
+        for path in self.crl_paths:
+            mtime = path.stat().st_mtime
+            cached = self._crl_cache.get(path)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, _load_crl(path))
+                self._crl_cache[path] = cached
+            result.append(cached[1])
+        return result
+
+    def is_revoked(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+        """True when a CRL signed by the certificate's issuer lists its serial."""
+        for crl in self.crls():
+            if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+                continue
+            if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
+                return True
+        return False
+
+    def verify(self, cert: x509.Certificate, *, at: datetime) -> CertificateIdentity:
+        """Chain, validity dates and revocation; raises ApiError with the first failing check."""
+        issuer = self.issuer_of(cert)
+        if at < cert.not_valid_before_utc:
+            raise ApiError("certificate_not_yet_valid")
+        if at > cert.not_valid_after_utc:
+            raise ApiError("certificate_expired")
+        if self.is_revoked(cert, issuer):
+            raise ApiError("certificate_revoked")
+        return identity_of(cert)
+
+
+def load_trust_store(*, root_paths: list[str], crl_paths: list[str]) -> TrustStore:
+    """Read the configured roots now (a missing file stops start-up); CRLs are read on use."""
+    roots: list[x509.Certificate] = []
+    for path in root_paths:
+        roots.extend(_load_roots(Path(path)))
+    crls = [Path(p) for p in crl_paths]
+    for path in crls:
+        _load_crl(path)  # fail at start-up, not at the first migration
+    return TrustStore(roots=roots, crl_paths=crls)
+
+
+def verify_signature(*, cert: x509.Certificate, data: bytes, signature: bytes) -> None:
+    """Check an RSA PKCS#1 v1.5 SHA-256 signature by the certificate's key, else ApiError("bad_signature")."""
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ApiError("bad_signature")
+    try:
+        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise ApiError("bad_signature") from None

@@ -1,0 +1,164 @@
+"""Every error the API can answer: a stable code, an HTTP status, and a Japanese and English message.
+
+The kiosk shows `message_ja` / `message_en` as they are, so they are written for patrons.
+Clients must branch on `code`, never on the messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    """One row of the error table."""
+
+    status: int
+    message_ja: str
+    message_en: str
+
+
+ERRORS: dict[str, ErrorSpec] = {
+    # Request shape
+    "invalid_request": ErrorSpec(422, "入力内容に誤りがあります。", "The request is not valid."),
+    "body_too_large": ErrorSpec(413, "送信データが大きすぎます。", "The request body is too large."),
+    "unsupported_media_type": ErrorSpec(
+        415, "送信データの形式が正しくありません。", "The request body must be application/json."
+    ),
+    "not_found": ErrorSpec(404, "見つかりません。", "Not found."),
+    "method_not_allowed": ErrorSpec(405, "この操作はできません。", "Method not allowed."),
+    "idempotency_key_required": ErrorSpec(
+        400, "再送防止キーがありません。", "An Idempotency-Key header is required for this request."
+    ),
+    "idempotency_key_reused": ErrorSpec(
+        422,
+        "同じ再送防止キーで別の内容が送られました。",
+        "This Idempotency-Key was already used for a different request.",
+    ),
+    "conflict": ErrorSpec(
+        409, "同時に別の操作が行われました。もう一度お試しください。", "A concurrent change happened. Please retry."
+    ),
+    "internal_error": ErrorSpec(
+        500, "システムエラーが発生しました。係員にお声がけください。", "Internal error. Please ask a member of staff."
+    ),
+    # Kiosk and staff authentication
+    "unauthenticated": ErrorSpec(401, "認証に失敗しました。", "Authentication failed."),
+    "stale_request": ErrorSpec(401, "端末の時刻がずれています。", "The request timestamp is outside the window."),
+    "replayed_request": ErrorSpec(401, "この要求は既に処理されています。", "This request was already received."),
+    "unknown_kiosk": ErrorSpec(401, "登録されていない端末です。", "Unknown or revoked kiosk."),
+    "bad_credentials": ErrorSpec(401, "職員IDまたは暗証番号が違います。", "Wrong staff ID or PIN."),
+    "forbidden": ErrorSpec(403, "この操作の権限がありません。", "Your role does not allow this action."),
+    # Cards and patrons
+    "malformed_card_number": ErrorSpec(
+        422,
+        "利用者カード番号が正しくありません。10桁の番号をご確認ください。",
+        "The library card number is not valid. Please check the 10 digits.",
+    ),
+    "unknown_patron": ErrorSpec(
+        404,
+        "この利用者カードは登録されていません。2階総合カウンターへお越しください。",
+        "This library card is not registered. Please come to the 2nd-floor counter.",
+    ),
+    "patron_inactive": ErrorSpec(
+        409,
+        "この利用者カードは現在ご利用いただけません。2階総合カウンターへお越しください。",
+        "This library card cannot be used now. Please come to the 2nd-floor counter.",
+    ),
+    "not_yet_renewable": ErrorSpec(
+        409,
+        "更新はお誕生日の1ヶ月前から受け付けています。",
+        "Renewal opens one month before the expiry birthday.",
+    ),
+    "not_linked": ErrorSpec(
+        404,
+        "このマイナンバーカードは利用者カードと連携されていません。",
+        "This My Number card is not linked to a library card.",
+    ),
+    # Migration
+    "challenge_unknown": ErrorSpec(
+        422, "手続きの有効期限が切れました。最初からやり直してください。", "Unknown challenge. Please start again."
+    ),
+    "challenge_expired": ErrorSpec(
+        422, "手続きの有効期限が切れました。最初からやり直してください。", "The challenge expired. Please start again."
+    ),
+    "challenge_used": ErrorSpec(
+        422, "この手続きは既に使われました。最初からやり直してください。", "The challenge was already used."
+    ),
+    "malformed_certificate": ErrorSpec(
+        422, "マイナンバーカードの証明書を読み取れませんでした。", "The certificate could not be read."
+    ),
+    "unknown_ca": ErrorSpec(
+        422,
+        "マイナンバーカードの証明書を確認できませんでした。",
+        "The certificate was not issued by a known J-LIS authority.",
+    ),
+    "certificate_expired": ErrorSpec(
+        422,
+        "マイナンバーカードの電子証明書の有効期限が切れています。市区町村の窓口で更新してください。",
+        "The card's certificate has expired. Please renew it at your municipal office.",
+    ),
+    "certificate_not_yet_valid": ErrorSpec(
+        422, "マイナンバーカードの電子証明書がまだ有効ではありません。", "The card's certificate is not valid yet."
+    ),
+    "certificate_revoked": ErrorSpec(
+        422,
+        "マイナンバーカードの電子証明書が失効しています。市区町村の窓口でご確認ください。",
+        "The card's certificate has been revoked. Please ask your municipal office.",
+    ),
+    "bad_signature": ErrorSpec(
+        422, "マイナンバーカードの署名を確認できませんでした。", "The card's signature could not be verified."
+    ),
+    "no_old_link": ErrorSpec(
+        409,
+        "このマイナンバーカードは旧方式で連携されていません。2階総合カウンターへお越しください。",
+        "This My Number card has no old-scheme link to this library card. "
+        "Please come to the 2nd-floor counter.",
+    ),
+    "already_migrated": ErrorSpec(
+        409,
+        "この利用者カードは既に新方式で連携されています。",
+        "This library card is already linked with the new MyKey scheme.",
+    ),
+    "migration_pending": ErrorSpec(
+        409,
+        "連携の切り替えは受付済みです。2階総合カウンターで確認をお受けください。",
+        "A migration is already waiting for staff confirmation at the 2nd-floor counter.",
+    ),
+    "mykey_unavailable": ErrorSpec(
+        503,
+        "マイキープラットフォームに接続できません。しばらくしてからお試しください。",
+        "The MyKey platform cannot be reached. Please try again later.",
+    ),
+    "migration_not_pending": ErrorSpec(409, "この申請は処理済みです。", "This request was already decided."),
+    "unknown_migration": ErrorSpec(404, "この受付番号は見つかりません。", "Unknown reference code."),
+    "linkage_changed": ErrorSpec(
+        409,
+        "受付後に連携が変更されたため、確定できません。",
+        "The patron's linkage changed after the request; it cannot be confirmed.",
+    ),
+}
+
+
+class ApiError(Exception):
+    """An error answered as JSON with a stable code; raised by services and routes alike."""
+
+    def __init__(self, code: str, *, detail: str | None = None) -> None:
+        super().__init__(code if detail is None else f"{code}: {detail}")
+        self.code = code
+        self.spec = ERRORS[code]
+        self.detail = detail
+
+    @property
+    def status(self) -> int:
+        """HTTP status of this error."""
+        return self.spec.status
+
+    def body(self) -> dict:
+        """The JSON body: {"error": {"code", "message_ja", "message_en"}}."""
+        return error_body(self.code)
+
+
+def error_body(code: str) -> dict:
+    """The JSON error body for one code."""
+    spec = ERRORS[code]
+    return {"error": {"code": code, "message_ja": spec.message_ja, "message_en": spec.message_en}}

@@ -1,0 +1,182 @@
+"""Database tables (SQLAlchemy 2, typed). The schema itself is made by Alembic (server/alembic)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Timestamps are stored timezone-aware in UTC; the library's "today" is derived in Asia/Tokyo.
+Timestamp = DateTime(timezone=True)
+
+
+class Patron(Base):
+    """A registered library user and their card."""
+
+    __tablename__ = "patrons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date] = mapped_column(Date)
+    # Date of registration or of the last renewal: the expiry rule counts from it.
+    registered_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended | withdrawn
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    linkages: Mapped[list[Linkage]] = relationship(back_populates="patron", order_by="Linkage.id")
+
+
+class Linkage(Base):
+    """A link between a library card and a My Number card; inactive rows are history."""
+
+    __tablename__ = "linkages"
+    __table_args__ = (
+        # At most one active linkage per patron, enforced by the database itself.
+        Index(
+            "uq_linkages_active_patron",
+            "patron_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+        Index("ix_linkages_cert", "cert_issuer", "cert_serial"),
+        Index("ix_linkages_mykey_id", "mykey_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id"))
+    scheme: Mapped[str] = mapped_column(String(8))  # old (cert serial + issuer) | mykey (マイキーID)
+    cert_serial: Mapped[str | None] = mapped_column(String(64))  # hex, upper case
+    cert_issuer: Mapped[str | None] = mapped_column(String(400))  # RFC 4514 string
+    mykey_id: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    ended_reason: Mapped[str | None] = mapped_column(String(32))
+
+    patron: Mapped[Patron] = relationship(back_populates="linkages")
+
+
+class MigrationRequest(Base):
+    """A verified migration held for staff confirmation (policy "staff"), or its outcome."""
+
+    __tablename__ = "migration_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference_code: Mapped[str] = mapped_column(String(16), unique=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id"))
+    old_linkage_id: Mapped[int] = mapped_column(ForeignKey("linkages.id"))
+    mykey_id: Mapped[str] = mapped_column(String(64))
+    cert_serial: Mapped[str] = mapped_column(String(64))
+    cert_issuer: Mapped[str] = mapped_column(String(400))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | rejected
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+    patron: Mapped[Patron] = relationship()
+
+
+class Kiosk(Base):
+    """A lobby kiosk and its signing secret (HMAC needs the secret itself, so it is stored)."""
+
+    __tablename__ = "kiosks"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class KioskNonce(Base):
+    """Nonces seen inside the signing window: replay protection shared by every server process."""
+
+    __tablename__ = "kiosk_nonces"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a state-changing kiosk request, replayed on retries with the same key."""
+
+    __tablename__ = "idempotency_records"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class StaffMember(Base):
+    """A named staff account (one per person) with an argon2-hashed PIN."""
+
+    __tablename__ = "staff_members"
+
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # counter | admin
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class StaffSession(Base):
+    """A staff login: only the SHA-256 of the bearer token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.staff_id"))
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AuditEntry(Base):
+    """Append-only audit log: who did what to which card, when, with what outcome."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))  # kiosk | staff | admin_cli | system
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    card_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    outcome: Mapped[str] = mapped_column(String(64))  # "ok" or an error code
+    # Small structured facts only: never a PIN, a 個人番号 or a certificate dump.
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,152 @@
+"""Request and response bodies. *Create: what a client sends; *Public: what the API returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_STRICT = ConfigDict(extra="forbid")
+# Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
+Base64Certificate = Field(min_length=4, max_length=8192, pattern=r"^[A-Za-z0-9+/=\s]+$")
+Base64Signature = Field(min_length=4, max_length=1024, pattern=r"^[A-Za-z0-9+/=\s]+$")
+
+
+class ErrorDetail(BaseModel):
+    """A stable code and the patron-facing messages."""
+
+    code: str
+    message_ja: str
+    message_en: str
+
+
+class ErrorPublic(BaseModel):
+    """Every error answer: {"error": {...}}."""
+
+    error: ErrorDetail
+
+
+class HealthPublic(BaseModel):
+    """Liveness and database reachability."""
+
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+# Properties to return for a card's expiry; the rule text is included so screens can quote it.
+class ExpiryPublic(BaseModel):
+    """A card's expiry as seen on the library's today (Asia/Tokyo)."""
+
+    card_number: str
+    valid_until: date
+    renewable_from: date
+    days_left: int
+    status: Literal["valid", "renewable", "expired"]
+    today: date
+    rule_ja: str
+
+
+class ChallengeCreate(BaseModel):
+    """Ask for a one-time challenge (no fields today; the body is `{}`)."""
+
+    model_config = _STRICT
+
+
+class ChallengePublic(BaseModel):
+    """A single-use challenge for the card to sign with its 利用者証明用 key."""
+
+    challenge_id: str
+    challenge: str = Field(description="Base64 bytes to sign (SHA-256 DigestInfo, RSA PKCS#1 v1.5)")
+    expires_at: datetime
+
+
+class CardResponse(BaseModel):
+    """What the card produced for a challenge."""
+
+    model_config = _STRICT
+
+    challenge_id: str = Field(min_length=1, max_length=64)
+    certificate: str = Base64Certificate
+    signature: str = Base64Signature
+
+
+class MigrationCreate(CardResponse):
+    """Switch a library card from the old scheme to the MyKey scheme."""
+
+    card_number: str = Field(min_length=1, max_length=32)
+    # From the 券面事項入力補助AP; passed to the MyKey platform, not stored by the library.
+    birth_date: date | None = None
+
+
+class MigrationPublic(BaseModel):
+    """Outcome of a migration at the kiosk."""
+
+    status: Literal["completed", "pending"]
+    card_number: str
+    reference_code: str | None = None
+
+
+class StaffLoginCreate(BaseModel):
+    """Staff credentials."""
+
+    model_config = _STRICT
+
+    staff_id: str = Field(min_length=1, max_length=64)
+    pin: str = Field(min_length=1, max_length=64)
+
+
+class StaffSessionPublic(BaseModel):
+    """A bearer token for the staff endpoints."""
+
+    token: str
+    staff_id: str
+    name: str
+    role: str
+    expires_at: datetime
+
+
+class LinkagePublic(BaseModel):
+    """One linkage row (active or history)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    scheme: str
+    cert_serial: str | None
+    cert_issuer: str | None
+    mykey_id: str | None
+    active: bool
+    created_at: datetime
+    ended_at: datetime | None
+    ended_reason: str | None
+
+
+class PatronPublic(BaseModel):
+    """A patron as staff see it."""
+
+    card_number: str
+    name: str
+    birth_date: date
+    registered_on: date
+    status: str
+    expiry: ExpiryPublic
+    linkages: list[LinkagePublic]
+
+
+class MigrationRequestPublic(BaseModel):
+    """A migration held for staff, or its decision."""
+
+    reference_code: str
+    card_number: str
+    patron_name: str
+    status: str
+    kiosk_id: str
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+# Documented on every route so clients (and schemathesis) know the error shape.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 409, 413, 415, 422, 503)
+}

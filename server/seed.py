@@ -1,0 +1,82 @@
+"""Demo data set (`python -m server admin seed-demo`, `serve --demo`): idempotent, safe to re-run.
+
+- a patron per virtual-card persona that has a library card, with an old-scheme link
+  (serial + issuer of its certificate) where the persona has one; the simulator learns
+  which person each persona certificate belongs to (so "renewed" keeps "normal"'s マイキーID);
+- expiry demo patrons 2000000105 (valid), 2000000113 (renewable now), 2000000121 (expired),
+  2000000139 (born on 29 February), dated relative to the library's today;
+- the demo kiosk and the demo staff account from settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from server.auth.kiosk import create_kiosk
+from server.auth.staff import create_staff
+from server.domain.certs import identity_of
+from server.domain.linkage import add_old_link
+from server.domain.patrons import create_patron, find_patron
+from server.models import Kiosk, StaffMember
+from server.state import AppState
+
+log = logging.getLogger("server.seed")
+
+
+def _birthday_date(day: date, year: int) -> date:
+    """`day`'s month and day in `year`, stepping off 29 February (demo patrons avoid the leap day)."""
+    if day.month == 2 and day.day == 29:
+        day = day - timedelta(days=1)
+    return day.replace(year=year)
+
+
+def expiry_demo_patrons(today: date) -> list[tuple[str, str, date, date]]:
+    """(card number, name, birth date, registered on) for the four expiry demo cards."""
+    renewable_until = today + timedelta(days=14)
+    expired_on = today - timedelta(days=30)
+    valid_until = today + timedelta(days=400)
+    return [
+        ("2000000105", "有効 太郎", _birthday_date(valid_until, 1980), date(valid_until.year - 3, 1, 1)),
+        ("2000000113", "更新 花子", _birthday_date(renewable_until, 1975), date(renewable_until.year - 3, 1, 1)),
+        ("2000000121", "期限切 次郎", _birthday_date(expired_on, 1990), date(expired_on.year - 3, 1, 1)),
+        ("2000000139", "閏年 うるう", date(1988, 2, 29), date(2024, 4, 1)),
+    ]
+
+
+def seed_demo(*, state: AppState) -> None:
+    """Create whatever part of the demo data set is missing."""
+    from server.testpki import load_test_pki
+
+    settings = state.settings
+    now, today = state.clock.now(), state.clock.today()
+    test_pki = load_test_pki(settings.test_pki_dir)
+    with state.sessions() as session, session.begin():
+        if session.get(Kiosk, settings.demo_kiosk_id) is None:
+            if settings.demo_kiosk_secret is None:
+                raise ValueError("demo_kiosk_secret is not set")
+            create_kiosk(session=session, kiosk_id=settings.demo_kiosk_id, name="Demo kiosk (lobby)", now=now,
+                         secret=settings.demo_kiosk_secret.get_secret_value())
+        if session.get(StaffMember, settings.demo_staff_id) is None and settings.demo_staff_pin is not None:
+            create_staff(session=session, staff_id=settings.demo_staff_id, name="デモ 管理者", role="admin",
+                         pin=settings.demo_staff_pin.get_secret_value(), now=now)
+        for persona in test_pki.personas.values():
+            if not persona.library_card or persona.key == "renewed":
+                continue  # "renewed" is "normal"'s new certificate: same person, same library card
+            if find_patron(session=session, card_number=persona.library_card) is not None:
+                continue
+            patron = create_patron(session=session, card_number=persona.library_card, name=persona.name,
+                                   birth_date=persona.birth_date, registered_on=today - timedelta(days=200), now=now)
+            if persona.has_old_link:
+                identity = identity_of(persona.cert)
+                add_old_link(session=session, patron=patron, cert_serial=identity.serial,
+                             cert_issuer=identity.issuer, now=now)
+        for number, name, birth_date, registered_on in expiry_demo_patrons(today):
+            if find_patron(session=session, card_number=number) is None:
+                create_patron(session=session, card_number=number, name=name, birth_date=birth_date,
+                              registered_on=registered_on, now=now)
+    register = getattr(state.mykey, "register_certificate", None)
+    if register is not None:
+        for persona in test_pki.personas.values():
+            register(certificate_der=persona.cert_der, person_key=str(persona.person_id))
+    log.info("demo data set is in place")

@@ -1,0 +1,47 @@
+"""What one server process holds: settings, database, clock, trust store and MyKey connector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.clock import Clock
+from server.config import Settings
+from server.db import make_engine, make_session_factory
+from server.domain.certs import TrustStore, load_trust_store
+from server.mykey.connector import MyKeyConnector, make_connector
+
+
+@dataclass
+class AppState:
+    """Process-wide objects; no request state lives here (several processes may serve)."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    trust: TrustStore
+    mykey: MyKeyConnector
+
+
+def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
+    """Create the engine, the trust store and the connector for these settings."""
+    engine = make_engine(settings.database_url)
+    clock = clock or Clock(pinned_today=settings.today)
+    root_paths, crl_paths = list(settings.jlis_root_paths), list(settings.crl_paths)
+    if settings.use_test_pki:
+        from server.testpki import test_pki_paths
+
+        extra_roots, extra_crls = test_pki_paths(settings.test_pki_dir)
+        root_paths += extra_roots
+        crl_paths += extra_crls
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        clock=clock,
+        trust=load_trust_store(root_paths=root_paths, crl_paths=crl_paths),
+        mykey=make_connector(settings=settings, main_engine=engine, clock=clock),
+    )
