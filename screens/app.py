@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from kivy.app import App
@@ -14,9 +15,16 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import i18n
 from kiosk.config import ROOT, KioskSettings
+from kiosk.effects import Performer
+from kiosk.flows import expiry
+from kiosk.flows.runner import FlowRunner
+from kiosk.idle import IdlePhase, IdleTimer
 from screens.attract import AttractScreen
 from screens.expiry_entry import ExpiryEntryScreen
+from screens.expiry_result import ExpiryResultScreen
+from screens.idle_warning import IdleWarning
 from screens.migrate_intro import MigrateIntroScreen
+from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
 from screens.ticket_service import TicketServiceScreen
 
 log = logging.getLogger(__name__)
@@ -25,9 +33,18 @@ SCREENS = {
     "attract": AttractScreen,
     "migrate_intro": MigrateIntroScreen,
     "expiry_entry": ExpiryEntryScreen,
+    "expiry_result": ExpiryResultScreen,
     "ticket_service": TicketServiceScreen,
 }
+# Which screen renders each flow state.
+STATE_SCREENS: dict[type, str] = {
+    expiry.Entering: "expiry_entry",
+    expiry.LookingUp: "expiry_result",
+    expiry.Shown: "expiry_result",
+    expiry.Failed: "expiry_result",
+}
 SCREENSHOT_INTERVAL_S = 3.0
+IDLE_CHECK_INTERVAL_S = 0.5
 
 
 class KioskApp(App):
@@ -43,11 +60,15 @@ class KioskApp(App):
         self.lang = settings.session.default_language
         self._history: list[str] = []
         self.manager: ScreenManager | None = None
+        self.performer = Performer(settings)
+        self.runner: FlowRunner | None = None
+        self.idle: IdleTimer | None = None
+        self._idle_warning: IdleWarning | None = None
 
     # -- helpers used by the kv rules -------------------------------------------------
-    def tr(self, key: str, language: str) -> str:
+    def tr(self, key: str, language: str, **values: object) -> str:
         """Translated text; kv passes ``app.lang`` so the binding refreshes on a language switch."""
-        return i18n.translate(key, language)
+        return i18n.translate(key, language, **values)
 
     def mm(self, millimetres: float) -> float:
         """Pixels for a physical length at the configured screen DPI."""
@@ -60,6 +81,8 @@ class KioskApp(App):
     # -- app life cycle ---------------------------------------------------------------
     def build(self) -> ScreenManager:
         Builder.load_file(str(KV_DIR / "widgets.kv"))
+        Builder.load_file(str(KV_DIR / "numpad.kv"))
+        Builder.load_file(str(KV_DIR / "idle_warning.kv"))
         for name in SCREENS:
             Builder.load_file(str(KV_DIR / f"{name}.kv"))
         self.manager = ScreenManager(transition=NoTransition())
@@ -68,6 +91,9 @@ class KioskApp(App):
         self.manager.current = "attract"
         if self.settings.display.screenshot_dir:
             Clock.schedule_interval(self._live_screenshot, SCREENSHOT_INTERVAL_S)
+        # Any touch or key (a barcode scan too) keeps a patron session alive.
+        Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
+        Clock.schedule_interval(self._check_idle, IDLE_CHECK_INTERVAL_S)
         return self.manager
 
     # -- navigation -------------------------------------------------------------------
@@ -79,29 +105,97 @@ class KioskApp(App):
         self.manager.current = name
 
     def back(self) -> None:
-        """One step back; from the first step of a service, back to the attract screen."""
+        """One step back: within a flow the flow decides; from a service's first step, the attract screen."""
         assert self.manager is not None
+        if self.runner is not None and not isinstance(self.runner.flow.state, expiry.Entering):
+            self.send(expiry.Back())
+            return
         previous = self._history.pop() if self._history else "attract"
         if previous == "attract":
             self.end_session()
         else:
             self.manager.current = previous
 
+    # -- flows ------------------------------------------------------------------------
+    def begin_flow(self, name: str) -> None:
+        """Start a fresh flow (once per visit of its first screen)."""
+        if self.runner is not None and not isinstance(self.runner.flow.state, expiry.Finished):
+            self._render(self.runner.flow.state)
+            return
+        flow = expiry.ExpiryFlow(self.settings.barcode.pattern)
+        self.runner = FlowRunner(flow, self.performer.perform, self._post, self._render)
+        self._render(flow.state)
+
+    def send(self, event: object) -> None:
+        """Forward a tap or scan to the current flow."""
+        if self.runner is not None:
+            self.runner.send(event)
+
+    @staticmethod
+    def _post(callback: Callable[[], None]) -> None:
+        Clock.schedule_once(lambda _dt: callback(), 0)
+
+    def _render(self, state: object) -> None:
+        """Show ``state`` on the screen that renders it."""
+        assert self.manager is not None
+        if isinstance(state, expiry.Finished):
+            self.end_session()
+            return
+        name = STATE_SCREENS[type(state)]
+        screen = self.manager.get_screen(name)
+        screen.render(state)
+        if self.manager.current != name:
+            self.manager.current = name
+
     def start_session(self) -> None:
         """A patron starts using the kiosk."""
         self._history.clear()
         self.lang = self.settings.session.default_language
+        self.idle = IdleTimer(self.settings.session.idle_timeout_s, self.settings.session.idle_warning_s)
 
     def end_session(self) -> None:
         """Forget the session and return to the attract screen."""
         assert self.manager is not None
         self._history.clear()
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None  # the flow and every datum it held go with it
+        for screen in self.manager.screens:
+            screen.wipe()
+        self.idle = None
+        if self._idle_warning is not None:
+            self._idle_warning.dismiss()
         self.lang = self.settings.session.default_language
         self.manager.current = "attract"
+
+    # -- idle timeout -----------------------------------------------------------------
+    def _on_activity(self, *_args: object) -> bool:
+        if self.idle is not None:
+            self.idle.touched()
+        return False  # never swallow the touch or key
+
+    def _check_idle(self, _dt: float) -> None:
+        if self.idle is None:
+            return
+        phase = self.idle.phase()
+        if phase is IdlePhase.EXPIRED:
+            log.info("session wiped after %d s idle", self.idle.timeout_s + self.idle.warning_s)
+            self.end_session()
+        elif phase is IdlePhase.WARNING:
+            if self._idle_warning is None:
+                self._idle_warning = IdleWarning()
+                self._idle_warning.bind(on_dismiss=self._on_idle_dismissed)
+                self._idle_warning.open()
+            self._idle_warning.seconds_left = self.idle.seconds_left()
+
+    def _on_idle_dismissed(self, *_args: object) -> None:
+        self._idle_warning = None
 
     def toggle_language(self) -> None:
         """Switch the whole session between Japanese and English."""
         self.lang = "en" if self.lang == "ja" else "ja"
+        if self.runner is not None:
+            self._render(self.runner.flow.state)
 
     # -- make run on a virtual display ------------------------------------------------
     def _live_screenshot(self, _dt: float) -> None:

@@ -15,6 +15,12 @@ class KioskScreen(Screen):
     def on_activate(self) -> None:
         """Refresh what the screen shows from the core; screens override it."""
 
+    def wipe(self) -> None:
+        """Forget everything shown for the last patron: every text property back to its default."""
+        for name, prop in self.properties().items():
+            if name.endswith("_text"):
+                setattr(self, name, prop.defaultvalue)
+
     @property
     def app(self) -> App:
         """The running kiosk app."""

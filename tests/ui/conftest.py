@@ -1,14 +1,21 @@
-"""UI tests drive the real kiosk app (main.py) on a private Xvfb display."""
+"""UI tests drive the real kiosk app (main.py) on a private Xvfb display, against the real server."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
 from scripts.xvfb import xvfb
+from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
+from tests.support.server_proc import ServerProcess, start_server
+
+# The library's "today" for the server the kiosk talks to, so expiry answers are exact.
+TODAY = date(2026, 6, 15)
 
 
 @pytest.fixture(scope="session")
@@ -19,10 +26,33 @@ def display() -> Iterator[str]:
         yield value
 
 
+@pytest.fixture(scope="session")
+def ui_server() -> Iterator[ServerProcess]:
+    """The real central server with the demo data set, on SQLite."""
+    directory = Path(tempfile.mkdtemp(prefix="saga-ui-"))
+    server = start_server(database_url=f"sqlite:///{directory / 'ui.db'}",
+                          settings={"SERVER_TODAY": TODAY.isoformat()})
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def server_env(server: ServerProcess) -> dict[str, str]:
+    """Kiosk settings that point at ``server`` with its demo credentials."""
+    return {
+        "KIOSK_SERVER_URL": server.base_url,
+        "KIOSK_SERVER_KIOSK_ID": server.kiosk_id,
+        "KIOSK_SERVER_SECRET": server.kiosk_secret,
+    }
+
+
 @pytest.fixture
-def kiosk(display: str, tmp_path: Path) -> Iterator[KioskProcess]:
-    """The kiosk app, started fresh for one test."""
-    app = KioskProcess(kiosk_env(display, tmp_path / "kivy"), tmp_path / "kiosk.log")
+def kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
+    """The kiosk app, started fresh for one test, talking to the real server."""
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server))
+    app = KioskProcess(env, tmp_path / "kiosk.log")
     try:
         yield app
     finally:

@@ -1,0 +1,51 @@
+"""Expiry check, step 2: until when the card is valid, and what to do next."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.flows import expiry as flow
+from kiosk.wareki import to_wareki
+from screens.base import KioskScreen
+
+
+class ExpiryResultScreen(KioskScreen):
+    """Shows the server's answer, the wait for it, or why it could not be had."""
+
+    title_text = StringProperty("")
+    valid_until_text = StringProperty("")
+    detail_text = StringProperty("")
+    advice_text = StringProperty("")
+    can_retry = BooleanProperty(False)
+
+    def render(self, state: flow.LookingUp | flow.Shown | flow.Failed) -> None:
+        """Show one of the three result states."""
+        tr, lang = self.app.tr, self.app.lang
+        self.can_retry = isinstance(state, flow.Failed)
+        self.valid_until_text = self.detail_text = self.advice_text = ""
+        if isinstance(state, flow.LookingUp):
+            self.title_text = tr("expiry.result.checking", lang)
+        elif isinstance(state, flow.Failed):
+            self.title_text = tr(f"expiry.failure.{state.failure}", lang)
+            self.advice_text = tr(f"expiry.failure.{state.failure}.next", lang)
+        else:
+            e = state.expiry
+            self.title_text = tr(f"expiry.status.{e.status}", lang)
+            date_text = to_wareki(e.valid_until) if lang == "ja" else e.valid_until.strftime("%d %B %Y")
+            self.valid_until_text = tr("expiry.result.valid_until", lang, date=date_text,
+                                       iso=e.valid_until.isoformat())
+            if e.status == flow.CardStatus.EXPIRED:
+                self.detail_text = tr("expiry.result.expired_days", lang, days=-e.days_left)
+            else:
+                self.detail_text = tr(f"expiry.result.days_left.{e.status}", lang, days=e.days_left,
+                                      renewable_from=e.renewable_from.isoformat())
+            if e.status != flow.CardStatus.VALID:
+                self.advice_text = tr("expiry.result.what_to_bring", lang)
+
+    def retry(self) -> None:
+        """Ask the server again."""
+        self.app.send(flow.Retry())
+
+    def done(self) -> None:
+        """The patron has finished."""
+        self.app.send(flow.Done())

@@ -1,0 +1,96 @@
+"""有効期限の確認 through the real app and the real server: pad, barcode scanner, every card status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.kiosk_app import KioskProcess, free_port, kiosk_env
+
+# Demo patrons the server seeds, dated relative to the library's today (fixed in tests/ui/conftest.py).
+CASES = [
+    ("2000000105", "この利用者カードは有効です", "valid"),
+    ("2000000113", "更新の手続きができます", "renewable"),
+    ("2000000121", "有効期限が過ぎています", "expired"),
+    ("2000000139", "この利用者カードは有効です", "leapday"),
+]
+
+
+def open_expiry(kiosk: KioskProcess) -> None:
+    kiosk.wait_screen("attract")
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_entry")
+
+
+def type_on_pad(kiosk: KioskProcess, digits: str) -> None:
+    for digit in digits:
+        kiosk.tap(f"key_{digit}")
+
+
+@pytest.mark.parametrize(("number", "title", "name"), CASES)
+def test_expiry_by_number_pad(kiosk: KioskProcess, number: str, title: str, name: str) -> None:
+    open_expiry(kiosk)
+    type_on_pad(kiosk, number)
+    kiosk.tap("submit")
+    state = kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and title in s["texts"])
+    text = "\n".join(state["texts"])
+    assert "有効期限：" in text
+    if name == "leapday":
+        # Born on 29 February, registered 2024-04-01: 2027 is not a leap year, so 28 February.
+        assert "令和9年2月28日（2027-02-28）" in text
+    if name in ("renewable", "expired"):
+        assert "通知カード" in text, "what to bring must name what is not accepted"
+    assert kiosk.overflowing() == []
+    kiosk.screenshot(f"expiry_result-{name}-ja")
+    kiosk.tap("language")
+    state = kiosk.wait_for(lambda s: s["language"] == "en")
+    assert any(t.startswith("Valid until") for t in state["texts"])
+    assert kiosk.overflowing() == []
+    kiosk.screenshot(f"expiry_result-{name}-en")
+
+
+def test_expiry_by_barcode_scanner_with_codabar_letters(kiosk: KioskProcess) -> None:
+    open_expiry(kiosk)
+    kiosk.call("type", text="A2000000105B\n")
+    kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and "この利用者カードは有効です" in s["texts"])
+
+
+def test_garbage_scan_and_typo_are_refused_without_losing_input(kiosk: KioskProcess) -> None:
+    open_expiry(kiosk)
+    type_on_pad(kiosk, "20000")
+    kiosk.call("type", text="\x1b[2J%%garbage\n")
+    state = kiosk.wait_for(lambda s: any("バーコードではない" in t for t in s["texts"]))
+    assert "20000" in state["texts"], "the digits already on the pad are kept"
+    type_on_pad(kiosk, "00015")  # 2000000015: wrong check digit
+    kiosk.tap("submit")
+    state = kiosk.wait_for(lambda s: any("番号が正しくない" in t for t in s["texts"]))
+    assert state["screen"] == "expiry_entry"
+    assert kiosk.overflowing() == []
+    kiosk.screenshot("expiry_entry-problem-ja")
+
+
+def test_unknown_card_says_so_and_back_keeps_the_number(kiosk: KioskProcess) -> None:
+    open_expiry(kiosk)
+    type_on_pad(kiosk, "2000000154")  # valid check digit, no such patron
+    kiosk.tap("submit")
+    kiosk.wait_for(lambda s: "この番号の利用者カードは見つかりませんでした" in s["texts"])
+    kiosk.tap("back")
+    state = kiosk.wait_screen("expiry_entry")
+    assert "20000 00154" in state["texts"]
+
+
+def test_server_down_says_nothing_changed(display: str, tmp_path: Path) -> None:
+    env = kiosk_env(display, tmp_path / "kivy", KIOSK_SERVER_URL=f"http://127.0.0.1:{free_port()}",
+                    KIOSK_SERVER_TIMEOUT_S="2")
+    kiosk = KioskProcess(env, tmp_path / "kiosk.log")
+    try:
+        open_expiry(kiosk)
+        type_on_pad(kiosk, "2000000105")
+        kiosk.tap("submit")
+        state = kiosk.wait_for(lambda s: "ただいま確認できません" in s["texts"], timeout=20)
+        assert any("何も変更されていません" in t for t in state["texts"])
+        kiosk.screenshot("expiry_result-server-down-ja")
+    finally:
+        kiosk.stop()
+
