@@ -43,5 +43,5 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         sessions=make_session_factory(engine),
         clock=clock,
         trust=load_trust_store(root_paths=root_paths, crl_paths=crl_paths),
-        mykey=make_connector(settings=settings, main_engine=engine, clock=clock),
+        mykey=make_connector(settings=settings, clock=clock),
     )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server import audit
-from server.domain.idempotency import find_answer, store_answer
+from server.domain.idempotency import StoredAnswer, claim_or_answer, release_claim, store_answer
 from server.errors import ApiError
 from server.state import AppState
 
 Action = Callable[[Session], tuple[int, dict]]
+# How long a retry waits for its twin (same key, still running) before answering "conflict".
+TWIN_WAIT_SECONDS = 20.0
 
 
 def run_idempotent(
@@ -26,23 +28,28 @@ def run_idempotent(
     audit_action: str,
     card_number: str | None = None,
 ) -> JSONResponse:
-    """First call: run `action` and store its answer with the key in the same transaction.
-    Retry with the same key: the stored answer, nothing runs. A failed action changes nothing
-    but its audit row and the stored error answer (errors from the platform being down, 5xx,
-    are not stored, so a retry tries again)."""
+    """First call: claim the key, run `action`, store its answer in the action's transaction.
+    Retry with the same key: the stored answer (after waiting for a twin still running).
+    A failed action changes nothing but its audit row and the stored error answer; errors
+    of 5xx kind (the platform down) are not stored, so a retry runs again."""
     with state.sessions() as session:
-        with session.begin():
-            stored = find_answer(session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint)
-        if stored is not None:
-            return JSONResponse(stored.body, status_code=stored.status_code)
+        deadline = time.monotonic() + TWIN_WAIT_SECONDS
+        while True:
+            outcome = claim_or_answer(
+                session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint, now=state.clock.now()
+            )
+            if isinstance(outcome, StoredAnswer):
+                return JSONResponse(outcome.body, status_code=outcome.status_code)
+            if outcome:
+                break
+            if time.monotonic() > deadline:
+                raise ApiError("conflict")
+            time.sleep(0.05)
         now = state.clock.now()
         try:
             with session.begin():
                 status_code, body = action(session)
-                store_answer(
-                    session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint,
-                    status_code=status_code, body=body, now=now,
-                )
+                store_answer(session=session, kiosk_id=kiosk_id, key=key, status_code=status_code, body=body)
             return JSONResponse(body, status_code=status_code)
         except ApiError as error:
             session.rollback()
@@ -52,16 +59,12 @@ def run_idempotent(
                     outcome=error.code, card_number=card_number,
                 )
                 if error.status < 500:
-                    store_answer(
-                        session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint,
-                        status_code=error.status, body=error.body(), now=now,
-                    )
+                    store_answer(session=session, kiosk_id=kiosk_id, key=key, status_code=error.status,
+                                 body=error.body())
+            if error.status >= 500:
+                release_claim(session=session, kiosk_id=kiosk_id, key=key)
             return JSONResponse(error.body(), status_code=error.status)
-        except IntegrityError:
-            # A concurrent request with the same key (or touching the same patron) won the race.
+        except Exception:
             session.rollback()
-            with session.begin():
-                stored = find_answer(session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint)
-            if stored is not None:
-                return JSONResponse(stored.body, status_code=stored.status_code)
-            raise ApiError("conflict") from None
+            release_claim(session=session, kiosk_id=kiosk_id, key=key)
+            raise

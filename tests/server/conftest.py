@@ -107,6 +107,7 @@ def state(db_url: str, clock: FixedClock) -> Iterator[AppState]:
     seed_demo(state=app_state)
     yield app_state
     app_state.engine.dispose()
+    app_state.mykey.engine.dispose()  # type: ignore[attr-defined]
 
 
 def _live_server(request: pytest.FixtureRequest, backend: str, settings: dict[str, str], name: str,
