@@ -120,9 +120,9 @@ def main() -> int:
         kiosk_env = dict(os.environ)
         kiosk_env.update(start_card_side(sup, stack))
         if not os.environ.get("DISPLAY"):
-            shots = ROOT / "var" / "screens"
+            shots = Path(os.environ.get("KIOSK_RUN_SCREENSHOT_DIR", ROOT / "var" / "screens"))
             display = stack.enter_context(xvfb())
-            kiosk_env.update(DISPLAY=display, KIOSK_DISPLAY_SCREENSHOT_DIR=str(shots.relative_to(ROOT)))
+            kiosk_env.update(DISPLAY=display, KIOSK_DISPLAY_SCREENSHOT_DIR=str(shots))
             say(f"no display: the kiosk runs on virtual display {display}; see {shots / 'kiosk.png'} "
                 "(refreshed every 3 s)")
         start_kiosk(sup, kiosk_env)
