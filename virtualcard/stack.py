@@ -60,14 +60,17 @@ def start_private_stack(
     apdu_log: bool = False,
     set_env: bool = True,
     personas_dir: Path | None = None,
+    workdir: Path | None = None,
 ) -> PrivateStack:
     """Start a private pcscd and a card server holding `persona`'s card.
 
     With set_env (the default) os.environ gets PCSCLITE_CSOCK_NAME, so pyscard in
     this process reaches the private pcscd, provided it has made no PC/SC call
-    yet; child processes inherit it. control_port=0 picks a free port.
+    yet; child processes inherit it. control_port=0 picks a free port. With
+    apdu_log, pcscd logs every APDU (PINs included) to `workdir`/pcscd.log: tests only.
+    A given `workdir` is left in place at stop(), a temporary one is removed.
     """
-    pcscd = PrivatePcscd(port=free_port_pair(), apdu_log=apdu_log).start()
+    pcscd = PrivatePcscd(port=free_port_pair(), apdu_log=apdu_log, workdir=workdir).start()
     argv = [sys.executable, "-m", "virtualcard", "serve", "--port", str(pcscd.port)]
     argv += ["--control-port", str(control_port)]
     if persona:

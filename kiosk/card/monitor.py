@@ -121,3 +121,25 @@ class CardEventMonitor:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_monitor_threads(timeout: float = 5.0) -> None:
+    """End pyscard's card-monitor thread (a process-wide singleton that outlives its observers).
+
+    Call at shutdown, before pcscd stops: the thread waits inside pcscd, so we
+    cancel that wait (SCardCancel) rather than leave it to fail noisily later.
+    """
+    from smartcard.CardMonitoring import CardMonitoringThread
+    from smartcard.scard import SCardCancel
+
+    thread = CardMonitoringThread.instance
+    if thread is None:
+        return
+    thread.stop()
+    request = getattr(getattr(thread, "cardrequest", None), "pcsccardrequest", None)
+    context = getattr(request, "hcontext", None)
+    if context is not None:
+        SCardCancel(context)
+    thread.join(timeout)
+    if not thread.is_alive():
+        CardMonitoringThread.instance = None

@@ -10,6 +10,7 @@ session fixture.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -47,6 +48,10 @@ def private_pcscd() -> Iterator[PrivatePcscd]:
         pytest.fail("PCSCLITE_CSOCK_NAME was changed after reserve_pcscd()")
     daemon.start()
     yield daemon
+    if "smartcard.CardMonitoring" in sys.modules:  # pyscard's monitor thread outlives its observers
+        from kiosk.card.monitor import stop_monitor_threads
+
+        stop_monitor_threads()
     daemon.stop()
 
 
