@@ -10,7 +10,7 @@ from kiosk.card.certificate import AuthCertificate
 from kiosk.card.der import MAX_CERTIFICATE_SIZE, certificate_size
 from kiosk.card.errors import SW, ApduError, MalformedDataError, NotMyNumberCardError
 from kiosk.card.pin import Pin
-from kiosk.card.protocol import CardProtocol, Connection
+from kiosk.card.protocol import CardProtocol, Connection, as_protocol
 from kiosk.card.verify import tries_left, verify_pin
 
 MY_NUMBER_CARD_TOKEN = b"JPKIAPICCTOKEN2"
@@ -22,11 +22,6 @@ SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d06096086480165030402010500042
 def sha256_digest_info(message: bytes) -> bytes:
     """The DER DigestInfo of SHA-256(message), which the card pads and signs."""
     return SHA256_DIGEST_INFO_PREFIX + hashlib.sha256(message).digest()
-
-
-def as_protocol(transport: CardProtocol | Connection) -> CardProtocol:
-    """Wrap a bare connection in a CardProtocol (sessions may share one protocol)."""
-    return transport if isinstance(transport, CardProtocol) else CardProtocol(transport)
 
 
 class JpkiSession:

@@ -14,6 +14,7 @@ from kiosk.card.errors import (
     ReaderGoneError,
     TransportError,
 )
+from kiosk.card.protocol import forget_connection
 from kiosk.card.traffic import TRAFFIC, describe_command, describe_response
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class PcscConnection:
                 raise NoCardError(f"no card in {self.reader}")
             raise transport_error(hresult, "connect")
         self._card, self._protocol = card, protocol
+        forget_connection(self)  # a new card session: nothing is selected yet
         hresult, _reader, _state, _proto, atr = scard.SCardStatus(card)
         self.atr = bytes(atr) if hresult == scard.SCARD_S_SUCCESS else b""
         log.debug("connected to %s, protocol %s", self.reader, "T=0" if protocol == 1 else "T=1")
@@ -160,6 +162,7 @@ class PcscConnection:
 
     def close(self) -> None:
         """Disconnect, resetting the card so no verified PIN state outlives this patron."""
+        forget_connection(self)
         if self._card is not None:
             scard.SCardDisconnect(self._card, scard.SCARD_RESET_CARD)
             self._card = None

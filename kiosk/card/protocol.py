@@ -7,11 +7,12 @@ is what makes reading the 個人番号 impossible rather than merely unused.
 
 from __future__ import annotations
 
+import weakref
 from typing import Protocol as TypingProtocol
 
 from kiosk.card import apdu
 from kiosk.card.apdu import ALLOWED_FILES, Aid, Fid
-from kiosk.card.errors import SW, ApduError, ForbiddenFileError, MalformedDataError
+from kiosk.card.errors import SW, ApduError, CardError, ForbiddenFileError, MalformedDataError
 
 MAX_RESPONSE = 64 * 1024
 MAX_GET_RESPONSE_ROUNDS = 300  # 64 KB in 256-byte pieces, with margin
@@ -74,9 +75,21 @@ class CardProtocol:
         elif ins == apdu.INS_COMPUTE_SIGNATURE and p2 != apdu.P2_SIGN_WITH_CURRENT_EF:
             raise ForbiddenFileError("signature must use the key of the selected EF")
 
+    def forget_selection(self) -> None:
+        """Forget what is selected, so the next step selects again (after errors and reconnects)."""
+        self.current_aid = None
+        self.current_ef = None
+
     def transmit(self, command: bytes | bytearray) -> tuple[bytes, int]:
         """Send a whitelisted command; follow 61xx with GET RESPONSE and 6Cxx with the exact Le."""
         self.check_allowed(command)
+        try:
+            return self._transmit(command)
+        except CardError:
+            self.forget_selection()  # after a transport fault the card may have been reset
+            raise
+
+    def _transmit(self, command: bytes | bytearray) -> tuple[bytes, int]:
         data, sw = self.connection.send_and_receive(command)
         if sw >> 8 == 0x6C:
             # Wrong Le: the card tells the exact length; resend once with it.
@@ -97,8 +110,7 @@ class CardProtocol:
 
     def select_application(self, aid: Aid) -> None:
         """SELECT an application by AID (no FCI); raises ApduError on any status but 9000."""
-        self.current_aid = None
-        self.current_ef = None
+        self.forget_selection()
         command = apdu.encode(apdu.CLA_ISO, apdu.INS_SELECT, apdu.P1_SELECT_AID, apdu.P2_NO_FCI, bytes(aid))
         data, sw = self.transmit(command)
         if sw != SW.OK:
@@ -151,6 +163,28 @@ class CardProtocol:
                 raise MalformedDataError(f"EF ended after {len(buf)} of {total} bytes")
             buf += chunk
         return bytes(buf[:total])
+
+
+# One protocol (and so one record of the card's current selection) per connection:
+# two sessions on the same connection must not each believe a different file is selected.
+_PROTOCOLS: weakref.WeakKeyDictionary[object, CardProtocol] = weakref.WeakKeyDictionary()
+
+
+def as_protocol(transport: CardProtocol | Connection) -> CardProtocol:
+    """The CardProtocol shared by every session on this connection (created on first use)."""
+    if isinstance(transport, CardProtocol):
+        return transport
+    protocol = _PROTOCOLS.get(transport)
+    if protocol is None:
+        protocol = _PROTOCOLS[transport] = CardProtocol(transport)
+    return protocol
+
+
+def forget_connection(connection: object) -> None:
+    """Drop the shared protocol of a connection that was closed or reconnected."""
+    protocol = _PROTOCOLS.pop(connection, None)
+    if protocol is not None:
+        protocol.forget_selection()
 
 
 class SizeFunction(TypingProtocol):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kiosk.card.apdu import Aid, Fid
 from kiosk.card.errors import ApduError, MalformedDataError, NotMyNumberCardError
 from kiosk.card.pin import Pin
-from kiosk.card.protocol import CardProtocol, Connection
+from kiosk.card.protocol import CardProtocol, Connection, as_protocol
 from kiosk.card.tlv import parse_all, read_tlv, total_size
 from kiosk.card.verify import tries_left, verify_pin
 
@@ -77,7 +77,7 @@ class TextApSession:
     """The 券面事項入力補助AP; selecting it in __init__ fails on a card that lacks it."""
 
     def __init__(self, transport: CardProtocol | Connection) -> None:
-        self.protocol = transport if isinstance(transport, CardProtocol) else CardProtocol(transport)
+        self.protocol = as_protocol(transport)
         self._select_ap()
 
     def _select_ap(self) -> None:

@@ -277,3 +277,17 @@ def test_t0_style_response_chaining(open_card, test_pki):
     assert cert.der == test_pki.personas["normal"].cert_der
     full_auth(session, test_pki.personas["normal"])
     assert any(c[1] == 0xC0 for c in card.history)  # GET RESPONSE was used
+
+
+def test_sessions_on_one_connection_share_the_selection(open_card, test_pki):
+    # Interleaving the two applications must never send a command to the wrong one.
+    persona = test_pki.personas["different_pins"]
+    conn, card = open_card("different_pins")
+    jpki = JpkiSession(conn)
+    jpki.verify_auth_pin(pin(persona.auth_pin))
+    text = TextApSession(conn)
+    text.verify_text_pin(pin(persona.text_pin))
+    signature = jpki.sign_auth(sha256_digest_info(b"c"))  # must re-select the JPKI AP first
+    persona.cert.public_key().verify(signature, b"c", padding.PKCS1v15(), hashes.SHA256())
+    assert text.read_basic_four().name == persona.name
+    assert card.history.count(bytes.fromhex("00A4040C0AD392F000260100000001")) == 2

@@ -1,0 +1,15 @@
+"""The card benchmark runs, prints its figures, and finds no redundant command."""
+
+from __future__ import annotations
+
+from bench import card_bench
+
+
+def test_card_bench_counts_match_minimum(capsys):
+    figures = card_bench.main()
+    out = capsys.readouterr().out
+    assert "baseline: bare SELECT round trip" in out and "minimum" in out
+    for step in ("cert_and_tries", "pin_to_signature"):
+        assert figures[step]["apdus"] == figures[step]["minimum_apdus"]
+        assert figures[step]["median_ms"] > 0
+    assert figures["cert_and_tries_forced_extended_apdus"] == figures["cert_and_tries"]["apdus"] - 4 + 1
