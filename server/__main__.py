@@ -17,7 +17,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.schema import upgrade
 
-    if args.demo:
+    if args.demo or settings.demo:
+        # The demo personas' certificates come from the test PKI, so the demo trusts it.
         settings = settings.model_copy(update={"demo": True, "use_test_pki": True})
     # A fresh database is created and migrated on first start.
     upgrade(database_url=settings.database_url)

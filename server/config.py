@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import BaseModel, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +20,34 @@ DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "server.toml"
 
 # Values people copy from examples and forget to change.
 _PLACEHOLDER_SECRETS = {"", "changethis", "changeme", "secret", "password", "xxx"}
+
+
+class TicketServiceSetting(BaseModel):
+    """One counter service a queue ticket can be issued for (its own prefix and daily numbering)."""
+
+    id: str
+    prefix: str
+    name_ja: str
+    name_en: str
+
+
+class CounterSetting(BaseModel):
+    """One staffed counter window that calls tickets."""
+
+    id: str
+    name_ja: str
+    name_en: str
+
+
+DEFAULT_TICKET_SERVICES = [
+    TicketServiceSetting(id="registration", prefix="R", name_ja="利用者カードの登録・更新",
+                         name_en="Library card registration / renewal"),
+    TicketServiceSetting(id="mynumber", prefix="M", name_ja="マイナンバーカードの連携", name_en="My Number card link"),
+    TicketServiceSetting(id="other", prefix="S", name_ja="その他のお問い合わせ", name_en="Other enquiries"),
+]
+DEFAULT_COUNTERS = [
+    CounterSetting(id=str(n), name_ja=f"{n}番窓口", name_en=f"Counter {n}") for n in (1, 2, 3)
+]
 
 
 class Settings(BaseSettings):
@@ -49,6 +77,18 @@ class Settings(BaseSettings):
     # The library's "today" is the real date in Asia/Tokyo; tests and demos may pin it.
     today: date | None = None
     log_level: str = "info"
+    # Queue tickets (server/tickets): services, counters, opening hours (Asia/Tokyo wall clock).
+    ticket_services: list[TicketServiceSetting] = DEFAULT_TICKET_SERVICES
+    counters: list[CounterSetting] = DEFAULT_COUNTERS
+    # Base of the status URL printed as a QR code; empty: the URL the kiosk used (development only).
+    public_base_url: str = ""
+    counter_hours_weekday: tuple[str, str] = ("09:00", "20:00")
+    counter_hours_weekend: tuple[str, str] = ("09:00", "18:00")  # Saturdays, Sundays and public holidays
+    closed_weekdays: list[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]] = [
+        "monday"
+    ]
+    closed_dates: list[str] = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]  # MM-DD yearly or YYYY-MM-DD
+    open_on_public_holidays: bool = True
 
     @classmethod
     def settings_customise_sources(

@@ -136,17 +136,37 @@ ERRORS: dict[str, ErrorSpec] = {
         "受付後に連携が変更されたため、確定できません。",
         "The patron's linkage changed after the request; it cannot be confirmed.",
     ),
+    # Queue tickets. counter_closed is a 503 so a retry with the same key is tried again once
+    # the counter opens (5xx answers are not stored by the idempotency layer); details.opens_at.
+    "counter_closed": ErrorSpec(
+        503,
+        "ただいま窓口の受付時間外です。",
+        "The counter is closed now.",
+    ),
+    "unknown_service": ErrorSpec(
+        422, "この窓口の整理券は発行できません。", "There is no counter service with this name."
+    ),
+    "unknown_ticket": ErrorSpec(404, "この整理券は見つかりません。", "Unknown ticket."),
+    "unknown_counter": ErrorSpec(422, "この窓口は登録されていません。", "Unknown counter."),
+    "queue_empty": ErrorSpec(409, "お待ちの方はいません。", "Nobody is waiting for this service."),
+    "ticket_not_active": ErrorSpec(
+        409, "この整理券は既に処理済みです。", "This ticket was already served, cancelled or marked absent."
+    ),
+    "ticket_not_called": ErrorSpec(409, "この整理券はまだ呼び出されていません。", "This ticket has not been called."),
+    "unknown_alert": ErrorSpec(404, "この呼び出しは見つかりません。", "Unknown alert."),
 }
 
 
 class ApiError(Exception):
     """An error answered as JSON with a stable code; raised by services and routes alike."""
 
-    def __init__(self, code: str, *, detail: str | None = None) -> None:
+    def __init__(self, code: str, *, detail: str | None = None, details: dict | None = None) -> None:
         super().__init__(code if detail is None else f"{code}: {detail}")
         self.code = code
         self.spec = ERRORS[code]
         self.detail = detail
+        # Machine-readable facts for the client (e.g. counter_closed's opens_at), sent as error.details.
+        self.details = details
 
     @property
     def status(self) -> int:
@@ -154,11 +174,14 @@ class ApiError(Exception):
         return self.spec.status
 
     def body(self) -> dict:
-        """The JSON body: {"error": {"code", "message_ja", "message_en"}}."""
-        return error_body(self.code)
+        """The JSON body: {"error": {"code", "message_ja", "message_en"}} (and "details" when set)."""
+        return error_body(self.code, details=self.details)
 
 
-def error_body(code: str) -> dict:
+def error_body(code: str, *, details: dict | None = None) -> dict:
     """The JSON error body for one code."""
     spec = ERRORS[code]
-    return {"error": {"code": code, "message_ja": spec.message_ja, "message_en": spec.message_en}}
+    body = {"error": {"code": code, "message_ja": spec.message_ja, "message_en": spec.message_en}}
+    if details:
+        body["error"]["details"] = details
+    return body

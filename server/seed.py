@@ -72,9 +72,13 @@ def seed_demo(*, state: AppState) -> None:
                 add_old_link(session=session, patron=patron, cert_serial=identity.serial,
                              cert_issuer=identity.issuer, now=now)
         for number, name, birth_date, registered_on in expiry_demo_patrons(today):
-            if find_patron(session=session, card_number=number) is None:
+            existing = find_patron(session=session, card_number=number)
+            if existing is None:
                 create_patron(session=session, card_number=number, name=name, birth_date=birth_date,
                               registered_on=registered_on, now=now)
+            else:
+                # Re-dated on every start, so "renewable now" and "expired" stay true on later days.
+                existing.birth_date, existing.registered_on = birth_date, registered_on
     register = getattr(state.mykey, "register_certificate", None)
     if register is not None:
         for persona in test_pki.personas.values():
