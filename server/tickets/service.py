@@ -151,7 +151,9 @@ def finish(*, session: Session, ticket_id: str, outcome: str, staff_id: str, now
     return ticket
 
 
-def _finish(*, session: Session, ticket: Ticket, outcome: str, staff_id: str, now: datetime, auto: bool = False) -> None:
+def _finish(
+    *, session: Session, ticket: Ticket, outcome: str, staff_id: str, now: datetime, auto: bool = False
+) -> None:
     ticket.status = outcome
     ticket.finished_at = now
     ticket.finished_by = staff_id
