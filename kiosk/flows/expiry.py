@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from kiosk import cardnumber
-from kiosk.cardnumber import CardNumberError, Problem
-from protocol.cardnumber import LENGTH
+from kiosk.flows.common import (
+    Back,
+    Backspace,
+    Clear,
+    Digit,
+    Done,
+    Entering,
+    Finished,
+    Retry,
+    Scanned,
+    Submit,
+    enter_card_number,
+)
+
+__all__ = [
+    "Answered", "Back", "Backspace", "CardStatus", "Clear", "Digit", "Done", "Entering", "ExpiryFlow",
+    "ExpiryView", "Failed", "Failure", "Finished", "LookingUp", "LookupExpiry", "LookupFailed", "Retry",
+    "Scanned", "Shown", "Submit",
+]
 
 
 class CardStatus(StrEnum):
@@ -38,15 +54,7 @@ class ExpiryView:
     status: CardStatus
 
 
-# -- states ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Entering:
-    """The number pad, with what was typed so far and the last problem found."""
-
-    digits: str = ""
-    problem: Problem | None = None
-
-
+# -- states (Entering and Finished are shared with the other flows) -------------------------------
 @dataclass(frozen=True)
 class LookingUp:
     """Waiting for the server."""
@@ -70,41 +78,7 @@ class Failed:
     failure: Failure
 
 
-@dataclass(frozen=True)
-class Finished:
-    """The patron is done; the app returns to the attract screen."""
-
-
-# -- events ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Digit:
-    """A number-pad key."""
-
-    digit: str
-
-
-@dataclass(frozen=True)
-class Backspace:
-    """Remove the last digit."""
-
-
-@dataclass(frozen=True)
-class Clear:
-    """Remove every digit."""
-
-
-@dataclass(frozen=True)
-class Submit:
-    """Look up the number on the pad."""
-
-
-@dataclass(frozen=True)
-class Scanned:
-    """A barcode scanner typed this, then Enter."""
-
-    text: str
-
-
+# -- events (pad, scanner and navigation events are shared) -----------------------------------------
 @dataclass(frozen=True)
 class Answered:
     """The server answered."""
@@ -117,21 +91,6 @@ class LookupFailed:
     """The server could not answer."""
 
     failure: Failure
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Ask the server again (after a failure)."""
-
-
-@dataclass(frozen=True)
-class Back:
-    """One step back: from a result or failure to the pad, keeping the number."""
-
-
-@dataclass(frozen=True)
-class Done:
-    """The patron has finished."""
 
 
 # -- effects --------------------------------------------------------------------------------------
@@ -174,24 +133,9 @@ class ExpiryFlow:
         return []
 
     def _entering(self, state: Entering, event: object) -> list[object]:
-        if isinstance(event, Digit):
-            if event.digit.isascii() and event.digit.isdigit() and len(event.digit) == 1:
-                if len(state.digits) < LENGTH:
-                    self.state = Entering(state.digits + event.digit)
-        elif isinstance(event, Backspace):
-            self.state = Entering(state.digits[:-1])
-        elif isinstance(event, Clear):
-            self.state = Entering()
-        elif isinstance(event, Submit | Scanned):
-            try:
-                if isinstance(event, Submit):
-                    number = cardnumber.from_keypad(state.digits)
-                else:
-                    number = cardnumber.from_scan(event.text, self._pattern)
-            except CardNumberError as exc:
-                # A bad scan keeps what was typed on the pad: the patron loses nothing.
-                self.state = replace(state, problem=exc.problem)
-                return []
-            self.state = LookingUp(number)
-            return [LookupExpiry(number)]
+        entered = enter_card_number(state, event, self._pattern)
+        if isinstance(entered, str):
+            self.state = LookingUp(entered)
+            return [LookupExpiry(entered)]
+        self.state = entered
         return []

@@ -1,0 +1,515 @@
+"""マイナンバーカード連携の切り替え: move a patron's link from the old scheme to the MyKey scheme.
+
+Steps: what will happen → consent → library card number → place the My Number card (certificate,
+its expiry and both PINs' tries read without a PIN) → is the 券面事項入力補助 PIN the same? →
+PIN pad(s) → the card reads the birth date and signs the server's challenge → the server's answer.
+
+PIN rules (never lock a card): the tries are shown before any PIN is asked; with one try left a
+full-screen warning needs an explicit confirmation; nothing is retried by itself; the first PIN is
+reused for the 入力補助 application only when the patron says it is the same and that application has
+at least two tries left. The PIN is typed into a PinBuffer the flow owns; it leaves it only as
+one-use Pins inside the effect that sends it, and is zeroed when the step or the session ends.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from kiosk.card.pin import Pin
+from kiosk.flows.common import (
+    Back,
+    Backspace,
+    Clear,
+    Digit,
+    Done,
+    Entering,
+    Finished,
+    Retry,
+    Scanned,
+    Submit,
+    enter_card_number,
+)
+from kiosk.flows.pinpad import PinBuffer
+
+__all__ = ["Back", "Backspace", "Clear", "Digit", "Done", "Entering", "Finished", "Retry", "Scanned", "Submit"]
+
+
+class PinStep(StrEnum):
+    """Which PIN the pad asks for."""
+
+    TEXT = "text"  # 券面事項入力補助用 (birth date)
+    AUTH = "auth"  # 利用者証明用電子証明書 (signature)
+    SHARED = "shared"  # the same four digits for both, as the patron said
+
+
+class CardTrouble(StrEnum):
+    """Why the card could not be used just now."""
+
+    NO_CARD = "no_card"
+    REMOVED = "removed"
+    NOT_MY_NUMBER = "not_my_number"
+    UNRESPONSIVE = "unresponsive"
+    READER_GONE = "reader_gone"
+
+
+class Refusal(StrEnum):
+    """Why the link was not switched; each has its own message and next step."""
+
+    NO_OLD_LINK = "no_old_link"
+    ALREADY_MIGRATED = "already_migrated"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+    UNKNOWN_CA = "unknown_ca"
+    UNKNOWN_PATRON = "unknown_patron"
+    SERVER_UNREACHABLE = "server_unreachable"
+    SERVER_ERROR = "server_error"
+
+
+# The server was not reached or failed: nothing changed, and trying again is worth it.
+RETRYABLE = frozenset({Refusal.SERVER_UNREACHABLE, Refusal.SERVER_ERROR})
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the card tells without a PIN."""
+
+    certificate_der: bytes
+    certificate_not_after: date
+    auth_tries: int
+    text_tries: int
+
+
+# -- states ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Intro:
+    """What will happen and what is needed."""
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What is read and sent, and what never is (the 個人番号)."""
+
+
+@dataclass(frozen=True)
+class CardNumber:
+    """The library card number, by pad or scanner."""
+
+    entry: Entering = field(default_factory=Entering)
+
+
+@dataclass(frozen=True)
+class WaitingForCard:
+    """Place the My Number card on the reader."""
+
+    card_number: str
+    trouble: CardTrouble | None = None
+
+
+@dataclass(frozen=True)
+class ReadingCard:
+    """Reading the certificate and the tries (no PIN)."""
+
+    card_number: str
+
+
+@dataclass(frozen=True)
+class CertificateExpired:
+    """The 利用者証明用電子証明書 has expired: renew it at the city office. The flow stops."""
+
+    card_number: str
+    not_after: date
+
+
+@dataclass(frozen=True)
+class PinBlocked:
+    """A PIN is blocked: only the city office can reset it. The flow stops."""
+
+    card_number: str
+    step: PinStep
+
+
+@dataclass(frozen=True)
+class SamePin:
+    """Tries and certificate expiry shown; is the 入力補助 PIN the same as the 利用者証明用 PIN?"""
+
+    card_number: str
+    card: CardFacts
+
+
+@dataclass(frozen=True)
+class EnteringPin:
+    """A PIN pad; ``digits`` is only how many are typed, ``wrong`` says the last one was refused."""
+
+    card_number: str
+    card: CardFacts
+    step: PinStep
+    digits: int = 0
+    wrong: bool = False
+    too_short: bool = False
+    birth_date: date | None = None
+
+    @property
+    def tries(self) -> int:
+        """Tries left of the PIN this pad is for (the smaller one when shared)."""
+        if self.step is PinStep.TEXT:
+            return self.card.text_tries
+        if self.step is PinStep.AUTH:
+            return self.card.auth_tries
+        return min(self.card.auth_tries, self.card.text_tries)
+
+
+@dataclass(frozen=True)
+class LastTryWarning:
+    """Full-screen warning before a VERIFY on the last try; the typed PIN waits in the buffer."""
+
+    pin: EnteringPin
+
+
+@dataclass(frozen=True)
+class ReadingBirthDate:
+    """The card checks the 入力補助 PIN and gives the birth date."""
+
+    card_number: str
+    card: CardFacts
+
+
+@dataclass(frozen=True)
+class Migrating:
+    """The card signs the server's challenge and the server switches the link."""
+
+    card_number: str
+    card: CardFacts
+    step: PinStep
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Completed:
+    """The link is now a MyKey link."""
+
+    card_number: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Held for staff confirmation at the counter, with a reference code."""
+
+    card_number: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Not switched; ``retry_pin`` is where a retry goes (the PIN is needed again for a new challenge)."""
+
+    card_number: str
+    reason: Refusal
+    retry_pin: EnteringPin | None = None
+
+
+State = (
+    Intro | Consent | CardNumber | WaitingForCard | ReadingCard | CertificateExpired | PinBlocked | SamePin
+    | EnteringPin | LastTryWarning | ReadingBirthDate | Migrating | Completed | Pending | Refused | Finished
+)
+
+
+# -- events ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Next:
+    """Go on from the explanation."""
+
+
+@dataclass(frozen=True)
+class Agree:
+    """The patron consents to what will be read and sent."""
+
+
+@dataclass(frozen=True)
+class CardInserted:
+    """A card was placed on the reader."""
+
+
+@dataclass(frozen=True)
+class CardRemoved:
+    """The card was taken off the reader."""
+
+
+@dataclass(frozen=True)
+class CardRead:
+    """The card answered without a PIN."""
+
+    card: CardFacts
+
+
+@dataclass(frozen=True)
+class CardFailed:
+    """The card could not be used."""
+
+    trouble: CardTrouble
+
+
+@dataclass(frozen=True)
+class PinsAreSame:
+    """The patron's answer to "is the 入力補助 PIN the same?"."""
+
+    same: bool
+
+
+@dataclass(frozen=True)
+class ConfirmLastTry:
+    """The patron confirmed the last try."""
+
+
+@dataclass(frozen=True)
+class PinWrong:
+    """The card refused a PIN; ``tries`` left. On the shared path the birth date may already be read."""
+
+    step: PinStep
+    tries: int
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PinBlockedOnCard:
+    """The card says the PIN is blocked."""
+
+    step: PinStep
+
+
+@dataclass(frozen=True)
+class BirthDateRead:
+    """The 入力補助 application gave the birth date."""
+
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """The server switched the link (or holds it for staff, with a reference)."""
+
+    on: date
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class MigrationRefused:
+    """The server did not switch the link."""
+
+    reason: Refusal
+
+
+# -- effects --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReadCard:
+    """Read the certificate and both PINs' tries, with no PIN."""
+
+
+@dataclass(frozen=True)
+class ReadBirthDate:
+    """VERIFY the 入力補助 PIN and read the birth date."""
+
+    pin: Pin
+    last_try_confirmed: bool
+
+
+@dataclass(frozen=True)
+class SignAndSubmit:
+    """Get a challenge, VERIFY the 利用者証明用 PIN, sign, and send it all to the server.
+
+    With ``text_pin`` (the shared-PIN path) the birth date is read first, in the same card session.
+    """
+
+    card_number: str
+    certificate_der: bytes
+    auth_pin: Pin
+    last_try_confirmed: bool
+    idempotency_key: str
+    birth_date: date | None = None
+    text_pin: Pin | None = None
+
+
+class MigrationFlow:
+    """The migration as a state machine."""
+
+    def __init__(self, barcode_pattern: str, today: Callable[[], date],
+                 new_key: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
+        self.state: State = Intro()
+        self.pin = PinBuffer()
+        self._pattern = re.compile(barcode_pattern, re.ASCII)
+        self._today = today
+        self._new_key = new_key
+
+    def close(self) -> None:
+        """The session is over: zero whatever PIN digits are still typed."""
+        self.pin.clear()
+
+    def handle(self, event: object) -> list[object]:
+        """Apply ``event``; return the effects to perform. Events that make no sense now are ignored."""
+        if isinstance(event, Done):
+            self.close()
+            self.state = Finished()
+            return []
+        handler = getattr(self, f"_on_{type(self.state).__name__}", None)
+        return handler(self.state, event) if handler else []
+
+    # Each handler takes the current state and the event, sets the next state, returns effects.
+    def _on_Intro(self, state: Intro, event: object) -> list[object]:  # noqa: N802 - named after the state
+        if isinstance(event, Next):
+            self.state = Consent()
+        return []
+
+    def _on_Consent(self, state: Consent, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Agree):
+            self.state = CardNumber()
+        elif isinstance(event, Back):
+            self.state = Intro()
+        return []
+
+    def _on_CardNumber(self, state: CardNumber, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Back):
+            self.state = Consent()
+            return []
+        entered = enter_card_number(state.entry, event, self._pattern)
+        if isinstance(entered, str):
+            self.state = ReadingCard(entered)
+            return [ReadCard()]  # the card may already be on the reader
+        self.state = CardNumber(entered)
+        return []
+
+    def _on_WaitingForCard(self, state: WaitingForCard, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, CardInserted):
+            self.state = ReadingCard(state.card_number)
+            return [ReadCard()]
+        if isinstance(event, Back):
+            self.state = CardNumber(Entering(state.card_number))
+        return []
+
+    def _on_ReadingCard(self, state: ReadingCard, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, CardRead):
+            card = event.card
+            if card.auth_tries == 0:
+                self.state = PinBlocked(state.card_number, PinStep.AUTH)
+            elif card.certificate_not_after < self._today():
+                self.state = CertificateExpired(state.card_number, card.certificate_not_after)
+            else:
+                self.state = SamePin(state.card_number, card)
+        elif isinstance(event, CardFailed):
+            trouble = None if event.trouble is CardTrouble.NO_CARD else event.trouble
+            self.state = WaitingForCard(state.card_number, trouble)
+        return []
+
+    def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, PinsAreSame):
+            if state.card.text_tries == 0:
+                self.state = PinBlocked(state.card_number, PinStep.TEXT)
+            else:
+                # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
+                step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
+                self.state = EnteringPin(state.card_number, state.card, step)
+        elif isinstance(event, CardRemoved):
+            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
+        elif isinstance(event, Back):
+            self.state = WaitingForCard(state.card_number)
+        return []
+
+    def _on_EnteringPin(self, state: EnteringPin, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Digit):
+            self.pin.add(event.digit)
+        elif isinstance(event, Backspace):
+            self.pin.backspace()
+        elif isinstance(event, Clear):
+            self.pin.clear()
+        elif isinstance(event, Submit):
+            if len(self.pin) < 4:
+                self.state = replace(state, digits=len(self.pin), too_short=True)
+                return []
+            if state.tries == 1:
+                self.state = LastTryWarning(replace(state, digits=len(self.pin), too_short=False))
+                return []
+            return self._send_pin(state, last_try_confirmed=False)
+        elif isinstance(event, CardRemoved):
+            self.pin.clear()
+            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
+            return []
+        elif isinstance(event, Back):
+            self.pin.clear()
+            self.state = SamePin(state.card_number, state.card)
+            return []
+        else:
+            return []
+        self.state = replace(state, digits=len(self.pin), too_short=False)
+        return []
+
+    def _on_LastTryWarning(self, state: LastTryWarning, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, ConfirmLastTry):
+            return self._send_pin(state.pin, last_try_confirmed=True)
+        if isinstance(event, Back):
+            self.pin.clear()
+            self.state = replace(state.pin, digits=0)
+        elif isinstance(event, CardRemoved):
+            self.pin.clear()
+            self.state = WaitingForCard(state.pin.card_number, CardTrouble.REMOVED)
+        return []
+
+    def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
+        if pad.step is PinStep.TEXT:
+            (pin,) = self.pin.take()
+            self.state = ReadingBirthDate(pad.card_number, pad.card)
+            return [ReadBirthDate(pin, last_try_confirmed)]
+        if pad.step is PinStep.SHARED:
+            text_pin, auth_pin = self.pin.take(copies=2)
+        else:
+            (auth_pin,), text_pin = self.pin.take(), None
+        self.state = Migrating(pad.card_number, pad.card, pad.step, pad.birth_date)
+        return [SignAndSubmit(pad.card_number, pad.card.certificate_der, auth_pin, last_try_confirmed,
+                              self._new_key(), pad.birth_date, text_pin)]
+
+    def _on_ReadingBirthDate(self, state: ReadingBirthDate, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, BirthDateRead):
+            self.state = EnteringPin(state.card_number, state.card, PinStep.AUTH, birth_date=event.birth_date)
+        else:
+            self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
+        return []
+
+    def _on_Migrating(self, state: Migrating, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Migrated):
+            self.state = (Pending(state.card_number, event.reference) if event.reference
+                          else Completed(state.card_number, event.on))
+        elif isinstance(event, MigrationRefused):
+            retry = None
+            if event.reason in RETRYABLE:
+                retry = EnteringPin(state.card_number, state.card, state.step, birth_date=state.birth_date)
+            self.state = Refused(state.card_number, event.reason, retry)
+        else:
+            self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
+        return []
+
+    def _card_step_failed(self, card_number: str, card: CardFacts, step: PinStep, birth_date: date | None,
+                          event: object) -> None:
+        """A PIN was refused, a PIN is blocked, or the card went away during a card step."""
+        if isinstance(event, PinWrong):
+            if event.step is PinStep.TEXT:
+                card = replace(card, text_tries=event.tries)
+                if step is PinStep.SHARED and card.text_tries < 2:
+                    step = PinStep.TEXT  # not enough tries left to keep sharing
+            else:
+                card = replace(card, auth_tries=event.tries)
+                if event.birth_date is not None:
+                    # Shared path: the 入力補助 PIN was right, so only the 利用者証明用 PIN is asked again.
+                    step, birth_date = PinStep.AUTH, event.birth_date
+            self.state = EnteringPin(card_number, card, step, wrong=True, birth_date=birth_date)
+        elif isinstance(event, PinBlockedOnCard):
+            self.state = PinBlocked(card_number, event.step)
+        elif isinstance(event, CardFailed | CardRemoved):
+            self.state = WaitingForCard(card_number, CardTrouble.REMOVED)
+
+    def _on_Refused(self, state: Refused, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Retry) and state.retry_pin is not None:
+            self.state = state.retry_pin
+        return []
