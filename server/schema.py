@@ -19,6 +19,6 @@ def alembic_config(*, database_url: str) -> Config:
     return config
 
 
-def upgrade(*, database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
+def upgrade(*, database_url: str, revision: str = "heads") -> None:
+    """Bring the database schema up to `revision` (every head: independent features branch off)."""
     command.upgrade(alembic_config(database_url=database_url), revision)

@@ -150,3 +150,18 @@ class MigrationRequestPublic(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict] = {
     code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 409, 413, 415, 422, 503)
 }
+
+
+class AuditEntryPublic(BaseModel):
+    """One audit row."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_type: str
+    actor_id: str
+    action: str
+    card_number: str | None
+    outcome: str
+    detail: dict

@@ -1,4 +1,4 @@
-"""Staff endpoints: log in, look up a patron, renew a card, decide held migrations."""
+"""Staff endpoints: log in, look up a patron, renew a card, decide held migrations, read the audit log."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from fastapi import APIRouter, Query
 
 from server import audit
 from server.api.common import expiry_public
-from server.api.deps import SessionDep, StaffDep, StateDep
+from server.api.deps import AdminDep, SessionDep, StaffDep, StateDep
 from server.auth.staff import log_in
 from server.domain import migration
 from server.domain.linkage import linkage_history
 from server.domain.patrons import get_patron, patron_expiry, renew_card
+from server.errors import ApiError
 from server.models import MigrationRequest, Patron
 from server.schemas import (
     ERROR_RESPONSES,
+    AuditEntryPublic,
     LinkagePublic,
     MigrationRequestPublic,
     PatronPublic,
@@ -62,9 +64,16 @@ def staff_login(body: StaffLoginCreate, session: SessionDep, state: StateDep) ->
     """Log in with staff id and PIN; the token goes in `Authorization: Bearer ...`."""
     now = state.clock.now()
     minutes = state.settings.staff_session_minutes
-    token, member = log_in(
-        session=session, staff_id=body.staff_id, pin=body.pin, now=now, minutes=minutes
-    )
+    try:
+        token, member = log_in(session=session, staff_id=body.staff_id, pin=body.pin, now=now, minutes=minutes)
+    except ApiError as error:
+        session.rollback()
+        audit.record(session=session, at=now, actor_type="staff", actor_id=body.staff_id, action="staff.login",
+                     outcome=error.code)
+        session.commit()
+        raise
+    audit.record(session=session, at=now, actor_type="staff", actor_id=member.staff_id, action="staff.login",
+                 outcome="ok")
     session.commit()
     return StaffSessionPublic(
         token=token,
@@ -126,3 +135,15 @@ def reject_migration(
     )
     session.commit()
     return _request_public(request)
+
+
+@router.get("/audit", response_model=list[AuditEntryPublic])
+def read_audit(
+    admin: AdminDep,
+    session: SessionDep,
+    card_number: Annotated[str | None, Query(max_length=10)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditEntryPublic]:
+    """The latest audit rows, newest last, optionally for one card (administrators only)."""
+    rows = audit.entries(session=session, card_number=card_number)[-limit:]
+    return [AuditEntryPublic.model_validate(row) for row in rows]
