@@ -27,7 +27,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         from server.seed import seed_demo
 
         seed_demo(state=app.state.server)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    if settings.listen_fd is not None:
+        uvicorn.run(app, fd=settings.listen_fd, log_level=settings.log_level)
+    else:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
 
 

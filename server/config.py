@@ -57,6 +57,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8700
+    # Serve on an inherited, already listening socket instead of host/port (supervisors and
+    # tests pass one so no other process can take the port between choosing and binding it).
+    listen_fd: int | None = None
     database_url: str = "sqlite:///var/server.db"
     auth_window_seconds: int = 120
     max_body_bytes: int = 65536

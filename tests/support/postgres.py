@@ -70,7 +70,18 @@ class PostgresServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start_postgres() -> PostgresServer:
+def start_postgres(attempts: int = 3) -> PostgresServer:
+    """A running private server; retried because another process may take the chosen port first."""
+    for attempt in range(attempts):
+        try:
+            return _start_once()
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_once() -> PostgresServer:
     """initdb + pg_ctl start on a free port; raises with the server log if it does not come up."""
     if not (PG_BIN / "initdb").exists():
         raise RuntimeError(f"PostgreSQL binaries not found in {PG_BIN} (install Debian's postgresql package)")

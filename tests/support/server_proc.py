@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -18,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-
-from tests.support.postgres import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,8 +55,12 @@ class ServerProcess:
 
 
 def start_server(*, database_url: str, settings: dict[str, str] | None = None, timeout: float = 60) -> ServerProcess:
-    """Start `python -m server serve --demo` and wait until /health answers."""
-    port = free_port()
+    """Start `python -m server serve --demo` on a socket bound here, and wait until /health answers."""
+    # Bound and listening before the child starts: no other process can take the port meanwhile.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
     kiosk_secret = "test-kiosk-" + secrets.token_hex(16)
     staff_pin = "".join(secrets.choice("0123456789") for _ in range(6))
     env = dict(os.environ)
@@ -65,6 +68,7 @@ def start_server(*, database_url: str, settings: dict[str, str] | None = None, t
         {
             "SERVER_HOST": "127.0.0.1",
             "SERVER_PORT": str(port),
+            "SERVER_LISTEN_FD": str(listener.fileno()),
             "SERVER_DATABASE_URL": database_url,
             "SERVER_DEMO_KIOSK_SECRET": kiosk_secret,
             "SERVER_DEMO_STAFF_PIN": staff_pin,
@@ -75,8 +79,9 @@ def start_server(*, database_url: str, settings: dict[str, str] | None = None, t
     log_file = tempfile.NamedTemporaryFile(prefix="saga-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--demo"],
-        cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),),
     )
+    listener.close()  # the child holds its own copy
     log_file.close()  # the child has its own descriptor
     server = ServerProcess(
         base_url=f"http://127.0.0.1:{port}",
@@ -98,8 +103,8 @@ def start_server(*, database_url: str, settings: dict[str, str] | None = None, t
         try:
             if requests.get(server.base_url + "/health", timeout=1).status_code == 200:
                 return server
-        except requests.ConnectionError:
-            pass
+        except requests.RequestException:
+            pass  # listening already (the socket is ours), but the app is still starting
         if time.monotonic() > deadline:
             log = server.log()
             server.stop()
