@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from virtualcard.personas import MAX_TRIES, Persona
 
@@ -358,7 +360,5 @@ def _pad(data: bytes, size: int) -> bytes:
     return data + b"\xff" * max(0, size - len(data))
 
 
-def _der(cert: object) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return cert.public_bytes(Encoding.DER)  # type: ignore[attr-defined]
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(Encoding.DER)

@@ -91,8 +91,9 @@ class CardProtocol:
 
     def _transmit(self, command: bytes | bytearray) -> tuple[bytes, int]:
         data, sw = self.connection.send_and_receive(command)
-        if sw >> 8 == 0x6C:
-            # Wrong Le: the card tells the exact length; resend once with it.
+        if sw >> 8 == 0x6C and len(command) == 5 and command[1] == apdu.INS_READ_BINARY:
+            # Wrong Le on a short read: the card tells the exact length; resend once with it.
+            # Only reads are resent: repeating a VERIFY would spend a PIN try behind the patron's back.
             fixed = bytearray(command)
             fixed[-1] = sw & 0xFF
             data, sw = self.connection.send_and_receive(fixed)
@@ -105,6 +106,8 @@ class CardProtocol:
             more, sw = self.connection.send_and_receive(
                 apdu.encode(apdu.CLA_ISO, apdu.INS_GET_RESPONSE, 0, 0, le=(sw & 0xFF) or 256)
             )
+            if not more and sw >> 8 == 0x61:
+                raise MalformedDataError("card announces response bytes but returns none")
             out += more
         return bytes(out), sw
 
@@ -156,7 +159,12 @@ class CardProtocol:
         total = size_of(bytes(buf))
         if total > max_size:
             raise MalformedDataError(f"object of {total} bytes exceeds the limit of {max_size}")
+        # A card may return shorter chunks than asked, but not endlessly: bound the number of READs.
+        reads_left = 4 * -(-total // first_le) + 4
         while len(buf) < total:
+            reads_left -= 1
+            if reads_left < 0:
+                raise MalformedDataError(f"card returns only tiny chunks ({len(buf)} of {total} bytes)")
             want = min(total - len(buf), first_le)
             chunk = self.read_binary(len(buf), want)
             if not chunk:

@@ -291,3 +291,27 @@ def test_sessions_on_one_connection_share_the_selection(open_card, test_pki):
     persona.cert.public_key().verify(signature, b"c", padding.PKCS1v15(), hashes.SHA256())
     assert text.read_basic_four().name == persona.name
     assert card.history.count(bytes.fromhex("00A4040C0AD392F000260100000001")) == 2
+
+
+def test_card_is_recognised_by_token_not_atr(open_card, test_pki):
+    # A 住基カード-like token behind the My Number ATR: the token decides.
+    from virtualcard.card import AID_JPKI, BinaryFile, VirtualCard
+
+    card = VirtualCard.for_persona(test_pki.personas["normal"])
+    card.files[(AID_JPKI, 0x0006)] = BinaryFile(b"JPKIAPICCTOKEN".ljust(0x20, b" "))
+    conn, _ = open_card(card)
+    session = JpkiSession(conn)
+    assert not session.is_my_number_card()
+    with pytest.raises(NotMyNumberCardError):
+        session.check_my_number_card()
+
+
+def test_connect_finds_the_reader_holding_a_card(open_card):
+    from kiosk.card.pcsc import connect, list_readers
+    from virtualcard.pcscd import READER_NAME
+
+    open_card("normal")
+    assert READER_NAME in list_readers()
+    with connect() as conn:
+        assert conn.reader == READER_NAME
+        assert JpkiSession(conn).is_my_number_card()
