@@ -119,6 +119,11 @@ ERRORS: dict[str, ErrorSpec] = {
         "この利用者カードは既に新方式で連携されています。",
         "This library card is already linked with the new MyKey scheme.",
     ),
+    "mykey_linked_elsewhere": ErrorSpec(
+        409,
+        "このマイナンバーカードは別の利用者カードと連携されています。2階総合カウンターへお越しください。",
+        "This My Number card is already linked to another library card. Please come to the 2nd-floor counter.",
+    ),
     "migration_pending": ErrorSpec(
         409,
         "連携の切り替えは受付済みです。2階総合カウンターで確認をお受けください。",

@@ -110,6 +110,11 @@ def migrate(
     if _pending_request(session=session, patron_id=patron.id) is not None:
         raise ApiError("migration_pending")
     mykey_id = connector.obtain_mykey_id(certificate_der=certificate_der, birth_date=birth_date)
+    # One person, one library card: the same マイキーID (e.g. after a certificate renewal) must
+    # not end up linked to a second card; the counter sorts out which card is right.
+    elsewhere = find_active_by_mykey(session=session, mykey_id=mykey_id)
+    if elsewhere is not None and elsewhere.patron_id != patron.id:
+        raise ApiError("mykey_linked_elsewhere")
     if policy == "staff":
         request = MigrationRequest(
             reference_code=_new_reference_code(session=session),
@@ -162,6 +167,9 @@ def confirm_request(*, session: Session, reference_code: str, staff_id: str, now
     old = session.get(Linkage, request.old_linkage_id)
     if old is None or not old.active:
         raise ApiError("linkage_changed")
+    elsewhere = find_active_by_mykey(session=session, mykey_id=request.mykey_id)
+    if elsewhere is not None and elsewhere.patron_id != request.patron_id:
+        raise ApiError("mykey_linked_elsewhere")
     switch_to_mykey(session=session, old=old, mykey_id=request.mykey_id, now=now)
     request.status, request.decided_at, request.decided_by = "confirmed", now, staff_id
     audit.record(

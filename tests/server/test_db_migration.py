@@ -223,3 +223,19 @@ def test_crl_is_checked_against_its_issuers_signature(state: AppState, test_pki)
     issuer = state.trust.issuer_of(revoked)
     assert state.trust.is_revoked(revoked, issuer)
     assert not state.trust.is_revoked(test_pki.personas["blocked"].cert, issuer)
+
+
+def test_one_person_cannot_link_a_second_card(state: AppState, test_pki) -> None:  # type: ignore[no-untyped-def]
+    from server.domain.linkage import add_old_link
+    from server.domain.patrons import create_patron
+
+    normal, renewed = test_pki.personas["normal"], test_pki.personas["renewed"]
+    migrate(state, normal)
+    # The same person also holds another library card, linked (old scheme) to the renewed certificate.
+    with state.sessions() as session, session.begin():
+        second = create_patron(session=session, card_number="3000000004", name=normal.name,
+                               birth_date=normal.birth_date, registered_on=state.clock.today(), now=state.clock.now())
+        add_old_link(session=session, patron=second, cert_serial=renewed.cert.serial_number,
+                     cert_issuer=renewed.cert.issuer.rfc4514_string(), now=state.clock.now())
+    assert error_code(lambda: migrate(state, renewed, card="3000000004")) == "mykey_linked_elsewhere"
+    assert links(state, "3000000004") == [(OLD, True)]
