@@ -97,6 +97,21 @@ def test_body_limits_and_content_type(live_server: ServerProcess) -> None:
                  422, "invalid_request")
 
 
+def test_chunked_oversized_body_is_refused(live_server: ServerProcess) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        # No Content-Length: the guard must count what actually arrives.
+        yield b'{"challenge_id": "'
+        for _ in range(20):
+            yield b"A" * 4096
+        yield b'"}'
+
+    # Unsigned (a stream cannot be signed): the guard answers before authentication.
+    response = requests.post(live_server.base_url + "/v1/migrations", data=chunks(),
+                                        headers={"Content-Type": "application/json", "Idempotency-Key": "k4"},
+                                        timeout=10)
+    assert_error(response, 413, "body_too_large")
+
+
 def test_state_changes_need_an_idempotency_key(live_server: ServerProcess) -> None:
     response = signed(live_server).post(live_server.base_url + "/v1/migrations/challenges", json={}, timeout=5)
     assert_error(response, 400, "idempotency_key_required")

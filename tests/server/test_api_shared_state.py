@@ -88,3 +88,16 @@ def test_roles_and_audit_content(live_server: ServerProcess, test_pki, monkeypat
     text = str(rows)
     cert_b64 = base64.b64encode(persona.cert_der).decode()
     assert cert_b64[:40] not in text and "8642" not in text and live_server.staff_pin not in text
+
+
+def test_revoked_kiosk_gets_401(live_server: ServerProcess, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SERVER_DATABASE_URL", live_server.database_url)
+    kiosk_id = "kiosk-" + uuid.uuid4().hex[:6]
+    assert main(["admin", "kiosk-create", kiosk_id]) == 0
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    client = KioskApiClient(live_server.base_url, kiosk_id, secret)
+    assert client.card_expiry("2000000105").card_number == "2000000105"
+    assert main(["admin", "kiosk-revoke", kiosk_id]) == 0
+    with pytest.raises(Exception, match="unknown_kiosk"):
+        client.card_expiry("2000000105")
