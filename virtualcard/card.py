@@ -222,8 +222,9 @@ class VirtualCard:
         return {aid for aid, _ in self.files}
 
     def power_on(self) -> None:
-        """Cold start: nothing selected, nothing verified."""
+        """Cold start: nothing selected, nothing verified; a re-inserted pulled_out card slips out again."""
         self.power_off()
+        self.cert_chunks_read = 0
 
     def power_off(self) -> None:
         """Loss of power clears the security status and the selection."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from pathlib import Path
 
@@ -64,6 +63,3 @@ def serve(port: int, persona: str | None, control_port: int, personas_dir: Path 
     server.close()
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit("use: python -m virtualcard serve ...")

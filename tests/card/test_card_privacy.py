@@ -52,7 +52,9 @@ def test_pcscd_apdu_log_of_migration_read_never_touches_my_number(tmp_path, test
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["name_ok"]
 
-    log = (tmp_path / "pcscd.log").read_text(errors="replace")
+    log_path = tmp_path / "pcscd.log"
+    log = log_path.read_text(errors="replace")
+    log_path.unlink()  # it holds PINs (test personas' only, but pytest keeps tmp dirs around)
     logged = [m.replace(" ", "") for m in re.findall(r"APDU: ([0-9A-F ]+?)\s*$", log, flags=re.M)]
     # The log is complete: the 入力補助AP was selected and its EF 0002 read, PIN bytes included.
     assert SELECT_AID + AID_TEXT.hex().upper() in logged

@@ -9,6 +9,7 @@ session fixture.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ def reserve_pcscd() -> PrivatePcscd:
     if _reserved is None:
         _reserved = PrivatePcscd()
         os.environ.update(_reserved.env)
+        atexit.register(_reserved.stop)  # removes the directory even if no test started the daemon
     return _reserved
 
 
