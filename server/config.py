@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     migration_policy: Literal["kiosk", "staff"] = "kiosk"
     challenge_ttl_seconds: int = 120
     jlis_root_paths: list[str] = []
-    crl_paths: list[str] = []
+    crl_paths: list[str] = []  # CRL files, or http(s) URLs fetched on use (refreshed hourly)
     use_test_pki: bool = False
     test_pki_dir: str | None = None
     mykey_connector: Literal["simulator"] = "simulator"

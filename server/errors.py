@@ -105,6 +105,11 @@ ERRORS: dict[str, ErrorSpec] = {
         "マイナンバーカードの電子証明書が失効しています。市区町村の窓口でご確認ください。",
         "The card's certificate has been revoked. Please ask your municipal office.",
     ),
+    "revocation_unavailable": ErrorSpec(
+        503,
+        "電子証明書の失効確認ができません。しばらくしてからお試しください。",
+        "The certificate revocation list cannot be fetched. Please try again later.",
+    ),
     "bad_signature": ErrorSpec(
         422, "マイナンバーカードの署名を確認できませんでした。", "The card's signature could not be verified."
     ),

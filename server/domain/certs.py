@@ -53,11 +53,18 @@ def parse_certificate(der: bytes) -> x509.Certificate:
     return cert
 
 
-def _load_crl(path: Path) -> x509.CertificateRevocationList:
-    data = path.read_bytes()
+def _parse_crl(data: bytes) -> x509.CertificateRevocationList:
     if b"-----BEGIN" in data:
         return x509.load_pem_x509_crl(data)
     return x509.load_der_x509_crl(data)
+
+
+def _load_crl(path: Path) -> x509.CertificateRevocationList:
+    return _parse_crl(path.read_bytes())
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
 
 def _load_roots(path: Path) -> list[x509.Certificate]:
@@ -69,11 +76,34 @@ def _load_roots(path: Path) -> list[x509.Certificate]:
 
 @dataclass
 class TrustStore:
-    """Configured J-LIS roots and the CRL files; CRLs are re-read when their files change."""
+    """Configured J-LIS roots and CRLs (files, re-read when they change; or URLs, re-fetched
+    every `crl_refresh_seconds`; a URL that cannot be fetched fails the check, never skips it)."""
 
     roots: list[x509.Certificate]
     crl_paths: list[Path] = field(default_factory=list)
+    crl_urls: list[str] = field(default_factory=list)
+    crl_refresh_seconds: float = 3600.0
     _crl_cache: dict[Path, tuple[float, x509.CertificateRevocationList]] = field(default_factory=dict)
+    _url_cache: dict[str, tuple[float, x509.CertificateRevocationList]] = field(default_factory=dict)
+
+    def _fetch(self, url: str) -> x509.CertificateRevocationList:
+        import time
+
+        import requests
+
+        cached = self._url_cache.get(url)
+        if cached is not None and time.monotonic() - cached[0] < self.crl_refresh_seconds:
+            return cached[1]
+        try:
+            response = requests.get(url, timeout=10)
+            response.raise_for_status()
+            crl = _parse_crl(response.content)
+        except (requests.RequestException, ValueError):
+            if cached is not None:
+                return cached[1]  # keep using the last good list rather than dropping revocations
+            raise ApiError("revocation_unavailable") from None
+        self._url_cache[url] = (time.monotonic(), crl)
+        return crl
 
     def issuer_of(self, cert: x509.Certificate) -> x509.Certificate:
         """The configured root that issued and signed this certificate, else ApiError("unknown_ca")."""
@@ -97,6 +127,7 @@ class TrustStore:
                 cached = (mtime, _load_crl(path))
                 self._crl_cache[path] = cached
             result.append(cached[1])
+        result.extend(self._fetch(url) for url in self.crl_urls)
         return result
 
     def is_revoked(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -120,15 +151,16 @@ class TrustStore:
         return identity_of(cert)
 
 
-def load_trust_store(*, root_paths: list[str], crl_paths: list[str]) -> TrustStore:
-    """Read the configured roots now (a missing file stops start-up); CRLs are read on use."""
+def load_trust_store(*, root_paths: list[str], crl_paths: list[str], crl_refresh_seconds: float = 3600.0) -> TrustStore:
+    """Read the configured roots now (a missing file stops start-up); CRLs (files or URLs) are read on use."""
     roots: list[x509.Certificate] = []
     for path in root_paths:
         roots.extend(_load_roots(Path(path)))
-    crls = [Path(p) for p in crl_paths]
-    for path in crls:
+    files = [Path(p) for p in crl_paths if not _is_url(p)]
+    for path in files:
         _load_crl(path)  # fail at start-up, not at the first migration
-    return TrustStore(roots=roots, crl_paths=crls)
+    return TrustStore(roots=roots, crl_paths=files, crl_urls=[u for u in crl_paths if _is_url(u)],
+                      crl_refresh_seconds=crl_refresh_seconds)
 
 
 def verify_signature(*, cert: x509.Certificate, data: bytes, signature: bytes) -> None:
