@@ -16,32 +16,41 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk import i18n
 from kiosk.config import ROOT, KioskSettings
 from kiosk.effects import Performer
-from kiosk.flows import expiry
+from kiosk.flows import common
+from kiosk.flows import migration as mig
 from kiosk.flows.runner import FlowRunner
 from kiosk.idle import IdlePhase, IdleTimer
+from screens import card_events, routes
 from screens.attract import AttractScreen
-from screens.expiry_entry import ExpiryEntryScreen
+from screens.card_number import CardNumberScreen
 from screens.expiry_result import ExpiryResultScreen
 from screens.idle_warning import IdleWarning
+from screens.last_try import LastTryScreen
+from screens.migrate_card import MigrateCardScreen
+from screens.migrate_consent import MigrateConsentScreen
 from screens.migrate_intro import MigrateIntroScreen
+from screens.migrate_result import MigrateResultScreen
+from screens.migrate_same_pin import MigrateSamePinScreen
+from screens.migrate_working import MigrateWorkingScreen
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
+from screens.pin_pad import PinPadScreen
 from screens.ticket_service import TicketServiceScreen
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
 SCREENS = {
     "attract": AttractScreen,
-    "migrate_intro": MigrateIntroScreen,
-    "expiry_entry": ExpiryEntryScreen,
+    "card_number": CardNumberScreen,
     "expiry_result": ExpiryResultScreen,
+    "migrate_intro": MigrateIntroScreen,
+    "migrate_consent": MigrateConsentScreen,
+    "migrate_card": MigrateCardScreen,
+    "migrate_same_pin": MigrateSamePinScreen,
+    "pin_pad": PinPadScreen,
+    "last_try": LastTryScreen,
+    "migrate_working": MigrateWorkingScreen,
+    "migrate_result": MigrateResultScreen,
     "ticket_service": TicketServiceScreen,
-}
-# Which screen renders each flow state.
-STATE_SCREENS: dict[type, str] = {
-    expiry.Entering: "expiry_entry",
-    expiry.LookingUp: "expiry_result",
-    expiry.Shown: "expiry_result",
-    expiry.Failed: "expiry_result",
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
@@ -62,6 +71,7 @@ class KioskApp(App):
         self.manager: ScreenManager | None = None
         self.performer = Performer(settings)
         self.runner: FlowRunner | None = None
+        self.flow_name = ""
         self.idle: IdleTimer | None = None
         self._idle_warning: IdleWarning | None = None
 
@@ -94,7 +104,11 @@ class KioskApp(App):
         # Any touch or key (a barcode scan too) keeps a patron session alive.
         Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
         Clock.schedule_interval(self._check_idle, IDLE_CHECK_INTERVAL_S)
+        card_events.start(self._on_card_event)
         return self.manager
+
+    def on_stop(self) -> None:
+        card_events.stop()
 
     # -- navigation -------------------------------------------------------------------
     def show(self, name: str) -> None:
@@ -105,10 +119,10 @@ class KioskApp(App):
         self.manager.current = name
 
     def back(self) -> None:
-        """One step back: within a flow the flow decides; from a service's first step, the attract screen."""
+        """One step back: within a flow the flow decides; from a flow's first step, the attract screen."""
         assert self.manager is not None
-        if self.runner is not None and not isinstance(self.runner.flow.state, expiry.Entering):
-            self.send(expiry.Back())
+        if self.runner is not None and not isinstance(self.runner.flow.state, routes.FIRST_STATES):
+            self.send(common.Back())
             return
         previous = self._history.pop() if self._history else "attract"
         if previous == "attract":
@@ -118,16 +132,16 @@ class KioskApp(App):
 
     # -- flows ------------------------------------------------------------------------
     def begin_flow(self, name: str) -> None:
-        """Start a fresh flow (once per visit of its first screen)."""
-        if self.runner is not None and not isinstance(self.runner.flow.state, expiry.Finished):
-            self._render(self.runner.flow.state)
-            return
-        flow = expiry.ExpiryFlow(self.settings.barcode.pattern)
+        """Start a fresh flow of ``name`` and show its first state."""
+        if self.runner is not None:
+            self.runner.close()
+        self.flow_name = name
+        flow = routes.FLOW_FACTORIES[name](self.settings)
         self.runner = FlowRunner(flow, self.performer.perform, self._post, self._render)
         self._render(flow.state)
 
     def send(self, event: object) -> None:
-        """Forward a tap or scan to the current flow."""
+        """Forward a tap, a scan or a card event to the current flow."""
         if self.runner is not None:
             self.runner.send(event)
 
@@ -138,14 +152,17 @@ class KioskApp(App):
     def _render(self, state: object) -> None:
         """Show ``state`` on the screen that renders it."""
         assert self.manager is not None
-        if isinstance(state, expiry.Finished):
+        if isinstance(state, common.Finished):
             self.end_session()
             return
-        name = STATE_SCREENS[type(state)]
-        screen = self.manager.get_screen(name)
-        screen.render(state)
+        name, args = routes.route(self.flow_name, state)
+        self.manager.get_screen(name).render(*args)
         if self.manager.current != name:
             self.manager.current = name
+
+    def _on_card_event(self, inserted: bool) -> None:
+        """A card was put on or taken off the reader (called on the Kivy thread)."""
+        self.send(mig.CardInserted() if inserted else mig.CardRemoved())
 
     def start_session(self) -> None:
         """A patron starts using the kiosk."""
@@ -158,6 +175,9 @@ class KioskApp(App):
         assert self.manager is not None
         self._history.clear()
         if self.runner is not None:
+            close = getattr(self.runner.flow, "close", None)
+            if close is not None:
+                close()  # zero any PIN digits still typed
             self.runner.close()
             self.runner = None  # the flow and every datum it held go with it
         for screen in self.manager.screens:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from screens.base import KioskScreen
 
-# Which screen each service starts on.
-FIRST_STEP = {"migrate": "migrate_intro", "expiry": "expiry_entry", "ticket": "ticket_service"}
+# Services run as flows in the core; the ticket service still starts on its own screen.
+FLOW_SERVICES = ("migrate", "expiry")
 
 
 class AttractScreen(KioskScreen):
@@ -14,4 +14,7 @@ class AttractScreen(KioskScreen):
     def choose(self, service: str) -> None:
         """Start a session for ``service``."""
         self.app.start_session()
-        self.go(FIRST_STEP[service])
+        if service in FLOW_SERVICES:
+            self.app.begin_flow(service)
+        else:
+            self.go("ticket_service")

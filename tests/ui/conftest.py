@@ -12,7 +12,12 @@ import pytest
 
 from scripts.xvfb import xvfb
 from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
+from tests.support.pcsc import card_server, insert_card, private_pcscd, reserve_pcscd, test_pki
 from tests.support.server_proc import ServerProcess, start_server
+
+# The kiosk and this test process reach the run's private pcscd (set before any PC/SC call).
+reserve_pcscd()
+__all__ = ["card_server", "insert_card", "private_pcscd", "test_pki"]
 
 # The library's "today" for the server the kiosk talks to, so expiry answers are exact.
 TODAY = date(2026, 6, 15)
@@ -53,6 +58,30 @@ def kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[Ki
     """The kiosk app, started fresh for one test, talking to the real server."""
     env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server))
     app = KioskProcess(env, tmp_path / "kiosk.log")
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of its own for a test that changes linkages (each persona starts from the demo data)."""
+    server = start_server(database_url=f"sqlite:///{tmp_path / 'server.db'}",
+                          settings={"SERVER_TODAY": TODAY.isoformat()})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def card_kiosk(display: str, fresh_server: ServerProcess, private_pcscd: object,
+               tmp_path: Path) -> Iterator[KioskProcess]:
+    """The kiosk app with the private pcscd's virtual reader and a fresh server."""
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(fresh_server))
+    app = KioskProcess(env, tmp_path / "kiosk.log")
+    app.server = fresh_server  # type: ignore[attr-defined]
     try:
         yield app
     finally:

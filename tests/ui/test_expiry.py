@@ -20,7 +20,7 @@ CASES = [
 def open_expiry(kiosk: KioskProcess) -> None:
     kiosk.wait_screen("attract")
     kiosk.tap("btn_expiry")
-    kiosk.wait_screen("expiry_entry")
+    kiosk.wait_screen("card_number")
 
 
 def type_on_pad(kiosk: KioskProcess, digits: str) -> None:
@@ -65,9 +65,9 @@ def test_garbage_scan_and_typo_are_refused_without_losing_input(kiosk: KioskProc
     type_on_pad(kiosk, "00015")  # 2000000015: wrong check digit
     kiosk.tap("submit")
     state = kiosk.wait_for(lambda s: any("番号が正しくない" in t for t in s["texts"]))
-    assert state["screen"] == "expiry_entry"
+    assert state["screen"] == "card_number"
     assert kiosk.overflowing() == []
-    kiosk.screenshot("expiry_entry-problem-ja")
+    kiosk.screenshot("card_number-problem-ja")
 
 
 def test_unknown_card_says_so_and_back_keeps_the_number(kiosk: KioskProcess) -> None:
@@ -76,7 +76,7 @@ def test_unknown_card_says_so_and_back_keeps_the_number(kiosk: KioskProcess) -> 
     kiosk.tap("submit")
     kiosk.wait_for(lambda s: "この番号の利用者カードは見つかりませんでした" in s["texts"])
     kiosk.tap("back")
-    state = kiosk.wait_screen("expiry_entry")
+    state = kiosk.wait_screen("card_number")
     assert "20000 00154" in state["texts"]
 
 

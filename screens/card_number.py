@@ -1,4 +1,4 @@
-"""Expiry check, step 1: the library card number, by barcode scanner or number pad."""
+"""The library card number, by barcode scanner or number pad; used by the expiry check and the migration."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from kivy.core.window import Window
 from kivy.properties import StringProperty
 
 from kiosk.cardnumber import ScanBuffer
-from kiosk.flows import expiry as flow
+from kiosk.flows import common
 from screens.base import KioskScreen
 
 ENTER_KEYS = (13, 271)  # Return and keypad Enter
 
 
-class ExpiryEntryScreen(KioskScreen):
+class CardNumberScreen(KioskScreen):
     """Shows the digits typed so far and why the last try was refused; forwards keys and scans."""
 
+    purpose = StringProperty("expiry")
     digits_text = StringProperty("")
     problem_text = StringProperty("")
 
@@ -22,27 +23,27 @@ class ExpiryEntryScreen(KioskScreen):
         super().__init__(**kwargs)
         self._scan = ScanBuffer()
 
-    def on_activate(self) -> None:
-        self.app.begin_flow("expiry")
+    def on_enter(self, *args: object) -> None:
         Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
 
     def on_leave(self, *args: object) -> None:
         Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         self._scan.take()
 
-    def render(self, state: flow.Entering) -> None:
-        """Show the pad's state."""
-        self.digits_text = " ".join(state.digits[i : i + 5] for i in range(0, len(state.digits), 5)) or "—"
-        self.problem_text = self.app.tr(f"cardnumber.{state.problem}", self.app.lang) if state.problem else ""
+    def render(self, entry: common.Entering, purpose: str) -> None:
+        """Show the pad's state, for the expiry check or the migration."""
+        self.purpose = purpose
+        self.digits_text = " ".join(entry.digits[i : i + 5] for i in range(0, len(entry.digits), 5)) or "—"
+        self.problem_text = self.app.tr(f"cardnumber.{entry.problem}", self.app.lang) if entry.problem else ""
 
     def key(self, key: str) -> None:
         """A number-pad key."""
-        event = {"clear": flow.Clear(), "backspace": flow.Backspace()}.get(key) or flow.Digit(key)
+        event = {"clear": common.Clear(), "backspace": common.Backspace()}.get(key) or common.Digit(key)
         self.app.send(event)
 
     def submit(self) -> None:
-        """Look the number up."""
-        self.app.send(flow.Submit())
+        """Use the number on the pad."""
+        self.app.send(common.Submit())
 
     def _on_textinput(self, _window: object, text: str) -> None:
         for ch in text:
@@ -50,6 +51,6 @@ class ExpiryEntryScreen(KioskScreen):
 
     def _on_key_down(self, _window: object, key: int, *_args: object) -> bool:
         if key in ENTER_KEYS:
-            self.app.send(flow.Scanned(self._scan.take()))
+            self.app.send(common.Scanned(self._scan.take()))
             return True
         return False

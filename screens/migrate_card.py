@@ -1,0 +1,24 @@
+"""Migration, step 4: place the My Number card; it is read without a PIN."""
+
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.flows import migration as flow
+from screens.base import KioskScreen
+
+
+class MigrateCardScreen(KioskScreen):
+    """Waiting for the card, or reading it; says why the last card could not be used."""
+
+    body_text = StringProperty("")
+    trouble_text = StringProperty("")
+
+    def render(self, state: flow.WaitingForCard | flow.ReadingCard) -> None:
+        """Show the wait or the read."""
+        tr, lang = self.app.tr, self.app.lang
+        if isinstance(state, flow.ReadingCard):
+            self.body_text, self.trouble_text = tr("migrate.card.reading", lang), ""
+        else:
+            self.body_text = tr("migrate.card.body", lang)
+            self.trouble_text = tr(f"migrate.card.trouble.{state.trouble}", lang) if state.trouble else ""

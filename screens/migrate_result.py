@@ -1,0 +1,47 @@
+"""Migration, last step: what happened and what to do next."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.flows import common
+from kiosk.flows import migration as flow
+from screens.base import KioskScreen
+from screens.dates import long_date
+
+Outcome = flow.Completed | flow.Pending | flow.Refused | flow.CertificateExpired | flow.PinBlocked
+
+
+class MigrateResultScreen(KioskScreen):
+    """Done, held for staff, refused (with the reason), expired certificate or blocked PIN."""
+
+    title_text = StringProperty("")
+    body_text = StringProperty("")
+    can_retry = BooleanProperty(False)
+
+    def render(self, state: Outcome) -> None:
+        """Show the outcome."""
+        tr, lang = self.app.tr, self.app.lang
+        self.can_retry = isinstance(state, flow.Refused) and state.retry_pin is not None
+        if isinstance(state, flow.Completed):
+            key, values = "migrate.result.completed", {"date": long_date(state.on, lang)}
+        elif isinstance(state, flow.Pending):
+            key, values = "migrate.result.pending", {"reference": state.reference}
+        elif isinstance(state, flow.Refused):
+            key, values = f"migrate.result.refused.{state.reason}", {}
+        elif isinstance(state, flow.CertificateExpired):
+            key, values = "migrate.result.cert_expired", {"date": long_date(state.not_after, lang)}
+        else:
+            self.title_text = tr("migrate.result.blocked.title", lang)
+            self.body_text = tr(f"migrate.result.blocked.body.{state.step}", lang)
+            return
+        self.title_text = tr(f"{key}.title", lang)
+        self.body_text = tr(f"{key}.body", lang, **values)
+
+    def retry(self) -> None:
+        """Try again (the PIN is asked again: a new challenge needs a new signature)."""
+        self.app.send(common.Retry())
+
+    def done(self) -> None:
+        """The patron has finished."""
+        self.app.send(common.Done())

@@ -1,0 +1,49 @@
+"""Which screen shows each state of each flow, and how a flow starts: the one table of the UI's routing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.config import KioskSettings
+from kiosk.effects import library_today
+from kiosk.flows import common, expiry
+from kiosk.flows import migration as mig
+from kiosk.flows.runner import Flow
+
+FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
+    "expiry": lambda s: expiry.ExpiryFlow(s.barcode.pattern),
+    "migrate": lambda s: mig.MigrationFlow(s.barcode.pattern, today=library_today),
+}
+
+# States at which Back leaves the flow (for the others, Back is the flow's own event).
+FIRST_STATES: tuple[type, ...] = (common.Entering, mig.Intro)
+
+_SCREENS: dict[type, str] = {
+    expiry.LookingUp: "expiry_result",
+    expiry.Shown: "expiry_result",
+    expiry.Failed: "expiry_result",
+    mig.Intro: "migrate_intro",
+    mig.Consent: "migrate_consent",
+    mig.WaitingForCard: "migrate_card",
+    mig.ReadingCard: "migrate_card",
+    mig.SamePin: "migrate_same_pin",
+    mig.EnteringPin: "pin_pad",
+    mig.LastTryWarning: "last_try",
+    mig.ReadingBirthDate: "migrate_working",
+    mig.Migrating: "migrate_working",
+    mig.Completed: "migrate_result",
+    mig.Pending: "migrate_result",
+    mig.Refused: "migrate_result",
+    mig.CertificateExpired: "migrate_result",
+    mig.PinBlocked: "migrate_result",
+}
+
+
+def route(flow_name: str, state: Any) -> tuple[str, tuple[Any, ...]]:
+    """The screen for ``state`` and the arguments of its ``render``."""
+    if isinstance(state, common.Entering):
+        return "card_number", (state, flow_name)
+    if isinstance(state, mig.CardNumber):
+        return "card_number", (state.entry, flow_name)
+    return _SCREENS[type(state)], (state,)
