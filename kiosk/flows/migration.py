@@ -16,11 +16,31 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from kiosk.card.pin import Pin
+from kiosk.flows.card_steps import (
+    CardFacts,
+    CardFailed,
+    CardInserted,
+    CardPinFlow,
+    CardRead,
+    CardRemoved,
+    CardTrouble,
+    CertificateExpired,
+    ConfirmLastTry,
+    EnteringPin,
+    LastTryWarning,
+    PinBlocked,
+    PinBlockedOnCard,
+    PinStep,
+    PinWrong,
+    ReadCard,
+    ReadingCard,
+    WaitingForCard,
+)
 from kiosk.flows.common import (
     Back,
     Backspace,
@@ -36,25 +56,19 @@ from kiosk.flows.common import (
 )
 from kiosk.flows.pinpad import PinBuffer
 
-__all__ = ["Back", "Backspace", "Clear", "Digit", "Done", "Entering", "Finished", "Retry", "Scanned", "Submit"]
+# The shared card steps are part of this flow's vocabulary too.
+__all__ = [
+    "Back", "Backspace", "CardFacts", "CardFailed", "CardInserted", "CardRead", "CardRemoved", "CardTrouble",
+    "CertificateExpired", "Clear", "ConfirmLastTry", "Digit", "Done", "Entering", "EnteringPin", "Finished",
+    "LastTryWarning", "PinBlocked", "PinBlockedOnCard", "PinStep", "PinWrong", "ReadCard", "ReadingCard",
+    "Retry", "Scanned", "Submit", "WaitingForCard",
+]
 
 
-class PinStep(StrEnum):
-    """Which PIN the pad asks for."""
-
-    TEXT = "text"  # 券面事項入力補助用 (birth date)
-    AUTH = "auth"  # 利用者証明用電子証明書 (signature)
-    SHARED = "shared"  # the same four digits for both, as the patron said
 
 
-class CardTrouble(StrEnum):
-    """Why the card could not be used just now."""
 
-    NO_CARD = "no_card"
-    REMOVED = "removed"
-    NOT_MY_NUMBER = "not_my_number"
-    UNRESPONSIVE = "unresponsive"
-    READER_GONE = "reader_gone"
+
 
 
 class Refusal(StrEnum):
@@ -74,14 +88,7 @@ class Refusal(StrEnum):
 RETRYABLE = frozenset({Refusal.SERVER_UNREACHABLE, Refusal.SERVER_ERROR})
 
 
-@dataclass(frozen=True)
-class CardFacts:
-    """What the card tells without a PIN."""
 
-    certificate_der: bytes
-    certificate_not_after: date
-    auth_tries: int
-    text_tries: int
 
 
 # -- states ---------------------------------------------------------------------------------------
@@ -102,35 +109,16 @@ class CardNumber:
     entry: Entering = field(default_factory=Entering)
 
 
-@dataclass(frozen=True)
-class WaitingForCard:
-    """Place the My Number card on the reader."""
-
-    card_number: str
-    trouble: CardTrouble | None = None
 
 
-@dataclass(frozen=True)
-class ReadingCard:
-    """Reading the certificate and the tries (no PIN)."""
-
-    card_number: str
 
 
-@dataclass(frozen=True)
-class CertificateExpired:
-    """The 利用者証明用電子証明書 has expired: renew it at the city office. The flow stops."""
-
-    card_number: str
-    not_after: date
 
 
-@dataclass(frozen=True)
-class PinBlocked:
-    """A PIN is blocked: only the city office can reset it. The flow stops."""
 
-    card_number: str
-    step: PinStep
+
+
+
 
 
 @dataclass(frozen=True)
@@ -141,33 +129,10 @@ class SamePin:
     card: CardFacts
 
 
-@dataclass(frozen=True)
-class EnteringPin:
-    """A PIN pad; ``digits`` is only how many are typed, ``wrong`` says the last one was refused."""
-
-    card_number: str
-    card: CardFacts
-    step: PinStep
-    digits: int = 0
-    wrong: bool = False
-    too_short: bool = False
-    birth_date: date | None = None
-
-    @property
-    def tries(self) -> int:
-        """Tries left of the PIN this pad is for (the smaller one when shared)."""
-        if self.step is PinStep.TEXT:
-            return self.card.text_tries
-        if self.step is PinStep.AUTH:
-            return self.card.auth_tries
-        return min(self.card.auth_tries, self.card.text_tries)
 
 
-@dataclass(frozen=True)
-class LastTryWarning:
-    """Full-screen warning before a VERIFY on the last try; the typed PIN waits in the buffer."""
 
-    pin: EnteringPin
+
 
 
 @dataclass(frozen=True)
@@ -230,28 +195,16 @@ class Agree:
     """The patron consents to what will be read and sent."""
 
 
-@dataclass(frozen=True)
-class CardInserted:
-    """A card was placed on the reader."""
 
 
-@dataclass(frozen=True)
-class CardRemoved:
-    """The card was taken off the reader."""
 
 
-@dataclass(frozen=True)
-class CardRead:
-    """The card answered without a PIN."""
-
-    card: CardFacts
 
 
-@dataclass(frozen=True)
-class CardFailed:
-    """The card could not be used."""
 
-    trouble: CardTrouble
+
+
+
 
 
 @dataclass(frozen=True)
@@ -261,25 +214,13 @@ class PinsAreSame:
     same: bool
 
 
-@dataclass(frozen=True)
-class ConfirmLastTry:
-    """The patron confirmed the last try."""
 
 
-@dataclass(frozen=True)
-class PinWrong:
-    """The card refused a PIN; ``tries`` left. On the shared path the birth date may already be read."""
-
-    step: PinStep
-    tries: int
-    birth_date: date | None = None
 
 
-@dataclass(frozen=True)
-class PinBlockedOnCard:
-    """The card says the PIN is blocked."""
 
-    step: PinStep
+
+
 
 
 @dataclass(frozen=True)
@@ -305,9 +246,7 @@ class MigrationRefused:
 
 
 # -- effects --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ReadCard:
-    """Read the certificate and both PINs' tries, with no PIN."""
+
 
 
 @dataclass(frozen=True)
@@ -334,7 +273,7 @@ class SignAndSubmit:
     text_pin: Pin | None = None
 
 
-class MigrationFlow:
+class MigrationFlow(CardPinFlow):
     """The migration as a state machine."""
 
     def __init__(self, barcode_pattern: str, today: Callable[[], date],
@@ -382,27 +321,15 @@ class MigrationFlow:
         self.state = CardNumber(entered)
         return []
 
-    def _on_WaitingForCard(self, state: WaitingForCard, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, CardInserted):
-            self.state = ReadingCard(state.card_number)
-            return [ReadCard()]
-        if isinstance(event, Back):
-            self.state = CardNumber(Entering(state.card_number))
-        return []
+    # -- hooks of the shared card steps ----------------------------------------------------------------
+    def _before_card(self, card_number: str) -> State:
+        return CardNumber(Entering(card_number))
 
-    def _on_ReadingCard(self, state: ReadingCard, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, CardRead):
-            card = event.card
-            if card.auth_tries == 0:
-                self.state = PinBlocked(state.card_number, PinStep.AUTH)
-            elif card.certificate_not_after < self._today():
-                self.state = CertificateExpired(state.card_number, card.certificate_not_after)
-            else:
-                self.state = SamePin(state.card_number, card)
-        elif isinstance(event, CardFailed):
-            trouble = None if event.trouble is CardTrouble.NO_CARD else event.trouble
-            self.state = WaitingForCard(state.card_number, trouble)
-        return []
+    def _card_ready(self, card_number: str, card: CardFacts) -> State:
+        return SamePin(card_number, card)
+
+    def _pin_back(self, pad: EnteringPin) -> State:
+        return SamePin(pad.card_number, pad.card)
 
     def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, PinsAreSame):
@@ -416,45 +343,6 @@ class MigrationFlow:
             self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
         elif isinstance(event, Back):
             self.state = WaitingForCard(state.card_number)
-        return []
-
-    def _on_EnteringPin(self, state: EnteringPin, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, Digit):
-            self.pin.add(event.digit)
-        elif isinstance(event, Backspace):
-            self.pin.backspace()
-        elif isinstance(event, Clear):
-            self.pin.clear()
-        elif isinstance(event, Submit):
-            if len(self.pin) < 4:
-                self.state = replace(state, digits=len(self.pin), too_short=True)
-                return []
-            if state.tries == 1:
-                self.state = LastTryWarning(replace(state, digits=len(self.pin), too_short=False))
-                return []
-            return self._send_pin(state, last_try_confirmed=False)
-        elif isinstance(event, CardRemoved):
-            self.pin.clear()
-            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
-            return []
-        elif isinstance(event, Back):
-            self.pin.clear()
-            self.state = SamePin(state.card_number, state.card)
-            return []
-        else:
-            return []
-        self.state = replace(state, digits=len(self.pin), too_short=False)
-        return []
-
-    def _on_LastTryWarning(self, state: LastTryWarning, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, ConfirmLastTry):
-            return self._send_pin(state.pin, last_try_confirmed=True)
-        if isinstance(event, Back):
-            self.pin.clear()
-            self.state = replace(state.pin, digits=0)
-        elif isinstance(event, CardRemoved):
-            self.pin.clear()
-            self.state = WaitingForCard(state.pin.card_number, CardTrouble.REMOVED)
         return []
 
     def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
@@ -489,25 +377,6 @@ class MigrationFlow:
         else:
             self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
         return []
-
-    def _card_step_failed(self, card_number: str, card: CardFacts, step: PinStep, birth_date: date | None,
-                          event: object) -> None:
-        """A PIN was refused, a PIN is blocked, or the card went away during a card step."""
-        if isinstance(event, PinWrong):
-            if event.step is PinStep.TEXT:
-                card = replace(card, text_tries=event.tries)
-                if step is PinStep.SHARED and card.text_tries < 2:
-                    step = PinStep.TEXT  # not enough tries left to keep sharing
-            else:
-                card = replace(card, auth_tries=event.tries)
-                if event.birth_date is not None:
-                    # Shared path: the 入力補助 PIN was right, so only the 利用者証明用 PIN is asked again.
-                    step, birth_date = PinStep.AUTH, event.birth_date
-            self.state = EnteringPin(card_number, card, step, wrong=True, birth_date=birth_date)
-        elif isinstance(event, PinBlockedOnCard):
-            self.state = PinBlocked(card_number, event.step)
-        elif isinstance(event, CardFailed | CardRemoved):
-            self.state = WaitingForCard(card_number, CardTrouble.REMOVED)
 
     def _on_Refused(self, state: Refused, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, Retry) and state.retry_pin is not None:

@@ -1,0 +1,264 @@
+"""The card steps every My Number card flow shares: place the card, read it without a PIN, PIN pads with
+the never-lock rules (tries shown first, a full-screen confirmation before the last try, nothing retried
+by itself), and what a refused PIN or a card taken away means.
+
+``CardPinFlow`` handles those states; a flow says through four hooks where they lead: what comes before
+the card (Back), what follows a good read, where Back from a PIN pad goes, and what a typed PIN is for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from kiosk.flows.common import Back, Backspace, Clear, Digit, Submit
+from kiosk.flows.pinpad import PinBuffer
+
+
+class PinStep(StrEnum):
+    """Which PIN the pad asks for."""
+
+    TEXT = "text"  # 券面事項入力補助用 (birth date)
+    AUTH = "auth"  # 利用者証明用電子証明書 (signature)
+    SHARED = "shared"  # the same four digits for both, as the patron said
+
+
+class CardTrouble(StrEnum):
+    """Why the card could not be used just now."""
+
+    NO_CARD = "no_card"
+    REMOVED = "removed"
+    NOT_MY_NUMBER = "not_my_number"
+    UNRESPONSIVE = "unresponsive"
+    READER_GONE = "reader_gone"
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the card tells without a PIN."""
+
+    certificate_der: bytes
+    certificate_not_after: date
+    auth_tries: int
+    text_tries: int
+
+
+@dataclass(frozen=True)
+class WaitingForCard:
+    """Place the My Number card on the reader."""
+
+    card_number: str
+    trouble: CardTrouble | None = None
+
+
+@dataclass(frozen=True)
+class ReadingCard:
+    """Reading the certificate and the tries (no PIN)."""
+
+    card_number: str
+
+
+@dataclass(frozen=True)
+class CertificateExpired:
+    """The 利用者証明用電子証明書 has expired: renew it at the city office. The flow stops."""
+
+    card_number: str
+    not_after: date
+
+
+@dataclass(frozen=True)
+class PinBlocked:
+    """A PIN is blocked: only the city office can reset it. The flow stops."""
+
+    card_number: str
+    step: PinStep
+
+
+@dataclass(frozen=True)
+class EnteringPin:
+    """A PIN pad; ``digits`` is only how many are typed, ``wrong`` says the last one was refused."""
+
+    card_number: str
+    card: CardFacts
+    step: PinStep
+    digits: int = 0
+    wrong: bool = False
+    too_short: bool = False
+    birth_date: date | None = None
+
+    @property
+    def tries(self) -> int:
+        """Tries left of the PIN this pad is for (the smaller one when shared)."""
+        if self.step is PinStep.TEXT:
+            return self.card.text_tries
+        if self.step is PinStep.AUTH:
+            return self.card.auth_tries
+        return min(self.card.auth_tries, self.card.text_tries)
+
+
+@dataclass(frozen=True)
+class LastTryWarning:
+    """Full-screen warning before a VERIFY on the last try; the typed PIN waits in the buffer."""
+
+    pin: EnteringPin
+
+
+@dataclass(frozen=True)
+class CardInserted:
+    """A card was placed on the reader."""
+
+
+@dataclass(frozen=True)
+class CardRemoved:
+    """The card was taken off the reader."""
+
+
+@dataclass(frozen=True)
+class CardRead:
+    """The card answered without a PIN."""
+
+    card: CardFacts
+
+
+@dataclass(frozen=True)
+class CardFailed:
+    """The card could not be used."""
+
+    trouble: CardTrouble
+
+
+@dataclass(frozen=True)
+class ConfirmLastTry:
+    """The patron confirmed the last try."""
+
+
+@dataclass(frozen=True)
+class PinWrong:
+    """The card refused a PIN; ``tries`` left. On the shared path the birth date may already be read."""
+
+    step: PinStep
+    tries: int
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PinBlockedOnCard:
+    """The card says the PIN is blocked."""
+
+    step: PinStep
+
+
+@dataclass(frozen=True)
+class ReadCard:
+    """Read the certificate and both PINs' tries, with no PIN."""
+
+
+class CardPinFlow:
+    """Handlers for the shared card and PIN states; subclasses supply the hooks."""
+
+    state: object
+    pin: PinBuffer
+    _today: Callable[[], date]
+
+    # -- hooks --------------------------------------------------------------------------------------
+    def _before_card(self, card_number: str) -> object:
+        """The state Back leads to from "place your card"."""
+        raise NotImplementedError
+
+    def _card_ready(self, card_number: str, card: CardFacts) -> object:
+        """The state after a good read (certificate valid, PIN not blocked)."""
+        raise NotImplementedError
+
+    def _pin_back(self, pad: EnteringPin) -> object:
+        """The state Back leads to from a PIN pad."""
+        raise NotImplementedError
+
+    def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
+        """Take the typed PIN out of the pad into the effect that uses it; set the waiting state."""
+        raise NotImplementedError
+
+    # -- handlers -----------------------------------------------------------------------------------
+    def _on_WaitingForCard(self, state: WaitingForCard, event: object) -> list[object]:  # noqa: N802 - state name
+        if isinstance(event, CardInserted):
+            self.state = ReadingCard(state.card_number)
+            return [ReadCard()]
+        if isinstance(event, Back):
+            self.state = self._before_card(state.card_number)
+        return []
+
+    def _on_ReadingCard(self, state: ReadingCard, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, CardRead):
+            card = event.card
+            if card.auth_tries == 0:
+                self.state = PinBlocked(state.card_number, PinStep.AUTH)
+            elif card.certificate_not_after < self._today():
+                self.state = CertificateExpired(state.card_number, card.certificate_not_after)
+            else:
+                self.state = self._card_ready(state.card_number, card)
+        elif isinstance(event, CardFailed):
+            trouble = None if event.trouble is CardTrouble.NO_CARD else event.trouble
+            self.state = WaitingForCard(state.card_number, trouble)
+        return []
+
+    def _on_EnteringPin(self, state: EnteringPin, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Digit):
+            self.pin.add(event.digit)
+        elif isinstance(event, Backspace):
+            self.pin.backspace()
+        elif isinstance(event, Clear):
+            self.pin.clear()
+        elif isinstance(event, Submit):
+            if len(self.pin) < 4:
+                self.state = replace(state, digits=len(self.pin), too_short=True)
+                return []
+            if state.tries == 1:
+                self.state = LastTryWarning(replace(state, digits=len(self.pin), too_short=False))
+                return []
+            return self._send_pin(state, last_try_confirmed=False)
+        elif isinstance(event, CardRemoved):
+            self.pin.clear()
+            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
+            return []
+        elif isinstance(event, Back):
+            self.pin.clear()
+            self.state = self._pin_back(state)
+            return []
+        else:
+            return []
+        self.state = replace(state, digits=len(self.pin), too_short=False)
+        return []
+
+    def _on_LastTryWarning(self, state: LastTryWarning, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, ConfirmLastTry):
+            return self._send_pin(state.pin, last_try_confirmed=True)
+        if isinstance(event, Back):
+            self.pin.clear()
+            self.state = replace(state.pin, digits=0)
+        elif isinstance(event, CardRemoved):
+            self.pin.clear()
+            self.state = WaitingForCard(state.pin.card_number, CardTrouble.REMOVED)
+        return []
+
+    def _card_step_failed(self, card_number: str, card: CardFacts, step: PinStep, birth_date: date | None,
+                          event: object) -> bool:
+        """A PIN was refused, a PIN is blocked, or the card went away during a card step; False if not."""
+        if isinstance(event, PinWrong):
+            if event.step is PinStep.TEXT:
+                card = replace(card, text_tries=event.tries)
+                if step is PinStep.SHARED and card.text_tries < 2:
+                    step = PinStep.TEXT  # not enough tries left to keep sharing
+            else:
+                card = replace(card, auth_tries=event.tries)
+                if event.birth_date is not None:
+                    # Shared path: the 入力補助 PIN was right, so only the 利用者証明用 PIN is asked again.
+                    step, birth_date = PinStep.AUTH, event.birth_date
+            self.state = EnteringPin(card_number, card, step, wrong=True, birth_date=birth_date)
+        elif isinstance(event, PinBlockedOnCard):
+            self.state = PinBlocked(card_number, event.step)
+        elif isinstance(event, CardFailed | CardRemoved):
+            self.state = WaitingForCard(card_number, CardTrouble.REMOVED)
+        else:
+            return False
+        return True
