@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -65,7 +66,9 @@ class PrivatePcscd:
         self.port = port or free_port_pair()
         self.apdu_log = apdu_log
         self._own_workdir = workdir is None
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="pcscd-"))
+        # Named now (clients need the socket path before pcscd runs) but created only by start(),
+        # so a daemon that is reserved and never started leaves nothing behind.
+        self.workdir = workdir or Path(tempfile.gettempdir()) / f"pcscd-{secrets.token_hex(6)}"
         self.log_path = self.workdir / "pcscd.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.socket_path = self.workdir / "run" / "pcscd" / "pcscd.comm"
@@ -91,6 +94,7 @@ class PrivatePcscd:
         if not VPCD_DRIVER.exists():
             raise PcscdError(f"{VPCD_DRIVER} missing: install vsmartcard-vpcd (scripts/bootstrap.sh does)")
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        self.workdir.mkdir(mode=0o700, parents=True, exist_ok=not self._own_workdir)
         conf = self._write_config()
         flags = ["-f"] + (["-a"] if self.apdu_log else [])
         if os.geteuid() == 0:
