@@ -84,10 +84,25 @@ class CardProtocol:
         """Send a whitelisted command; follow 61xx with GET RESPONSE and 6Cxx with the exact Le."""
         self.check_allowed(command)
         try:
-            return self._transmit(command)
+            data, sw = self._transmit(command)
         except CardError:
             self.forget_selection()  # after a transport fault the card may have been reset
             raise
+        if command[1] == apdu.INS_SELECT:
+            self._track_selection(command, sw)
+        return data, sw
+
+    def _track_selection(self, command: bytes | bytearray, sw: int) -> None:
+        # The gate judges each SELECT EF by the application the card really has selected,
+        # so the state follows every SELECT that went out, whoever built it.
+        body = _command_data(command)
+        if command[2] == apdu.P1_SELECT_AID:
+            self.current_aid = body if sw == SW.OK else None
+            self.current_ef = None
+        else:
+            fid = int.from_bytes(body, "big")
+            match = [f for f in Fid if bytes(f.aid) == self.current_aid and f.fid == fid]
+            self.current_ef = match[0] if sw == SW.OK and match else None
 
     def _transmit(self, command: bytes | bytearray) -> tuple[bytes, int]:
         data, sw = self.connection.send_and_receive(command)
@@ -113,12 +128,10 @@ class CardProtocol:
 
     def select_application(self, aid: Aid) -> None:
         """SELECT an application by AID (no FCI); raises ApduError on any status but 9000."""
-        self.forget_selection()
         command = apdu.encode(apdu.CLA_ISO, apdu.INS_SELECT, apdu.P1_SELECT_AID, apdu.P2_NO_FCI, bytes(aid))
         data, sw = self.transmit(command)
         if sw != SW.OK:
             raise ApduError(data, sw)
-        self.current_aid = bytes(aid)
 
     def select_file(self, ef: Fid) -> None:
         """SELECT an EF of the current application, unless it is already the current EF."""
@@ -126,14 +139,12 @@ class CardProtocol:
             raise ForbiddenFileError(f"{ef.name} is not in the selected application")
         if self.current_ef is ef:
             return
-        self.current_ef = None
         command = apdu.encode(
             apdu.CLA_ISO, apdu.INS_SELECT, apdu.P1_SELECT_EF, apdu.P2_NO_FCI, ef.fid.to_bytes(2, "big")
         )
         data, sw = self.transmit(command)
         if sw != SW.OK:
             raise ApduError(data, sw)
-        self.current_ef = ef
 
     def read_binary(self, offset: int, le: int) -> bytes:
         """READ BINARY of the current EF; extended Le when le > 256. Returns what the card gave."""

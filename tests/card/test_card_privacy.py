@@ -132,3 +132,15 @@ def test_card_layer_source_names_no_forbidden_file():
     hits = [p for p in (REPO / "kiosk").rglob("*.py") if AID_VISUAL.hex().upper() in p.read_text().upper()]
     assert hits == []
 
+
+
+def test_gate_follows_raw_selects(open_card):
+    # Switching application with a hand-built SELECT cannot trick the gate into the 入力補助AP's EF 0001.
+    conn, card = open_card("normal")
+    jpki = JpkiSession(conn)
+    jpki.protocol.transmit(bytes.fromhex(SELECT_AID) + AID_TEXT)
+    assert jpki.protocol.current_aid == AID_TEXT
+    with pytest.raises(ForbiddenFileError):
+        jpki.protocol.transmit(bytes.fromhex(SELECT_EF + "0001"))
+    assert jpki.read_token() == b"JPKIAPICCTOKEN2"  # the session re-selects its own application
+    assert forbidden_selects([c.hex().upper() for c in card.history]) == []
