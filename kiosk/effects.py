@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.api.client import KioskApiClient
+from kiosk.api.client import CardExpiry, KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.card import (
     CardError,
@@ -81,6 +82,7 @@ class Performer:
         self._connect = connect or (lambda: _pcsc_connect(settings.card.reader or None))
         self._handlers: dict[type, Callable[[Any], object]] = {
             expiry.LookupExpiry: self._lookup_expiry,
+            expiry.LookupExpiryByCard: self._lookup_expiry_by_card,
             mig.ReadCard: self._read_card,
             mig.ReadBirthDate: self._read_birth_date,
             mig.SignAndSubmit: self._sign_and_submit,
@@ -115,14 +117,36 @@ class Performer:
         except ServerError as exc:
             log.warning("expiry lookup failed: server status %s", exc.status)
             return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
-        return expiry.Answered(
-            expiry.ExpiryView(
-                valid_until=answer.valid_until,
-                renewable_from=answer.renewable_from,
-                days_left=answer.days_left,
-                status=expiry.CardStatus(answer.status),
+        return expiry.Answered(_expiry_view(answer))
+
+    def _lookup_expiry_by_card(self, effect: expiry.LookupExpiryByCard) -> object:
+        try:
+            with self._card() as connection:
+                signed = self._sign_challenge(connection, effect.auth_pin, effect.last_try_confirmed, None)
+            answer = self.api.expiry_by_mynumber(
+                challenge_id=signed.challenge_id,
+                certificate_der=effect.certificate_der,
+                signature=signed.signature,
+                idempotency_key=effect.idempotency_key,
             )
-        )
+        except _PinRefusedError as problem:
+            return problem.event
+        except CardError as exc:
+            return mig.CardFailed(card_trouble(exc))
+        except ApiError as exc:
+            log.info("expiry by card refused: %s", exc.code)
+            if exc.code == "not_linked":
+                return expiry.LookupFailed(expiry.Failure.NOT_LINKED)
+            if exc.code in ("certificate_expired", "certificate_not_yet_valid", "certificate_revoked", "unknown_ca"):
+                return expiry.LookupFailed(expiry.Failure.CERTIFICATE_INVALID)
+            return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
+        except ServerUnreachableError:
+            return expiry.LookupFailed(expiry.Failure.SERVER_UNREACHABLE)
+        except ServerError:
+            return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
+        finally:
+            effect.auth_pin.wipe()
+        return expiry.Answered(_expiry_view(answer), answer.card_number)
 
     # -- migration ----------------------------------------------------------------------------------
     def _read_card(self, _effect: mig.ReadCard) -> object:
@@ -160,19 +184,12 @@ class Performer:
             with self._card() as connection:
                 if effect.text_pin is not None:
                     birth_date = self._birth_date(connection, effect.text_pin, False)
-                # The challenge comes before the PIN is used: if the server is down, no try is spent.
-                challenge = self.api.migration_challenge()
-                jpki = JpkiSession(connection)
-                try:
-                    jpki.verify_auth_pin(effect.auth_pin, last_try_confirmed=effect.last_try_confirmed)
-                except _PIN_ERRORS as exc:
-                    raise _PinRefusedError.of(exc, mig.PinStep.AUTH, birth_date) from None
-                signature = jpki.sign_auth(sha256_digest_info(challenge.challenge))
+                signed = self._sign_challenge(connection, effect.auth_pin, effect.last_try_confirmed, birth_date)
             outcome = self.api.submit_migration(
-                challenge_id=challenge.challenge_id,
+                challenge_id=signed.challenge_id,
                 card_number=effect.card_number,
                 certificate_der=effect.certificate_der,
-                signature=signature,
+                signature=signed.signature,
                 birth_date=birth_date,
                 idempotency_key=effect.idempotency_key,
             )
@@ -195,6 +212,18 @@ class Performer:
         reference = outcome.reference_code if outcome.status == "pending" else None
         return mig.Migrated(library_today(), reference)
 
+    def _sign_challenge(self, connection: Connection, pin: Pin, last_try_confirmed: bool,
+                        birth_date: date | None) -> _Signed:
+        """A fresh server challenge signed with the 利用者証明用 key after one VERIFY."""
+        # The challenge comes before the PIN is used: if the server is down, no try is spent.
+        challenge = self.api.migration_challenge()
+        jpki = JpkiSession(connection)
+        try:
+            jpki.verify_auth_pin(pin, last_try_confirmed=last_try_confirmed)
+        except _PIN_ERRORS as exc:
+            raise _PinRefusedError.of(exc, mig.PinStep.AUTH, birth_date) from None
+        return _Signed(challenge.challenge_id, jpki.sign_auth(sha256_digest_info(challenge.challenge)))
+
     @staticmethod
     def _birth_date(connection: Connection, pin: Pin, last_try_confirmed: bool) -> date:
         """VERIFY the 入力補助 PIN and keep only the birth date of the four facts."""
@@ -207,6 +236,21 @@ class Performer:
 
 
 _PIN_ERRORS = (WrongPinError, PinBlockedError, LastTryNotConfirmedError)
+
+
+@dataclass(frozen=True)
+class _Signed:
+    challenge_id: str
+    signature: bytes
+
+
+def _expiry_view(answer: CardExpiry) -> expiry.ExpiryView:
+    return expiry.ExpiryView(
+        valid_until=answer.valid_until,
+        renewable_from=answer.renewable_from,
+        days_left=answer.days_left,
+        status=expiry.CardStatus(answer.status),
+    )
 
 
 class _PinRefusedError(Exception):

@@ -23,6 +23,7 @@ from kiosk.idle import IdlePhase, IdleTimer
 from screens import card_events, routes
 from screens.attract import AttractScreen
 from screens.card_number import CardNumberScreen
+from screens.expiry_method import ExpiryMethodScreen
 from screens.expiry_result import ExpiryResultScreen
 from screens.idle_warning import IdleWarning
 from screens.last_try import LastTryScreen
@@ -41,6 +42,7 @@ KV_DIR = Path(__file__).resolve().parent
 SCREENS = {
     "attract": AttractScreen,
     "card_number": CardNumberScreen,
+    "expiry_method": ExpiryMethodScreen,
     "expiry_result": ExpiryResultScreen,
     "migrate_intro": MigrateIntroScreen,
     "migrate_consent": MigrateConsentScreen,

@@ -21,7 +21,7 @@ class ExpiryResultScreen(KioskScreen):
     def render(self, state: flow.LookingUp | flow.Shown | flow.Failed) -> None:
         """Show one of the three result states."""
         tr, lang = self.app.tr, self.app.lang
-        self.can_retry = isinstance(state, flow.Failed)
+        self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)
         self.valid_until_text = self.detail_text = self.advice_text = ""
         if isinstance(state, flow.LookingUp):
             self.title_text = tr("expiry.result.checking", lang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.flows import expiry
 from kiosk.flows import migration as flow
 from screens.base import KioskScreen
 
@@ -13,7 +14,12 @@ class MigrateWorkingScreen(KioskScreen):
 
     body_text = StringProperty("")
 
-    def render(self, state: flow.ReadingBirthDate | flow.Migrating) -> None:
+    def render(self, state: flow.ReadingBirthDate | flow.Migrating | expiry.CheckingByCard) -> None:
         """Say what the card is doing."""
-        key = "migrate.working.birth" if isinstance(state, flow.ReadingBirthDate) else "migrate.working.sign"
+        if isinstance(state, flow.ReadingBirthDate):
+            key = "migrate.working.birth"
+        elif isinstance(state, expiry.CheckingByCard):
+            key = "expiry.working.card"
+        else:
+            key = "migrate.working.sign"
         self.body_text = self.app.tr(key, self.app.lang)

@@ -12,14 +12,17 @@ from kiosk.flows import migration as mig
 from kiosk.flows.runner import Flow
 
 FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
-    "expiry": lambda s: expiry.ExpiryFlow(s.barcode.pattern),
+    "expiry": lambda s: expiry.ExpiryFlow(s.barcode.pattern, today=library_today),
     "migrate": lambda s: mig.MigrationFlow(s.barcode.pattern, today=library_today),
 }
 
 # States at which Back leaves the flow (for the others, Back is the flow's own event).
-FIRST_STATES: tuple[type, ...] = (common.Entering, mig.Intro)
+FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro)
 
+# The card steps (waiting, reading, PIN pads) are shared classes: one screen each, whatever the flow.
 _SCREENS: dict[type, str] = {
+    expiry.ChooseMethod: "expiry_method",
+    expiry.CheckingByCard: "migrate_working",
     expiry.LookingUp: "expiry_result",
     expiry.Shown: "expiry_result",
     expiry.Failed: "expiry_result",

@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from kiosk.card.pin import Pin
+from kiosk.flows.card_steps import (
+    CardFacts,
+    CardPinFlow,
+    CardRemoved,
+    CardTrouble,
+    CertificateExpired,
+    EnteringPin,
+    LastTryWarning,
+    PinBlocked,
+    PinStep,
+    PinWrong,
+    ReadCard,
+    ReadingCard,
+    WaitingForCard,
+)
 from kiosk.flows.common import (
     Back,
     Backspace,
@@ -20,11 +38,14 @@ from kiosk.flows.common import (
     Submit,
     enter_card_number,
 )
+from kiosk.flows.pinpad import PinBuffer
 
 __all__ = [
-    "Answered", "Back", "Backspace", "CardStatus", "Clear", "Digit", "Done", "Entering", "ExpiryFlow",
-    "ExpiryView", "Failed", "Failure", "Finished", "LookingUp", "LookupExpiry", "LookupFailed", "Retry",
-    "Scanned", "Shown", "Submit",
+    "Answered", "Back", "Backspace", "ByCard", "ByNumber", "CardFacts", "CardRemoved", "CardStatus", "CardTrouble",
+    "CheckingByCard", "ChooseMethod", "Clear", "Digit", "Done", "Entering", "EnteringPin", "ExpiryFlow",
+    "ExpiryView", "Failed", "Failure", "Finished", "LookingUp", "LookupExpiry", "LookupExpiryByCard",
+    "LookupFailed", "PinStep", "PinWrong", "ReadCard", "ReadingCard", "Retry", "Scanned", "Shown", "Submit",
+    "WaitingForCard",
 ]
 
 
@@ -40,6 +61,8 @@ class Failure(StrEnum):
     """Why the server could not answer; each has its own message and next step."""
 
     UNKNOWN_CARD = "unknown_card"
+    NOT_LINKED = "not_linked"  # the My Number card has no MyKey link to a library card
+    CERTIFICATE_INVALID = "certificate_invalid"  # expired, revoked or unknown to the server
     SERVER_UNREACHABLE = "server_unreachable"
     SERVER_ERROR = "server_error"
 
@@ -54,10 +77,15 @@ class ExpiryView:
     status: CardStatus
 
 
-# -- states (Entering and Finished are shared with the other flows) -------------------------------
+# -- states (Entering, Finished and the card steps are shared with the other flows) ---------------
+@dataclass(frozen=True)
+class ChooseMethod:
+    """By library card number, or by My Number card (for a MyKey link)?"""
+
+
 @dataclass(frozen=True)
 class LookingUp:
-    """Waiting for the server."""
+    """Waiting for the server (``card_number`` is empty when asked by My Number card)."""
 
     card_number: str
 
@@ -72,18 +100,30 @@ class Shown:
 
 @dataclass(frozen=True)
 class Failed:
-    """The server could not answer; nothing was changed anywhere."""
+    """The server could not answer; nothing was changed anywhere. ``retry_pin``: by card, a retry needs the PIN."""
 
     card_number: str
     failure: Failure
+    retry_pin: EnteringPin | None = None
 
 
 # -- events (pad, scanner and navigation events are shared) -----------------------------------------
 @dataclass(frozen=True)
+class ByNumber:
+    """Check by library card number."""
+
+
+@dataclass(frozen=True)
+class ByCard:
+    """Check by My Number card."""
+
+
+@dataclass(frozen=True)
 class Answered:
-    """The server answered."""
+    """The server answered (by My Number card it also says which library card)."""
 
     expiry: ExpiryView
+    card_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,41 +141,117 @@ class LookupExpiry:
     card_number: str
 
 
-State = Entering | LookingUp | Shown | Failed | Finished
+@dataclass(frozen=True)
+class LookupExpiryByCard:
+    """Get a challenge, VERIFY the 利用者証明用 PIN, sign, and ask the server for the linked card's expiry."""
+
+    certificate_der: bytes
+    auth_pin: Pin
+    last_try_confirmed: bool
+    idempotency_key: str
 
 
-class ExpiryFlow:
-    """The expiry check as a state machine."""
+@dataclass(frozen=True)
+class CheckingByCard:
+    """The card signs the server's challenge; the server finds the linked library card."""
 
-    def __init__(self, barcode_pattern: str) -> None:
-        self.state: State = Entering()
+    pad: EnteringPin
+
+
+State = (
+    ChooseMethod | Entering | LookingUp | Shown | Failed | Finished | CheckingByCard | WaitingForCard
+    | ReadingCard | EnteringPin | LastTryWarning | CertificateExpired | PinBlocked
+)
+
+
+class ExpiryFlow(CardPinFlow):
+    """The expiry check as a state machine: by number, or by My Number card through the shared card steps."""
+
+    def __init__(self, barcode_pattern: str, today: Callable[[], date] = date.today,
+                 new_key: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
+        self.state: State = ChooseMethod()
+        self.pin = PinBuffer()
         self._pattern = re.compile(barcode_pattern, re.ASCII)
+        self._today = today
+        self._new_key = new_key
+
+    def close(self) -> None:
+        """The session is over: zero whatever PIN digits are still typed."""
+        self.pin.clear()
 
     def handle(self, event: object) -> list[object]:
         """Apply ``event``; return the effects to perform. Events that make no sense now are ignored."""
-        state = self.state
         if isinstance(event, Done):
+            self.close()
             self.state = Finished()
             return []
-        if isinstance(state, Entering):
-            return self._entering(state, event)
-        if isinstance(state, LookingUp):
-            if isinstance(event, Answered):
-                self.state = Shown(state.card_number, event.expiry)
-            elif isinstance(event, LookupFailed):
-                self.state = Failed(state.card_number, event.failure)
-            return []
-        if isinstance(state, Failed) and isinstance(event, Retry):
-            self.state = LookingUp(state.card_number)
-            return [LookupExpiry(state.card_number)]
-        if isinstance(state, Shown | Failed) and isinstance(event, Back):
-            self.state = Entering(digits=state.card_number)
+        handler = getattr(self, f"_on_{type(self.state).__name__}", None)
+        return handler(self.state, event) if handler else []
+
+    def _on_ChooseMethod(self, state: ChooseMethod, event: object) -> list[object]:  # noqa: N802 - state name
+        if isinstance(event, ByNumber):
+            self.state = Entering()
+        elif isinstance(event, ByCard):
+            self.state = ReadingCard("")
+            return [ReadCard()]  # the card may already be on the reader
         return []
 
-    def _entering(self, state: Entering, event: object) -> list[object]:
+    def _on_Entering(self, state: Entering, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Back):
+            self.state = ChooseMethod()
+            return []
         entered = enter_card_number(state, event, self._pattern)
         if isinstance(entered, str):
             self.state = LookingUp(entered)
             return [LookupExpiry(entered)]
         self.state = entered
         return []
+
+    def _on_LookingUp(self, state: LookingUp, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Answered):
+            self.state = Shown(event.card_number or state.card_number, event.expiry)
+        elif isinstance(event, LookupFailed):
+            self.state = Failed(state.card_number, event.failure)
+        return []
+
+    def _on_CheckingByCard(self, state: CheckingByCard, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Answered):
+            self.state = Shown(event.card_number or "", event.expiry)
+        elif isinstance(event, LookupFailed):
+            retry = state.pad if event.failure in (Failure.SERVER_UNREACHABLE, Failure.SERVER_ERROR) else None
+            self.state = Failed("", event.failure, replace(retry, digits=0) if retry else None)
+        else:
+            self._card_step_failed("", state.pad.card, PinStep.AUTH, None, event)
+        return []
+
+    def _on_Failed(self, state: Failed, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Retry):
+            if state.retry_pin is not None:
+                self.state = state.retry_pin
+            elif state.card_number:
+                self.state = LookingUp(state.card_number)
+                return [LookupExpiry(state.card_number)]
+        elif isinstance(event, Back):
+            self.state = Entering(state.card_number) if state.card_number else ChooseMethod()
+        return []
+
+    def _on_Shown(self, state: Shown, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Back):
+            self.state = ChooseMethod()
+        return []
+
+    # -- hooks of the shared card steps ----------------------------------------------------------------
+    def _before_card(self, card_number: str) -> State:
+        return ChooseMethod()
+
+    def _card_ready(self, card_number: str, card: CardFacts) -> State:
+        # A MyKey link is proved by a signature, so the 利用者証明用 PIN is needed.
+        return EnteringPin(card_number, card, PinStep.AUTH)
+
+    def _pin_back(self, pad: EnteringPin) -> State:
+        return ChooseMethod()
+
+    def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
+        (pin,) = self.pin.take()
+        self.state = CheckingByCard(pad)
+        return [LookupExpiryByCard(pad.card.certificate_der, pin, last_try_confirmed, self._new_key())]

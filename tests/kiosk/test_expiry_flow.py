@@ -13,7 +13,11 @@ from kiosk.flows import expiry as f
 PATTERN = r"^[A-Da-d]?(\d{10})[A-Da-d]?$"
 VIEW = f.ExpiryView(date(2027, 12, 1), date(2027, 11, 1), 400, f.CardStatus.VALID)
 
+CARD = f.CardFacts(b"\x30\x82cert", date(2029, 1, 1), auth_tries=3, text_tries=3)
+PAD = f.EnteringPin("", CARD, f.PinStep.AUTH)
+
 STATES: dict[str, f.State] = {
+    "choose": f.ChooseMethod(),
     "entering-empty": f.Entering(),
     "entering-partial": f.Entering("200000"),
     "entering-full": f.Entering("2000000014"),
@@ -21,6 +25,8 @@ STATES: dict[str, f.State] = {
     "looking-up": f.LookingUp("2000000014"),
     "shown": f.Shown("2000000014", VIEW),
     "failed": f.Failed("2000000014", f.Failure.SERVER_UNREACHABLE),
+    "failed-by-card": f.Failed("", f.Failure.SERVER_UNREACHABLE, PAD),
+    "checking-by-card": f.CheckingByCard(PAD),
     "finished": f.Finished(),
 }
 EVENTS: dict[str, object] = {
@@ -35,11 +41,35 @@ EVENTS: dict[str, object] = {
     "lookup-failed": f.LookupFailed(f.Failure.UNKNOWN_CARD),
     "retry": f.Retry(),
     "back": f.Back(),
+    "by-number": f.ByNumber(),
+    "by-card": f.ByCard(),
+    "answered-by-card": f.Answered(VIEW, "2000000014"),
+    "not-linked": f.LookupFailed(f.Failure.NOT_LINKED),
+    "wrong-pin": f.PinWrong(f.PinStep.AUTH, 2),
+    "removed": f.CardRemoved(),
     "done": f.Done(),
 }
 
 # What each (state, event) leads to; every pair not listed leaves the state unchanged with no effect.
 EXPECTED: dict[tuple[str, str], tuple[f.State, list[object]]] = {
+    ("choose", "by-number"): (f.Entering(), []),
+    ("choose", "by-card"): (f.ReadingCard(""), [f.ReadCard()]),
+    ("entering-empty", "back"): (f.ChooseMethod(), []),
+    ("entering-partial", "back"): (f.ChooseMethod(), []),
+    ("entering-full", "back"): (f.ChooseMethod(), []),
+    ("entering-problem", "back"): (f.ChooseMethod(), []),
+    ("looking-up", "answered-by-card"): (f.Shown("2000000014", VIEW), []),
+    ("looking-up", "not-linked"): (f.Failed("2000000014", f.Failure.NOT_LINKED), []),
+    ("checking-by-card", "answered"): (f.Shown("", VIEW), []),
+    ("checking-by-card", "answered-by-card"): (f.Shown("2000000014", VIEW), []),
+    ("checking-by-card", "lookup-failed"): (f.Failed("", f.Failure.UNKNOWN_CARD), []),
+    ("checking-by-card", "not-linked"): (f.Failed("", f.Failure.NOT_LINKED), []),
+    ("checking-by-card", "wrong-pin"): (
+        f.EnteringPin("", f.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3), f.PinStep.AUTH,
+                      wrong=True), []),
+    ("checking-by-card", "removed"): (f.WaitingForCard("", f.CardTrouble.REMOVED), []),
+    ("failed-by-card", "retry"): (PAD, []),
+    ("failed-by-card", "back"): (f.ChooseMethod(), []),
     ("entering-empty", "digit"): (f.Entering("7"), []),
     ("entering-empty", "submit"): (f.Entering("", Problem.EMPTY), []),
     ("entering-empty", "scan-good"): (f.LookingUp("2000000022"), [f.LookupExpiry("2000000022")]),
@@ -66,7 +96,7 @@ EXPECTED: dict[tuple[str, str], tuple[f.State, list[object]]] = {
     ("entering-problem", "scan-garbage"): (f.Entering("123", Problem.NOT_A_LIBRARY_BARCODE), []),
     ("looking-up", "answered"): (f.Shown("2000000014", VIEW), []),
     ("looking-up", "lookup-failed"): (f.Failed("2000000014", f.Failure.UNKNOWN_CARD), []),
-    ("shown", "back"): (f.Entering("2000000014"), []),
+    ("shown", "back"): (f.ChooseMethod(), []),
     ("failed", "back"): (f.Entering("2000000014"), []),
     ("failed", "retry"): (f.LookingUp("2000000014"), [f.LookupExpiry("2000000014")]),
 }
@@ -90,6 +120,7 @@ def test_every_event_in_every_state(state_name: str, event_name: str) -> None:
 )
 def test_pad_validates_the_check_digit_before_any_request(number: str, problem: Problem | None) -> None:
     flow = f.ExpiryFlow(PATTERN)
+    flow.handle(f.ByNumber())
     for ch in number:
         flow.handle(f.Digit(ch))
     effects = flow.handle(f.Submit())

@@ -38,6 +38,7 @@ def test_effect_runs_on_a_worker_and_answer_returns_through_post() -> None:
         return f.Answered(VIEW)
 
     runner = FlowRunner(f.ExpiryFlow(r"^(\d{10})$"), perform, ui.post, states.append)
+    runner.send(f.ByNumber())
     runner.send(f.Scanned("2000000014"))
     assert states[-1] == f.LookingUp("2000000014")
     ui.pump_one()
@@ -56,11 +57,12 @@ def test_answer_arriving_after_reset_is_dropped() -> None:
         return f.Answered(VIEW)
 
     runner = FlowRunner(f.ExpiryFlow(r"^(\d{10})$"), perform, ui.post, states.append)
+    runner.send(f.ByNumber())
     runner.send(f.Scanned("2000000014"))
     fresh = f.ExpiryFlow(r"^(\d{10})$")
     runner.reset(fresh)  # the patron walked away; the next one starts
     release.set()
     ui.pump_one()
-    assert fresh.state == f.Entering()
+    assert fresh.state == f.ChooseMethod()
     assert not any(isinstance(s, f.Shown) for s in states)
     runner.close()

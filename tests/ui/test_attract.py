@@ -10,7 +10,7 @@ from tests.support.kiosk_app import KioskProcess
 
 SERVICES = [
     ("btn_migrate", "migrate_intro", "マイナンバーカード連携の切り替え"),
-    ("btn_expiry", "card_number", "利用者カードの有効期限の確認"),
+    ("btn_expiry", "expiry_method", "利用者カードの有効期限の確認"),
     ("btn_ticket", "ticket_service", "整理券の発行"),
 ]
 

@@ -20,6 +20,8 @@ CASES = [
 def open_expiry(kiosk: KioskProcess) -> None:
     kiosk.wait_screen("attract")
     kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    kiosk.tap("by_number")
     kiosk.wait_screen("card_number")
 
 

@@ -182,3 +182,34 @@ def test_a_card_that_is_not_a_my_number_card(card_kiosk: KioskProcess, insert_ca
     state = start_migration(card_kiosk, "2000000014")
     assert state["screen"] == "migrate_card"
     assert any("マイナンバーカードではない" in t for t in state["texts"])
+
+
+def check_expiry_by_card(kiosk: KioskProcess, pin: str) -> dict:
+    kiosk.wait_screen("attract")
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    kiosk.tap("by_card")
+    state = kiosk.wait_screen("pin_pad", timeout=20)
+    assert "利用者証明用電子証明書の暗証番号（4桁）" in state["texts"]
+    enter_pin(kiosk, pin)
+    return kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and "確認しています…" not in s["texts"],
+                          timeout=30)
+
+
+def test_expiry_by_my_number_card_after_the_switch(card_kiosk: KioskProcess, insert_card) -> None:
+    insert_card("normal")
+    start_migration(card_kiosk, "2000000014")
+    card_kiosk.tap("same")
+    enter_pin(card_kiosk, "1234")
+    card_kiosk.wait_for(lambda s: "切り替えが完了しました" in s["texts"], timeout=30)
+    card_kiosk.tap("done")
+    state = check_expiry_by_card(card_kiosk, "1234")
+    assert any(t.startswith("有効期限：") for t in state["texts"]), state
+    assert card_kiosk.overflowing() == []
+    card_kiosk.screenshot("expiry_result-by-card-ja")
+
+
+def test_expiry_by_card_without_a_link_says_so(card_kiosk: KioskProcess, insert_card) -> None:
+    insert_card("no_old_link")
+    state = check_expiry_by_card(card_kiosk, "4444")
+    assert "このマイナンバーカードは新方式で連携されていません" in state["texts"]
