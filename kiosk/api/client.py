@@ -73,6 +73,67 @@ class MigrationOutcome:
     reference_code: str | None
 
 
+@dataclass(frozen=True)
+class TicketService:
+    """A counter service a queue ticket can be issued for."""
+
+    service: str
+    prefix: str
+    name_ja: str
+    name_en: str
+    open: bool
+    opens_at: datetime | None
+    waiting: int
+    wait_minutes: int | None
+
+
+@dataclass(frozen=True)
+class TicketServices:
+    """The services, and whether the counter is open now (when not, when it opens)."""
+
+    open: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    services: tuple[TicketService, ...]
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    """A queue ticket as the server numbered it: everything the kiosk prints."""
+
+    ticket_id: str
+    number: str
+    service: str
+    service_ja: str
+    service_en: str
+    issued_at: datetime
+    people_ahead: int
+    wait_minutes: int | None
+    status_url: str
+
+
+@dataclass(frozen=True)
+class TicketPrinted:
+    """The server's count of prints of a ticket."""
+
+    ticket_id: str
+    number: str
+    print_count: int
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """A "call staff" alert as the server recorded it."""
+
+    alert_id: int
+    reason: str
+    created_at: datetime
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def _expiry(body: dict[str, Any]) -> CardExpiry:
     return CardExpiry(
         card_number=body["card_number"],
@@ -128,7 +189,8 @@ class KioskApiClient:
             if response.status_code >= 500 and err.get("code") == "internal_error":
                 raise ServerError(response.status_code, response.text)
             raise ApiError(err.get("code", "unknown"), err.get("message_ja", ""), err.get("message_en", ""),
-                           response.status_code)
+                           response.status_code, details=err.get("details") if isinstance(err.get("details"), dict)
+                           else None)
         if not response.ok or not isinstance(body, dict):
             raise ServerError(response.status_code, response.text)
         return body
@@ -193,3 +255,55 @@ class KioskApiClient:
                 idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1,
             )
         )
+
+    def ticket_services(self) -> TicketServices:
+        """The counter services for queue tickets, their queues, and whether the counter is open."""
+        body = self._request("GET", "/v1/tickets/services")
+        return TicketServices(
+            open=bool(body["open"]),
+            opens_at=_when(body.get("opens_at")),
+            closes_at=_when(body.get("closes_at")),
+            services=tuple(
+                TicketService(
+                    service=s["service"], prefix=s["prefix"], name_ja=s["name_ja"], name_en=s["name_en"],
+                    open=bool(s["open"]), opens_at=_when(s.get("opens_at")), waiting=int(s["waiting"]),
+                    wait_minutes=s.get("wait_minutes"),
+                )
+                for s in body["services"]
+            ),
+        )
+
+    def issue_ticket(
+        self, service: str, *, idempotency_key: str, reason: str | None = None, reference: str | None = None
+    ) -> IssuedTicket:
+        """Issue a queue ticket. Keep the key across retries: the server then returns the same ticket.
+        Outside opening hours: ApiError("counter_closed") with `.opens_at`."""
+        payload: dict[str, Any] = {"service": service}
+        if reason is not None:
+            payload["reason"] = reason
+        if reference is not None:
+            payload["reference"] = reference
+        body = self._request("POST", "/v1/tickets", json_body=payload, idempotency_key=idempotency_key, retries=1)
+        return IssuedTicket(
+            ticket_id=body["ticket_id"], number=body["number"], service=body["service"],
+            service_ja=body["service_ja"], service_en=body["service_en"],
+            issued_at=datetime.fromisoformat(body["issued_at"]), people_ahead=int(body["people_ahead"]),
+            wait_minutes=body.get("wait_minutes"), status_url=body["status_url"],
+        )
+
+    def mark_ticket_printed(self, ticket_id: str, *, idempotency_key: str, reprint: bool = False) -> TicketPrinted:
+        """Tell the server the ticket came out of the printer (or was reprinted)."""
+        body = self._request(
+            "POST", f"/v1/tickets/{ticket_id}/printed", json_body={"reprint": reprint},
+            idempotency_key=idempotency_key, retries=1,
+        )
+        return TicketPrinted(ticket_id=body["ticket_id"], number=body["number"], print_count=int(body["print_count"]))
+
+    def call_staff(self, reason: str, *, idempotency_key: str, ticket_number: str | None = None) -> StaffAlert:
+        """Ask for a member of staff: the alert shows on the counter console until someone takes it."""
+        payload: dict[str, Any] = {"reason": reason}
+        if ticket_number is not None:
+            payload["ticket_number"] = ticket_number
+        body = self._request("POST", "/v1/alerts", json_body=payload, idempotency_key=idempotency_key, retries=1)
+        return StaffAlert(alert_id=int(body["id"]), reason=body["reason"],
+                          created_at=datetime.fromisoformat(body["created_at"]))

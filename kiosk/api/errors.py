@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class KioskApiError(Exception):
     """Base of every failure talking to the central server."""
@@ -22,9 +24,19 @@ class ServerError(KioskApiError):
 class ApiError(KioskApiError):
     """The server refused the request with a stable code and messages for the patron."""
 
-    def __init__(self, code: str, message_ja: str, message_en: str, status: int) -> None:
+    def __init__(
+        self, code: str, message_ja: str, message_en: str, status: int, details: dict | None = None
+    ) -> None:
         super().__init__(f"{code} ({status}): {message_en}")
         self.code = code
         self.message_ja = message_ja
         self.message_en = message_en
         self.status = status
+        # Machine-readable facts some codes carry (error.details), e.g. counter_closed's opens_at.
+        self.details = details or {}
+
+    @property
+    def opens_at(self) -> datetime | None:
+        """When the counter opens (counter_closed), aware; None if not given."""
+        value = self.details.get("opens_at")
+        return datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -1,0 +1,139 @@
+"""Kiosk side of the queue tickets: the services, issuing a ticket, print bookkeeping, "call staff"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StateDep
+from server.api.idempotent import run_idempotent
+from server.domain.idempotency import request_fingerprint
+from server.schemas import ERROR_RESPONSES
+from server.state import AppState
+from server.tickets import alerts, queries, service
+from server.tickets.catalog import Catalog
+from server.tickets.hours import OpeningHours
+from server.tickets.models import Ticket
+from server.tickets.schemas import (
+    AlertCreate,
+    AlertPublic,
+    PrintedPublic,
+    ServicePublic,
+    ServicesPublic,
+    TicketCreate,
+    TicketPrintedCreate,
+    TicketPublic,
+)
+
+router = APIRouter(prefix="/v1", tags=["tickets"], responses=ERROR_RESPONSES)
+# Ticket ids are hex; the pattern keeps odd bytes (NUL) away from the database.
+TicketIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def status_url(*, state: AppState, request: Request, ticket: Ticket) -> str:
+    """The ticket's status page (the QR target): public base URL + an unguessable token."""
+    base = state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    return f"{base}/t/{ticket.status_token}"
+
+
+def ticket_public(*, session: Session, state: AppState, request: Request, ticket: Ticket) -> TicketPublic:
+    """The kiosk's view of a ticket, with its position and estimated wait now."""
+    names = Catalog.from_settings(state.settings).service(ticket.service)
+    ahead = queries.people_ahead(session=session, ticket=ticket)
+    return TicketPublic(
+        ticket_id=ticket.ticket_id, number=ticket.number, service=ticket.service,
+        service_ja=names.name_ja, service_en=names.name_en,
+        issued_at=queries.aware(ticket.issued_at).astimezone(queries.LIBRARY_TZ),
+        people_ahead=ahead,
+        wait_minutes=queries.wait_minutes(session=session, service=ticket.service, day=ticket.day, ahead=ahead,
+                                          now=state.clock.now()),
+        status_url=status_url(state=state, request=request, ticket=ticket),
+        status=ticket.status, printed=ticket.print_count > 0,
+    )
+
+
+@router.get("/tickets/services", response_model=ServicesPublic)
+def list_services(kiosk: KioskDep, session: SessionDep, state: StateDep) -> ServicesPublic:
+    """The services a ticket can be issued for, their queues, and whether the counter is open now."""
+    now, today = state.clock.now(), state.clock.today()
+    opening = OpeningHours.from_settings(state.settings).state(now=now, today=today)
+    services = []
+    for item in Catalog.from_settings(state.settings).services:
+        waiting = queries.waiting_count(session=session, service=item.id, day=today)
+        services.append(ServicePublic(
+            service=item.id, prefix=item.prefix, name_ja=item.name_ja, name_en=item.name_en,
+            open=opening.open, opens_at=opening.opens_at, waiting=waiting,
+            wait_minutes=queries.wait_minutes(session=session, service=item.id, day=today, ahead=waiting, now=now),
+        ))
+    return ServicesPublic(open=opening.open, opens_at=opening.opens_at, closes_at=opening.closes_at,
+                          services=services)
+
+
+@router.post("/tickets", response_model=TicketPublic, status_code=201)
+def issue_ticket(
+    body: TicketCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep, request: Request
+) -> JSONResponse:
+    """Issue a ticket (one atomic step; a retry with the same Idempotency-Key returns the same ticket).
+    Outside opening hours: 503 counter_closed with error.details.opens_at."""
+
+    def action(session):  # type: ignore[no-untyped-def]
+        ticket = service.issue_ticket(
+            session=session, catalog=Catalog.from_settings(state.settings),
+            hours=OpeningHours.from_settings(state.settings), service_id=body.service, kiosk_id=kiosk.kiosk_id,
+            reason=body.reason, reference=body.reference, now=state.clock.now(), today=state.clock.today(),
+        )
+        public = ticket_public(session=session, state=state, request=request, ticket=ticket)
+        return 201, public.model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="ticket.issue",
+        fingerprint=request_fingerprint(method="POST", path="/v1/tickets", body=body.model_dump_json().encode()),
+    )
+
+
+@router.post("/tickets/{ticket_id}/printed", response_model=PrintedPublic)
+def ticket_printed(
+    ticket_id: TicketIdPath, body: TicketPrintedCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+) -> JSONResponse:
+    """The kiosk printed (or reprinted) the ticket; a retry with the same key counts once."""
+
+    def action(session):  # type: ignore[no-untyped-def]
+        ticket = service.mark_printed(session=session, ticket_id=ticket_id, kiosk_id=kiosk.kiosk_id,
+                                      reprint=body.reprint, now=state.clock.now())
+        public = PrintedPublic(ticket_id=ticket.ticket_id, number=ticket.number, print_count=ticket.print_count,
+                               printed_at=queries.aware(ticket.printed_at or state.clock.now()))
+        return 200, public.model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="ticket.print",
+        fingerprint=request_fingerprint(method="POST", path=f"/v1/tickets/{ticket_id}/printed",
+                                        body=body.model_dump_json().encode()),
+    )
+
+
+@router.post("/alerts", response_model=AlertPublic, status_code=201)
+def call_staff(body: AlertCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
+    """A kiosk asks for a member of staff (shown on the counter console until acknowledged)."""
+
+    def action(session):  # type: ignore[no-untyped-def]
+        alert = alerts.raise_alert(session=session, kiosk_id=kiosk.kiosk_id, reason=body.reason,
+                                   ticket_number=body.ticket_number, now=state.clock.now())
+        return 201, alert_public(alert).model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="alert.raise",
+        fingerprint=request_fingerprint(method="POST", path="/v1/alerts", body=body.model_dump_json().encode()),
+    )
+
+
+def alert_public(alert) -> AlertPublic:  # type: ignore[no-untyped-def]
+    """The API shape of a kiosk alert."""
+    return AlertPublic(
+        id=alert.id, kiosk_id=alert.kiosk_id, reason=alert.reason, ticket_number=alert.ticket_number,
+        created_at=queries.aware(alert.created_at),
+        acknowledged_at=queries.aware(alert.acknowledged_at) if alert.acknowledged_at else None,
+        acknowledged_by=alert.acknowledged_by,
+    )

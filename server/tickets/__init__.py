@@ -1,0 +1,13 @@
+"""Queue tickets (整理券): numbering shared by every kiosk, counter calls, the lobby and status pages.
+
+- catalog.py    services (prefix, names) and counter windows, from settings
+- hours.py      opening hours and closed days (Asia/Tokyo wall clock, jpholiday)
+- numbering.py  the atomic per-(service, day) number
+- wait.py       the wait estimator
+- models.py     tables on the shared declarative Base (migration 20261125_tickets)
+- service.py    state changes: issue, printed, call next, recall, served / no-show / cancel
+- queries.py    read models: position and wait, console overview, lobby board, status page
+- alerts.py     kiosk "call staff" alerts
+- events.py     change events in the database, and the per-process listener that wakes SSE streams
+- schemas.py    request and response bodies
+"""

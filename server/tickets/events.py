@@ -1,0 +1,133 @@
+"""Change events, fanned out through the database so pages on any server process see them.
+
+Every state change appends a `queue_events` row in its own transaction. On PostgreSQL it also
+sends NOTIFY (delivered at commit, to every listening process); on SQLite each process polls the
+table's highest id every POLL_SECONDS. Each process runs one `EventBroker` thread that watches the
+database and wakes that process's Server-Sent Event streams, which then re-read their snapshot
+from the database: the database is the only shared state, never one process's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from server.tickets.models import QueueEvent
+
+log = logging.getLogger("server.tickets.events")
+
+CHANNEL = "saga_queue"
+POLL_SECONDS = 0.25
+# Events are only a wake-up signal; old ones are dropped now and then.
+_KEEP = timedelta(days=2)
+_PRUNE_EVERY = 512
+
+
+def publish(*, session: Session, kind: str, at: datetime, detail: dict | None = None) -> None:
+    """Record a change in the caller's transaction (and NOTIFY on PostgreSQL, sent at commit)."""
+    event = QueueEvent(at=at, kind=kind, detail=detail or {})
+    session.add(event)
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(event.id)})
+    if event.id % _PRUNE_EVERY == 0:
+        session.execute(delete(QueueEvent).where(QueueEvent.at < at - _KEEP))
+
+
+class EventBroker:
+    """One per process: watches the database for new events and wakes waiting streams."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.version = 0  # highest event id seen
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed = asyncio.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def ensure_started(self) -> None:
+        """Start the watcher thread on first use, bound to the running event loop."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._loop = asyncio.get_running_loop()
+            self.version = self._read_version()
+            target = self._listen if self.engine.dialect.name == "postgresql" else self._poll
+            self._thread = threading.Thread(target=target, name="ticket-events", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the watcher thread to end (it is a daemon: process exit does not wait for it)."""
+        self._stop.set()
+
+    async def wait_for_change(self, seen: int, *, timeout: float) -> int:
+        """Return once an event newer than `seen` exists, or after `timeout` seconds; the version."""
+        if self.version > seen:
+            return self.version
+        changed = self._changed
+        try:
+            await asyncio.wait_for(changed.wait(), timeout)
+        except TimeoutError:
+            pass
+        return self.version
+
+    def _bump(self, version: int) -> None:
+        """Called in the event loop: record the version and wake every waiter."""
+        if version > self.version:
+            self.version = version
+            changed, self._changed = self._changed, asyncio.Event()
+            changed.set()
+
+    def _signal(self, version: int) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._bump, version)
+
+    def _read_version(self) -> int:
+        with self.engine.connect() as connection:
+            value = connection.execute(select(func.max(QueueEvent.id))).scalar()
+            connection.rollback()
+        return int(value or 0)
+
+    def _poll(self) -> None:
+        """SQLite: a plain read every POLL_SECONDS on a connection of our own (no write lock taken)."""
+        path = self.engine.url.database or ""
+        while not self._stop.is_set():
+            try:
+                with sqlite3.connect(path, timeout=5, isolation_level=None) as connection:
+                    while not self._stop.is_set():
+                        row = connection.execute("SELECT max(id) FROM queue_events").fetchone()
+                        version = int(row[0] or 0)
+                        if version > self.version:
+                            self._signal(version)
+                        self._stop.wait(POLL_SECONDS)
+            except sqlite3.Error:
+                log.warning("event poll failed; retrying", exc_info=True)
+                self._stop.wait(1)
+
+    def _listen(self) -> None:
+        """PostgreSQL: LISTEN on a dedicated autocommit connection; reconnect after errors."""
+        import psycopg
+
+        conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    # Anything committed before LISTEN took effect would otherwise be missed.
+                    row = connection.execute("SELECT max(id) FROM queue_events").fetchone()
+                    self._signal(int(row[0] or 0) if row else 0)
+                    while not self._stop.is_set():
+                        for notice in connection.notifies(timeout=1.0):
+                            if notice.payload.isdigit():
+                                self._signal(int(notice.payload))
+            except psycopg.Error:
+                log.warning("event listener lost its connection; reconnecting", exc_info=True)
+                self._stop.wait(1)

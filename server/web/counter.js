@@ -1,0 +1,178 @@
+// Counter console: staff log in (staff id + PIN), pick their counter, call and finish tickets.
+// The token lives in sessionStorage (gone when the tab closes); /v1/events wakes the page on any change.
+"use strict";
+
+const state = { token: sessionStorage.getItem("staffToken"), config: null, overview: null, source: null };
+const $ = (id) => document.getElementById(id);
+
+class RequestFailed extends Error {
+  constructor(status, body) {
+    super(body?.error?.code || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401 && path !== "/v1/staff/sessions") logOut();
+    throw new RequestFailed(response.status, data);
+  }
+  return data;
+}
+
+function showError(box, error) {
+  const e = error?.body?.error;
+  box.replaceChildren(e ? e.message_ja : "通信できませんでした", el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
+  box.classList.remove("hidden");
+}
+
+function counterId() { return $("counter-select").value; }
+
+async function logIn(event) {
+  event.preventDefault();
+  $("login-error").classList.add("hidden");
+  $("login-button").disabled = true;
+  try {
+    const session = await api("POST", "/v1/staff/sessions", { staff_id: $("staff-id").value.trim(), pin: $("pin").value });
+    state.token = session.token;
+    sessionStorage.setItem("staffToken", session.token);
+    $("pin").value = "";
+    await start();
+  } catch (error) {
+    showError($("login-error"), error);
+  } finally {
+    $("login-button").disabled = false;
+  }
+}
+
+function logOut() {
+  state.token = null;
+  sessionStorage.removeItem("staffToken");
+  if (state.source) state.source.close();
+  $("console").classList.add("hidden");
+  $("session-bar").classList.add("hidden");
+  $("login").classList.remove("hidden");
+}
+
+async function start() {
+  state.config = await api("GET", "/v1/counter/config");
+  const select = $("counter-select");
+  select.replaceChildren(...state.config.counters.map((c) => el("option", { value: c.id }, `${c.name_ja} / ${c.name_en}`)));
+  select.value = localStorage.getItem("counterId") || state.config.counters[0].id;
+  $("staff-name").textContent = `${state.config.staff_name} (${state.config.staff_id})`;
+  $("login").classList.add("hidden");
+  $("console").classList.remove("hidden");
+  $("session-bar").classList.remove("hidden");
+  $("migrations-section").classList.toggle("hidden", state.config.migration_policy !== "staff");
+  state.source = live("/v1/events", "change", () => refresh());
+  await refresh();
+}
+
+let refreshing = null;
+async function refresh() {
+  if (!state.token) return;
+  // Changes arrive in bursts: one refresh at a time, plus one more if something changed meanwhile.
+  if (refreshing) { refreshing.again = true; return; }
+  refreshing = { again: false };
+  try {
+    const [overview, alerts] = await Promise.all([api("GET", "/v1/counter/overview"), api("GET", "/v1/counter/alerts")]);
+    state.overview = overview;
+    renderOverview(overview);
+    renderAlerts(alerts);
+    if (state.config.migration_policy === "staff") renderMigrations(await api("GET", "/v1/staff/migrations"));
+  } catch (error) {
+    if (state.token) showError($("action-error"), error);
+  } finally {
+    const again = refreshing.again;
+    refreshing = null;
+    if (again) refresh();
+  }
+}
+
+function currentTicket() {
+  const counter = state.overview?.counters.find((c) => c.id === counterId());
+  return counter ? counter.current : null;
+}
+
+function renderOverview(overview) {
+  const banner = $("closed-banner");
+  banner.classList.toggle("hidden", overview.open);
+  if (!overview.open) {
+    const opens = opensText(overview.opens_at);
+    banner.replaceChildren(`受付時間外です（発券停止中）${opens.ja ? "・次の受付開始 " + opens.ja : ""}`,
+      el("span", { class: "en" }, `Closed: kiosks issue no tickets.${opens.en ? " Opens " + opens.en : ""}`));
+  }
+  $("queues").replaceChildren(...overview.queues.map((q) =>
+    el("div", { class: "queue-card", "data-service": q.service },
+      el("div", { class: "name" }, `${q.prefix} ${q.name_ja}`, el("span", { class: "en" }, q.name_en)),
+      el("div", { class: "figures" }, "待ち ", el("strong", { class: "waiting-count" }, q.waiting), " 人",
+        q.next_number ? `・次 ${q.next_number}` : "", q.wait_minutes ? `・約${q.wait_minutes}分` : "",
+        el("span", { class: "en" }, `${q.waiting} waiting${q.next_number ? ", next " + q.next_number : ""} · issued ${q.issued_today}, served ${q.served_today}`)),
+      el("button", { type: "button", class: "call-next", "data-service": q.service, disabled: q.waiting === 0 ? "" : null,
+                     onclick: (e) => act(e.currentTarget, "POST", "/v1/counter/calls", { service: q.service, counter: counterId() }) },
+        "次の方を呼ぶ", el("span", { class: "en" }, "Call next")))));
+  const current = currentTicket();
+  $("current-number").textContent = current ? current.number : "—";
+  const service = current && state.config.services.find((s) => s.id === current.service);
+  $("current-service").replaceChildren(...(service ? [service.name_ja, el("span", { class: "en" }, service.name_en)] : []));
+  for (const id of ["recall", "served", "no-show"]) $(id).disabled = !current;
+}
+
+function renderAlerts(alerts) {
+  const list = $("alerts");
+  if (!alerts.length) { list.replaceChildren(el("li", { class: "none" }, "ありません / None")); return; }
+  list.replaceChildren(...alerts.map((a) => el("li", { class: a.acknowledged_at ? "done" : "open", "data-alert": a.id },
+    el("span", {}, `${hhmm(a.created_at)} ${a.kiosk_id}`, el("span", { class: "en" }, a.reason + (a.ticket_number ? ` · ${a.ticket_number}` : ""))),
+    a.acknowledged_at
+      ? el("span", {}, `対応: ${a.acknowledged_by}`)
+      : el("button", { type: "button", class: "accent", onclick: (e) => act(e.currentTarget, "POST", `/v1/counter/alerts/${a.id}/acknowledge`) },
+        "対応する", el("span", { class: "en" }, "Take it")))));
+}
+
+function renderMigrations(requests) {
+  const list = $("migrations");
+  if (!requests.length) { list.replaceChildren(el("li", { class: "none" }, "ありません / None")); return; }
+  list.replaceChildren(...requests.map((r) => el("li", { "data-reference": r.reference_code },
+    el("span", {}, `${r.reference_code} ${r.card_number}`, el("span", { class: "en" }, `${r.patron_name} · ${hhmm(r.created_at)}`)),
+    el("span", {},
+      el("button", { type: "button", class: "good", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/migrations/${r.reference_code}/confirm`) }, "確定 Confirm"),
+      " ",
+      el("button", { type: "button", class: "bad", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/migrations/${r.reference_code}/reject`) }, "却下 Reject")))));
+}
+
+// One click, one request: the button stays disabled until the answer (a double click calls once).
+async function act(button, method, path, body) {
+  $("action-error").classList.add("hidden");
+  button.disabled = true;
+  try {
+    await api(method, path, body);
+  } catch (error) {
+    showError($("action-error"), error);
+  } finally {
+    button.disabled = false;
+    await refresh();
+  }
+}
+
+function onCurrent(action) {
+  return (event) => {
+    const current = currentTicket();
+    if (current) act(event.currentTarget, "POST", `/v1/counter/tickets/${current.ticket_id}/${action}`, action === "recall" ? {} : undefined);
+  };
+}
+
+$("login-form").addEventListener("submit", logIn);
+$("logout").addEventListener("click", logOut);
+$("counter-select").addEventListener("change", () => { localStorage.setItem("counterId", counterId()); refresh(); });
+$("recall").addEventListener("click", onCurrent("recall"));
+$("served").addEventListener("click", onCurrent("served"));
+$("no-show").addEventListener("click", onCurrent("no-show"));
+// Migration requests do not raise queue events: look again now and then.
+setInterval(() => { if (state.token && state.config?.migration_policy === "staff") refresh(); }, 10000);
+if (state.token) start().catch(logOut);
