@@ -29,10 +29,23 @@ def _prepare_kivy(settings: config.KioskSettings) -> None:
     Config.set("input", "mouse", "mouse,disable_multitouch")  # no red multitouch dots on right click
 
 
+def _check_printer(settings: config.KioskSettings) -> None:
+    """A printer setting the backend cannot use is a configuration error at start, not at the first ticket."""
+    import dataclasses
+
+    from kiosk.printer import PrinterConfigError, printer_from_config
+
+    try:
+        printer_from_config(dataclasses.asdict(settings.printer))
+    except PrinterConfigError as exc:
+        raise config.ConfigError(str(exc)) from None
+
+
 def main() -> int:
     """Run the kiosk until it is closed."""
     try:
         settings = config.load()
+        _check_printer(settings)
     except config.ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         return 2

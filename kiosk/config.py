@@ -81,6 +81,20 @@ class BarcodeSettings:
 
 
 @dataclass(frozen=True)
+class MaintenanceSettings:
+    """Staff maintenance mode and fleet heartbeat (kiosk/maintenance)."""
+
+    idle_exit_minutes: int = 3
+    lockout_tries: int = 5
+    lockout_s: int = 300
+    heartbeat_interval_s: int = 60
+    # Kiosk-local state: service mode, today's printed tickets, restart flag (relative: to the repo root).
+    data_dir: str = "var/kiosk"
+    # Salted staff PIN hashes fetched from the server, so staff can sign in while it is down (mode 0600).
+    staff_cache_path: str = "var/kiosk/staff-cache.json"
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     """All kiosk settings."""
 
@@ -91,11 +105,12 @@ class KioskSettings:
     display: DisplaySettings
     barcode: BarcodeSettings
     source: Path
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
 
     def masked(self) -> dict[str, dict[str, Any]]:
         """Settings in effect with secrets replaced, for diagnostics screens and logs."""
         out: dict[str, dict[str, Any]] = {}
-        for section in ("server", "session", "card", "printer", "display", "barcode"):
+        for section in ("server", "session", "card", "printer", "display", "barcode", "maintenance"):
             values = dataclasses.asdict(getattr(self, section))
             if "secret" in values:
                 values["secret"] = "********"  # noqa: S105 - the mask, not a secret
@@ -110,6 +125,7 @@ _SECTIONS: dict[str, type] = {
     "printer": PrinterSettings,
     "display": DisplaySettings,
     "barcode": BarcodeSettings,
+    "maintenance": MaintenanceSettings,
 }
 
 
@@ -143,7 +159,11 @@ def _build(name: str, cls: type, table: Any, environ: Mapping[str, str], path: P
         raise ConfigError(f"{name}.{sorted(extra)[0]}: unknown setting in {path}")
     for fname, f in fields.items():
         if fname == "options":
-            kwargs[fname] = dict(extra)
+            # Backend-specific keys (printer host, USB ids...): from the file, or KIOSK_<SECTION>_<KEY> as text.
+            prefix = f"KIOSK_{name}_".upper()
+            from_env = {k[len(prefix):].lower(): v for k, v in environ.items()
+                        if k.startswith(prefix) and k[len(prefix):].lower() not in fields}
+            kwargs[fname] = {**extra, **from_env}
             continue
         env_name = f"KIOSK_{name}_{fname}".upper()
         if env_name in environ:
@@ -219,3 +239,14 @@ def _validate(s: KioskSettings) -> None:
         raise ConfigError(f"barcode.pattern: not a valid regular expression ({exc})") from None
     if compiled.groups < 1:
         raise ConfigError("barcode.pattern: needs one group that captures the card number")
+    m = s.maintenance
+    if not 1 <= m.idle_exit_minutes <= 60:
+        raise ConfigError("maintenance.idle_exit_minutes: must be between 1 and 60")
+    if not 1 <= m.lockout_tries <= 20:
+        raise ConfigError("maintenance.lockout_tries: must be between 1 and 20")
+    if not 10 <= m.lockout_s <= 86400:
+        raise ConfigError("maintenance.lockout_s: must be between 10 and 86400 seconds")
+    if not 1 <= m.heartbeat_interval_s <= 3600:
+        raise ConfigError("maintenance.heartbeat_interval_s: must be between 1 and 3600 seconds")
+    if not m.data_dir.strip() or not m.staff_cache_path.strip():
+        raise ConfigError("maintenance.data_dir / staff_cache_path: must not be empty")

@@ -35,6 +35,7 @@ from screens.migrate_same_pin import MigrateSamePinScreen
 from screens.migrate_working import MigrateWorkingScreen
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
 from screens.pin_pad import PinPadScreen
+from screens.ticket_result import TicketResultScreen
 from screens.ticket_service import TicketServiceScreen
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ SCREENS = {
     "migrate_working": MigrateWorkingScreen,
     "migrate_result": MigrateResultScreen,
     "ticket_service": TicketServiceScreen,
+    "ticket_result": TicketResultScreen,
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
@@ -124,7 +126,11 @@ class KioskApp(App):
         """One step back: within a flow the flow decides; from a flow's first step, the attract screen."""
         assert self.manager is not None
         if self.runner is not None and not isinstance(self.runner.flow.state, routes.FIRST_STATES):
+            before = self.runner.flow.state
             self.send(common.Back())
+            if self.runner is not None and self.runner.flow.state is before \
+                    and not isinstance(before, routes.BUSY_STATES):
+                self.end_session()  # a result has no step before it: Back means "start again"
             return
         previous = self._history.pop() if self._history else "attract"
         if previous == "attract":

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from screens.base import KioskScreen
 
-# Services run as flows in the core; the ticket service still starts on its own screen.
-FLOW_SERVICES = ("migrate", "expiry")
-
 
 class AttractScreen(KioskScreen):
     """Shows the three services; a tap starts a patron session on the chosen one."""
@@ -14,7 +11,4 @@ class AttractScreen(KioskScreen):
     def choose(self, service: str) -> None:
         """Start a session for ``service``."""
         self.app.start_session()
-        if service in FLOW_SERVICES:
-            self.app.begin_flow(service)
-        else:
-            self.go("ticket_service")
+        self.app.begin_flow(service)

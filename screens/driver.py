@@ -67,10 +67,16 @@ def _state() -> dict[str, Any]:
 def _tap(widget_id: str) -> dict[str, Any]:
     widget = _find(widget_id)
     x, y = widget.to_window(*widget.center)
+    _tap_at(x, y)
+    return {"tapped": widget_id, "at": [x, y]}
+
+
+def _tap_at(x: float, y: float) -> dict[str, Any]:
+    """A touch at window coordinates, on whatever is there now (a double tap's second touch)."""
     touch = UnitTestTouch(x, y)
     touch.touch_down()
     touch.touch_up()
-    return {"tapped": widget_id, "at": [x, y]}
+    return {"at": [x, y]}
 
 
 def _screenshot(path: str) -> dict[str, Any]:
@@ -105,6 +111,7 @@ COMMANDS = {
     "font": lambda req: _font(),
     "overflowing": lambda req: {"labels": _overflowing()},
     "tap": lambda req: _tap(req["id"]),
+    "tap_at": lambda req: _tap_at(*req["at"]),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),
 }

@@ -7,17 +7,26 @@ from typing import Any
 
 from kiosk.config import KioskSettings
 from kiosk.effects import library_today
-from kiosk.flows import common, expiry
+from kiosk.flows import common, expiry, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import Flow
 
 FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
     "expiry": lambda s: expiry.ExpiryFlow(s.barcode.pattern, today=library_today),
     "migrate": lambda s: mig.MigrationFlow(s.barcode.pattern, today=library_today),
+    "ticket": lambda s: ticket.TicketFlow(TICKET_SERVICES),
 }
+# Counter services a kiosk offers tickets for (the server names and numbers them).
+TICKET_SERVICES = ("registration", "mynumber", "other")
 
 # States at which Back leaves the flow (for the others, Back is the flow's own event).
-FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro)
+FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosing)
+
+# States during card or server work: Back waits for the answer rather than leave mid-command.
+BUSY_STATES: tuple[type, ...] = (
+    expiry.LookingUp, expiry.CheckingByCard, mig.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
+    ticket.Issuing, ticket.Printing,
+)
 
 # The card steps (waiting, reading, PIN pads) are shared classes: one screen each, whatever the flow.
 _SCREENS: dict[type, str] = {
@@ -26,6 +35,12 @@ _SCREENS: dict[type, str] = {
     expiry.LookingUp: "expiry_result",
     expiry.Shown: "expiry_result",
     expiry.Failed: "expiry_result",
+    ticket.Choosing: "ticket_service",
+    ticket.Issuing: "ticket_result",
+    ticket.IssueFailed: "ticket_result",
+    ticket.Printing: "ticket_result",
+    ticket.Printed: "ticket_result",
+    ticket.PrintFailed: "ticket_result",
     mig.Intro: "migrate_intro",
     mig.Consent: "migrate_consent",
     mig.WaitingForCard: "migrate_card",

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import requests
 
+from kiosk.config import KioskSettings
 from scripts.xvfb import xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,11 +72,16 @@ class Supervisor:
         self.children.clear()
 
 
-def server_url() -> str:
-    """The server's base URL from the kiosk's settings (they must agree)."""
+def kiosk_settings() -> KioskSettings:
+    """The kiosk's settings (config/kiosk.toml and KIOSK_* overrides)."""
     from kiosk import config
 
-    return config.load().server.url
+    return config.load()
+
+
+def server_url() -> str:
+    """The server's base URL from the kiosk's settings (they must agree)."""
+    return kiosk_settings().server.url
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -126,6 +132,8 @@ def main() -> int:
             say(f"no display: the kiosk runs on virtual display {display}; see {shots / 'kiosk.png'} "
                 "(refreshed every 3 s)")
         start_kiosk(sup, kiosk_env)
+        if kiosk_settings().printer.backend == "file":
+            say(f"no printer configured: queue tickets are written as PNG into {ROOT / 'var' / 'tickets'}")
         say("kiosk started; press Ctrl-C to stop everything")
         sup.wait_any()
         say("stopping")

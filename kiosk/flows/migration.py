@@ -76,6 +76,7 @@ class Refusal(StrEnum):
 
     NO_OLD_LINK = "no_old_link"
     ALREADY_MIGRATED = "already_migrated"
+    LINKED_ELSEWHERE = "linked_elsewhere"  # this My Number card's MyKey ID already links another library card
     CERTIFICATE_EXPIRED = "certificate_expired"
     CERTIFICATE_REVOKED = "certificate_revoked"
     UNKNOWN_CA = "unknown_ca"

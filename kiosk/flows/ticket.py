@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kiosk.flows.common import Back, Done, Finished, Retry
+
+__all__ = [
+    "Back", "Choose", "Choosing", "Done", "Finished", "IssueError", "IssueFailed", "IssueFailure", "IssueTicket",
+    "Issued", "Issuing", "PrintDone", "PrintError", "PrintFailed", "PrintFailure", "PrintTicket", "Printed",
+    "Printing", "Retry", "TicketFlow", "TicketView",
+]
+
 
 class IssueFailure(StrEnum):
     """Why no ticket could be issued."""
@@ -94,11 +102,6 @@ class PrintFailed:
     failure: PrintFailure
 
 
-@dataclass(frozen=True)
-class Finished:
-    """The patron is done."""
-
-
 # -- events ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Choose:
@@ -134,21 +137,6 @@ class PrintError:
     """The printer did not take the ticket."""
 
     failure: PrintFailure
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Try to issue again (same idempotency key)."""
-
-
-@dataclass(frozen=True)
-class Back:
-    """Back to the list of services."""
-
-
-@dataclass(frozen=True)
-class Done:
-    """The patron has finished."""
 
 
 # -- effects --------------------------------------------------------------------------------------

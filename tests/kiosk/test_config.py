@@ -85,3 +85,23 @@ def test_missing_font_is_a_configuration_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "display.fonts" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_printer_setting_stops_start_with_its_name(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "KIOSK_PRINTER_BACKEND": "network", "KIVY_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True,
+                            timeout=60, cwd=ROOT)
+    assert result.returncode == 2
+    assert "printer.host" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_backend_options_come_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[server]\nurl = "http://h"\nkiosk_id = "k"\nsecret = "0123456789abcdefXYZ"\n'
+        '[printer]\nbackend = "network"\nhost = "10.0.0.5"\nport = 9100\n',
+        encoding="utf-8",
+    )
+    settings = config.load(path, environ={"KIOSK_PRINTER_HOST": "printer.local"})
+    assert settings.printer.options == {"host": "printer.local", "port": 9100}

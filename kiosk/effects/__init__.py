@@ -1,0 +1,59 @@
+"""Performs the flows' effects (server calls, card work, printing) and answers with events.
+
+This runs on the flow runner's worker thread. Every failure becomes an event the flow understands,
+so nothing a patron does ends in an unhandled exception.
+
+    card.py       one PC/SC session per effect, PIN refusals, the signed challenge
+    expiry.py     expiry by number and by My Number card
+    migration.py  the no-PIN card read, the birth date, sign and submit
+    tickets.py    issue and print a queue ticket
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from kiosk.api.client import KioskApiClient
+from kiosk.config import KioskSettings
+from kiosk.effects.card import CardSessions
+from kiosk.effects.clock import LIBRARY_TZ, library_today
+from kiosk.effects.expiry import ExpiryWork
+from kiosk.effects.migration import MigrationWork
+from kiosk.effects.tickets import TicketWork
+from kiosk.flows import expiry, ticket
+from kiosk.flows import migration as mig
+from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
+
+__all__ = ["LIBRARY_TZ", "Performer", "library_today"]
+
+
+class Performer:
+    """Maps each effect type to the work that answers it."""
+
+    def __init__(self, settings: KioskSettings, api: KioskApiClient | None = None,
+                 connect: Callable[[], Any] | None = None, printer: TicketPrinter | None = None,
+                 today: Callable[[], date] = library_today) -> None:
+        server = settings.server
+        self.api = api or KioskApiClient(server.url, server.kiosk_id, server.secret, server.timeout_s)
+        cards = CardSessions(settings.card.reader or None, connect)
+        printer_settings = dataclasses.asdict(settings.printer)
+        self.printer = printer or printer_from_config(printer_settings)
+        expiry_work = ExpiryWork(self.api, cards)
+        migration_work = MigrationWork(self.api, cards, today)
+        ticket_work = TicketWork(self.api, self.printer, TicketRenderer.from_config(printer_settings))
+        self._handlers: dict[type, Callable[[Any], object]] = {
+            expiry.LookupExpiry: expiry_work.lookup,
+            expiry.LookupExpiryByCard: expiry_work.lookup_by_card,
+            ticket.IssueTicket: ticket_work.issue,
+            ticket.PrintTicket: ticket_work.print,
+            mig.ReadCard: migration_work.read_card,
+            mig.ReadBirthDate: migration_work.read_birth_date,
+            mig.SignAndSubmit: migration_work.sign_and_submit,
+        }
+
+    def perform(self, effect: object) -> object:
+        """Do the work ``effect`` asks for and return the answering event."""
+        return self._handlers[type(effect)](effect)

@@ -1,0 +1,115 @@
+"""Card sessions for effects: one PC/SC connection per effect, so a VERIFY and the signature it unlocks
+always share one card session, and the card is reset (PIN state gone) when the effect ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kiosk.api.client import KioskApiClient
+from kiosk.card import (
+    CardError,
+    CardRemovedError,
+    JpkiSession,
+    LastTryNotConfirmedError,
+    NoCardError,
+    NotMyNumberCardError,
+    Pin,
+    PinBlockedError,
+    ReaderGoneError,
+    TextApSession,
+    WrongPinError,
+    sha256_digest_info,
+)
+from kiosk.flows import migration as mig
+
+PIN_ERRORS = (WrongPinError, PinBlockedError, LastTryNotConfirmedError)
+
+
+class PinRefusedError(Exception):
+    """Carries the event for a refused or blocked PIN out of a card session."""
+
+    def __init__(self, event: object) -> None:
+        super().__init__()
+        self.event = event
+
+    @classmethod
+    def of(cls, exc: Exception, step: mig.PinStep, birth_date: date | None) -> PinRefusedError:
+        """The event a card-layer PIN error means."""
+        if isinstance(exc, PinBlockedError):
+            return cls(mig.PinBlockedOnCard(step))
+        # The tries changed under us (LastTryNotConfirmed): ask again, with the last-try warning.
+        tries = exc.tries_left if isinstance(exc, WrongPinError) else 1
+        return cls(mig.PinWrong(step, tries, birth_date))
+
+
+@dataclass(frozen=True)
+class SignedChallenge:
+    """A server challenge signed by the card's 利用者証明用 key."""
+
+    challenge_id: str
+    signature: bytes
+
+
+def card_trouble(exc: CardError) -> mig.CardTrouble:
+    """What a card-layer error means for the patron."""
+    if isinstance(exc, NoCardError):
+        return mig.CardTrouble.NO_CARD
+    if isinstance(exc, CardRemovedError):
+        return mig.CardTrouble.REMOVED
+    if isinstance(exc, NotMyNumberCardError):
+        return mig.CardTrouble.NOT_MY_NUMBER
+    if isinstance(exc, ReaderGoneError):
+        return mig.CardTrouble.READER_GONE
+    return mig.CardTrouble.UNRESPONSIVE
+
+
+class CardSessions:
+    """Opens the card in the configured reader (or through ``connect``, for tests) for one effect."""
+
+    def __init__(self, reader: str | None, connect: Callable[[], Any] | None = None) -> None:
+        self._connect = connect or (lambda: _pcsc_connect(reader))
+
+    @contextmanager
+    def open(self) -> Iterator[Any]:
+        """A connection to the card, closed (and the card reset) at the end."""
+        connection = self._connect()
+        try:
+            yield connection
+        finally:
+            close = getattr(connection, "close", None)
+            if close is not None:
+                with suppress(CardError):
+                    close()
+
+
+def sign_challenge(api: KioskApiClient, connection: Any, pin: Pin, last_try_confirmed: bool,
+                   birth_date: date | None) -> SignedChallenge:
+    """A fresh server challenge signed with the 利用者証明用 key after one VERIFY."""
+    # The challenge comes before the PIN is used: if the server is down, no try is spent.
+    challenge = api.migration_challenge()
+    jpki = JpkiSession(connection)
+    try:
+        jpki.verify_auth_pin(pin, last_try_confirmed=last_try_confirmed)
+    except PIN_ERRORS as exc:
+        raise PinRefusedError.of(exc, mig.PinStep.AUTH, birth_date) from None
+    return SignedChallenge(challenge.challenge_id, jpki.sign_auth(sha256_digest_info(challenge.challenge)))
+
+
+def read_birth_date(connection: Any, pin: Pin, last_try_confirmed: bool) -> date:
+    """VERIFY the 入力補助 PIN and keep only the birth date of the four facts."""
+    text = TextApSession(connection)
+    try:
+        text.verify_text_pin(pin, last_try_confirmed=last_try_confirmed)
+    except PIN_ERRORS as exc:
+        raise PinRefusedError.of(exc, mig.PinStep.TEXT, None) from None
+    return text.read_basic_four().birth_date
+
+
+def _pcsc_connect(reader: str | None) -> Any:
+    from kiosk.card.pcsc import connect  # imported late: pyscard only where a card is used
+
+    return connect(reader)

@@ -1,0 +1,107 @@
+"""The migration's card and server work: read without a PIN, the birth date, sign and submit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from kiosk.api.client import KioskApiClient
+from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.card import CardError, JpkiSession, TextApSession
+from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, read_birth_date, sign_challenge
+from kiosk.effects.clock import LIBRARY_TZ
+from kiosk.flows import migration as mig
+
+log = logging.getLogger(__name__)
+
+# Server refusals of a migration, by the server's stable error code; any other code is a server error.
+REFUSALS = {
+    "no_old_link": mig.Refusal.NO_OLD_LINK,
+    "already_migrated": mig.Refusal.ALREADY_MIGRATED,
+    "migration_pending": mig.Refusal.ALREADY_MIGRATED,
+    "mykey_linked_elsewhere": mig.Refusal.LINKED_ELSEWHERE,
+    "certificate_expired": mig.Refusal.CERTIFICATE_EXPIRED,
+    "certificate_not_yet_valid": mig.Refusal.CERTIFICATE_EXPIRED,
+    "certificate_revoked": mig.Refusal.CERTIFICATE_REVOKED,
+    "unknown_ca": mig.Refusal.UNKNOWN_CA,
+    "unknown_patron": mig.Refusal.UNKNOWN_PATRON,
+    "malformed_card_number": mig.Refusal.UNKNOWN_PATRON,
+    "patron_inactive": mig.Refusal.UNKNOWN_PATRON,
+}
+
+
+class MigrationWork:
+    """Answers ReadCard, ReadBirthDate and SignAndSubmit."""
+
+    def __init__(self, api: KioskApiClient, cards: CardSessions, today: Callable[[], date]) -> None:
+        self.api = api
+        self.cards = cards
+        self.today = today
+
+    def read_card(self, _effect: mig.ReadCard) -> object:
+        """The certificate and both PINs' tries, with no PIN."""
+        try:
+            with self.cards.open() as connection:
+                jpki = JpkiSession(connection)
+                jpki.check_my_number_card()
+                certificate = jpki.read_auth_certificate()
+                auth_tries = jpki.auth_pin_tries_left()
+                text_tries = TextApSession(connection).text_pin_tries_left()
+        except CardError as exc:
+            log.info("card read failed: %s", type(exc).__name__)
+            return mig.CardFailed(card_trouble(exc))
+        return mig.CardRead(mig.CardFacts(
+            certificate_der=certificate.der,
+            certificate_not_after=certificate.not_after.astimezone(LIBRARY_TZ).date(),
+            auth_tries=auth_tries,
+            text_tries=text_tries,
+        ))
+
+    def read_birth_date(self, effect: mig.ReadBirthDate) -> object:
+        """VERIFY the 入力補助 PIN and read the birth date."""
+        try:
+            with self.cards.open() as connection:
+                return mig.BirthDateRead(read_birth_date(connection, effect.pin, effect.last_try_confirmed))
+        except PinRefusedError as problem:
+            return problem.event
+        except CardError as exc:
+            return mig.CardFailed(card_trouble(exc))
+        finally:
+            effect.pin.wipe()
+
+    def sign_and_submit(self, effect: mig.SignAndSubmit) -> object:
+        """Sign a fresh challenge and send it; done only once the server says so."""
+        birth_date = effect.birth_date
+        try:
+            with self.cards.open() as connection:
+                if effect.text_pin is not None:
+                    birth_date = read_birth_date(connection, effect.text_pin, False)
+                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
+                                        birth_date)
+            outcome = self.api.submit_migration(
+                challenge_id=signed.challenge_id,
+                card_number=effect.card_number,
+                certificate_der=effect.certificate_der,
+                signature=signed.signature,
+                birth_date=birth_date,
+                idempotency_key=effect.idempotency_key,
+            )
+        except PinRefusedError as problem:
+            return problem.event
+        except CardError as exc:
+            return mig.CardFailed(card_trouble(exc))
+        except ApiError as exc:
+            log.info("migration refused: %s", exc.code)
+            return mig.MigrationRefused(REFUSALS.get(exc.code, mig.Refusal.SERVER_ERROR))
+        except ServerUnreachableError:
+            return mig.MigrationRefused(mig.Refusal.SERVER_UNREACHABLE)
+        except ServerError as exc:
+            log.warning("migration failed: server status %s", exc.status)
+            return mig.MigrationRefused(mig.Refusal.SERVER_ERROR)
+        finally:
+            effect.auth_pin.wipe()
+            if effect.text_pin is not None:
+                effect.text_pin.wipe()
+        reference = outcome.reference_code if outcome.status == "pending" else None
+        return mig.Migrated(self.today(), reference)

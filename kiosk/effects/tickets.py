@@ -1,0 +1,83 @@
+"""Queue tickets: ask the server for a number, print it; a printer fault never takes the ticket away."""
+
+from __future__ import annotations
+
+import logging
+
+from kiosk.api.client import IssuedTicket, KioskApiClient
+from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.flows import ticket
+from kiosk.printer import (
+    CoverOpenError,
+    PaperOutError,
+    PrinterError,
+    PrinterOfflineError,
+    TicketPrint,
+    TicketPrinter,
+    TicketRenderer,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TicketWork:
+    """Answers IssueTicket and PrintTicket."""
+
+    def __init__(self, api: KioskApiClient, printer: TicketPrinter, renderer: TicketRenderer) -> None:
+        self.api = api
+        self.printer = printer
+        self.renderer = renderer
+
+    def issue(self, effect: ticket.IssueTicket) -> object:
+        """A numbered ticket from the server (the same one again for the same idempotency key)."""
+        try:
+            issued = self.api.issue_ticket(effect.service, idempotency_key=effect.idempotency_key)
+        except ApiError as exc:
+            if exc.code == "counter_closed":
+                return ticket.IssueError(ticket.IssueFailure.CLOSED, exc.opens_at)
+            log.warning("ticket refused: %s", exc.code)
+            return ticket.IssueError(ticket.IssueFailure.SERVER_ERROR)
+        except ServerUnreachableError:
+            return ticket.IssueError(ticket.IssueFailure.SERVER_UNREACHABLE)
+        except ServerError:
+            return ticket.IssueError(ticket.IssueFailure.SERVER_ERROR)
+        return ticket.Issued(_view(issued))
+
+    def print(self, effect: ticket.PrintTicket) -> object:
+        """Print the ticket, then tell the server it was printed."""
+        t = effect.ticket
+        image = self.renderer.render_ticket(TicketPrint(
+            number=t.number, service_ja=t.service_ja, service_en=t.service_en, issued_at=t.issued_at,
+            people_ahead=t.people_ahead, wait_minutes=t.wait_minutes, status_url=t.status_url,
+        ))
+        try:
+            where = self.printer.print_image(image, label=t.number)
+        except PrinterError as exc:
+            log.warning("ticket %s issued but not printed: %s", t.number, exc)
+            return ticket.PrintError(_print_failure(exc))
+        if where is not None:
+            log.info("ticket %s written to %s", t.number, where)
+        try:
+            self.api.mark_ticket_printed(t.ticket_id, idempotency_key=f"printed-{t.ticket_id}")
+        except (ApiError, ServerError, ServerUnreachableError) as exc:
+            # The print mark is bookkeeping: the patron holds the ticket either way.
+            log.warning("could not mark ticket %s printed: %s", t.number, type(exc).__name__)
+        return ticket.PrintDone(str(where) if where else None)
+
+
+def _view(issued: IssuedTicket) -> ticket.TicketView:
+    return ticket.TicketView(
+        ticket_id=issued.ticket_id, number=issued.number, service=issued.service, service_ja=issued.service_ja,
+        service_en=issued.service_en, issued_at=issued.issued_at, people_ahead=issued.people_ahead,
+        wait_minutes=issued.wait_minutes, status_url=issued.status_url,
+    )
+
+
+def _print_failure(exc: PrinterError) -> ticket.PrintFailure:
+    if isinstance(exc, PaperOutError):
+        return ticket.PrintFailure.PAPER_OUT
+    if isinstance(exc, CoverOpenError):
+        return ticket.PrintFailure.COVER_OPEN
+    if isinstance(exc, PrinterOfflineError):
+        return ticket.PrintFailure.OFFLINE
+    return ticket.PrintFailure.ERROR

@@ -1,0 +1,70 @@
+"""Queue ticket, step 2: issuing, printing, the number (large when it did not print), or why not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.effects import LIBRARY_TZ
+from kiosk.flows import common
+from kiosk.flows import ticket as flow
+from screens.base import KioskScreen
+
+Shown = flow.Issuing | flow.Printing | flow.Printed | flow.PrintFailed | flow.IssueFailed
+
+
+class TicketResultScreen(KioskScreen):
+    """Shows the issued ticket; the number is the one thing a patron must leave with."""
+
+    title_text = StringProperty("")
+    service_text = StringProperty("")
+    number_text = StringProperty("")
+    detail_text = StringProperty("")
+    advice_text = StringProperty("")
+    can_retry = BooleanProperty(False)
+
+    def render(self, state: Shown) -> None:
+        """Show one of the ticket states."""
+        tr, lang = self.app.tr, self.app.lang
+        self.can_retry = isinstance(state, flow.IssueFailed) and state.failure is not flow.IssueFailure.CLOSED
+        self.service_text = self.number_text = self.detail_text = self.advice_text = ""
+        if isinstance(state, flow.Issuing):
+            self.title_text = tr("ticket.issuing", lang)
+            return
+        if isinstance(state, flow.IssueFailed):
+            self.title_text = tr(f"ticket.failed.{state.failure}.title", lang)
+            if state.failure is flow.IssueFailure.CLOSED:
+                self.advice_text = (tr("ticket.failed.closed.body", lang, opens=_when(state.opens_at, lang))
+                                    if state.opens_at else tr("ticket.failed.closed.body_unknown", lang))
+            else:
+                self.advice_text = tr(f"ticket.failed.{state.failure}.body", lang)
+            return
+        t = state.ticket
+        self.service_text = t.service_ja if lang == "ja" else t.service_en
+        self.number_text = t.number
+        wait = (tr("ticket.wait", lang, minutes=t.wait_minutes) if t.wait_minutes is not None
+                else tr("ticket.wait_unknown", lang))
+        self.detail_text = tr("ticket.ahead", lang, people=t.people_ahead) + "\n" + wait
+        if isinstance(state, flow.Printing):
+            self.title_text = tr("ticket.printing", lang)
+        elif isinstance(state, flow.Printed):
+            self.title_text = tr("ticket.printed.title", lang)
+            self.advice_text = tr("ticket.printed.body", lang)
+        else:
+            self.title_text = tr("ticket.print_failed.title", lang)
+            self.advice_text = (tr("ticket.print_failed.body", lang) + " "
+                                + tr(f"ticket.print_failed.{state.failure}", lang))
+
+    def retry(self) -> None:
+        """Ask the server again, with the same idempotency key."""
+        self.app.send(common.Retry())
+
+    def done(self) -> None:
+        """The patron has finished."""
+        self.app.send(common.Done())
+
+
+def _when(moment: datetime, lang: str) -> str:
+    local = moment.astimezone(LIBRARY_TZ)
+    return local.strftime("%m月%d日 %H:%M") if lang == "ja" else local.strftime("%d %b %H:%M")
