@@ -69,9 +69,14 @@ class KioskProcess:
         """Current screen, language and visible texts."""
         return self.call("state")
 
-    def tap(self, widget_id: str) -> None:
-        """Tap the widget with this kv id on the visible screen."""
-        self.call("tap", id=widget_id)
+    def tap(self, widget_id: str) -> list[float]:
+        """Tap the widget with this kv id on the visible screen; returns where (window coordinates)."""
+        return self.call("tap", id=widget_id)["at"]
+
+    def double_tap(self, widget_id: str) -> None:
+        """Tap the widget, then at once the same spot again, whatever the first tap put there."""
+        where = self.tap(widget_id)
+        self.call("tap_at", at=where)
 
     def overflowing(self) -> list[dict[str, Any]]:
         """Labels on screen whose text does not fit their box."""
