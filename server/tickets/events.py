@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from server.tickets.models import QueueEvent
@@ -57,8 +57,9 @@ class EventBroker:
         with self._lock:
             if self._thread is not None:
                 return
+            # No database call here: this runs on the event loop, and a blocking read there could
+            # wait on a lock whose holder needs the loop to finish. The thread reads the version.
             self._loop = asyncio.get_running_loop()
-            self.version = self._read_version()
             target = self._listen if self.engine.dialect.name == "postgresql" else self._poll
             self._thread = threading.Thread(target=target, name="ticket-events", daemon=True)
             self._thread.start()
@@ -89,12 +90,6 @@ class EventBroker:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._bump, version)
-
-    def _read_version(self) -> int:
-        with self.engine.connect() as connection:
-            value = connection.execute(select(func.max(QueueEvent.id))).scalar()
-            connection.rollback()
-        return int(value or 0)
 
     def _poll(self) -> None:
         """SQLite: a plain read every POLL_SECONDS on a connection of our own (no write lock taken)."""

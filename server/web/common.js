@@ -28,8 +28,8 @@ function opensText(iso) {
   const dayIndex = new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day)).getUTCDay();
   const month = new Intl.DateTimeFormat("en-GB", { timeZone: LIBRARY_TZ, month: "short" }).format(d);
   return {
-    ja: `${parts.month}月${parts.day}日(${WEEKDAYS_JA[dayIndex]}) ${parts.hour}:${parts.minute}`,
-    en: `${parts.weekday} ${parts.day} ${month}, ${parts.hour}:${parts.minute}`,
+    ja: `${Number(parts.month)}月${Number(parts.day)}日(${WEEKDAYS_JA[dayIndex]}) ${parts.hour}:${parts.minute}`,
+    en: `${parts.weekday} ${Number(parts.day)} ${month}, ${parts.hour}:${parts.minute}`,
   };
 }
 

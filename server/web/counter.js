@@ -55,6 +55,7 @@ function logOut() {
   state.token = null;
   sessionStorage.removeItem("staffToken");
   if (state.source) state.source.close();
+  for (const part of Object.keys(drawn)) delete drawn[part];
   $("console").classList.add("hidden");
   $("session-bar").classList.add("hidden");
   $("login").classList.remove("hidden");
@@ -74,6 +75,14 @@ async function start() {
   await refresh();
 }
 
+const drawn = {};
+function changed(part, data) {
+  const text = JSON.stringify(data);
+  if (drawn[part] === text) return false;
+  drawn[part] = text;
+  return true;
+}
+
 let refreshing = null;
 async function refresh() {
   if (!state.token) return;
@@ -83,9 +92,13 @@ async function refresh() {
   try {
     const [overview, alerts] = await Promise.all([api("GET", "/v1/counter/overview"), api("GET", "/v1/counter/alerts")]);
     state.overview = overview;
-    renderOverview(overview);
-    renderAlerts(alerts);
-    if (state.config.migration_policy === "staff") renderMigrations(await api("GET", "/v1/staff/migrations"));
+    // Redraw only what changed, so a button is not replaced under the pointer for nothing.
+    if (changed("overview", { overview, counter: counterId() })) renderOverview(overview);
+    if (changed("alerts", alerts)) renderAlerts(alerts);
+    if (state.config.migration_policy === "staff") {
+      const requests = await api("GET", "/v1/staff/migrations");
+      if (changed("migrations", requests)) renderMigrations(requests);
+    }
   } catch (error) {
     if (state.token) showError($("action-error"), error);
   } finally {

@@ -18,7 +18,7 @@ function render(view) {
   const state = document.getElementById("state");
   if (view.status === "called") {
     state.className = "state called";
-    state.replaceChildren(`お呼びしています ${view.counter_ja}へお越しください`,
+    state.replaceChildren("お呼びしています", el("br"), `${view.counter_ja}へお越しください`,
       el("span", { class: "en" }, `Now calling — please go to ${view.counter_en}`));
   } else if (!view.is_today && view.status === "waiting") {
     state.className = "state gone";
