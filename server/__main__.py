@@ -28,7 +28,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
         seed_demo(state=app.state.server)
     if settings.listen_fd is not None:
-        uvicorn.run(app, fd=settings.listen_fd, log_level=settings.log_level)
+        import socket
+
+        # socket(fileno=...) detects the family; uvicorn's own fd= option assumes AF_UNIX, so
+        # asyncio would leave Nagle on and every kept-alive response would wait ~40 ms.
+        sock = socket.socket(fileno=settings.listen_fd)
+        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
     else:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0

@@ -66,7 +66,7 @@ class CardResponse(BaseModel):
 
     model_config = _STRICT
 
-    challenge_id: str = Field(min_length=1, max_length=64)
+    challenge_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     certificate: str = Base64Certificate
     signature: str = Base64Signature
 
@@ -92,8 +92,10 @@ class StaffLoginCreate(BaseModel):
 
     model_config = _STRICT
 
-    staff_id: str = Field(min_length=1, max_length=64)
-    pin: str = Field(min_length=1, max_length=64)
+    # Plain ASCII ids and digit PINs: nothing else can be a valid credential, and odd bytes
+    # (NUL, for one) must not reach the database.
+    staff_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+    pin: str = Field(min_length=4, max_length=16, pattern=r"^[0-9]+$")
 
 
 class StaffSessionPublic(BaseModel):

@@ -151,6 +151,8 @@ def list_requests(*, session: Session, status: str | None = "pending") -> list[M
 
 
 def _get_pending(*, session: Session, reference_code: str) -> MigrationRequest:
+    if len(reference_code) != 6 or any(c not in _REFERENCE_ALPHABET for c in reference_code.upper()):
+        raise ApiError("unknown_migration")
     request = session.scalar(
         select(MigrationRequest).where(MigrationRequest.reference_code == reference_code.upper())
     )

@@ -164,7 +164,7 @@ def test_expiry_by_mynumber_card(live_server: ServerProcess, test_pki) -> None: 
 
 def test_staff_login_and_authorisation(live_server: ServerProcess) -> None:
     url = live_server.base_url
-    bad = requests.post(url + "/v1/staff/sessions", json={"staff_id": live_server.staff_id, "pin": "000000x"},
+    bad = requests.post(url + "/v1/staff/sessions", json={"staff_id": live_server.staff_id, "pin": "0000000"},
                         timeout=10)
     assert bad.status_code == 401 and bad.json()["error"]["code"] == "bad_credentials"
     assert requests.get(url + "/v1/staff/migrations", timeout=10).json()["error"]["code"] == "unauthenticated"

@@ -141,7 +141,7 @@ def reject_migration(
 def read_audit(
     admin: AdminDep,
     session: SessionDep,
-    card_number: Annotated[str | None, Query(max_length=10)] = None,
+    card_number: Annotated[str | None, Query(pattern=r"^[0-9]{10}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryPublic]:
     """The latest audit rows, newest last, optionally for one card (administrators only)."""
