@@ -1,4 +1,4 @@
-"""Body guard: a size limit and JSON-only bodies, answered before any route runs."""
+"""Request guard: a body size limit, JSON-only bodies, no NUL characters; answered before any route runs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.errors import error_body
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# NUL characters are never meaningful here and PostgreSQL refuses them in text, so they are
+# turned away at the door for every route: raw, JSON-escaped, or percent-encoded in the URL.
+_NUL_IN_BODY = (b"\x00", b"\\u0000")
+_NUL_IN_URL = (b"%00", b"\x00")
 
 
 async def _send_error(send: Send, code: str, status: int) -> None:
@@ -32,7 +36,14 @@ class BodyGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point."""
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        url = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if any(marker in url for marker in _NUL_IN_URL):
+            await _send_error(send, "invalid_request", 422)
+            return
+        if scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -58,6 +69,9 @@ class BodyGuard:
         media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if body and media_type != b"application/json":
             await _send_error(send, "unsupported_media_type", 415)
+            return
+        if any(marker in body for marker in _NUL_IN_BODY):
+            await _send_error(send, "invalid_request", 422)
             return
         replayed = False
 

@@ -112,6 +112,17 @@ def test_chunked_oversized_body_is_refused(live_server: ServerProcess) -> None:
     assert_error(response, 413, "body_too_large")
 
 
+def test_nul_characters_are_refused_everywhere(live_server: ServerProcess) -> None:
+    session = signed(live_server)
+    response = session.post(live_server.base_url + "/v1/staff/sessions", data=b'{"staff_id": "a\\u0000b", "pin": "1"}',
+                             headers={"Content-Type": "application/json"}, timeout=5)
+    assert_error(response, 422, "invalid_request")
+    assert_error(requests.get(live_server.base_url + "/v1/cards/20000%0000014/expiry", timeout=5), 422,
+                 "invalid_request")
+    assert_error(requests.get(live_server.base_url + "/v1/staff/migrations?status=pend%00ing", timeout=5), 422,
+                 "invalid_request")
+
+
 def test_state_changes_need_an_idempotency_key(live_server: ServerProcess) -> None:
     response = signed(live_server).post(live_server.base_url + "/v1/migrations/challenges", json={}, timeout=5)
     assert_error(response, 400, "idempotency_key_required")
