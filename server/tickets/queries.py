@@ -62,6 +62,8 @@ def wait_minutes(*, session: Session, service: str, day: date, ahead: int, now: 
         .limit(RECENT)
     ).all()
     minutes = [(aware(done) - aware(called)).total_seconds() / 60 for called, done in rows]
+    if not minutes:
+        return None  # nothing served yet today: unknown (wait.py)
     serving = session.scalar(
         select(func.count(distinct(Ticket.counter_id))).where(
             Ticket.day == day, Ticket.service == service, Ticket.last_called_at >= now - ACTIVE_WINDOW

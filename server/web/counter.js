@@ -134,6 +134,11 @@ function renderOverview(overview) {
   $("current-number").textContent = current ? current.number : "—";
   const service = current && state.config.services.find((s) => s.id === current.service);
   $("current-service").replaceChildren(...(service ? [service.name_ja, el("span", { class: "en" }, service.name_en)] : []));
+  // Why the patron came and the kiosk's reference (e.g. a held migration), so the counter need not start over.
+  const detail = [];
+  if (current?.reason) detail.push(`理由 Reason: ${current.reason}`);
+  if (current?.reference) detail.push(`参照 Ref: ${current.reference}`);
+  $("current-detail").textContent = detail.join(" · ");
   for (const id of ["recall", "served", "no-show"]) $(id).disabled = !current;
 }
 

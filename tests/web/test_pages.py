@@ -73,7 +73,8 @@ def test_a_call_on_the_console_reaches_the_lobby_and_the_ticket_page(
     console_server, display_server = two_processes
     backend = request.node.callspec.params["two_processes"]
     kiosk = kiosk_session(console_server)
-    first, _second = issue(kiosk, console_server, "mynumber"), issue(kiosk, console_server, "mynumber")
+    first = issue(kiosk, console_server, "mynumber", reason="no_old_link", reference="K7Q2XD")
+    issue(kiosk, console_server, "mynumber")
     issue(kiosk, console_server, "registration")
 
     lobby = browsers(1600, 900)
@@ -113,6 +114,7 @@ def test_a_call_on_the_console_reaches_the_lobby_and_the_ticket_page(
     assert "2番窓口" in call.text and "Counter 2" in call.text
     assert "Counter 2" in text_of(phone, "state")
     WebDriverWait(console, 5).until(lambda d: text_of(d, "current-number") == first["number"])
+    assert "no_old_link" in text_of(console, "current-detail") and "K7Q2XD" in text_of(console, "current-detail")
     time.sleep(0.3)  # let the call animation settle for the screenshots
     lobby.save_screenshot(str(artifacts / f"lobby-{backend}.png"))
     phone.save_screenshot(str(artifacts / f"status-called-{backend}.png"))
