@@ -158,6 +158,16 @@ class CounterPublic(BaseModel):
     current: CounterTicketPublic | None
 
 
+class ConsoleConfigPublic(BaseModel):
+    """What the console needs to draw itself."""
+
+    services: list[dict]
+    counters: list[dict]
+    migration_policy: str
+    staff_id: str
+    staff_name: str
+
+
 class OverviewPublic(BaseModel):
     """Everything the console shows about the queues."""
 

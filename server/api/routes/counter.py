@@ -8,31 +8,30 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.api.deps import SessionDep, StaffDep, StateDep
 from server.api.routes.tickets import TicketIdPath, alert_public
+from server.models import StaffMember
 from server.schemas import ERROR_RESPONSES
+from server.state import AppState
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, Ticket
-from server.tickets.schemas import AlertPublic, CallCreate, CounterTicketPublic, OverviewPublic, RecallCreate
+from server.tickets.schemas import (
+    AlertPublic,
+    CallCreate,
+    ConsoleConfigPublic,
+    CounterTicketPublic,
+    OverviewPublic,
+    RecallCreate,
+)
 
 router = APIRouter(prefix="/v1/counter", tags=["counter"], responses=ERROR_RESPONSES)
 # Database integers are 32-bit on PostgreSQL.
 AlertIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-class ConsoleConfigPublic(BaseModel):
-    """What the console needs to draw itself."""
-
-    services: list[dict]
-    counters: list[dict]
-    migration_policy: str
-    staff_id: str
-    staff_name: str
 
 
 @router.get("/config", response_model=ConsoleConfigPublic)
@@ -89,7 +88,9 @@ def recall(
     return queries.counter_ticket_public(ticket)
 
 
-def _finish(ticket_id: str, outcome: str, staff, session, state) -> CounterTicketPublic:  # type: ignore[no-untyped-def]
+def _finish(
+    ticket_id: str, outcome: str, staff: StaffMember, session: Session, state: AppState
+) -> CounterTicketPublic:
     ticket = service.finish(session=session, ticket_id=ticket_id, outcome=outcome, staff_id=staff.staff_id,
                             now=state.clock.now())
     session.commit()

@@ -16,7 +16,7 @@ from server.state import AppState
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
-from server.tickets.models import Ticket
+from server.tickets.models import KioskAlert, Ticket
 from server.tickets.schemas import (
     AlertCreate,
     AlertPublic,
@@ -129,7 +129,7 @@ def call_staff(body: AlertCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state
     )
 
 
-def alert_public(alert) -> AlertPublic:  # type: ignore[no-untyped-def]
+def alert_public(alert: KioskAlert) -> AlertPublic:
     """The API shape of a kiosk alert."""
     return AlertPublic(
         id=alert.id, kiosk_id=alert.kiosk_id, reason=alert.reason, ticket_number=alert.ticket_number,
