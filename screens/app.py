@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from kivy.app import App
@@ -14,12 +17,14 @@ from kivy.properties import StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import i18n
+from kiosk.actions import PatronActions
 from kiosk.config import ROOT, KioskSettings
 from kiosk.effects import Performer
-from kiosk.flows import common
+from kiosk.flows import common, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import FlowRunner
 from kiosk.idle import IdlePhase, IdleTimer
+from kiosk.printer import TicketRenderer
 from screens import card_events, routes
 from screens.attract import AttractScreen
 from screens.card_number import CardNumberScreen
@@ -37,6 +42,7 @@ from screens.numpad import NumberPad  # noqa: F401 - registers the widget class 
 from screens.pin_pad import PinPadScreen
 from screens.ticket_result import TicketResultScreen
 from screens.ticket_service import TicketServiceScreen
+from screens.toast import Toast
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
@@ -74,6 +80,8 @@ class KioskApp(App):
         self._history: list[str] = []
         self.manager: ScreenManager | None = None
         self.performer = Performer(settings)
+        self.actions = PatronActions(self.performer.api, self.performer.printer,
+                                     TicketRenderer.from_config(dataclasses.asdict(settings.printer)))
         self.runner: FlowRunner | None = None
         self.flow_name = ""
         self.idle: IdleTimer | None = None
@@ -97,6 +105,7 @@ class KioskApp(App):
         Builder.load_file(str(KV_DIR / "widgets.kv"))
         Builder.load_file(str(KV_DIR / "numpad.kv"))
         Builder.load_file(str(KV_DIR / "idle_warning.kv"))
+        Builder.load_file(str(KV_DIR / "toast.kv"))
         for name in SCREENS:
             Builder.load_file(str(KV_DIR / f"{name}.kv"))
         self.manager = ScreenManager(transition=NoTransition())
@@ -167,6 +176,34 @@ class KioskApp(App):
         self.manager.get_screen(name).render(*args)
         if self.manager.current != name:
             self.manager.current = name
+
+    def counter_ticket(self, service: str, reason: str, reference: str | None) -> None:
+        """One tap from a result to a queue ticket for the counter, carrying why (and the reference)."""
+        self.begin_flow("ticket")
+        self.send(ticket.Choose(service, reason, reference))
+
+    # -- side actions (off the UI thread; a toast says how it went) --------------------
+    def call_staff(self) -> None:
+        """Alert the counter console; only the step is sent, never what the patron entered."""
+        assert self.manager is not None
+        where = f"{self.flow_name or 'attract'}.{self.manager.current}"[:32]  # a short code the console shows
+        self._in_background(lambda: self.actions.call_staff(where), "toast.staff_called", "toast.staff_not_called")
+
+    def print_receipt(self, card_number: str, on: date) -> None:
+        """The migration's receipt slip."""
+        self._in_background(lambda: self.actions.print_migration_receipt(card_number, on),
+                            "toast.receipt_printed", "toast.receipt_failed")
+
+    def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:
+        def run() -> None:
+            ok = work()
+            Clock.schedule_once(lambda _dt: self.toast(self.tr(ok_key if ok else failed_key, self.lang)), 0)
+
+        threading.Thread(target=run, name="side-action", daemon=True).start()
+
+    def toast(self, text: str) -> None:
+        """A short message over the current screen."""
+        Toast(text=text).open()
 
     def _on_card_event(self, inserted: bool) -> None:
         """A card was put on or taken off the reader (called on the Kivy thread)."""

@@ -17,11 +17,14 @@ class ExpiryResultScreen(KioskScreen):
     detail_text = StringProperty("")
     advice_text = StringProperty("")
     can_retry = BooleanProperty(False)
+    can_ticket = BooleanProperty(False)
 
     def render(self, state: flow.LookingUp | flow.Shown | flow.Failed) -> None:
         """Show one of the three result states."""
         tr, lang = self.app.tr, self.app.lang
+        self._state = state
         self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)
+        self.can_ticket = flow.counter_ticket_for(state) is not None
         self.valid_until_text = self.detail_text = self.advice_text = ""
         if isinstance(state, flow.LookingUp):
             self.title_text = tr("expiry.result.checking", lang)
@@ -45,6 +48,12 @@ class ExpiryResultScreen(KioskScreen):
     def retry(self) -> None:
         """Ask the server again."""
         self.app.send(flow.Retry())
+
+    def counter_ticket(self) -> None:
+        """A renewal ticket for the counter, in one tap."""
+        offer = flow.counter_ticket_for(self._state)
+        if offer is not None:
+            self.app.counter_ticket(*offer)
 
     def done(self) -> None:
         """The patron has finished."""

@@ -18,11 +18,16 @@ class MigrateResultScreen(KioskScreen):
     title_text = StringProperty("")
     body_text = StringProperty("")
     can_retry = BooleanProperty(False)
+    can_ticket = BooleanProperty(False)
+    can_receipt = BooleanProperty(False)
 
     def render(self, state: Outcome) -> None:
         """Show the outcome."""
         tr, lang = self.app.tr, self.app.lang
+        self._state = state
         self.can_retry = isinstance(state, flow.Refused) and state.retry_pin is not None
+        self.can_ticket = flow.counter_ticket_for(state) is not None
+        self.can_receipt = isinstance(state, flow.Completed)
         if isinstance(state, flow.Completed):
             key, values = "migrate.result.completed", {"date": long_date(state.on, lang)}
         elif isinstance(state, flow.Pending):
@@ -41,6 +46,17 @@ class MigrateResultScreen(KioskScreen):
     def retry(self) -> None:
         """Try again (the PIN is asked again: a new challenge needs a new signature)."""
         self.app.send(common.Retry())
+
+    def counter_ticket(self) -> None:
+        """A queue ticket for the counter that says why the patron comes."""
+        offer = flow.counter_ticket_for(self._state)
+        if offer is not None:
+            self.app.counter_ticket(*offer)
+
+    def receipt(self) -> None:
+        """Print the receipt slip of a completed switch."""
+        if isinstance(self._state, flow.Completed):
+            self.app.print_receipt(self._state.card_number, self._state.on)
 
     def done(self) -> None:
         """The patron has finished."""

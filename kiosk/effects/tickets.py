@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from kiosk import i18n
 from kiosk.api.client import IssuedTicket, KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.flows import ticket
 from kiosk.printer import (
+    BilingualLine,
     CoverOpenError,
     PaperOutError,
     PrinterError,
@@ -31,7 +33,8 @@ class TicketWork:
     def issue(self, effect: ticket.IssueTicket) -> object:
         """A numbered ticket from the server (the same one again for the same idempotency key)."""
         try:
-            issued = self.api.issue_ticket(effect.service, idempotency_key=effect.idempotency_key)
+            issued = self.api.issue_ticket(effect.service, idempotency_key=effect.idempotency_key,
+                                           reason=effect.reason, reference=effect.reference)
         except ApiError as exc:
             if exc.code == "counter_closed":
                 return ticket.IssueError(ticket.IssueFailure.CLOSED, exc.opens_at)
@@ -41,14 +44,19 @@ class TicketWork:
             return ticket.IssueError(ticket.IssueFailure.SERVER_UNREACHABLE)
         except ServerError:
             return ticket.IssueError(ticket.IssueFailure.SERVER_ERROR)
-        return ticket.Issued(_view(issued))
+        return ticket.Issued(_view(issued, effect))
 
     def print(self, effect: ticket.PrintTicket) -> object:
         """Print the ticket, then tell the server it was printed."""
         t = effect.ticket
+        reason = None
+        if t.reason:
+            key = f"ticket.reason.{t.reason}"
+            reason = BilingualLine(i18n.translate(key, "ja"), i18n.translate(key, "en"))
         image = self.renderer.render_ticket(TicketPrint(
             number=t.number, service_ja=t.service_ja, service_en=t.service_en, issued_at=t.issued_at,
             people_ahead=t.people_ahead, wait_minutes=t.wait_minutes, status_url=t.status_url,
+            reason=reason, reference=t.reference,
         ))
         try:
             where = self.printer.print_image(image, label=t.number)
@@ -65,11 +73,12 @@ class TicketWork:
         return ticket.PrintDone(str(where) if where else None)
 
 
-def _view(issued: IssuedTicket) -> ticket.TicketView:
+def _view(issued: IssuedTicket, effect: ticket.IssueTicket) -> ticket.TicketView:
     return ticket.TicketView(
         ticket_id=issued.ticket_id, number=issued.number, service=issued.service, service_ja=issued.service_ja,
         service_en=issued.service_en, issued_at=issued.issued_at, people_ahead=issued.people_ahead,
-        wait_minutes=issued.wait_minutes, status_url=issued.status_url,
+        wait_minutes=issued.wait_minutes, status_url=issued.status_url, reason=effect.reason,
+        reference=effect.reference,
     )
 
 

@@ -255,3 +255,10 @@ class ExpiryFlow(CardPinFlow):
         (pin,) = self.pin.take()
         self.state = CheckingByCard(pad)
         return [LookupExpiryByCard(pad.card.certificate_der, pin, last_try_confirmed, self._new_key())]
+
+
+def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
+    """A renewal ticket for the counter when renewal is open or the card has expired, else None."""
+    if isinstance(state, Shown) and state.expiry.status in (CardStatus.RENEWABLE, CardStatus.EXPIRED):
+        return "registration", "renewal", None
+    return None

@@ -383,3 +383,22 @@ class MigrationFlow(CardPinFlow):
         if isinstance(event, Retry) and state.retry_pin is not None:
             self.state = state.retry_pin
         return []
+
+
+# Outcomes that send the patron to the 2nd-floor counter, with the ticket's service and reason code.
+_COUNTER_REASONS: dict[Refusal, tuple[str, str]] = {
+    Refusal.NO_OLD_LINK: ("mynumber", "no_old_link"),
+    Refusal.LINKED_ELSEWHERE: ("mynumber", "linked_elsewhere"),
+    Refusal.UNKNOWN_PATRON: ("registration", "unknown_patron"),
+    Refusal.UNKNOWN_CA: ("mynumber", "certificate"),
+}
+
+
+def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
+    """(service, reason, reference) of the one-tap counter ticket this outcome offers, or None."""
+    if isinstance(state, Pending):
+        return "mynumber", "migration_pending", state.reference
+    if isinstance(state, Refused) and state.reason in _COUNTER_REASONS:
+        service, reason = _COUNTER_REASONS[state.reason]
+        return service, reason, None
+    return None

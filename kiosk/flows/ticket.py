@@ -53,6 +53,8 @@ class TicketView:
     people_ahead: int
     wait_minutes: int | None
     status_url: str
+    reason: str | None = None
+    reference: str | None = None
 
 
 # -- states ---------------------------------------------------------------------------------------
@@ -67,6 +69,8 @@ class Issuing:
 
     service: str
     idempotency_key: str
+    reason: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class IssueFailed:
     idempotency_key: str
     failure: IssueFailure
     opens_at: datetime | None = None
+    reason: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,9 +111,11 @@ class PrintFailed:
 # -- events ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Choose:
-    """The patron tapped a service."""
+    """The patron tapped a service; another flow may send the patron with a reason code and a reference."""
 
     service: str
+    reason: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,10 +150,12 @@ class PrintError:
 # -- effects --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class IssueTicket:
-    """Ask the server for a ticket."""
+    """Ask the server for a ticket (the reason and reference go on it, so the counter need not start over)."""
 
     service: str
     idempotency_key: str
+    reason: str | None = None
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,18 +182,19 @@ class TicketFlow:
         if isinstance(event, Done):
             self.state = Finished()
         elif isinstance(state, Choosing) and isinstance(event, Choose) and event.service in self._services:
-            self.state = Issuing(event.service, self._new_key())
-            return [IssueTicket(event.service, self.state.idempotency_key)]
+            self.state = Issuing(event.service, self._new_key(), event.reason, event.reference)
+            return [IssueTicket(event.service, self.state.idempotency_key, event.reason, event.reference)]
         elif isinstance(state, Issuing):
             if isinstance(event, Issued):
                 self.state = Printing(event.ticket)
                 return [PrintTicket(event.ticket)]
             if isinstance(event, IssueError):
-                self.state = IssueFailed(state.service, state.idempotency_key, event.failure, event.opens_at)
+                self.state = IssueFailed(state.service, state.idempotency_key, event.failure, event.opens_at,
+                                         state.reason, state.reference)
         elif isinstance(state, IssueFailed):
             if isinstance(event, Retry):
-                self.state = Issuing(state.service, state.idempotency_key)
-                return [IssueTicket(state.service, state.idempotency_key)]
+                self.state = Issuing(state.service, state.idempotency_key, state.reason, state.reference)
+                return [IssueTicket(state.service, state.idempotency_key, state.reason, state.reference)]
             if isinstance(event, Back):
                 self.state = Choosing()
         elif isinstance(state, Printing):

@@ -1,16 +1,10 @@
-"""Card tests run against this run's private pcscd; reserve it before anything touches pyscard."""
+"""Card tests run against this run's private pcscd (reserved and shared in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 import pytest
-
-from tests.support.pcsc import card_server, insert_card, private_pcscd, reserve_pcscd, test_pki
-
-reserve_pcscd()
-
-__all__ = ["card_server", "insert_card", "private_pcscd", "test_pki"]
 
 
 @pytest.fixture

@@ -129,3 +129,12 @@ def test_pad_validates_the_check_digit_before_any_request(number: str, problem: 
     else:
         assert effects == []
         assert flow.state == f.Entering(number, problem)
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [(f.CardStatus.VALID, False), (f.CardStatus.RENEWABLE, True), (f.CardStatus.EXPIRED, True)],
+)
+def test_renewal_ticket_is_offered_when_renewal_is_open_or_overdue(status: f.CardStatus, offered: bool) -> None:
+    view = f.ExpiryView(date(2027, 12, 1), date(2027, 11, 1), 3, status)
+    assert (f.counter_ticket_for(f.Shown("2000000014", view)) is not None) is offered

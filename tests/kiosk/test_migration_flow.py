@@ -212,3 +212,12 @@ def test_done_zeroes_typed_digits() -> None:
     f = typed(flow(PAD_TEXT), "12")
     f.handle(m.Done())
     assert f.pin._buf == bytearray(4) and len(f.pin) == 0
+
+
+def test_outcomes_that_need_the_counter_offer_a_ticket_with_a_reason() -> None:
+    assert m.counter_ticket_for(m.Pending(NUMBER, "K7Q2")) == ("mynumber", "migration_pending", "K7Q2")
+    assert m.counter_ticket_for(m.Refused(NUMBER, m.Refusal.NO_OLD_LINK)) == ("mynumber", "no_old_link", None)
+    assert m.counter_ticket_for(m.Refused(NUMBER, m.Refusal.UNKNOWN_PATRON))[0] == "registration"
+    for state in (m.Completed(NUMBER, TODAY), m.Refused(NUMBER, m.Refusal.CERTIFICATE_REVOKED),
+                  m.Refused(NUMBER, m.Refusal.SERVER_UNREACHABLE, PAD_AUTH)):
+        assert m.counter_ticket_for(state) is None

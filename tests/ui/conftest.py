@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,15 +13,17 @@ import pytest
 
 from scripts.xvfb import xvfb
 from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
-from tests.support.pcsc import card_server, insert_card, private_pcscd, reserve_pcscd, test_pki
 from tests.support.server_proc import ServerProcess, start_server
-
-# The kiosk and this test process reach the run's private pcscd (set before any PC/SC call).
-reserve_pcscd()
-__all__ = ["card_server", "insert_card", "private_pcscd", "test_pki"]
 
 # The library's "today" for the server the kiosk talks to, so expiry answers are exact.
 TODAY = date(2026, 6, 15)
+# The counter open at any hour, so ticket tests do not depend on when they run.
+ALWAYS_OPEN = {
+    "SERVER_COUNTER_HOURS_WEEKDAY": json.dumps(["00:00", "23:59"]),
+    "SERVER_COUNTER_HOURS_WEEKEND": json.dumps(["00:00", "23:59"]),
+    "SERVER_CLOSED_WEEKDAYS": "[]",
+    "SERVER_CLOSED_DATES": "[]",
+}
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +39,7 @@ def ui_server() -> Iterator[ServerProcess]:
     """The real central server with the demo data set, on SQLite."""
     directory = Path(tempfile.mkdtemp(prefix="saga-ui-"))
     server = start_server(database_url=f"sqlite:///{directory / 'ui.db'}",
-                          settings={"SERVER_TODAY": TODAY.isoformat()})
+                          settings={"SERVER_TODAY": TODAY.isoformat(), **ALWAYS_OPEN})
     try:
         yield server
     finally:
@@ -55,9 +58,11 @@ def server_env(server: ServerProcess) -> dict[str, str]:
 
 @pytest.fixture
 def kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
-    """The kiosk app, started fresh for one test, talking to the real server."""
-    env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server))
+    """The kiosk app, started fresh for one test, talking to the real server; it prints into tmp_path/printed."""
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server),
+                    KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"))
     app = KioskProcess(env, tmp_path / "kiosk.log")
+    app.printed = tmp_path / "printed"  # type: ignore[attr-defined]
     try:
         yield app
     finally:
@@ -68,7 +73,7 @@ def kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[Ki
 def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A server of its own for a test that changes linkages (each persona starts from the demo data)."""
     server = start_server(database_url=f"sqlite:///{tmp_path / 'server.db'}",
-                          settings={"SERVER_TODAY": TODAY.isoformat()})
+                          settings={"SERVER_TODAY": TODAY.isoformat(), **ALWAYS_OPEN})
     try:
         yield server
     finally:
@@ -78,10 +83,12 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
 @pytest.fixture
 def card_kiosk(display: str, fresh_server: ServerProcess, private_pcscd: object,
                tmp_path: Path) -> Iterator[KioskProcess]:
-    """The kiosk app with the private pcscd's virtual reader and a fresh server."""
-    env = kiosk_env(display, tmp_path / "kivy", **server_env(fresh_server))
+    """The kiosk app with the private pcscd's virtual reader and a fresh server; it prints into tmp_path/printed."""
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(fresh_server),
+                    KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"))
     app = KioskProcess(env, tmp_path / "kiosk.log")
     app.server = fresh_server  # type: ignore[attr-defined]
+    app.printed = tmp_path / "printed"  # type: ignore[attr-defined]
     try:
         yield app
     finally:

@@ -43,6 +43,7 @@ def test_expiry_by_number_pad(kiosk: KioskProcess, number: str, title: str, name
         assert "令和9年2月28日（2027-02-28）" in text
     if name in ("renewable", "expired"):
         assert "通知カード" in text, "what to bring must name what is not accepted"
+        assert "カウンターの整理券を発行" in state["texts"], "a renewal ticket is one tap away"
     assert kiosk.overflowing() == []
     kiosk.screenshot(f"expiry_result-{name}-ja")
     kiosk.tap("language")
@@ -96,3 +97,21 @@ def test_server_down_says_nothing_changed(display: str, tmp_path: Path) -> None:
     finally:
         kiosk.stop()
 
+
+
+def test_renewal_ticket_in_one_tap_from_the_expiry_result(kiosk: KioskProcess) -> None:
+    open_expiry(kiosk)
+    type_on_pad(kiosk, "2000000113")
+    kiosk.tap("submit")
+    kiosk.wait_for(lambda s: "更新の手続きができます" in s["texts"])
+    kiosk.tap("counter_ticket")
+    state = kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=20)
+    assert any(t.startswith("R-") for t in state["texts"])
+    assert len(list(kiosk.printed.glob("*R-*.png"))) == 1
+
+
+def test_call_staff_from_any_step_reaches_the_server(kiosk: KioskProcess) -> None:
+    open_expiry(kiosk)
+    kiosk.tap("call_staff")
+    kiosk.wait_for(lambda s: "職員を呼びました。その場で少しお待ちください。" in s["texts"], timeout=20)
+    kiosk.screenshot("toast-staff-called-ja")

@@ -81,6 +81,10 @@ def test_normal_card_with_the_same_pin_switches_to_mykey(card_kiosk: KioskProces
     card_kiosk.screenshot("migrate_result-completed-ja")
     history = linkage_history(card_kiosk.server, "2000000014")
     assert "mykey" in history.lower()
+    card_kiosk.tap("receipt")
+    card_kiosk.wait_for(lambda s: "控えを印刷しました。お取りください。" in s["texts"], timeout=20)
+    (slip,) = card_kiosk.printed.glob("*receipt*.png")
+    assert slip.stat().st_size > 5_000
 
 
 def test_wrong_pin_then_right_shows_tries_left(card_kiosk: KioskProcess, insert_card) -> None:
@@ -175,6 +179,10 @@ def test_no_old_link_sends_the_patron_to_the_counter(card_kiosk: KioskProcess, i
     assert "旧方式の連携が見つかりません" in state["texts"]
     assert any("2階総合カウンター" in t for t in state["texts"])
     card_kiosk.screenshot("migrate_result-no-old-link-ja")
+    card_kiosk.tap("counter_ticket")  # one tap to a ticket that says why the patron comes
+    state = card_kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=20)
+    assert "M-001" in state["texts"]
+    assert len(list(card_kiosk.printed.glob("*M-001*.png"))) == 1
 
 
 def test_a_card_that_is_not_a_my_number_card(card_kiosk: KioskProcess, insert_card) -> None:

@@ -13,14 +13,8 @@ from PIL import Image
 
 from tests.support.kiosk_app import KioskProcess, free_port, kiosk_env
 from tests.support.server_proc import ServerProcess, start_server
-from tests.ui.conftest import TODAY, server_env
+from tests.ui.conftest import ALWAYS_OPEN, TODAY, server_env
 
-ALWAYS_OPEN = {
-    "SERVER_COUNTER_HOURS_WEEKDAY": json.dumps(["00:00", "23:59"]),
-    "SERVER_COUNTER_HOURS_WEEKEND": json.dumps(["00:00", "23:59"]),
-    "SERVER_CLOSED_WEEKDAYS": "[]",
-    "SERVER_CLOSED_DATES": "[]",
-}
 # Open one minute a day: closed whenever this test runs (but at 00:00 Tokyo time).
 NEARLY_ALWAYS_CLOSED = {**ALWAYS_OPEN, "SERVER_COUNTER_HOURS_WEEKDAY": json.dumps(["00:00", "00:01"]),
                         "SERVER_COUNTER_HOURS_WEEKEND": json.dumps(["00:00", "00:01"])}
