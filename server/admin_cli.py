@@ -150,6 +150,27 @@ def _cmd_kiosk_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kiosk_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    from server.fleet.service import rotate_kiosk_secret
+
+    state = _state(settings)
+    with state.sessions() as session, session.begin():
+        kiosk = session.get(Kiosk, args.kiosk_id)
+        if kiosk is None:
+            print(f"no kiosk {args.kiosk_id}", file=sys.stderr)
+            return 1
+        if not kiosk.active:
+            print(f"kiosk {args.kiosk_id} is revoked; a revoked kiosk keeps no secret worth rotating",
+                  file=sys.stderr)
+            return 1
+        secret = rotate_kiosk_secret(session=session, kiosk_id=args.kiosk_id)
+        audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                     action="kiosk.rotate", outcome="ok", detail={"kiosk_id": args.kiosk_id})
+    # The old secret is refused from now on: put this one in the kiosk's config (server.secret).
+    print(f"kiosk {args.kiosk_id}: new secret (put it in that kiosk's config, shown once; the old one is refused):")
+    print(secret)
+    return 0
+
 def _cmd_staff_create(settings: Settings, args: argparse.Namespace) -> int:
     state = _state(settings)
     pin = args.pin or getpass.getpass("PIN: ")
@@ -235,6 +256,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = sub.add_parser("kiosk-revoke", help="revoke a kiosk (its requests get 401)")
     p.add_argument("kiosk_id")
     p.set_defaults(run=_cmd_kiosk_revoke)
+    p = sub.add_parser("kiosk-rotate", help="give a kiosk a new secret (printed once; the old one gets 401)")
+    p.add_argument("kiosk_id")
+    p.set_defaults(run=_cmd_kiosk_rotate)
     p = sub.add_parser("staff-create", help="create a staff account")
     p.add_argument("staff_id")
     p.add_argument("--name", required=True)

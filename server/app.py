@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from server.api import handlers
 from server.api.middleware import BodyGuard
 from server.api.routes import cards, counter, health, lobby, migrations, pages, staff, tickets
+from server.api.routes.fleet import router as fleet_router
 from server.clock import Clock
 from server.config import Settings, load_settings
 from server.state import AppState, build_state
@@ -31,4 +32,5 @@ def create_app(
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     for module in (health, cards, migrations, staff, tickets, counter, lobby, pages):
         app.include_router(module.router)
+    app.include_router(fleet_router)
     return app

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     demo_staff_id: str = "demo-admin"
     demo_staff_pin: SecretStr | None = None
     staff_session_minutes: int = 480
+    # Fleet page: a kiosk is stale after this many of its own heartbeat intervals without one.
+    fleet_stale_intervals: int = 3
     # The library's "today" is the real date in Asia/Tokyo; tests and demos may pin it.
     today: date | None = None
     log_level: str = "info"

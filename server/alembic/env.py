@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from server.db import make_engine
+from server.fleet import models as _fleet_models  # noqa: F401  (its tables join Base.metadata)
 from server.models import Base
 from server.tickets import models as _ticket_models  # noqa: F401  (its tables join Base.metadata)
 

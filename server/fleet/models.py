@@ -1,0 +1,42 @@
+"""Fleet tables: each kiosk's latest heartbeat, and the recent errors kiosks reported."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.models import Base, Timestamp
+
+
+class KioskHeartbeat(Base):
+    """The latest state a kiosk reported (one row per kiosk, replaced by each heartbeat)."""
+
+    __tablename__ = "kiosk_heartbeats"
+
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(Timestamp)  # server clock: staleness is judged on it
+    kiosk_time: Mapped[datetime] = mapped_column(Timestamp)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(32))
+    in_service: Mapped[bool] = mapped_column(Boolean)
+    reader: Mapped[str | None] = mapped_column(String(300))
+    reader_error: Mapped[str | None] = mapped_column(String(300))
+    printer_online: Mapped[bool] = mapped_column(Boolean)
+    printer_paper: Mapped[str] = mapped_column(String(16))
+    printer_error: Mapped[str | None] = mapped_column(String(300))
+    outbox_length: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_error_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class KioskErrorEvent(Base):
+    """An error a kiosk reported (kept: the latest few per kiosk)."""
+
+    __tablename__ = "kiosk_error_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), index=True)
+    at: Mapped[datetime] = mapped_column(Timestamp)
+    message: Mapped[str] = mapped_column(String(300))

@@ -1,0 +1,166 @@
+// Kiosk fleet page: staff log in (staff id + PIN, the counter console's sessions), then every kiosk's
+// state is fetched from /v1/fleet/kiosks and redrawn every few seconds. States are judged by the server.
+"use strict";
+
+const REFRESH_MS = 5000;
+const LIBRARY_TZ = "Asia/Tokyo";
+const STATES = {
+  up: ["稼働中", "Up"],
+  stale: ["応答なし", "Stale"],
+  out_of_service: ["休止中", "Out of service"],
+  printer_problem: ["プリンター異常", "Printer problem"],
+  never_seen: ["未接続", "Never seen"],
+  revoked: ["失効", "Revoked"],
+};
+const SEVERITY = ["stale", "printer_problem", "out_of_service", "never_seen", "up", "revoked"];
+const PAPER = { ok: ["用紙あり", "Paper OK"], near_end: ["用紙残りわずか", "Paper low"], out: ["用紙切れ", "Paper out"],
+                unknown: ["不明", "Unknown"] };
+const state = { token: sessionStorage.getItem("staffToken"), timer: null };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function bilingual(pair, cls) { return el("span", { class: cls }, pair[0], el("span", { class: "en" }, pair[1])); }
+
+function when(iso) {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString("ja-JP", { timeZone: LIBRARY_TZ, month: "numeric", day: "numeric",
+                                                 hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+function ago(iso, now) {
+  if (!iso) return "";
+  const s = Math.max(0, Math.round((new Date(now) - new Date(iso)) / 1000));
+  if (s < 60) return `${s}秒前 / ${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}分前 / ${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)}時間前 / ${Math.round(s / 3600)} h ago`;
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401 && path !== "/v1/staff/sessions") logOut();
+    const error = new Error(data?.error?.code || `HTTP ${response.status}`);
+    error.body = data;
+    throw error;
+  }
+  return data;
+}
+
+function showError(box, error) {
+  const e = error?.body?.error;
+  box.replaceChildren(e ? e.message_ja : "通信できませんでした",
+                      el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
+  box.classList.remove("hidden");
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  $("login-error").classList.add("hidden");
+  $("login-button").disabled = true;
+  try {
+    const session = await api("POST", "/v1/staff/sessions", { staff_id: $("staff-id").value.trim(), pin: $("pin").value });
+    state.token = session.token;
+    sessionStorage.setItem("staffToken", session.token);
+    $("pin").value = "";
+    start();
+  } catch (error) {
+    showError($("login-error"), error);
+  } finally {
+    $("login-button").disabled = false;
+  }
+}
+
+function logOut() {
+  state.token = null;
+  sessionStorage.removeItem("staffToken");
+  clearInterval(state.timer);
+  $("fleet").classList.add("hidden");
+  $("session-bar").classList.add("hidden");
+  $("login").classList.remove("hidden");
+}
+
+function start() {
+  $("login").classList.add("hidden");
+  $("fleet").classList.remove("hidden");
+  $("session-bar").classList.remove("hidden");
+  refresh();
+  clearInterval(state.timer);
+  state.timer = setInterval(refresh, REFRESH_MS);
+}
+
+function printerCell(k) {
+  if (k.printer_online === null) return el("span", { class: "none" }, "—");
+  const paper = PAPER[k.printer_paper] || PAPER.unknown;
+  return el("div", {},
+    k.printer_online ? el("span", {}, "接続 ", el("span", { class: "inline-en" }, "online"))
+                     : el("span", { class: "bad" }, "未接続 ", el("span", { class: "inline-en" }, "offline")),
+    el("div", { class: { ok: "sub", near_end: "warn" }[k.printer_paper] || "bad" }, `${paper[0]} / ${paper[1]}`),
+    k.printer_error ? el("div", { class: "sub bad" }, k.printer_error) : null);
+}
+
+function readerCell(k) {
+  if (k.last_seen === null) return el("span", { class: "none" }, "—");
+  if (k.reader_error || !k.reader) return el("span", { class: "bad" }, k.reader_error || "no reader");
+  return el("span", {}, k.reader);
+}
+
+function errorsCell(k) {
+  if (!k.recent_errors.length) return el("span", { class: "none" }, "なし / none");
+  return el("ul", { class: "errors" }, k.recent_errors.map((e) => el("li", {}, el("time", {}, when(e.at)), e.message)));
+}
+
+function row(k, now) {
+  const flags = [];
+  if (k.in_service === false && k.state !== "out_of_service") flags.push(bilingual(STATES.out_of_service, "state state-out_of_service"));
+  if (k.printer_problem && k.state !== "printer_problem") flags.push(bilingual(STATES.printer_problem, "state state-printer_problem"));
+  return el("tr", { "data-kiosk": k.kiosk_id, "data-state": k.state },
+    el("td", {}, el("div", { class: "name" }, k.kiosk_id), el("div", { class: "sub" }, k.name)),
+    el("td", {}, bilingual(STATES[k.state], `state state-${k.state}`), ...flags.map((f) => el("div", {}, f))),
+    el("td", {}, el("div", {}, when(k.last_seen)), el("div", { class: "sub" }, ago(k.last_seen, now)),
+      k.clock_skew_s !== null && Math.abs(k.clock_skew_s) > 60
+        ? el("div", { class: "sub warn" }, `時計のずれ ${k.clock_skew_s}s / clock off`) : null),
+    el("td", {}, printerCell(k)),
+    el("td", {}, readerCell(k)),
+    el("td", {}, k.outbox_length === null ? el("span", { class: "none" }, "—")
+                 : el("span", { class: k.outbox_length > 0 ? "warn" : "" }, String(k.outbox_length))),
+    el("td", {}, k.version || "—"),
+    el("td", {}, errorsCell(k)));
+}
+
+async function refresh() {
+  if (!state.token) return;
+  try {
+    const data = await api("GET", "/v1/fleet/kiosks");
+    $("load-error").classList.add("hidden");
+    // Kiosks that need someone first; the server's order (by id) within each state.
+    const kiosks = [...data.kiosks].sort((a, b) => SEVERITY.indexOf(a.state) - SEVERITY.indexOf(b.state));
+    $("kiosk-rows").replaceChildren(...kiosks.map((k) => row(k, data.now)));
+    const counts = {};
+    for (const k of data.kiosks) counts[k.state] = (counts[k.state] || 0) + 1;
+    $("summary").replaceChildren(...Object.keys(STATES).filter((s) => counts[s]).map((s) =>
+      el("div", { class: `count`, "data-count": s }, el("strong", {}, counts[s]), bilingual(STATES[s], `state state-${s}`))));
+    $("updated").textContent = `更新 ${when(data.now)}`;
+  } catch (error) {
+    if (state.token) showError($("load-error"), error);
+  }
+}
+
+$("login-form").addEventListener("submit", logIn);
+$("logout").addEventListener("click", logOut);
+if (state.token) start();

@@ -1,0 +1,191 @@
+"""Fleet endpoints over HTTP against the real server process, on SQLite and PostgreSQL:
+staff credentials for the kiosk cache, heartbeats and kiosk states, staff actions in the audit log,
+and kiosk secrets rotated and revoked from the admin CLI (refused at once)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+from argon2 import PasswordHasher
+
+from kiosk.api.client import HmacAuth
+from server.__main__ import main
+from tests.server.conftest import BACKENDS, TODAY
+from tests.support.server_proc import ServerProcess, start_server
+
+STALE_INTERVALS = 2
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def fleet_server(request: pytest.FixtureRequest, sqlite_dir: Path) -> Iterator[ServerProcess]:
+    """A server of its own (these tests add kiosks and rotate secrets), stale after 2 intervals."""
+    name = "fleet_" + uuid.uuid4().hex[:8]
+    if request.param == "sqlite":
+        url = f"sqlite:///{sqlite_dir / (name + '.db')}"
+    else:
+        url = request.getfixturevalue("pg").create_database(name)
+    server = start_server(database_url=url, settings={"SERVER_TODAY": TODAY.isoformat(),
+                                                      "SERVER_FLEET_STALE_INTERVALS": str(STALE_INTERVALS)})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cli(fleet_server: ServerProcess, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """`python -m server admin ...` on the running server's database."""
+    monkeypatch.setenv("SERVER_DATABASE_URL", fleet_server.database_url)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        status = main(["admin", *args])
+        out = capsys.readouterr()
+        return status, out.out, out.err
+
+    return run
+
+
+def kiosk_call(server: ServerProcess, method: str, path: str, *, kiosk_id: str | None = None,
+               secret: str | None = None, body: dict | None = None, key: str | None = None) -> requests.Response:
+    """A request signed as a kiosk (the demo kiosk unless told otherwise)."""
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Idempotency-Key"] = key
+    return requests.request(method, server.base_url + path, data=json.dumps(body).encode() if body else b"",
+                            headers=headers, timeout=10,
+                            auth=HmacAuth(kiosk_id or server.kiosk_id, secret or server.kiosk_secret))
+
+
+def staff_token(server: ServerProcess) -> str:
+    response = requests.post(server.base_url + "/v1/staff/sessions",
+                             json={"staff_id": server.staff_id, "pin": server.staff_pin}, timeout=10)
+    return response.json()["token"]
+
+
+def fleet(server: ServerProcess) -> dict[str, dict]:
+    response = requests.get(server.base_url + "/v1/fleet/kiosks", timeout=10,
+                            headers={"Authorization": f"Bearer {staff_token(server)}"})
+    assert response.status_code == 200, response.text
+    return {k["kiosk_id"]: k for k in response.json()["kiosks"]}
+
+
+def beat(**changes: object) -> dict:
+    body = {"version": "0.1.0", "kiosk_time": datetime.now(UTC).isoformat(), "interval_s": 3600,
+            "in_service": True, "reader": "ACS ACR39U 00 00", "reader_error": None, "printer_online": True,
+            "printer_paper": "ok", "printer_error": None, "outbox_length": 0, "last_error": None,
+            "last_error_at": None}
+    body.update(changes)
+    return body
+
+
+def new_kiosk(cli, kiosk_id: str) -> str:  # type: ignore[no-untyped-def]
+    secret = "sec-" + uuid.uuid4().hex
+    status, _, err = cli("kiosk-create", kiosk_id, "--name", kiosk_id.upper(), "--secret", secret)
+    assert status == 0, err
+    return secret
+
+
+def test_staff_credentials_are_argon2id_hashes_with_roles(fleet_server: ServerProcess) -> None:
+    response = kiosk_call(fleet_server, "GET", "/v1/kiosk/staff-credentials")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["scheme"] == "argon2id"
+    (entry,) = [s for s in body["staff"] if s["staff_id"] == fleet_server.staff_id]
+    assert entry["role"] == "admin" and entry["pin_hash"].startswith("$argon2id$")
+    assert PasswordHasher().verify(entry["pin_hash"], fleet_server.staff_pin)
+    assert fleet_server.staff_pin not in response.text
+    # Only a signed kiosk gets them; a staff bearer token or nothing at all gets 401.
+    assert requests.get(fleet_server.base_url + "/v1/kiosk/staff-credentials", timeout=10).status_code == 401
+    assert requests.get(fleet_server.base_url + "/v1/kiosk/staff-credentials", timeout=10, headers={
+        "Authorization": f"Bearer {staff_token(fleet_server)}"}).status_code == 401
+
+
+def test_heartbeat_shape_is_checked(fleet_server: ServerProcess) -> None:
+    assert kiosk_call(fleet_server, "POST", "/v1/kiosk/heartbeat", body=beat()).status_code == 200
+    for bad in (beat(printer_paper="plenty"), beat(interval_s=0), {**beat(), "patron_name": "佐賀 太郎"},
+                beat(last_error="x" * 301), beat(version="\x00"), beat(reader="ACS\x00"),
+                beat(kiosk_time="0001-01-01T00:00:00+14:00"), beat(kiosk_time="2026-06-15T10:00:00")):
+        response = kiosk_call(fleet_server, "POST", "/v1/kiosk/heartbeat", body=bad)
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    unsigned = requests.post(fleet_server.base_url + "/v1/kiosk/heartbeat", json=beat(), timeout=10)
+    assert unsigned.status_code == 401
+
+
+def test_fleet_states_at_a_glance(fleet_server: ServerProcess, cli) -> None:  # type: ignore[no-untyped-def]
+    secrets = {k: new_kiosk(cli, k) for k in ("k-up", "k-out", "k-paper", "k-stale", "k-never", "k-gone")}
+    sends = {
+        "k-up": beat(last_error="printer: cover open", last_error_at="2026-06-15T01:00:00+00:00"),
+        "k-out": beat(in_service=False),
+        "k-paper": beat(printer_paper="out", printer_online=False, printer_error="paper out"),
+        "k-stale": beat(interval_s=1),
+        "k-gone": beat(),
+    }
+    for kiosk_id, body in sends.items():
+        response = kiosk_call(fleet_server, "POST", "/v1/kiosk/heartbeat", kiosk_id=kiosk_id,
+                              secret=secrets[kiosk_id], body=body)
+        assert response.status_code == 200, response.text
+    # The same error again is not a new recent error; a new one is.
+    kiosk_call(fleet_server, "POST", "/v1/kiosk/heartbeat", kiosk_id="k-up", secret=secrets["k-up"], body=sends["k-up"])
+    kiosk_call(fleet_server, "POST", "/v1/kiosk/heartbeat", kiosk_id="k-up", secret=secrets["k-up"],
+               body=beat(last_error="server: timed out", last_error_at="2026-06-15T02:00:00+00:00"))
+    assert cli("kiosk-revoke", "k-gone")[0] == 0
+    time.sleep(STALE_INTERVALS * 1 + 0.3)
+    kiosks = fleet(fleet_server)
+    assert {k: kiosks[k]["state"] for k in secrets} == {
+        "k-up": "up", "k-out": "out_of_service", "k-paper": "printer_problem", "k-stale": "stale",
+        "k-never": "never_seen", "k-gone": "revoked"}
+    assert [e["message"] for e in kiosks["k-up"]["recent_errors"]] == ["server: timed out", "printer: cover open"]
+    assert kiosks["k-up"]["last_error"] == "server: timed out"
+    assert kiosks["k-paper"]["printer_problem"] and kiosks["k-paper"]["printer_error"] == "paper out"
+    assert kiosks["k-stale"]["stale_after_s"] == STALE_INTERVALS
+    assert kiosks["k-up"]["version"] == "0.1.0" and kiosks["k-up"]["reader"] == "ACS ACR39U 00 00"
+    assert kiosks["k-never"]["last_seen"] is None
+    assert requests.get(fleet_server.base_url + "/v1/fleet/kiosks", timeout=10).status_code == 401
+
+
+def test_staff_action_is_audited_once_per_key(fleet_server: ServerProcess) -> None:
+    action = {"staff_id": "tanaka", "action": "service.out", "outcome": "ok",
+              "at": "2026-06-15T03:00:00+00:00", "detail": {"note": "paper jam"}}
+    key = str(uuid.uuid4())
+    first = kiosk_call(fleet_server, "POST", "/v1/kiosk/audit", body=action, key=key)
+    again = kiosk_call(fleet_server, "POST", "/v1/kiosk/audit", body=action, key=key)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert kiosk_call(fleet_server, "POST", "/v1/kiosk/audit", body=action).status_code == 400  # no key
+    for bad in ({**action, "action": "DROP TABLE"}, {**action, "detail": {f"k{i}": i for i in range(13)}},
+                {**action, "staff_id": ""}, {**action, "detail": {"note": "a\x00b"}}, {**action, "staff_id": "田中"}):
+        assert kiosk_call(fleet_server, "POST", "/v1/kiosk/audit", body=bad, key=str(uuid.uuid4())).status_code == 422
+    rows = requests.get(fleet_server.base_url + "/v1/staff/audit", timeout=10,
+                        headers={"Authorization": f"Bearer {staff_token(fleet_server)}"}).json()
+    mine = [r for r in rows if r["action"] == "maintenance.service.out"]
+    assert len(mine) == 1
+    assert (mine[0]["actor_type"], mine[0]["actor_id"], mine[0]["outcome"]) == ("kiosk_staff", "tanaka", "ok")
+    assert mine[0]["detail"] == {"note": "paper jam", "kiosk_id": fleet_server.kiosk_id,
+                                 "kiosk_time": "2026-06-15T03:00:00+00:00"}
+
+
+def test_rotated_and_revoked_secrets_are_refused_at_once(fleet_server: ServerProcess, cli) -> None:  # type: ignore[no-untyped-def]
+    old = new_kiosk(cli, "k-rotate")
+    get = lambda secret: kiosk_call(fleet_server, "GET", "/v1/kiosk/staff-credentials",  # noqa: E731
+                                    kiosk_id="k-rotate", secret=secret)
+    assert get(old).status_code == 200
+    status, out, _ = cli("kiosk-rotate", "k-rotate")
+    assert status == 0
+    new = out.strip().splitlines()[-1]
+    assert len(new) >= 32 and new != old
+    refused = get(old)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
+    assert get(new).status_code == 200
+    assert cli("kiosk-rotate", "no-such-kiosk")[0] == 1
+    assert cli("kiosk-revoke", "k-rotate")[0] == 0
+    revoked = get(new)
+    assert revoked.status_code == 401 and revoked.json()["error"]["code"] == "unknown_kiosk"
+    assert cli("kiosk-rotate", "k-rotate")[0] == 1  # a revoked kiosk stays revoked
+    status, out, _ = cli("audit-export")
+    assert "kiosk.rotate" in out and new not in out and old not in out
