@@ -21,6 +21,7 @@ from kivy.base import EventLoop
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
+from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
@@ -57,6 +58,17 @@ def _overflowing() -> list[dict[str, Any]]:
                 if tw > w.width + 1 or th > w.height + 1:
                     out.append({"text": w.text, "texture": [tw, th], "box": [w.width, w.height]})
     return out
+
+
+def _small_targets() -> list[dict[str, Any]]:
+    """Visible, enabled buttons smaller than 15 mm either way at the configured DPI."""
+    app = App.get_running_app()
+    least = app.mm(15) - 0.5
+    return [
+        {"text": w.text, "size": [w.width, w.height]}
+        for root in _roots() for w in root.walk(restrict=True)
+        if isinstance(w, Button) and w.opacity > 0 and not w.disabled and (w.width < least or w.height < least)
+    ]
 
 
 def _state() -> dict[str, Any]:
@@ -110,6 +122,7 @@ COMMANDS = {
     "state": lambda req: _state(),
     "font": lambda req: _font(),
     "overflowing": lambda req: {"labels": _overflowing()},
+    "small_targets": lambda req: {"buttons": _small_targets()},
     "tap": lambda req: _tap(req["id"]),
     "tap_at": lambda req: _tap_at(*req["at"]),
     "screenshot": lambda req: _screenshot(req["path"]),

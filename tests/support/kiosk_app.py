@@ -82,6 +82,16 @@ class KioskProcess:
         """Labels on screen whose text does not fit their box."""
         return self.call("overflowing")["labels"]
 
+    def small_targets(self) -> list[dict[str, Any]]:
+        """Buttons on screen smaller than 15 mm at the kiosk's configured DPI."""
+        return self.call("small_targets")["buttons"]
+
+    def check_and_shoot(self, name: str) -> Path:
+        """Assert no clipped text and no small touch target, then save a screenshot."""
+        assert self.overflowing() == [], f"clipped text on {name}: {self.overflowing()}"
+        assert self.small_targets() == [], f"touch targets under 15 mm on {name}: {self.small_targets()}"
+        return self.screenshot(name)
+
     def screenshot(self, name: str) -> Path:
         """Save a screenshot under var/test-artifacts/screens/."""
         path = ARTIFACTS / "screens" / f"{name}.png"
