@@ -6,13 +6,17 @@ import base64
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from protocol import signing
+
+if TYPE_CHECKING:  # the maintenance core builds these; only their fields are read here
+    from kiosk.maintenance.audit import StaffEvent
+    from kiosk.maintenance.heartbeat import KioskState
 
 
 class HmacAuth(requests.auth.AuthBase):
@@ -128,6 +132,19 @@ class StaffAlert:
     alert_id: int
     reason: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffCredential:
+    """A staff account as the kiosk caches it: id, role and the salted argon2id PIN hash (never a PIN)."""
+
+    staff_id: str
+    role: str
+    pin_hash: str = ""
+
+    def __repr__(self) -> str:
+        # The hash is not a PIN, but a 4-6 digit PIN falls to an offline search: keep it out of logs.
+        return f"StaffCredential(staff_id={self.staff_id!r}, role={self.role!r})"
 
 
 def _when(value: str | None) -> datetime | None:
@@ -307,3 +324,21 @@ class KioskApiClient:
         body = self._request("POST", "/v1/alerts", json_body=payload, idempotency_key=idempotency_key, retries=1)
         return StaffAlert(alert_id=int(body["id"]), reason=body["reason"],
                           created_at=datetime.fromisoformat(body["created_at"]))
+
+    # Maintenance mode and fleet (kiosk/maintenance). ---------------------------------------------
+
+    def staff_credentials(self) -> list[StaffCredential]:
+        """Active staff accounts with their argon2id PIN hashes and roles, for the kiosk's offline cache."""
+        body = self._request("GET", "/v1/kiosk/staff-credentials")
+        return [StaffCredential(staff_id=s["staff_id"], role=s["role"], pin_hash=s["pin_hash"])
+                for s in body["staff"]]
+
+    def send_heartbeat(self, state: KioskState) -> None:
+        """Report this kiosk's state to the fleet page (a resend is harmless: the latest state wins)."""
+        self._request("POST", "/v1/kiosk/heartbeat", json_body=state.to_json())
+
+    def record_staff_action(self, event: StaffEvent) -> None:
+        """Append a staff action at this kiosk to the server's audit log (the event id is the idempotency key)."""
+        payload = {"staff_id": event.staff_id, "action": event.action, "outcome": event.outcome,
+                   "at": event.at.isoformat(), "detail": dict(event.detail)}
+        self._request("POST", "/v1/kiosk/audit", json_body=payload, idempotency_key=event.event_id)

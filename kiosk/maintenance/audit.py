@@ -1,0 +1,122 @@
+"""Staff actions at the kiosk, sent to the server's audit log (POST /v1/kiosk/audit) when it is reachable.
+
+Events wait in a small in-memory queue and go out in order from a background thread; while the
+server is down they stay queued (the oldest are dropped beyond `max_pending`, and logged). Each
+event carries its own id as the Idempotency-Key, so a resend never makes a second audit row.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from kiosk.api.errors import ApiError, KioskApiError
+
+log = logging.getLogger(__name__)
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class StaffEvent:
+    """One staff action at this kiosk: who, what, outcome, when (kiosk clock), small facts only."""
+
+    staff_id: str
+    action: str
+    outcome: str = "ok"
+    detail: Mapping[str, Scalar] = field(default_factory=dict)
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+class AuditTrail:
+    """Queue staff events and deliver them with `send` (KioskApiClient.record_staff_action)."""
+
+    def __init__(self, send: Callable[[StaffEvent], object] | None, *, max_pending: int = 500,
+                 retry_s: float = 30.0) -> None:
+        self._send = send
+        self._pending: deque[StaffEvent] = deque()
+        self._max_pending = max_pending
+        self._retry_s = retry_s
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def record(self, staff_id: str, action: str, outcome: str = "ok", **detail: Scalar) -> StaffEvent:
+        """Log the event here and queue it for the server; never blocks on the network."""
+        # The server takes staff ids like its logins ([A-Za-z0-9._@-]) and short printable facts only.
+        staff_id = re.sub(r"[^A-Za-z0-9._@-]", "_", staff_id)[:64] or "-"
+        clean = {k: re.sub(r"[\x00-\x1f\x7f]", " ", v)[:200] if isinstance(v, str) else v for k, v in detail.items()}
+        event = StaffEvent(staff_id=staff_id, action=action, outcome=outcome, detail=clean)
+        log.info("staff action: staff=%s action=%s outcome=%s %s", event.staff_id, action, outcome,
+                 " ".join(f"{k}={v}" for k, v in detail.items()))
+        with self._lock:
+            self._pending.append(event)
+            while len(self._pending) > self._max_pending:
+                dropped = self._pending.popleft()
+                log.error("audit queue full: dropped %s by %s at %s", dropped.action, dropped.staff_id, dropped.at)
+        self._wake.set()
+        return event
+
+    @property
+    def pending(self) -> int:
+        """Events not yet accepted by the server."""
+        with self._lock:
+            return len(self._pending)
+
+    def flush(self) -> int:
+        """Send queued events in order until one fails; returns how many the server accepted."""
+        if self._send is None:
+            return 0
+        sent = 0
+        with self._flushing:  # one sender at a time keeps the order
+            while True:
+                with self._lock:
+                    if not self._pending:
+                        return sent
+                    event = self._pending[0]
+                try:
+                    self._send(event)
+                except ApiError as error:
+                    if error.status in (401, 429) or error.status >= 500:
+                        log.warning("audit event %s not sent yet: %s", event.action, error)
+                        return sent
+                    # The server refused this event for good (bad shape): retrying cannot help.
+                    log.error("audit event %s refused by the server: %s", event.action, error)
+                except KioskApiError as error:
+                    log.warning("audit event %s not sent yet: %s", event.action, error)
+                    return sent
+                with self._lock:
+                    if self._pending and self._pending[0] is event:
+                        self._pending.popleft()
+                sent += 1
+
+    def start(self) -> None:
+        """Deliver from a background thread: at once after each event, and every `retry_s` while some wait."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="audit-trail", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the background thread (queued events stay queued)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._retry_s)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.flush()

@@ -1,0 +1,143 @@
+"""Tell the server how this kiosk is, every `interval_s`, from a background thread (POST /v1/kiosk/heartbeat).
+
+The thread sleeps on an Event between beats (no busy loop) and `stop()` wakes and joins it. A failed
+beat is logged and kept as `last_send_error`; the next one simply tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.config import KioskSettings
+from kiosk.maintenance.diagnostics import printer_info, probe_reader
+from kiosk.maintenance.probes import Bounded
+from kiosk.maintenance.service_mode import ServiceMode
+from kiosk.maintenance.version import app_version
+from kiosk.printer.base import TicketPrinter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KioskState:
+    """One heartbeat's content: no personal data, only the kiosk's own state."""
+
+    version: str
+    kiosk_time: datetime
+    interval_s: int
+    in_service: bool
+    reader: str | None  # the readers' names, or None when none is attached
+    reader_error: str | None
+    printer_online: bool
+    printer_paper: str
+    printer_error: str | None
+    outbox_length: int | None
+    last_error: str | None
+    last_error_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The request body."""
+        body = asdict(self)
+        for key in ("kiosk_time", "last_error_at"):
+            body[key] = body[key].isoformat() if body[key] else None
+        return body
+
+
+class LastError:
+    """The latest error the app wants staff to see on the fleet page (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: tuple[str, datetime] | None = None
+
+    def set(self, message: str) -> None:
+        """Remember an error (short, operator-facing, no personal data)."""
+        with self._lock:
+            self._value = (message[:300], datetime.now(UTC))
+
+    def get(self) -> tuple[str | None, datetime | None]:
+        """(message, when), or (None, None)."""
+        with self._lock:
+            return self._value or (None, None)
+
+
+def current_state(*, settings: KioskSettings, printer: TicketPrinter | None, service: ServiceMode,
+                  last_error: LastError, outbox_length: Callable[[], int] | None = None,
+                  list_readers: Callable[[], list[str]] | None = None, timeout_s: float = 2.0) -> KioskState:
+    """Probe reader and printer (bounded, never raising) and describe the kiosk."""
+    reader_kwargs = {"list_readers": list_readers} if list_readers is not None else {}
+    reader = Bounded(lambda: probe_reader(settings.card.reader, card_present=lambda _r: False, **reader_kwargs),
+                     timeout_s, name="beat-reader")
+    status = Bounded(printer.status, timeout_s, name="beat-printer") if printer is not None else None
+    outbox = Bounded(outbox_length, timeout_s, name="beat-outbox") if outbox_length is not None else None
+    reader_value, reader_error = reader.result()
+    status_value, status_error = status.result() if status is not None else (None, "no printer configured")
+    printer_now = printer_info(settings.printer.backend, status_value, status_error)
+    outbox_value, _ = outbox.result() if outbox is not None else (None, None)
+    message, at = last_error.get()
+    return KioskState(
+        version=app_version(),
+        kiosk_time=datetime.now(UTC),
+        interval_s=settings.maintenance.heartbeat_interval_s,
+        in_service=service.in_service,
+        reader=", ".join(reader_value.readers) if reader_value and reader_value.readers else None,
+        reader_error=(reader_value.error if reader_value else reader_error),
+        printer_online=printer_now.online,
+        printer_paper=printer_now.paper,
+        printer_error=printer_now.error,
+        outbox_length=outbox_value,
+        last_error=message,
+        last_error_at=at,
+    )
+
+
+class HeartbeatSender:
+    """Calls `send(state())` now and then every `interval_s` seconds until `stop()`."""
+
+    def __init__(self, *, send: Callable[[KioskState], object], state: Callable[[], KioskState],
+                 interval_s: float) -> None:
+        if interval_s <= 0:
+            raise ValueError("interval_s must be positive")
+        self._send = send
+        self._state = state
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.sent = 0
+        self.last_send_error: str | None = None
+
+    def start(self) -> None:
+        """Start beating (idempotent)."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop and join the thread (a beat in flight finishes first, bounded by the client's timeout)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def beat(self) -> bool:
+        """Send one heartbeat now; False (and `last_send_error`) when it did not get through."""
+        try:
+            self._send(self._state())
+        except Exception as error:  # the server down must not end the thread
+            self.last_send_error = str(error)[:300] or type(error).__name__
+            log.warning("heartbeat not sent: %s", self.last_send_error)
+            return False
+        self.sent += 1
+        self.last_send_error = None
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.beat()
+            self._stop.wait(self.interval_s)

@@ -1,0 +1,97 @@
+"""One object the app builds at start-up and the maintenance screens use: `Maintenance.from_settings(...)`.
+
+    maintenance = Maintenance.from_settings(settings, client, printer, renderer)
+    maintenance.start()              # refresh the staff cache (background), audit sender, heartbeat
+    result = maintenance.signin.attempt(staff_id, pin_bytearray)   # worker thread
+    session = maintenance.open_session(result)                     # None unless result.ok
+    report = maintenance.diagnostics()                             # worker thread, ~2 s at most
+    maintenance.actions.test_print(session.staff_id)
+    maintenance.stop()               # at exit: joins the threads
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.api.client import KioskApiClient
+from kiosk.config import KioskSettings
+from kiosk.maintenance.actions import MaintenanceActions
+from kiosk.maintenance.audit import AuditTrail
+from kiosk.maintenance.diagnostics import Diagnostics, collect
+from kiosk.maintenance.files import resolve
+from kiosk.maintenance.heartbeat import HeartbeatSender, LastError, current_state
+from kiosk.maintenance.service_mode import ServiceMode
+from kiosk.maintenance.session import MaintenanceSession
+from kiosk.maintenance.signin import SignInResult, StaffSignIn
+from kiosk.maintenance.staff_cache import StaffCache
+from kiosk.maintenance.ticket_log import TicketLog
+from kiosk.printer.base import TicketPrinter
+from kiosk.printer.ticket_image import TicketRenderer
+
+
+@dataclass
+class Maintenance:
+    """The maintenance core wired from the settings; screens hold one and call it from worker threads."""
+
+    settings: KioskSettings
+    client: KioskApiClient
+    printer: TicketPrinter | None
+    cache: StaffCache
+    signin: StaffSignIn
+    service: ServiceMode
+    tickets: TicketLog
+    audit: AuditTrail
+    actions: MaintenanceActions | None  # None without a printer
+    last_error: LastError
+    heartbeat: HeartbeatSender
+    outbox_length: Callable[[], int] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: KioskSettings, client: KioskApiClient, printer: TicketPrinter | None,
+                      renderer: TicketRenderer | None, *, outbox_length: Callable[[], int] | None = None
+                      ) -> Maintenance:
+        """Build every part from `[maintenance]` (paths relative to the repository root)."""
+        m = settings.maintenance
+        data_dir = resolve(m.data_dir)
+        cache = StaffCache(resolve(m.staff_cache_path))
+        audit = AuditTrail(client.record_staff_action)
+        service = ServiceMode(data_dir)
+        tickets = TicketLog(data_dir)
+        last_error = LastError()
+        actions = None
+        if printer is not None and renderer is not None:
+            actions = MaintenanceActions(kiosk_id=settings.server.kiosk_id, printer=printer, renderer=renderer,
+                                         tickets=tickets, service=service, audit=audit, data_dir=data_dir)
+        heartbeat = HeartbeatSender(
+            send=client.send_heartbeat, interval_s=m.heartbeat_interval_s,
+            state=lambda: current_state(settings=settings, printer=printer, service=service, last_error=last_error,
+                                        outbox_length=outbox_length))
+        return cls(settings=settings, client=client, printer=printer, cache=cache,
+                   signin=StaffSignIn(cache, max_tries=m.lockout_tries, lockout_s=m.lockout_s, audit=audit),
+                   service=service, tickets=tickets, audit=audit, actions=actions, last_error=last_error,
+                   heartbeat=heartbeat, outbox_length=outbox_length)
+
+    def start(self) -> None:
+        """Refresh the staff cache in the background, and start the audit sender and the heartbeat."""
+        threading.Thread(target=self.cache.refresh, args=(self.client.staff_credentials,),
+                         name="staff-cache-refresh", daemon=True).start()
+        self.audit.start()
+        self.heartbeat.start()
+
+    def stop(self) -> None:
+        """Stop the background threads (joined)."""
+        self.heartbeat.stop()
+        self.audit.stop()
+
+    def open_session(self, result: SignInResult) -> MaintenanceSession | None:
+        """The maintenance session for a successful sign-in (it expires after `idle_exit_minutes`)."""
+        if not result.ok or result.role is None:
+            return None
+        return MaintenanceSession(result.staff_id, result.role, self.settings.maintenance.idle_exit_minutes * 60)
+
+    def diagnostics(self) -> Diagnostics:
+        """A fresh diagnostics snapshot (bounded; call from a worker thread)."""
+        return collect(settings=self.settings, printer=self.printer,
+                       data_dir=resolve(self.settings.maintenance.data_dir), outbox_length=self.outbox_length)

@@ -1,0 +1,117 @@
+"""Staff sign-in at the kiosk: staff id + PIN against the cached argon2id hashes, with a lockout.
+
+One scheme: argon2id, the server's own staff PIN hashes (argon2-cffi defaults, salted per hash),
+copied to the kiosk's cache. The PIN arrives as a bytearray and is zeroed before `attempt` returns,
+whatever happens; it is handed to libargon2 through a C buffer that is zeroed too, so no Python
+`bytes` copy of it is ever made. `max_tries` wrong PINs in a row (any staff id) lock the pad for
+`lockout_s` seconds. Failures and lockouts are logged with the staff id (never the PIN) and sent to
+the server's audit log through the AuditTrail.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from _argon2_cffi_bindings import ffi, lib
+from argon2 import PasswordHasher
+from argon2.low_level import Type
+
+from kiosk.maintenance.audit import AuditTrail
+from kiosk.maintenance.staff_cache import StaffCache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of one try; `locked_until` is on the sign-in's clock (None when not locked)."""
+
+    ok: bool
+    staff_id: str
+    role: str | None
+    tries_left: int
+    locked_until: float | None
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked when the staff id is unknown, so a wrong id and a wrong PIN take the same time.
+    return PasswordHasher().hash("not-a-real-pin")
+
+
+def verify_pin(pin_hash: str, pin: bytearray) -> bool:
+    """True when `pin` matches the argon2id `pin_hash`; other schemes and malformed hashes are False."""
+    if not pin_hash.startswith("$argon2id$"):
+        return False
+    buffer = ffi.new("uint8_t[]", max(len(pin), 1))
+    try:
+        ffi.memmove(buffer, pin, len(pin))
+        result = lib.argon2_verify(ffi.new("char[]", pin_hash.encode("ascii")), buffer, len(pin), Type.ID.value)
+        return result == lib.ARGON2_OK
+    finally:
+        ffi.memmove(buffer, bytes(len(buffer)), len(buffer))
+
+
+class StaffSignIn:
+    """The maintenance PIN pad's checker; call `attempt` from a worker thread (argon2 takes ~0.1 s)."""
+
+    def __init__(self, cache: StaffCache, clock: Callable[[], float] = time.monotonic, max_tries: int = 5,
+                 lockout_s: float = 300, audit: AuditTrail | None = None) -> None:
+        if max_tries < 1:
+            raise ValueError("max_tries must be at least 1")
+        self.cache = cache
+        self.clock = clock
+        self.max_tries = max_tries
+        self.lockout_s = lockout_s
+        self.audit = audit
+        self._failures = 0
+        self._locked_until: float | None = None
+
+    def locked_for(self) -> float:
+        """Seconds until the pad takes PINs again (0 when it is not locked)."""
+        if self._locked_until is None:
+            return 0.0
+        return max(0.0, self._locked_until - self.clock())
+
+    def attempt(self, staff_id: str, pin: bytearray) -> SignInResult:
+        """Check one staff id and PIN; the PIN buffer is zeroed before this returns."""
+        try:
+            staff_id = staff_id.strip()[:64]
+            now = self.clock()
+            if self._locked_until is not None and now >= self._locked_until:
+                self._locked_until = None
+            if self._locked_until is not None:
+                log.warning("staff sign-in refused, pad locked: staff=%s (%.0f s left)", staff_id,
+                            self._locked_until - now)
+                self._report(staff_id, "signin", "locked", tries_left=0)
+                return SignInResult(False, staff_id, None, 0, self._locked_until)
+            credential = self.cache.get(staff_id)
+            matched = verify_pin(credential.pin_hash if credential else _dummy_hash(), pin)
+            if matched and credential is not None:
+                self._failures = 0
+                log.info("staff signed in: staff=%s role=%s", staff_id, credential.role)
+                self._report(staff_id, "signin", "ok", role=credential.role)
+                return SignInResult(True, staff_id, credential.role, self.max_tries, None)
+            self._failures += 1
+            tries_left = self.max_tries - self._failures
+            reason = "unknown_staff" if credential is None else "wrong_pin"
+            if tries_left > 0:
+                log.warning("staff sign-in failed: staff=%s (%s), %d tries left", staff_id, reason, tries_left)
+                self._report(staff_id, "signin", "failed", reason=reason, tries_left=tries_left)
+                return SignInResult(False, staff_id, None, tries_left, None)
+            self._failures = 0  # after the lockout, a full set of tries again
+            self._locked_until = now + self.lockout_s
+            log.warning("staff sign-in failed: staff=%s (%s); pad locked for %d s", staff_id, reason,
+                        self.lockout_s)
+            self._report(staff_id, "signin", "lockout", reason=reason, lockout_s=int(self.lockout_s))
+            return SignInResult(False, staff_id, None, 0, self._locked_until)
+        finally:
+            pin[:] = bytes(len(pin))
+
+    def _report(self, staff_id: str, action: str, outcome: str, **detail: str | int) -> None:
+        if self.audit is not None:
+            self.audit.record(staff_id or "-", action, outcome, **detail)
