@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.api.client import KioskApiClient
 from kiosk.config import KioskSettings
@@ -29,6 +29,8 @@ from kiosk.maintenance.staff_cache import StaffCache
 from kiosk.maintenance.ticket_log import TicketLog
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.ticket_image import TicketRenderer
+
+STAFF_REFRESH_S = 900
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Maintenance:
     last_error: LastError
     heartbeat: HeartbeatSender
     outbox_length: Callable[[], int] | None = None
+    _stop_refresh: threading.Event = field(default_factory=threading.Event, repr=False)
+    _refresher: threading.Thread | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: KioskSettings, client: KioskApiClient, printer: TicketPrinter | None,
@@ -74,16 +78,27 @@ class Maintenance:
                    heartbeat=heartbeat, outbox_length=outbox_length)
 
     def start(self) -> None:
-        """Refresh the staff cache in the background, and start the audit sender and the heartbeat."""
-        threading.Thread(target=self.cache.refresh, args=(self.client.staff_credentials,),
-                         name="staff-cache-refresh", daemon=True).start()
+        """Refresh the staff cache now and every STAFF_REFRESH_S, and start the audit sender and the heartbeat."""
+        self._stop_refresh.clear()
+        self._refresher = threading.Thread(target=self._refresh_loop, name="staff-cache-refresh", daemon=True)
+        self._refresher.start()
         self.audit.start()
         self.heartbeat.start()
 
     def stop(self) -> None:
         """Stop the background threads (joined)."""
+        self._stop_refresh.set()
+        if self._refresher is not None:
+            self._refresher.join(10)
+            self._refresher = None
         self.heartbeat.stop()
         self.audit.stop()
+
+    def _refresh_loop(self) -> None:
+        # A changed PIN or a disabled account reaches the kiosk within STAFF_REFRESH_S.
+        while not self._stop_refresh.is_set():
+            self.cache.refresh(self.client.staff_credentials)
+            self._stop_refresh.wait(STAFF_REFRESH_S)
 
     def open_session(self, result: SignInResult) -> MaintenanceSession | None:
         """The maintenance session for a successful sign-in (it expires after `idle_exit_minutes`)."""

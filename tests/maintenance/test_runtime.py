@@ -66,4 +66,4 @@ def test_maintenance_from_settings_end_to_end(server: ServerProcess, tmp_path: P
     finally:
         maintenance.stop()
     assert maintenance.audit.flush() >= 0 and maintenance.audit.pending == 0
-    assert not any(t.name in ("heartbeat", "audit-trail") for t in threading.enumerate())
+    assert not any(t.name in ("heartbeat", "audit-trail", "staff-cache-refresh") for t in threading.enumerate())
