@@ -73,7 +73,8 @@ class Maintenance:
             state=lambda: current_state(settings=settings, printer=printer, service=service, last_error=last_error,
                                         outbox_length=outbox_length))
         return cls(settings=settings, client=client, printer=printer, cache=cache,
-                   signin=StaffSignIn(cache, max_tries=m.lockout_tries, lockout_s=m.lockout_s, audit=audit),
+                   signin=StaffSignIn(cache, max_tries=m.lockout_tries, lockout_s=m.lockout_s, audit=audit,
+                                      state_file=data_dir / "signin-lock.json"),
                    service=service, tickets=tickets, audit=audit, actions=actions, last_error=last_error,
                    heartbeat=heartbeat, outbox_length=outbox_length)
 

@@ -4,23 +4,28 @@ One scheme: argon2id, the server's own staff PIN hashes (argon2-cffi defaults, s
 copied to the kiosk's cache. The PIN arrives as a bytearray and is zeroed before `attempt` returns,
 whatever happens; it is handed to libargon2 through a C buffer that is zeroed too, so no Python
 `bytes` copy of it is ever made. `max_tries` wrong PINs in a row (any staff id) lock the pad for
-`lockout_s` seconds. Failures and lockouts are logged with the staff id (never the PIN) and sent to
-the server's audit log through the AuditTrail.
+`lockout_s` seconds; given a `state_file`, the count and the lock survive a restart. Failures
+and lockouts are logged with the staff id (never the PIN) and sent to the server's audit log
+through the AuditTrail.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from _argon2_cffi_bindings import ffi, lib
 from argon2 import PasswordHasher
 from argon2.low_level import Type
 
 from kiosk.maintenance.audit import AuditTrail
+from kiosk.maintenance.files import read_json, write_private
 from kiosk.maintenance.staff_cache import StaffCache
 
 log = logging.getLogger(__name__)
@@ -60,7 +65,8 @@ class StaffSignIn:
     """The maintenance PIN pad's checker; call `attempt` from a worker thread (argon2 takes ~0.1 s)."""
 
     def __init__(self, cache: StaffCache, clock: Callable[[], float] = time.monotonic, max_tries: int = 5,
-                 lockout_s: float = 300, audit: AuditTrail | None = None) -> None:
+                 lockout_s: float = 300, audit: AuditTrail | None = None, *, state_file: Path | None = None,
+                 wall: Callable[[], float] = time.time) -> None:
         if max_tries < 1:
             raise ValueError("max_tries must be at least 1")
         self.cache = cache
@@ -70,6 +76,12 @@ class StaffSignIn:
         self.audit = audit
         self._failures = 0
         self._locked_until: float | None = None
+        self._lock = threading.Lock()
+        # Failures and the lock survive a restart (else pulling the plug would reset the count);
+        # stored on the wall clock, since the monotonic one starts again at boot.
+        self._state_file = state_file
+        self._wall = wall
+        self._restore()
 
     def locked_for(self) -> float:
         """Seconds until the pad takes PINs again (0 when it is not locked)."""
@@ -79,6 +91,11 @@ class StaffSignIn:
 
     def attempt(self, staff_id: str, pin: bytearray) -> SignInResult:
         """Check one staff id and PIN; the PIN buffer is zeroed before this returns."""
+        # One check at a time: two quick submits from two worker threads must not both get a "last" try.
+        with self._lock:
+            return self._attempt(staff_id, pin)
+
+    def _attempt(self, staff_id: str, pin: bytearray) -> SignInResult:
         try:
             staff_id = staff_id.strip()[:64]
             now = self.clock()
@@ -93,6 +110,7 @@ class StaffSignIn:
             matched = verify_pin(credential.pin_hash if credential else _dummy_hash(), pin)
             if matched and credential is not None:
                 self._failures = 0
+                self._save()
                 log.info("staff signed in: staff=%s role=%s", staff_id, credential.role)
                 self._report(staff_id, "signin", "ok", role=credential.role)
                 return SignInResult(True, staff_id, credential.role, self.max_tries, None)
@@ -100,17 +118,42 @@ class StaffSignIn:
             tries_left = self.max_tries - self._failures
             reason = "unknown_staff" if credential is None else "wrong_pin"
             if tries_left > 0:
+                self._save()
                 log.warning("staff sign-in failed: staff=%s (%s), %d tries left", staff_id, reason, tries_left)
                 self._report(staff_id, "signin", "failed", reason=reason, tries_left=tries_left)
                 return SignInResult(False, staff_id, None, tries_left, None)
             self._failures = 0  # after the lockout, a full set of tries again
             self._locked_until = now + self.lockout_s
+            self._save()
             log.warning("staff sign-in failed: staff=%s (%s); pad locked for %d s", staff_id, reason,
                         self.lockout_s)
             self._report(staff_id, "signin", "lockout", reason=reason, lockout_s=int(self.lockout_s))
             return SignInResult(False, staff_id, None, 0, self._locked_until)
         finally:
             pin[:] = bytes(len(pin))
+
+    def _save(self) -> None:
+        if self._state_file is None:
+            return
+        left = None if self._locked_until is None else self._locked_until - self.clock()
+        state = {"failures": self._failures, "locked_until": None if left is None else self._wall() + left}
+        try:
+            write_private(self._state_file, json.dumps(state))
+        except OSError as error:  # the pad still works; only a restart would forget the count
+            log.error("cannot save the sign-in lock state to %s: %s", self._state_file, error)
+
+    def _restore(self) -> None:
+        state = read_json(self._state_file) if self._state_file is not None else None
+        if not isinstance(state, dict):
+            return
+        failures, until = state.get("failures"), state.get("locked_until")
+        if isinstance(failures, int) and 0 <= failures < self.max_tries:
+            self._failures = failures
+        if isinstance(until, int | float):
+            # Never longer than one lockout from now, whatever a wrong wall clock says.
+            left = min(until - self._wall(), self.lockout_s)
+            if left > 0:
+                self._locked_until = self.clock() + left
 
     def _report(self, staff_id: str, action: str, outcome: str, **detail: str | int) -> None:
         if self.audit is not None:

@@ -164,3 +164,32 @@ def test_staff_sign_in_while_the_server_is_down(tmp_path: Path) -> None:
     result = checker.attempt(server.staff_id, pad(server.staff_pin))
     assert (result.ok, result.role) == (True, "admin")
     assert not checker.attempt(server.staff_id, pad("0" * len(server.staff_pin))).ok
+
+
+def test_concurrent_tries_from_two_threads_lock_exactly_once(cache: StaffCache) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    checker = StaffSignIn(cache, ManualClock(), max_tries=5, lockout_s=60)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: checker.attempt("admin-1", pad("0000")), range(8)))
+    assert sorted(r.tries_left for r in results) == [0, 0, 0, 0, 1, 2, 3, 4]
+    assert sum(1 for r in results if r.locked_until is not None) == 4  # the fifth locks, the rest are refused
+
+
+def test_the_count_and_the_lock_survive_a_restart(cache: StaffCache, tmp_path: Path) -> None:
+    state = tmp_path / "kiosk" / "signin-lock.json"
+    wall = [1_700_000_000.0]
+    first = StaffSignIn(cache, ManualClock(), max_tries=3, lockout_s=120, state_file=state, wall=lambda: wall[0])
+    first.attempt("admin-1", pad("0000"))
+    first.attempt("admin-1", pad("0000"))
+    # Power cycle: a new process, its monotonic clock starts anew; one try is left, not three.
+    second = StaffSignIn(cache, ManualClock(), max_tries=3, lockout_s=120, state_file=state, wall=lambda: wall[0])
+    assert second.attempt("admin-1", pad("0000")).locked_until is not None
+    assert state.stat().st_mode & 0o777 == 0o600
+    wall[0] += 100
+    third = StaffSignIn(cache, ManualClock(), max_tries=3, lockout_s=120, state_file=state, wall=lambda: wall[0])
+    assert third.locked_for() == pytest.approx(20)
+    assert not third.attempt("admin-1", pad(PIN)).ok
+    wall[0] += 20
+    fourth = StaffSignIn(cache, ManualClock(), max_tries=3, lockout_s=120, state_file=state, wall=lambda: wall[0])
+    assert fourth.locked_for() == 0 and fourth.attempt("admin-1", pad(PIN)).ok
