@@ -19,6 +19,7 @@ from server.tickets import queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
 from server.tickets.models import Ticket, TicketSequence
+from server.tickets.reads import read_sessions
 
 ALWAYS_OPEN = OpeningHours(weekday=(0, 1440), weekend=(0, 1440), closed_weekdays=frozenset(),
                            closed_dates=frozenset(), open_on_public_holidays=True)
@@ -191,3 +192,19 @@ def test_wait_estimate_from_todays_service_times(state: AppState) -> None:
         assert queries.wait_minutes(session=session, service="other", day=state.clock.today(), ahead=0,
                                     now=state.clock.now()) == 0
 
+
+
+def test_live_page_reads_do_not_wait_for_a_writer(state: AppState) -> None:
+    catalog, today = Catalog.from_settings(state.settings), state.clock.today()
+    issue(state, "mynumber")
+    with state.sessions() as writer, writer.begin():
+        # A kiosk is in the middle of issuing (on SQLite it holds the write lock).
+        service.issue_ticket(session=writer, catalog=catalog, hours=ALWAYS_OPEN, service_id="mynumber",
+                             kiosk_id="kiosk-demo-01", now=state.clock.now(), today=today)
+        started = time.monotonic()
+        with read_sessions(state)() as reader:
+            board = queries.lobby_board(session=reader, catalog=catalog, hours=ALWAYS_OPEN,
+                                        now=state.clock.now(), today=today)
+        assert time.monotonic() - started < 1.0
+    waiting = {q["service"]: q["waiting"] for q in board["waiting"]}
+    assert waiting["mynumber"] == 1  # the uncommitted ticket is not seen

@@ -28,6 +28,7 @@ from server.tickets import queries
 from server.tickets.catalog import Catalog
 from server.tickets.events import EventBroker
 from server.tickets.hours import OpeningHours
+from server.tickets.reads import read_sessions
 
 router = APIRouter(tags=["lobby"], responses=ERROR_RESPONSES)
 # Tokens are URL-safe base64; anything else cannot be one (and never reaches the database).
@@ -73,14 +74,14 @@ def event_stream(request: Request, *, event: str, snapshot: Callable[[], dict | 
 
 
 def _board(state: AppState) -> dict:
-    with state.sessions() as session:
+    with read_sessions(state)() as session:
         return queries.lobby_board(session=session, catalog=Catalog.from_settings(state.settings),
                                    hours=OpeningHours.from_settings(state.settings),
                                    now=state.clock.now(), today=state.clock.today())
 
 
 def _status(state: AppState, token: str) -> dict | None:
-    with state.sessions() as session:
+    with read_sessions(state)() as session:
         return queries.ticket_status(session=session, catalog=Catalog.from_settings(state.settings), token=token,
                                      now=state.clock.now(), today=state.clock.today())
 
