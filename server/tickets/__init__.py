@@ -9,5 +9,6 @@
 - queries.py    read models: position and wait, console overview, lobby board, status page
 - alerts.py     kiosk "call staff" alerts
 - events.py     change events in the database, and the per-process listener that wakes SSE streams
+- reads.py      read-only sessions for the live pages (no SQLite write lock)
 - schemas.py    request and response bodies
 """
