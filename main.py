@@ -63,6 +63,11 @@ def main() -> int:
     from screens.app import KioskApp
 
     app = KioskApp(settings)
+    if os.environ.get("KIOSK_EXIT_AFTER_FIRST_FRAME"):
+        # bench/kiosk_start_bench.py: the attract screen drawn once, then exit, to time a cold start.
+        from screens.first_frame import exit_after_first_frame
+
+        app.bind(on_start=lambda *_: exit_after_first_frame(app))
     driver_port = os.environ.get("KIOSK_TEST_DRIVER_PORT")
     if driver_port:
         from screens import driver

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from kiosk import i18n
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import KioskApiError
-from kiosk.effects.clock import LIBRARY_TZ
+from kiosk.clock import LIBRARY_TZ
 from kiosk.printer import BilingualLine, PrinterError, SlipPrint, TicketPrinter, TicketRenderer
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -14,17 +13,15 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
-from kiosk.actions import PatronActions
 from kiosk.config import ROOT, KioskSettings
-from kiosk.effects import Performer
 from kiosk.flows import common, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import FlowRunner
 from kiosk.idle import IdlePhase, IdleTimer
-from kiosk.printer import TicketRenderer
+from kiosk.services import KioskServices
 from screens import card_events, routes
 from screens.attract import AttractScreen
 from screens.card_number import CardNumberScreen
@@ -64,6 +61,7 @@ SCREENS = {
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
+WARM_UP_AFTER_S = 1.0
 
 
 class KioskApp(App):
@@ -79,9 +77,7 @@ class KioskApp(App):
         self.lang = settings.session.default_language
         self._history: list[str] = []
         self.manager: ScreenManager | None = None
-        self.performer = Performer(settings)
-        self.actions = PatronActions(self.performer.api, self.performer.printer,
-                                     TicketRenderer.from_config(dataclasses.asdict(settings.printer)))
+        self.services = KioskServices(settings)
         self.runner: FlowRunner | None = None
         self.flow_name = ""
         self.idle: IdleTimer | None = None
@@ -106,27 +102,37 @@ class KioskApp(App):
         Builder.load_file(str(KV_DIR / "numpad.kv"))
         Builder.load_file(str(KV_DIR / "idle_warning.kv"))
         Builder.load_file(str(KV_DIR / "toast.kv"))
-        for name in SCREENS:
-            Builder.load_file(str(KV_DIR / f"{name}.kv"))
         self.manager = ScreenManager(transition=NoTransition())
-        for name, cls in SCREENS.items():
-            self.manager.add_widget(cls(name=name))
+        # Only the attract screen is built now; the others on first use (a faster cold start).
+        self._screen("attract")
         self.manager.current = "attract"
+        # After the first frames, not before: the warm-up imports would hold the GIL while the window draws.
+        Clock.schedule_once(lambda _dt: self.services.warm_up(), WARM_UP_AFTER_S)
         if self.settings.display.screenshot_dir:
             Clock.schedule_interval(self._live_screenshot, SCREENSHOT_INTERVAL_S)
         # Any touch or key (a barcode scan too) keeps a patron session alive.
         Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
         Clock.schedule_interval(self._check_idle, IDLE_CHECK_INTERVAL_S)
-        card_events.start(self._on_card_event)
+        # pyscard starts its monitor threads after the first frames too (cards already present are reported then).
+        Clock.schedule_once(lambda _dt: card_events.start(self._on_card_event), WARM_UP_AFTER_S)
         return self.manager
 
     def on_stop(self) -> None:
         card_events.stop()
 
     # -- navigation -------------------------------------------------------------------
+    def _screen(self, name: str) -> Screen:
+        """The screen ``name``, built (and its kv rules loaded) the first time it is needed."""
+        assert self.manager is not None
+        if not self.manager.has_screen(name):
+            Builder.load_file(str(KV_DIR / f"{name}.kv"))
+            self.manager.add_widget(SCREENS[name](name=name))
+        return self.manager.get_screen(name)
+
     def show(self, name: str) -> None:
         """Go to screen ``name``, remembering where we came from for Back."""
         assert self.manager is not None
+        self._screen(name)
         if self.manager.current != name:
             self._history.append(self.manager.current)
         self.manager.current = name
@@ -154,7 +160,8 @@ class KioskApp(App):
             self.runner.close()
         self.flow_name = name
         flow = routes.FLOW_FACTORIES[name](self.settings)
-        self.runner = FlowRunner(flow, self.performer.perform, self._post, self._render)
+        self.runner = FlowRunner(flow, lambda effect: self.services.performer.perform(effect), self._post,
+                                 self._render)
         self._render(flow.state)
 
     def send(self, event: object) -> None:
@@ -173,7 +180,7 @@ class KioskApp(App):
             self.end_session()
             return
         name, args = routes.route(self.flow_name, state)
-        self.manager.get_screen(name).render(*args)
+        self._screen(name).render(*args)
         if self.manager.current != name:
             self.manager.current = name
 
@@ -187,11 +194,12 @@ class KioskApp(App):
         """Alert the counter console; only the step is sent, never what the patron entered."""
         assert self.manager is not None
         where = f"{self.flow_name or 'attract'}.{self.manager.current}"[:32]  # a short code the console shows
-        self._in_background(lambda: self.actions.call_staff(where), "toast.staff_called", "toast.staff_not_called")
+        self._in_background(lambda: self.services.actions.call_staff(where),
+                            "toast.staff_called", "toast.staff_not_called")
 
     def print_receipt(self, card_number: str, on: date) -> None:
         """The migration's receipt slip."""
-        self._in_background(lambda: self.actions.print_migration_receipt(card_number, on),
+        self._in_background(lambda: self.services.actions.print_migration_receipt(card_number, on),
                             "toast.receipt_printed", "toast.receipt_failed")
 
     def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.clock import library_today
 from kiosk.config import KioskSettings
-from kiosk.effects import library_today
 from kiosk.flows import common, expiry, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import Flow

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.effects import LIBRARY_TZ
+from kiosk.clock import LIBRARY_TZ
 from kiosk.flows import common
 from kiosk.flows import ticket as flow
 from screens.base import KioskScreen

@@ -6,7 +6,6 @@ without a PC/SC stack.
 """
 
 from kiosk.card.apdu import Aid, Fid
-from kiosk.card.certificate import AuthCertificate
 from kiosk.card.errors import (
     SW,
     ApduError,
@@ -32,6 +31,16 @@ from kiosk.card.pin import Pin
 from kiosk.card.protocol import CardProtocol, Connection
 from kiosk.card.text_ap import BasicFour, TextApSession
 from kiosk.card.traffic import TRAFFIC
+
+
+def __getattr__(name: str) -> object:
+    """AuthCertificate loads `cryptography` (tens of ms): only when a certificate is first parsed."""
+    if name == "AuthCertificate":
+        from kiosk.card.certificate import AuthCertificate
+
+        return AuthCertificate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SW",

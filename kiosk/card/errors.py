@@ -32,7 +32,7 @@ class SW(IntEnum):
 
 def sw_name(sw: int) -> str:
     """Name a status word for logs and error messages, e.g. '6A82 (FILE_NOT_FOUND)'."""
-    if sw & 0xFFF0 == 0x63C0:
+    if sw & 0xFFF0 == 0x63C0 and sw != SW.VERIFY_FAIL_NO_TRIES:
         return f"{sw:04X} (VERIFY_FAIL, {sw & 0x0F} tries left)"
     if sw & 0xFF00 == 0x6100:
         return f"{sw:04X} (BYTES_REMAINING {sw & 0xFF})"

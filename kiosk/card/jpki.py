@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from kiosk.card import apdu
 from kiosk.card.apdu import Aid, Fid
-from kiosk.card.certificate import AuthCertificate
 from kiosk.card.der import MAX_CERTIFICATE_SIZE, certificate_size
 from kiosk.card.errors import SW, ApduError, MalformedDataError, NotMyNumberCardError
 from kiosk.card.pin import Pin
 from kiosk.card.protocol import CardProtocol, Connection, as_protocol
 from kiosk.card.verify import tries_left, verify_pin
+
+if TYPE_CHECKING:
+    from kiosk.card.certificate import AuthCertificate
 
 MY_NUMBER_CARD_TOKEN = b"JPKIAPICCTOKEN2"
 TOKEN_SIZE = 0x20
@@ -68,6 +71,8 @@ class JpkiSession:
 
     def read_auth_certificate(self) -> AuthCertificate:
         """The parsed auth certificate (validity is checked by the caller with its own clock)."""
+        from kiosk.card.certificate import AuthCertificate  # cryptography loads only when a card is read
+
         return AuthCertificate.from_der(self.read_auth_certificate_der())
 
     def auth_pin_tries_left(self) -> int:

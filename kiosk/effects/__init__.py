@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from kiosk.api.client import KioskApiClient
+from kiosk.clock import library_today
 from kiosk.config import KioskSettings
 from kiosk.effects.card import CardSessions
-from kiosk.effects.clock import LIBRARY_TZ, library_today
 from kiosk.effects.expiry import ExpiryWork
 from kiosk.effects.migration import MigrationWork
 from kiosk.effects.tickets import TicketWork
@@ -27,7 +27,7 @@ from kiosk.flows import expiry, ticket
 from kiosk.flows import migration as mig
 from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
 
-__all__ = ["LIBRARY_TZ", "Performer", "library_today"]
+__all__ = ["Performer"]
 
 
 class Performer:
@@ -43,7 +43,8 @@ class Performer:
         self.printer = printer or printer_from_config(printer_settings)
         expiry_work = ExpiryWork(self.api, cards)
         migration_work = MigrationWork(self.api, cards, today)
-        ticket_work = TicketWork(self.api, self.printer, TicketRenderer.from_config(printer_settings))
+        self.renderer = TicketRenderer.from_config(printer_settings)
+        ticket_work = TicketWork(self.api, self.printer, self.renderer)
         self._handlers: dict[type, Callable[[Any], object]] = {
             expiry.LookupExpiry: expiry_work.lookup,
             expiry.LookupExpiryByCard: expiry_work.lookup_by_card,

@@ -9,8 +9,8 @@ from datetime import date
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.card import CardError, JpkiSession, TextApSession
+from kiosk.clock import LIBRARY_TZ
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, read_birth_date, sign_challenge
-from kiosk.effects.clock import LIBRARY_TZ
 from kiosk.flows import migration as mig
 
 log = logging.getLogger(__name__)

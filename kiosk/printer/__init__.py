@@ -26,11 +26,22 @@ from kiosk.printer.errors import (
     PrinterError,
     PrinterOfflineError,
 )
-from kiosk.printer.escpos_backend import NetworkTicketPrinter, SerialTicketPrinter, UsbTicketPrinter
 from kiosk.printer.factory import printer_from_config
 from kiosk.printer.file_backend import FilePrinter
 from kiosk.printer.status import PaperState, PrinterStatus
 from kiosk.printer.ticket_image import BilingualLine, SlipPrint, TicketPrint, TicketRenderer
+
+_ESCPOS = ("NetworkTicketPrinter", "SerialTicketPrinter", "UsbTicketPrinter")
+
+
+def __getattr__(name: str) -> object:
+    """The ESC/POS backends load on first use (python-escpos is slow to import; see factory.py)."""
+    if name in _ESCPOS:
+        from kiosk.printer import escpos_backend
+
+        return getattr(escpos_backend, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BilingualLine",

@@ -7,7 +7,6 @@ from typing import Any
 
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.errors import PrinterConfigError
-from kiosk.printer.escpos_backend import NetworkTicketPrinter, SerialTicketPrinter, UsbTicketPrinter
 from kiosk.printer.file_backend import DEFAULT_DIRECTORY, FilePrinter
 
 # Keys read by the renderer or by some backend; a key outside this set is a typo and is refused.
@@ -49,18 +48,26 @@ def _file(v: dict[str, Any]) -> TicketPrinter:
     return FilePrinter(_get(v, "directory", str, DEFAULT_DIRECTORY), width_dots=_width(v))
 
 
+# The ESC/POS backends are imported when chosen: python-escpos parses its printer-profile database at
+# import (about 0.2 s), which a kiosk printing to a file, or starting up, should not pay.
 def _network(v: dict[str, Any]) -> TicketPrinter:
+    from kiosk.printer.escpos_backend import NetworkTicketPrinter
+
     return NetworkTicketPrinter(_required(v, "host", str), _get(v, "port", int, 9100),
                                 _get(v, "timeout", float, 5.0), **_escpos_common(v))
 
 
 def _usb(v: dict[str, Any]) -> TicketPrinter:
+    from kiosk.printer.escpos_backend import UsbTicketPrinter
+
     return UsbTicketPrinter(_required(v, "vendor_id", int), _required(v, "product_id", int),
                             in_ep=_get(v, "in_ep", int, None), out_ep=_get(v, "out_ep", int, None),
                             timeout=_get(v, "timeout", float, 5.0), **_escpos_common(v))
 
 
 def _serial(v: dict[str, Any]) -> TicketPrinter:
+    from kiosk.printer.escpos_backend import SerialTicketPrinter
+
     return SerialTicketPrinter(_required(v, "device", str), _get(v, "baudrate", int, 9600),
                                _get(v, "timeout", float, 1.0), **_escpos_common(v))
 
