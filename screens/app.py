@@ -24,6 +24,7 @@ from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.services import KioskServices
 from screens import card_events, routes
 from screens.attract import AttractScreen
+from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
 from screens.card_number import CardNumberScreen
 from screens.expiry_method import ExpiryMethodScreen
 from screens.expiry_result import ExpiryResultScreen

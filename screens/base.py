@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import Screen
 
 
 class KioskScreen(Screen):
     """A screen that only shows state; ``on_activate`` refreshes it each time it is shown."""
 
+    #: Card or server work under way: the screen's BusyIndicator turns (after 300 ms).
+    busy = BooleanProperty(False)
+
     def on_enter(self, *args: object) -> None:
         self.on_activate()
+
+    def on_leave(self, *args: object) -> None:
+        self.busy = False
 
     def on_activate(self) -> None:
         """Refresh what the screen shows from the core; screens override it."""

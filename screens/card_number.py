@@ -27,6 +27,7 @@ class CardNumberScreen(KioskScreen):
         Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
 
     def on_leave(self, *args: object) -> None:
+        super().on_leave(*args)
         Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         self._scan.take()
 

@@ -71,9 +71,15 @@ def _small_targets() -> list[dict[str, Any]]:
     ]
 
 
+def _spinning() -> bool:
+    from screens.busy import BusyIndicator
+
+    return any(isinstance(w, BusyIndicator) and w.shown for root in _roots() for w in root.walk(restrict=True))
+
+
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
-    return {"screen": app.root.current, "language": app.lang, "texts": _texts()}
+    return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning()}
 
 
 def _tap(widget_id: str) -> dict[str, Any]:

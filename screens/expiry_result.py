@@ -21,6 +21,7 @@ class ExpiryResultScreen(KioskScreen):
 
     def render(self, state: flow.LookingUp | flow.Shown | flow.Failed) -> None:
         """Show one of the three result states."""
+        self.busy = isinstance(state, flow.LookingUp)
         tr, lang = self.app.tr, self.app.lang
         self._state = state
         self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)

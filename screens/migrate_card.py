@@ -16,6 +16,7 @@ class MigrateCardScreen(KioskScreen):
 
     def render(self, state: flow.WaitingForCard | flow.ReadingCard) -> None:
         """Show the wait or the read."""
+        self.busy = isinstance(state, flow.ReadingCard)
         tr, lang = self.app.tr, self.app.lang
         if isinstance(state, flow.ReadingCard):
             self.body_text, self.trouble_text = tr("migrate.card.reading", lang), ""

@@ -16,6 +16,7 @@ class MigrateWorkingScreen(KioskScreen):
 
     def render(self, state: flow.ReadingBirthDate | flow.Migrating | expiry.CheckingByCard) -> None:
         """Say what the card is doing."""
+        self.busy = True
         if isinstance(state, flow.ReadingBirthDate):
             key = "migrate.working.birth"
         elif isinstance(state, expiry.CheckingByCard):

@@ -26,6 +26,7 @@ class TicketResultScreen(KioskScreen):
 
     def render(self, state: Shown) -> None:
         """Show one of the ticket states."""
+        self.busy = isinstance(state, flow.Issuing | flow.Printing)
         tr, lang = self.app.tr, self.app.lang
         self.can_retry = isinstance(state, flow.IssueFailed) and state.failure is not flow.IssueFailure.CLOSED
         self.service_text = self.number_text = self.detail_text = self.advice_text = ""

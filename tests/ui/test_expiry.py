@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,24 @@ def test_call_staff_from_any_step_reaches_the_server(kiosk: KioskProcess) -> Non
     kiosk.tap("call_staff")
     kiosk.wait_for(lambda s: "職員を呼びました。その場で少しお待ちください。" in s["texts"], timeout=20)
     kiosk.screenshot("toast-staff-called-ja")
+
+
+def test_a_slow_server_shows_a_spinner_then_says_it_cannot_check(display: str, tmp_path: Path) -> None:
+    """A server that takes the connection but never answers: the UI keeps turning, then gives up cleanly."""
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts (backlog), never answers
+    port = silent.getsockname()[1]
+    env = kiosk_env(display, tmp_path / "kivy", KIOSK_SERVER_URL=f"http://127.0.0.1:{port}",
+                    KIOSK_SERVER_TIMEOUT_S="3")
+    kiosk = KioskProcess(env, tmp_path / "kiosk.log")
+    try:
+        open_expiry(kiosk)
+        type_on_pad(kiosk, "2000000105")
+        kiosk.tap("submit")
+        state = kiosk.wait_for(lambda s: s["spinning"], timeout=5)
+        assert "確認しています…" in state["texts"]
+        kiosk.screenshot("expiry_result-waiting-ja")
+        state = kiosk.wait_for(lambda s: "ただいま確認できません" in s["texts"], timeout=20)
+        assert not state["spinning"]
+    finally:
+        kiosk.stop()
+        silent.close()
