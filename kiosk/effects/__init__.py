@@ -35,7 +35,8 @@ class Performer:
 
     def __init__(self, settings: KioskSettings, api: KioskApiClient | None = None,
                  connect: Callable[[], Any] | None = None, printer: TicketPrinter | None = None,
-                 today: Callable[[], date] = library_today) -> None:
+                 today: Callable[[], date] = library_today,
+                 on_ticket_printed: Callable[[ticket.TicketView], None] | None = None) -> None:
         server = settings.server
         self.api = api or KioskApiClient(server.url, server.kiosk_id, server.secret, server.timeout_s)
         cards = CardSessions(settings.card.reader or None, connect)
@@ -44,7 +45,7 @@ class Performer:
         expiry_work = ExpiryWork(self.api, cards)
         migration_work = MigrationWork(self.api, cards, today)
         self.renderer = TicketRenderer.from_config(printer_settings)
-        ticket_work = TicketWork(self.api, self.printer, self.renderer)
+        ticket_work = TicketWork(self.api, self.printer, self.renderer, on_ticket_printed)
         self._handlers: dict[type, Callable[[Any], object]] = {
             expiry.LookupExpiry: expiry_work.lookup,
             expiry.LookupExpiryByCard: expiry_work.lookup_by_card,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from kiosk import i18n
 from kiosk.api.client import IssuedTicket, KioskApiClient
@@ -25,10 +26,13 @@ log = logging.getLogger(__name__)
 class TicketWork:
     """Answers IssueTicket and PrintTicket."""
 
-    def __init__(self, api: KioskApiClient, printer: TicketPrinter, renderer: TicketRenderer) -> None:
+    def __init__(self, api: KioskApiClient, printer: TicketPrinter, renderer: TicketRenderer,
+                 on_printed: Callable[[ticket.TicketView], None] | None = None) -> None:
         self.api = api
         self.printer = printer
         self.renderer = renderer
+        # Maintenance mode keeps today's printed tickets for reprints (kiosk/maintenance/ticket_log.py).
+        self.on_printed = on_printed
 
     def issue(self, effect: ticket.IssueTicket) -> object:
         """A numbered ticket from the server (the same one again for the same idempotency key)."""
@@ -65,6 +69,8 @@ class TicketWork:
             return ticket.PrintError(_print_failure(exc))
         if where is not None:
             log.info("ticket %s written to %s", t.number, where)
+        if self.on_printed is not None:
+            self.on_printed(t)
         try:
             self.api.mark_ticket_printed(t.ticket_id, idempotency_key=f"printed-{t.ticket_id}")
         except (ApiError, ServerError, ServerUnreachableError) as exc:
