@@ -33,6 +33,8 @@ class ServerSettings:
     kiosk_id: str
     secret: str = field(repr=False)
     timeout_s: float = 8.0
+    # PEM file of the CA that issued the server's TLS certificate (a private CA); empty: the system's CAs.
+    ca_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ def _validate(s: KioskSettings) -> None:
         raise ConfigError("server.kiosk_id: must not be empty")
     if len(s.server.secret) < 16:
         raise ConfigError("server.secret: must be at least 16 characters")
+    if s.server.ca_file and not Path(s.server.ca_file).is_file():
+        raise ConfigError(f"server.ca_file: {s.server.ca_file!r} is not a file")
     if s.server.timeout_s <= 0:
         raise ConfigError("server.timeout_s: must be positive")
     if s.session.idle_timeout_s < 10:

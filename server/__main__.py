@@ -33,10 +33,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # socket(fileno=...) detects the family; uvicorn's own fd= option assumes AF_UNIX, so
         # asyncio would leave Nagle on and every kept-alive response would wait ~40 ms.
         sock = socket.socket(fileno=settings.listen_fd)
-        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
+        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level, **_tls(settings))).run(sockets=[sock])
     else:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, **_tls(settings))
     return 0
+
+
+def _tls(settings: Settings) -> dict[str, str]:
+    """uvicorn's TLS options when a certificate is configured (both files, or neither)."""
+    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
+        raise SystemExit("server: set both ssl_certfile and ssl_keyfile, or neither")
+    if not settings.ssl_certfile:
+        return {}
+    return {"ssl_certfile": settings.ssl_certfile, "ssl_keyfile": str(settings.ssl_keyfile)}
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:

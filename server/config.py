@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # The library's "today" is the real date in Asia/Tokyo; tests and demos may pin it.
     today: date | None = None
     log_level: str = "info"
+    # HTTPS served by the server itself (PEM files); leave empty behind a TLS-terminating reverse proxy.
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
     # Queue tickets (server/tickets): services, counters, opening hours (Asia/Tokyo wall clock).
     ticket_services: list[TicketServiceSetting] = DEFAULT_TICKET_SERVICES
     counters: list[CounterSetting] = DEFAULT_COUNTERS

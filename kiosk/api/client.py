@@ -165,11 +165,16 @@ def _expiry(body: dict[str, Any]) -> CardExpiry:
 class KioskApiClient:
     """The central API as the kiosk uses it. Thread-safe enough for one worker thread per call."""
 
-    def __init__(self, base_url: str, kiosk_id: str, secret: str, timeout: float = 8.0) -> None:
+    def __init__(
+        self, base_url: str, kiosk_id: str, secret: str, timeout: float = 8.0, *, ca_file: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._session = requests.Session()
         self._session.auth = HmacAuth(kiosk_id, secret)
+        if ca_file:
+            # Trust exactly this CA for the server's TLS certificate (verification stays on).
+            self._session.verify = ca_file
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -186,7 +191,9 @@ class KioskApiClient:
         while True:
             try:
                 response = self._session.request(
-                    method, self.base_url + path, json=json_body, headers=headers, timeout=self.timeout
+                    method, self.base_url + path, json=json_body, headers=headers, timeout=self.timeout,
+                    # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's own verify.
+                    verify=self._session.verify,
                 )
                 break
             except (requests.ConnectionError, requests.Timeout) as error:
