@@ -74,7 +74,9 @@ def main() -> int:
 
         app.bind(on_start=lambda *_: driver.start(int(driver_port)))
     app.run()
-    return 0
+    # 75 (RESTART_EXIT_CODE) after a restart asked for in maintenance mode: the supervisor (systemd, make run)
+    # starts the app again.
+    return app.exit_code
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""The kiosk's workers (server client, card sessions, printer) built once, off the start-up path.
+"""The kiosk's workers (server client, card sessions, printer, maintenance mode) built once, off the
+start-up path.
 
-Their imports (requests, cryptography, Pillow, qrcode) cost a few hundred milliseconds; the attract
+Their imports (requests, cryptography, Pillow, qrcode, argon2) cost a few hundred milliseconds; the attract
 screen does not need them, so they load in the background after the first frame, or on first use,
 whichever comes first.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING
 
@@ -15,26 +17,44 @@ from kiosk.config import KioskSettings
 if TYPE_CHECKING:
     from kiosk.actions import PatronActions
     from kiosk.effects import Performer
+    from kiosk.flows.ticket import TicketView
+    from kiosk.maintenance.runtime import Maintenance
+
+log = logging.getLogger(__name__)
 
 
 class KioskServices:
-    """Builds the Performer and the PatronActions on first use, once, from any thread."""
+    """Builds the Performer, the PatronActions and the Maintenance core on first use, once, from any thread."""
 
     def __init__(self, settings: KioskSettings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         self._performer: Performer | None = None
         self._actions: PatronActions | None = None
+        self._maintenance: Maintenance | None = None
 
     def _build(self) -> None:
         with self._lock:
-            if self._performer is None:
-                from kiosk.actions import PatronActions
-                from kiosk.effects import Performer
+            if self._performer is not None:
+                return
+            from kiosk.actions import PatronActions
+            from kiosk.effects import Performer
+            from kiosk.maintenance.runtime import Maintenance
 
-                performer = Performer(self.settings)
-                self._actions = PatronActions(performer.api, performer.printer, performer.renderer)
-                self._performer = performer
+            performer = Performer(self.settings, on_ticket_printed=self._remember_ticket)
+            self._actions = PatronActions(performer.api, performer.printer, performer.renderer)
+            self._maintenance = Maintenance.from_settings(self.settings, performer.api, performer.printer,
+                                                          performer.renderer)
+            self._performer = performer
+
+    def _remember_ticket(self, ticket: TicketView) -> None:
+        from kiosk.maintenance.ticket_log import PrintedTicket
+
+        self.maintenance.tickets.add(PrintedTicket(
+            number=ticket.number, service=ticket.service, service_ja=ticket.service_ja,
+            service_en=ticket.service_en, issued_at=ticket.issued_at, status_url=ticket.status_url,
+            people_ahead=ticket.people_ahead, wait_minutes=ticket.wait_minutes,
+        ))
 
     @property
     def performer(self) -> Performer:
@@ -50,8 +70,24 @@ class KioskServices:
         assert self._actions is not None
         return self._actions
 
+    @property
+    def maintenance(self) -> Maintenance:
+        """Staff sign-in, diagnostics, service mode, heartbeat, audit."""
+        self._build()
+        assert self._maintenance is not None
+        return self._maintenance
+
     def warm_up(self) -> threading.Thread:
-        """Build in the background now (call once the first frame is on screen)."""
-        thread = threading.Thread(target=self._build, name="warm-up", daemon=True)
+        """Build in the background now (call once the first frame is on screen), then start the heartbeat."""
+        def run() -> None:
+            self._build()
+            self.maintenance.start()
+
+        thread = threading.Thread(target=run, name="warm-up", daemon=True)
         thread.start()
         return thread
+
+    def stop(self) -> None:
+        """Stop the background senders (at exit)."""
+        if self._maintenance is not None:
+            self._maintenance.stop()

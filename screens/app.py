@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -21,6 +22,8 @@ from kiosk.flows import common, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import FlowRunner
 from kiosk.idle import IdlePhase, IdleTimer
+from kiosk.maintenance.files import resolve
+from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
 from screens import card_events, routes
 from screens.attract import AttractScreen
@@ -28,8 +31,10 @@ from screens.busy import BusyIndicator  # noqa: F401 - registers the widget clas
 from screens.card_number import CardNumberScreen
 from screens.expiry_method import ExpiryMethodScreen
 from screens.expiry_result import ExpiryResultScreen
+from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
 from screens.idle_warning import IdleWarning
 from screens.last_try import LastTryScreen
+from screens.maintenance_home import MaintenanceHomeScreen
 from screens.migrate_card import MigrateCardScreen
 from screens.migrate_consent import MigrateConsentScreen
 from screens.migrate_intro import MigrateIntroScreen
@@ -38,9 +43,16 @@ from screens.migrate_same_pin import MigrateSamePinScreen
 from screens.migrate_working import MigrateWorkingScreen
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
 from screens.pin_pad import PinPadScreen
+from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
+from screens.staff_reprint import StaffReprintScreen
+from screens.staff_signin import StaffSignInScreen
 from screens.ticket_result import TicketResultScreen
 from screens.ticket_service import TicketServiceScreen
 from screens.toast import Toast
+
+if TYPE_CHECKING:  # the maintenance core loads after the first frame (kiosk/services.py)
+    from kiosk.maintenance.session import MaintenanceSession
+    from kiosk.maintenance.signin import SignInResult
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
@@ -59,6 +71,9 @@ SCREENS = {
     "migrate_result": MigrateResultScreen,
     "ticket_service": TicketServiceScreen,
     "ticket_result": TicketResultScreen,
+    "staff_signin": StaffSignInScreen,
+    "maintenance_home": MaintenanceHomeScreen,
+    "staff_reprint": StaffReprintScreen,
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
@@ -79,6 +94,10 @@ class KioskApp(App):
         self._history: list[str] = []
         self.manager: ScreenManager | None = None
         self.services = KioskServices(settings)
+        # Read by the attract screen at start: a file read, not the whole maintenance core.
+        self.service_mode = ServiceMode(resolve(settings.maintenance.data_dir))
+        self.maintenance_session: MaintenanceSession | None = None
+        self.exit_code = 0
         self.runner: FlowRunner | None = None
         self.flow_name = ""
         self.idle: IdleTimer | None = None
@@ -120,6 +139,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         card_events.stop()
+        self.services.stop()
 
     # -- navigation -------------------------------------------------------------------
     def _screen(self, name: str) -> Screen:
@@ -239,16 +259,49 @@ class KioskApp(App):
         self.idle = None
         if self._idle_warning is not None:
             self._idle_warning.dismiss()
+        self.maintenance_session = None
         self.lang = self.settings.session.default_language
         self.manager.current = "attract"
+        self._screen("attract").on_activate()  # the service mode may have changed
+
+    # -- maintenance mode ---------------------------------------------------------------
+    def open_maintenance(self) -> None:
+        """The hidden gesture: the staff sign-in pad."""
+        self.end_session()
+        self.idle = IdleTimer(self.settings.session.idle_timeout_s, self.settings.session.idle_warning_s)
+        self.show("staff_signin")
+
+    def enter_maintenance(self, result: SignInResult) -> None:
+        """A staff member signed in."""
+        self.idle = None  # the maintenance session has its own, longer idle exit
+        self.maintenance_session = self.services.maintenance.open_session(result)
+        self.show("maintenance_home")
+
+    def leave_maintenance(self, *, idle: bool = False) -> None:
+        """Sign out (a tap, or idle minutes); audited."""
+        session = self.maintenance_session
+        if session is not None and self.services.maintenance.actions is not None:
+            self.services.maintenance.actions.signed_out(session.staff_id, idle=idle)
+        self.end_session()
+
+    def restart(self, code: int) -> None:
+        """Stop the app with ``code``; main.py exits with it and the supervisor starts the app again."""
+        self.exit_code = code
+        self.stop()
 
     # -- idle timeout -----------------------------------------------------------------
     def _on_activity(self, *_args: object) -> bool:
         if self.idle is not None:
             self.idle.touched()
+        if self.maintenance_session is not None:
+            self.maintenance_session.touched()
         return False  # never swallow the touch or key
 
     def _check_idle(self, _dt: float) -> None:
+        if self.maintenance_session is not None and self.maintenance_session.expired():
+            log.info("maintenance mode closed after idle minutes")
+            self.leave_maintenance(idle=True)
+            return
         if self.idle is None:
             return
         phase = self.idle.phase()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from kivy.properties import BooleanProperty
+
 from screens.base import KioskScreen
 
 
 class AttractScreen(KioskScreen):
-    """Shows the three services; a tap starts a patron session on the chosen one."""
+    """Shows the three services (or that the kiosk is out of service); a tap starts a patron session."""
+
+    in_service = BooleanProperty(True)
+
+    def on_activate(self) -> None:
+        self.in_service = self.app.service_mode.in_service
 
     def choose(self, service: str) -> None:
         """Start a session for ``service``."""

@@ -89,6 +89,27 @@ def _tap(widget_id: str) -> dict[str, Any]:
     return {"tapped": widget_id, "at": [x, y]}
 
 
+def _tap_text(text: str) -> dict[str, Any]:
+    """Tap the visible, enabled button labelled ``text`` (keyboard keys have no kv id)."""
+    for root in _roots():
+        for w in root.walk(restrict=True):
+            if isinstance(w, Button) and w.text == text and w.opacity > 0 and not w.disabled:
+                x, y = w.to_window(*w.center)
+                _tap_at(x, y)
+                return {"tapped": text, "at": [x, y]}
+    raise LookupError(f"no button labelled {text!r} on screen")
+
+
+def _long_press(widget_id: str, seconds: float) -> dict[str, Any]:
+    """Hold a touch on the widget for ``seconds`` (released later by the clock; the command returns now)."""
+    widget = _find(widget_id)
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    Clock.schedule_once(lambda _dt: touch.touch_up(), seconds)
+    return {"pressed": widget_id, "for": seconds}
+
+
 def _tap_at(x: float, y: float) -> dict[str, Any]:
     """A touch at window coordinates, on whatever is there now (a double tap's second touch)."""
     touch = UnitTestTouch(x, y)
@@ -131,6 +152,8 @@ COMMANDS = {
     "small_targets": lambda req: {"buttons": _small_targets()},
     "tap": lambda req: _tap(req["id"]),
     "tap_at": lambda req: _tap_at(*req["at"]),
+    "tap_text": lambda req: _tap_text(req["text"]),
+    "long_press": lambda req: _long_press(req["id"], float(req["seconds"])),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),
 }

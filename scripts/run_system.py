@@ -19,11 +19,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
 
 from kiosk.config import KioskSettings
+from kiosk.maintenance.actions import RESTART_EXIT_CODE
 from scripts.xvfb import xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,13 +50,20 @@ class Supervisor:
         self.children.append((name, proc))
         return proc
 
-    def wait_any(self) -> None:
-        """Block until a child exits or we are asked to stop."""
+    def wait_any(self, restart: dict[str, Callable[[], subprocess.Popen[bytes]]] | None = None) -> None:
+        """Block until a child exits (one in ``restart`` that exits with RESTART_EXIT_CODE is started again)."""
+        restart = restart or {}
         while not self.stopping.wait(0.2):
-            for name, proc in self.children:
-                if proc.poll() is not None:
-                    say(f"{name} exited with status {proc.returncode}; stopping the rest")
-                    return
+            for i, (name, proc) in enumerate(self.children):
+                if proc.poll() is None:
+                    continue
+                if proc.returncode == RESTART_EXIT_CODE and name in restart:
+                    say(f"{name} asked to restart; starting it again")
+                    self.children.pop(i)
+                    restart[name]()
+                    break
+                say(f"{name} exited with status {proc.returncode}; stopping the rest")
+                return
 
     def stop_all(self) -> None:
         """Terminate every child (SIGTERM, then SIGKILL after a grace period)."""
@@ -106,9 +115,9 @@ def start_server(sup: Supervisor) -> None:
     say(f"server ready at {url} (API document at {url}/docs)")
 
 
-def start_kiosk(sup: Supervisor, env: dict[str, str]) -> None:
+def start_kiosk(sup: Supervisor, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The kiosk app."""
-    sup.spawn("kiosk", [PY, "main.py"], env)
+    return sup.spawn("kiosk", [PY, "main.py"], env)
 
 
 def main() -> int:
@@ -135,7 +144,7 @@ def main() -> int:
         if kiosk_settings().printer.backend == "file":
             say(f"no printer configured: queue tickets are written as PNG into {ROOT / 'var' / 'tickets'}")
         say("kiosk started; press Ctrl-C to stop everything")
-        sup.wait_any()
+        sup.wait_any(restart={"kiosk": lambda: start_kiosk(sup, kiosk_env)})
         say("stopping")
     say("stopped")
     return 0

@@ -129,9 +129,12 @@ def kiosk_env(display: str, kivy_home: Path, **overrides: str) -> dict[str, str]
     """Environment for a test kiosk on ``display``: windowed at the test size, Kivy state in a temp dir."""
     env = dict(os.environ)
     env.pop("SDL_VIDEODRIVER", None)
+    data = kivy_home.parent / "kiosk-data"  # service mode, staff cache, sign-in lock: per test
     env.update(
         DISPLAY=display,
         KIVY_HOME=str(kivy_home),
+        KIOSK_MAINTENANCE_DATA_DIR=str(data),
+        KIOSK_MAINTENANCE_STAFF_CACHE_PATH=str(data / "staff-cache.json"),
         KIOSK_DISPLAY_FULLSCREEN="0",
         KIOSK_DISPLAY_WIDTH="1280",
         KIOSK_DISPLAY_HEIGHT="800",
