@@ -5,7 +5,9 @@ CSV import format (UTF-8, header row; the library's ILS export):
 birth_date / registered_on are YYYY-MM-DD; cert_serial (hex) and cert_issuer (RFC 4514) are
 empty for patrons without an old-scheme My Number link. Each row is its own transaction:
 good rows are imported, bad rows are reported with their line number and the command
-exits with status 1.
+exits with status 1. With --dry-run every row goes through the same checks (duplicates within the
+file and against the database included) in one transaction that is rolled back: the report lists
+every row the import would reject, and nothing is written.
 """
 
 from __future__ import annotations
@@ -83,33 +85,53 @@ def _parse_row(row: dict[str, str]) -> tuple[str, str, date, date, str, str]:
     return number, name, birth, registered, serial, issuer
 
 
-def import_patrons_csv(*, state, path: Path, actor: str) -> tuple[int, list[RowError]]:  # type: ignore[no-untyped-def]
-    """Import patrons and old-scheme links; returns (rows imported, row errors)."""
+def _import_row(*, session, row: dict[str, str], now, actor: str) -> None:  # type: ignore[no-untyped-def]
+    """Check and write one CSV row in the caller's transaction (ValueError, ApiError or IntegrityError if bad)."""
+    number, name, birth, registered, serial, issuer = _parse_row(row)
+    if find_patron(session=session, card_number=number) is not None:
+        raise ValueError("card number already registered")
+    patron = create_patron(session=session, card_number=number, name=name, birth_date=birth,
+                           registered_on=registered, now=now)
+    if serial:
+        add_old_link(session=session, patron=patron, cert_serial=serial, cert_issuer=issuer, now=now)
+    audit.record(session=session, at=now, actor_type="admin_cli", actor_id=actor,
+                 action="patron.import", outcome="ok", card_number=number,
+                 detail={"old_link": bool(serial)})
+    session.flush()  # constraint violations surface here, on this row
+
+
+def import_patrons_csv(*, state, path: Path, actor: str, dry_run: bool = False) -> tuple[int, list[RowError]]:  # type: ignore[no-untyped-def]
+    """Import patrons and old-scheme links; returns (rows imported or, dry run, importable, row errors)."""
     imported, errors = 0, []
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in CSV_COLUMNS[:4] if c not in (reader.fieldnames or [])]
         if missing:
             return 0, [RowError(1, "", f"missing columns: {', '.join(missing)}")]
-        for row in reader:
-            line = reader.line_num
-            number = (row.get("card_number") or "").strip()
-            try:
-                number, name, birth, registered, serial, issuer = _parse_row(row)
-                now = state.clock.now()
-                with state.sessions() as session, session.begin():
-                    if find_patron(session=session, card_number=number) is not None:
-                        raise ValueError("card number already registered")
-                    patron = create_patron(session=session, card_number=number, name=name, birth_date=birth,
-                                           registered_on=registered, now=now)
-                    if serial:
-                        add_old_link(session=session, patron=patron, cert_serial=serial, cert_issuer=issuer, now=now)
-                    audit.record(session=session, at=now, actor_type="admin_cli", actor_id=actor,
-                                 action="patron.import", outcome="ok", card_number=number,
-                                 detail={"old_link": bool(serial)})
-                imported += 1
-            except (ValueError, ApiError, IntegrityError) as error:
-                errors.append(RowError(line, number, str(error).splitlines()[0]))
+        # Dry run: one outer transaction, rolled back at the end, with a savepoint per row, so later
+        # rows see earlier good ones (a duplicate within the file is caught) and nothing is kept.
+        outer = state.sessions() if dry_run else None
+        if outer is not None:
+            outer.begin()
+        try:
+            for row in reader:
+                line = reader.line_num
+                number = (row.get("card_number") or "").strip()
+                try:
+                    now = state.clock.now()
+                    if outer is not None:
+                        with outer.begin_nested():
+                            _import_row(session=outer, row=row, now=now, actor=actor)
+                    else:
+                        with state.sessions() as session, session.begin():
+                            _import_row(session=session, row=row, now=now, actor=actor)
+                    imported += 1
+                except (ValueError, ApiError, IntegrityError) as error:
+                    errors.append(RowError(line, number, str(error).splitlines()[0]))
+        finally:
+            if outer is not None:
+                outer.rollback()
+                outer.close()
     return imported, errors
 
 
@@ -197,10 +219,13 @@ def _cmd_staff_list(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     state = _state(settings)
-    imported, errors = import_patrons_csv(state=state, path=Path(args.csv), actor=_actor())
+    imported, errors = import_patrons_csv(state=state, path=Path(args.csv), actor=_actor(), dry_run=args.dry_run)
     for error in errors:
         print(f"line {error.line}: {error.card_number or '-'}: {error.message}", file=sys.stderr)
-    print(f"imported {imported} patrons, {len(errors)} rows rejected")
+    if args.dry_run:
+        print(f"dry run: {imported} patrons would be imported, {len(errors)} rows would be rejected; nothing written")
+    else:
+        print(f"imported {imported} patrons, {len(errors)} rows rejected")
     return 1 if errors else 0
 
 
@@ -268,6 +293,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub.add_parser("staff-list", help="list staff accounts").set_defaults(run=_cmd_staff_list)
     p = sub.add_parser("import-patrons", help="import patrons and old-scheme links from CSV")
     p.add_argument("csv")
+    p.add_argument("--dry-run", action="store_true", help="check every row and report rejects; write nothing")
     p.set_defaults(run=_cmd_import)
     p = sub.add_parser("history", help="show a patron's linkage history")
     p.add_argument("card_number")
@@ -276,3 +302,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--output", help="file to write (default: standard output)")
     p.set_defaults(run=_cmd_audit_export)
     sub.add_parser("seed-demo", help="create the demo data set").set_defaults(run=_cmd_seed_demo)
+    from server.ops.cli import add_commands as add_ops_commands
+
+    add_ops_commands(sub)  # kiosk-enroll-code, backup, restore, retention, export-mykey-links

@@ -10,6 +10,8 @@ from server.api.routes import cards, counter, health, lobby, migrations, pages, 
 from server.api.routes.fleet import router as fleet_router
 from server.clock import Clock
 from server.config import Settings, load_settings
+from server.ops import routes as ops_routes
+from server.ops.versions import KioskVersionGate
 from server.state import AppState, build_state
 
 API_DESCRIPTION = """Central registration API of the Saga Prefectural Library lobby kiosks.
@@ -33,4 +35,6 @@ def create_app(
     for module in (health, cards, migrations, staff, tickets, counter, lobby, pages):
         app.include_router(module.router)
     app.include_router(fleet_router)
+    app.include_router(ops_routes.router)
+    app.add_middleware(KioskVersionGate, minimum=settings.min_kiosk_version)
     return app

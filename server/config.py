@@ -97,6 +97,19 @@ class Settings(BaseSettings):
     ]
     closed_dates: list[str] = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]  # MM-DD yearly or YYYY-MM-DD
     open_on_public_holidays: bool = True
+    # Operations (server/ops): kiosks older than this version are refused (empty: no minimum).
+    min_kiosk_version: str = ""
+    # One-time kiosk enrollment codes: lifetime, and failed redemptions allowed per window.
+    enroll_code_minutes: int = 30
+    enroll_window_minutes: int = 15
+    enroll_max_failures_per_client: int = 10
+    enroll_max_failures_total: int = 100
+    # Retention (python -m server admin retention), in days.
+    retention_tickets_days: int = 90
+    retention_audit_days: int = 1825
+    retention_statistics_days: int = 3650
+    # PostgreSQL client programs for backup/restore (empty: the newest /usr/lib/postgresql/*/bin).
+    pg_bin_dir: str = ""
 
     @classmethod
     def settings_customise_sources(

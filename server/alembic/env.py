@@ -7,6 +7,7 @@ from alembic import context
 from server.db import make_engine
 from server.fleet import models as _fleet_models  # noqa: F401  (its tables join Base.metadata)
 from server.models import Base
+from server.ops import models as _ops_models  # noqa: F401  (its tables join Base.metadata)
 from server.tickets import models as _ticket_models  # noqa: F401  (its tables join Base.metadata)
 
 config = context.config

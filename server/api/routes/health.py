@@ -1,11 +1,17 @@
-"""GET /health: the process answers and its database is reachable (no authentication)."""
+"""GET /health: the process answers and its database is reachable (no authentication).
+
+GET /health/clock gives the server's time and the signing window, so a kiosk can check its clock.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter
+from pydantic import BaseModel
 from sqlalchemy import text
 
-from server.api.deps import SessionDep
+from server.api.deps import SessionDep, StateDep
 from server.schemas import HealthPublic
 
 router = APIRouter(tags=["health"])
@@ -16,3 +22,16 @@ def health(session: SessionDep) -> HealthPublic:
     """Liveness and database check."""
     session.execute(text("SELECT 1"))
     return HealthPublic(status="ok", database="ok")
+
+
+class ClockPublic(BaseModel):
+    """The server's clock, for the kiosk's skew check."""
+
+    time: datetime  # the server's time now (UTC)
+    auth_window_s: int  # signed requests whose timestamp is further off are refused (stale_request)
+
+
+@router.get("/health/clock", response_model=ClockPublic)
+def clock(state: StateDep) -> ClockPublic:
+    """The server's time and the signing window (no database access, no authentication)."""
+    return ClockPublic(time=state.clock.now(), auth_window_s=state.settings.auth_window_seconds)

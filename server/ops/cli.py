@@ -1,0 +1,143 @@
+"""`python -m server admin` subcommands for operations: enrollment codes, backup, restore, retention, ILS export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import DatabaseError
+
+from server import audit
+from server.config import Settings
+
+
+def _state(settings: Settings):  # type: ignore[no-untyped-def]
+    from server.admin_cli import _state as admin_state
+
+    return admin_state(settings)
+
+
+def _actor() -> str:
+    from server.admin_cli import _actor as admin_actor
+
+    return admin_actor()
+
+
+def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
+    from server.ops.enroll import issue_code
+
+    state = _state(settings)
+    minutes = args.minutes or settings.enroll_code_minutes
+    try:
+        with state.sessions() as session, session.begin():
+            code = issue_code(session=session, kiosk_id=args.kiosk_id, now=state.clock.now(), minutes=minutes,
+                              name=args.name)
+            audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                         action="kiosk.enroll_code", outcome="ok",
+                         detail={"kiosk_id": args.kiosk_id, "minutes": minutes})
+    except ValueError as error:
+        print(f"cannot issue a code: {error}", file=sys.stderr)
+        return 1
+    print(f"kiosk {args.kiosk_id}: one-time enrollment code, valid for {minutes} minutes (shown once):")
+    print(code)
+    print(f"on the kiosk: python -m kiosk.enroll {code} --server <this server's public URL>")
+    return 0
+
+
+def _cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from server.db import make_engine
+    from server.ops.backup import BackupError, backup, digests
+
+    try:
+        backup(database_url=settings.database_url, target=Path(args.path), pg_bin_dir=settings.pg_bin_dir)
+    except BackupError as error:
+        print(f"backup failed: {error}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        counts = ", ".join(f"{d.table} {d.rows}" for d in digests(engine))
+    finally:
+        engine.dispose()
+    print(f"backup written to {args.path} (mode 0600): {counts}")
+    return 0
+
+
+def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from server.db import make_engine
+    from server.ops.backup import BackupError, digests, restore
+    from server.schema import upgrade
+
+    try:
+        restore(database_url=settings.database_url, source=Path(args.path), pg_bin_dir=settings.pg_bin_dir)
+    except BackupError as error:
+        print(f"restore failed: {error}", file=sys.stderr)
+        return 1
+    # A backup from an older release is brought up to this release's schema.
+    upgrade(database_url=settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        counts = ", ".join(f"{d.table} {d.rows}" for d in digests(engine))
+    finally:
+        engine.dispose()
+    print(f"restored {args.path}: {counts}")
+    return 0
+
+
+def _cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
+    from server.ops.retention import Periods, apply
+
+    state = _state(settings)
+    periods = Periods(tickets=settings.retention_tickets_days, audit=settings.retention_audit_days,
+                      statistics=settings.retention_statistics_days)
+    try:
+        with state.sessions() as session, session.begin():
+            done = apply(session=session, periods=periods, now=state.clock.now(), today=state.clock.today())
+            audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                         action="retention.apply", outcome="ok", detail=done)
+    except (ValueError, DatabaseError) as error:
+        # The database refuses to delete audit events younger than 365 days, whatever the setting says.
+        print(f"retention not applied (nothing was deleted): {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print("retention applied: " + ", ".join(f"{k} {v}" for k, v in done.items()))
+    return 0
+
+
+def _cmd_export_links(settings: Settings, args: argparse.Namespace) -> int:
+    from server.ops.ils import mykey_links_csv
+
+    state = _state(settings)
+    since = date.fromisoformat(args.since) if args.since else None
+    with state.sessions() as session, session.begin():
+        text, count = mykey_links_csv(session=session, since=since)
+        audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                     action="ils.export_mykey_links", outcome="ok",
+                     detail={"links": count, "since": args.since or ""})
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{count} MyKey links written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the operations subcommands to `admin`."""
+    p = sub.add_parser("kiosk-enroll-code", help="print a one-time code a kiosk redeems for its id and secret")
+    p.add_argument("--kiosk-id", required=True)
+    p.add_argument("--name", default="", help="name of a new kiosk")
+    p.add_argument("--minutes", type=int, help="validity (default: enroll_code_minutes)")
+    p.set_defaults(run=_cmd_enroll_code)
+    p = sub.add_parser("backup", help="write a consistent backup (pg_dump / SQLite online backup) to a new file")
+    p.add_argument("path")
+    p.set_defaults(run=_cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup into an EMPTY database (SERVER_DATABASE_URL)")
+    p.add_argument("path")
+    p.set_defaults(run=_cmd_restore)
+    sub.add_parser("retention", help="delete tickets, audit events and statistics past their retention periods"
+                   ).set_defaults(run=_cmd_retention)
+    p = sub.add_parser("export-mykey-links", help="export active MyKey links for the ILS (CSV)")
+    p.add_argument("--since", help="only links made on or after this date (YYYY-MM-DD, Asia/Tokyo)")
+    p.add_argument("--output", help="file to write (default: standard output)")
+    p.set_defaults(run=_cmd_export_links)

@@ -1,0 +1,116 @@
+"""One-time enrollment codes: the admin CLI issues one for a kiosk, the kiosk redeems it for its secret.
+
+A code is 10 characters of Crockford base 32 (50 bits), shown as XXXXX-XXXXX; only its SHA-256 is
+stored (a code this random needs no slow hash), it is valid for a few minutes and works once.
+Redeeming gives the kiosk a NEW random secret, so the secret exists nowhere before the kiosk has it,
+and the previous one (a re-enrolled kiosk's) is refused from then on.
+Failed attempts are counted in the database, per client address and in total, so the limit holds
+across every server process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from server import audit
+from server.auth.kiosk import create_kiosk
+from server.errors import ApiError
+from server.models import Kiosk
+from server.ops import errors as _errors  # noqa: F401  (registers the enroll_* codes)
+from server.ops.models import EnrollAttempt, EnrollCode
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
+CODE_LENGTH = 10
+# Letters people type for the digits they look like.
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Failed redemptions allowed within `window` per client address and in total."""
+
+    per_client: int
+    total: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What a redeemed code gives the kiosk."""
+
+    kiosk_id: str
+    secret: str
+
+
+def normalise(code: str) -> str:
+    """Upper case, without separators, look-alike letters read as digits."""
+    return "".join(c for c in code.upper() if c.isalnum()).translate(_LOOKALIKES)
+
+
+def code_hash(code: str) -> str:
+    """What is stored for a code."""
+    return hashlib.sha256(normalise(code).encode("ascii", "replace")).hexdigest()
+
+
+def new_code() -> str:
+    """A random code, formatted XXXXX-XXXXX."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def issue_code(*, session: Session, kiosk_id: str, now: datetime, minutes: int, name: str = "") -> str:
+    """A fresh code for `kiosk_id` (created, without a usable secret, if new); earlier unused codes lapse."""
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        # The random secret made here is never shown: the kiosk gets its own when it redeems the code.
+        kiosk = create_kiosk(session=session, kiosk_id=kiosk_id, name=name, now=now)
+    elif not kiosk.active:
+        raise ValueError(f"kiosk {kiosk_id} is revoked")
+    session.execute(update(EnrollCode).where(EnrollCode.kiosk_id == kiosk_id, EnrollCode.used_at.is_(None))
+                    .values(expires_at=now))
+    code = new_code()
+    session.add(EnrollCode(code_hash=code_hash(code), kiosk_id=kiosk_id, created_at=now,
+                           expires_at=now + timedelta(minutes=minutes), used_at=None))
+    session.flush()
+    return code
+
+
+def _check_rate(*, session: Session, client: str, now: datetime, limit: RateLimit) -> None:
+    since = now - limit.window
+    session.execute(delete(EnrollAttempt).where(EnrollAttempt.at < since))
+    failed = select(func.count()).select_from(EnrollAttempt).where(EnrollAttempt.at >= since,
+                                                                    EnrollAttempt.ok.is_(False))
+    if (session.scalar(failed.where(EnrollAttempt.client == client)) or 0) >= limit.per_client:
+        raise ApiError("enroll_rate_limited")
+    if (session.scalar(failed) or 0) >= limit.total:
+        raise ApiError("enroll_rate_limited")
+
+
+def redeem_code(*, session: Session, code: str, client: str, now: datetime, limit: RateLimit) -> Enrolled:
+    """The kiosk's id and new secret for a valid code (committed), else ApiError; every try is counted."""
+    _check_rate(session=session, client=client, now=now, limit=limit)
+    # One UPDATE decides: of two processes redeeming the same code at once, only one gets the row.
+    claimed = session.execute(
+        update(EnrollCode)
+        .where(EnrollCode.code_hash == code_hash(code), EnrollCode.used_at.is_(None), EnrollCode.expires_at > now)
+        .values(used_at=now)
+        .returning(EnrollCode.kiosk_id)
+    ).scalar_one_or_none()
+    kiosk = session.get(Kiosk, claimed) if claimed is not None else None
+    session.add(EnrollAttempt(at=now, client=client[:64], ok=kiosk is not None and kiosk.active))
+    if kiosk is None or not kiosk.active:
+        audit.record(session=session, at=now, actor_type="system", actor_id="enroll", action="kiosk.enroll",
+                     outcome="enroll_code_invalid", detail={"client": client[:64]})
+        session.commit()
+        raise ApiError("enroll_code_invalid")
+    kiosk.secret = secrets.token_urlsafe(32)
+    audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk.kiosk_id, action="kiosk.enroll",
+                 outcome="ok", detail={"client": client[:64]})
+    session.commit()
+    return Enrolled(kiosk_id=kiosk.kiosk_id, secret=kiosk.secret)

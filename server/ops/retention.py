@@ -1,0 +1,90 @@
+"""Retention: delete what the library no longer needs, on the periods in config/server.toml.
+
+- tickets (and acknowledged kiosk alerts) older than `retention_tickets_days` library days; each deleted
+  day is first summed into ticket_daily_stats (counts per service and reason, nothing about who came);
+- ticket_daily_stats older than `retention_statistics_days`;
+- audit events older than `retention_audit_days`. The audit log stays append-only: the database refuses
+  every UPDATE, and any DELETE of a row younger than 365 days (migration 20261125_operations), so even
+  a wrong setting cannot erase recent history;
+- short-lived rows: idempotency records (their answers may name a card) and queue events after
+  SHORT_LIVED_DAYS, expired staff sessions, spent enrollment codes.
+Patrons and their links are not touched: patron records are the ILS's (see docs/operations.md).
+One transaction: it all happens or none of it does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from server.models import AuditEntry, IdempotencyRecord, StaffSession
+from server.ops.models import EnrollCode, TicketDailyStats
+from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
+
+SHORT_LIVED_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Retention periods in days."""
+
+    tickets: int
+    audit: int
+    statistics: int
+
+
+def _summarise(session: Session, cutoff: date) -> int:
+    """Sum tickets of days before `cutoff` into ticket_daily_stats; returns the (day, service) rows written."""
+    sums: dict[tuple[date, str], Counter] = {}
+    reasons: dict[tuple[date, str], Counter] = {}
+    for day, service, status, reason in session.execute(
+            select(Ticket.day, Ticket.service, Ticket.status, Ticket.reason).where(Ticket.day < cutoff)):
+        key = (day, service)
+        counts = sums.setdefault(key, Counter())
+        counts["issued"] += 1
+        counts[status] += 1
+        if reason:
+            reasons.setdefault(key, Counter())[reason] += 1
+    for (day, service), counts in sums.items():
+        row = session.get(TicketDailyStats, (day, service))
+        if row is None:
+            row = TicketDailyStats(day=day, service=service, issued=0, served=0, no_show=0, cancelled=0, reasons={})
+            session.add(row)
+        row.issued += counts["issued"]
+        row.served += counts[SERVED]
+        row.no_show += counts[NO_SHOW]
+        row.cancelled += counts[CANCELLED]
+        merged = Counter(row.reasons or {})
+        merged.update(reasons.get((day, service), Counter()))
+        row.reasons = dict(merged)
+    return len(sums)
+
+
+def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> dict[str, int]:
+    """Delete everything past its period (in the caller's transaction); returns rows deleted per kind."""
+    if min(periods.tickets, periods.audit, periods.statistics) < 1:
+        raise ValueError("retention periods must be at least one day")
+    ticket_cutoff = today - timedelta(days=periods.tickets)
+    short = now - timedelta(days=SHORT_LIVED_DAYS)
+    done: dict[str, int] = {"statistics_days_summarised": _summarise(session, ticket_cutoff)}
+    done["tickets"] = session.execute(delete(Ticket).where(Ticket.day < ticket_cutoff)).rowcount
+    done["kiosk_alerts"] = session.execute(delete(KioskAlert).where(
+        KioskAlert.acknowledged_at.is_not(None), KioskAlert.created_at < now - timedelta(days=periods.tickets))
+    ).rowcount
+    done["ticket_daily_stats"] = session.execute(delete(TicketDailyStats).where(
+        TicketDailyStats.day < today - timedelta(days=periods.statistics))).rowcount
+    # The newest event is kept: live pages wait for ids after it, and an emptied table could reuse ids.
+    newest = session.scalar(select(func.max(QueueEvent.id)))
+    done["queue_events"] = session.execute(delete(QueueEvent).where(
+        QueueEvent.at < short, QueueEvent.id != newest)).rowcount if newest is not None else 0
+    done["idempotency_records"] = session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < short)).rowcount
+    done["staff_sessions"] = session.execute(delete(StaffSession).where(StaffSession.expires_at < now)).rowcount
+    done["enroll_codes"] = session.execute(delete(EnrollCode).where(EnrollCode.expires_at < short)).rowcount
+    done["audit_log"] = session.execute(
+        delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))).rowcount
+    return done

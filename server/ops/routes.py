@@ -1,0 +1,52 @@
+"""POST /v1/kiosk/enroll: a kiosk redeems a one-time code for its id and secret (no signature: it has none yet).
+
+Unauthenticated, so it is rate limited by client address in the database. Behind a reverse proxy the
+address is the proxy's X-Forwarded-For, which uvicorn trusts only from FORWARDED_ALLOW_IPS.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from server.api.deps import StateDep
+from server.ops.enroll import RateLimit, redeem_code
+from server.schemas import ERROR_RESPONSES
+
+router = APIRouter(prefix="/v1", tags=["enrollment"], responses=ERROR_RESPONSES)
+
+
+class EnrollCreate(BaseModel):
+    """The code the admin CLI printed (separators and case do not matter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=4, max_length=32, pattern=r"^[0-9A-Za-z -]+$")
+
+
+class EnrollPublic(BaseModel):
+    """The kiosk's identity: keep the secret readable by the kiosk user only."""
+
+    kiosk_id: str
+    secret: str
+    server_time: datetime
+
+
+@router.post("/kiosk/enroll", response_model=EnrollPublic)
+async def enroll(body: EnrollCreate, request: Request, state: StateDep) -> EnrollPublic:
+    """Redeem a one-time enrollment code (kiosk-enroll-code) for this kiosk's id and a new secret."""
+    settings = state.settings
+    limit = RateLimit(per_client=settings.enroll_max_failures_per_client, total=settings.enroll_max_failures_total,
+                      window=timedelta(minutes=settings.enroll_window_minutes))
+    client = request.client.host if request.client else "unknown"
+    now = state.clock.now()
+
+    def redeem():  # type: ignore[no-untyped-def]
+        with state.sessions() as session:
+            return redeem_code(session=session, code=body.code, client=client, now=now, limit=limit)
+
+    enrolled = await run_in_threadpool(redeem)
+    return EnrollPublic(kiosk_id=enrolled.kiosk_id, secret=enrolled.secret, server_time=now)
