@@ -35,6 +35,8 @@ class ServerSettings:
     timeout_s: float = 8.0
     # PEM file of the CA that issued the server's TLS certificate (a private CA); empty: the system's CAs.
     ca_file: str = ""
+    # Seconds added to this kiosk's clock when it signs requests: tests and drills of a skewed clock only.
+    clock_offset_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,17 @@ class MaintenanceSettings:
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    """The durable outbox (kiosk/outbox): requests kept in a local SQLite file until the server has them."""
+
+    # Relative paths are under the repository root, like maintenance.data_dir.
+    path: str = "var/kiosk/outbox.sqlite3"
+    # First retry delay after a failure, doubled each time up to retry_max_s (with jitter).
+    retry_base_s: float = 2.0
+    retry_max_s: float = 300.0
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     """All kiosk settings."""
 
@@ -108,11 +121,12 @@ class KioskSettings:
     barcode: BarcodeSettings
     source: Path
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
     def masked(self) -> dict[str, dict[str, Any]]:
         """Settings in effect with secrets replaced, for diagnostics screens and logs."""
         out: dict[str, dict[str, Any]] = {}
-        for section in ("server", "session", "card", "printer", "display", "barcode", "maintenance"):
+        for section in ("server", "session", "card", "printer", "display", "barcode", "maintenance", "outbox"):
             values = dataclasses.asdict(getattr(self, section))
             if "secret" in values:
                 values["secret"] = "********"  # noqa: S105 - the mask, not a secret
@@ -128,6 +142,7 @@ _SECTIONS: dict[str, type] = {
     "display": DisplaySettings,
     "barcode": BarcodeSettings,
     "maintenance": MaintenanceSettings,
+    "outbox": OutboxSettings,
 }
 
 
@@ -254,3 +269,10 @@ def _validate(s: KioskSettings) -> None:
         raise ConfigError("maintenance.heartbeat_interval_s: must be between 1 and 3600 seconds")
     if not m.data_dir.strip() or not m.staff_cache_path.strip():
         raise ConfigError("maintenance.data_dir / staff_cache_path: must not be empty")
+    if abs(s.server.clock_offset_s) > 86400:
+        raise ConfigError("server.clock_offset_s: must be within one day")
+    o = s.outbox
+    if not o.path.strip():
+        raise ConfigError("outbox.path: must not be empty")
+    if not 0.1 <= o.retry_base_s <= o.retry_max_s <= 3600:
+        raise ConfigError("outbox.retry_base_s / retry_max_s: need 0.1 <= base <= max <= 3600 seconds")

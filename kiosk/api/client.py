@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError, StaleRequestError
 from protocol import signing
 
 if TYPE_CHECKING:  # the maintenance core builds these; only their fields are read here
@@ -22,9 +23,11 @@ if TYPE_CHECKING:  # the maintenance core builds these; only their fields are re
 class HmacAuth(requests.auth.AuthBase):
     """Signs a prepared request with the kiosk's secret (usable with any requests call)."""
 
-    def __init__(self, kiosk_id: str, secret: str) -> None:
+    def __init__(self, kiosk_id: str, secret: str, clock_offset_s: float = 0.0) -> None:
         self.kiosk_id = kiosk_id
         self.secret = secret
+        # Added to the clock when signing ([server] clock_offset_s): drills of a skewed kiosk clock.
+        self.clock_offset_s = clock_offset_s
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Add X-Kiosk-Id, X-Timestamp, X-Nonce and X-Signature."""
@@ -42,6 +45,7 @@ class HmacAuth(requests.auth.AuthBase):
                 method=request.method or "GET",
                 path_with_query=path_with_query,
                 body=body,
+                now=time.time() + self.clock_offset_s,
             )
         )
         return request
@@ -166,12 +170,13 @@ class KioskApiClient:
     """The central API as the kiosk uses it. Thread-safe enough for one worker thread per call."""
 
     def __init__(
-        self, base_url: str, kiosk_id: str, secret: str, timeout: float = 8.0, *, ca_file: str | None = None
+        self, base_url: str, kiosk_id: str, secret: str, timeout: float = 8.0, *, ca_file: str | None = None,
+        clock_offset_s: float = 0.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._session = requests.Session()
-        self._session.auth = HmacAuth(kiosk_id, secret)
+        self._session.auth = HmacAuth(kiosk_id, secret, clock_offset_s)
         if ca_file:
             # Trust exactly this CA for the server's TLS certificate (verification stays on).
             self._session.verify = ca_file
@@ -212,6 +217,9 @@ class KioskApiClient:
             err = body["error"]
             if response.status_code >= 500 and err.get("code") == "internal_error":
                 raise ServerError(response.status_code, response.text)
+            if err.get("code") == "stale_request":
+                raise StaleRequestError(err["code"], err.get("message_ja", ""), err.get("message_en", ""),
+                                        response.status_code)
             raise ApiError(err.get("code", "unknown"), err.get("message_ja", ""), err.get("message_en", ""),
                            response.status_code, details=err.get("details") if isinstance(err.get("details"), dict)
                            else None)

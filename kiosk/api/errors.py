@@ -40,3 +40,7 @@ class ApiError(KioskApiError):
         """When the counter opens (counter_closed), aware; None if not given."""
         value = self.details.get("opens_at")
         return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+class StaleRequestError(ApiError):
+    """The server refused the request's timestamp (stale_request): this kiosk's clock is outside its window."""

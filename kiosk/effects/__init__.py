@@ -25,6 +25,7 @@ from kiosk.effects.migration import MigrationWork
 from kiosk.effects.tickets import TicketWork
 from kiosk.flows import expiry, ticket
 from kiosk.flows import migration as mig
+from kiosk.outbox import Outbox
 from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
 
 __all__ = ["Performer"]
@@ -36,16 +37,18 @@ class Performer:
     def __init__(self, settings: KioskSettings, api: KioskApiClient | None = None,
                  connect: Callable[[], Any] | None = None, printer: TicketPrinter | None = None,
                  today: Callable[[], date] = library_today,
-                 on_ticket_printed: Callable[[ticket.TicketView], None] | None = None) -> None:
+                 on_ticket_printed: Callable[[ticket.TicketView], None] | None = None,
+                 outbox: Outbox | None = None) -> None:
         server = settings.server
-        self.api = api or KioskApiClient(server.url, server.kiosk_id, server.secret, server.timeout_s)
+        self.api = api or KioskApiClient(server.url, server.kiosk_id, server.secret, server.timeout_s,
+                                         clock_offset_s=server.clock_offset_s)
         cards = CardSessions(settings.card.reader or None, connect)
         printer_settings = dataclasses.asdict(settings.printer)
         self.printer = printer or printer_from_config(printer_settings)
         expiry_work = ExpiryWork(self.api, cards)
         migration_work = MigrationWork(self.api, cards, today)
         self.renderer = TicketRenderer.from_config(printer_settings)
-        ticket_work = TicketWork(self.api, self.printer, self.renderer, on_ticket_printed)
+        ticket_work = TicketWork(self.api, self.printer, self.renderer, on_ticket_printed, outbox)
         self._handlers: dict[type, Callable[[Any], object]] = {
             expiry.LookupExpiry: expiry_work.lookup,
             expiry.LookupExpiryByCard: expiry_work.lookup_by_card,

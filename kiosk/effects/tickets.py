@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kiosk import i18n
 from kiosk.api.client import IssuedTicket, KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.flows import ticket
+from kiosk.outbox.delivery import put_ticket_printed
 from kiosk.printer import (
     BilingualLine,
     CoverOpenError,
@@ -20,6 +22,9 @@ from kiosk.printer import (
     TicketRenderer,
 )
 
+if TYPE_CHECKING:
+    from kiosk.outbox import Outbox
+
 log = logging.getLogger(__name__)
 
 
@@ -27,12 +32,15 @@ class TicketWork:
     """Answers IssueTicket and PrintTicket."""
 
     def __init__(self, api: KioskApiClient, printer: TicketPrinter, renderer: TicketRenderer,
-                 on_printed: Callable[[ticket.TicketView], None] | None = None) -> None:
+                 on_printed: Callable[[ticket.TicketView], None] | None = None, outbox: Outbox | None = None
+                 ) -> None:
         self.api = api
         self.printer = printer
         self.renderer = renderer
         # Maintenance mode keeps today's printed tickets for reprints (kiosk/maintenance/ticket_log.py).
         self.on_printed = on_printed
+        # Where the printed mark goes (kiosk/outbox): delivered later if the server is down now.
+        self.outbox = outbox
 
     def issue(self, effect: ticket.IssueTicket) -> object:
         """A numbered ticket from the server (the same one again for the same idempotency key)."""
@@ -71,6 +79,11 @@ class TicketWork:
             log.info("ticket %s written to %s", t.number, where)
         if self.on_printed is not None:
             self.on_printed(t)
+        if self.outbox is not None:
+            # Only a ticket that came out of the printer is marked; a later delivery carries the same key,
+            # so the server counts it once.
+            put_ticket_printed(self.outbox, t.ticket_id)
+            return ticket.PrintDone(str(where) if where else None)
         try:
             self.api.mark_ticket_printed(t.ticket_id, idempotency_key=f"printed-{t.ticket_id}")
         except (ApiError, ServerError, ServerUnreachableError) as exc:

@@ -1,8 +1,9 @@
 """Staff actions at the kiosk, sent to the server's audit log (POST /v1/kiosk/audit) when it is reachable.
 
-Events wait in a small in-memory queue and go out in order from a background thread; while the
-server is down they stay queued (the oldest are dropped beyond `max_pending`, and logged). Each
-event carries its own id as the Idempotency-Key, so a resend never makes a second audit row.
+With an `outbox` (kiosk/outbox), events are written to its SQLite file first and delivered by its
+sender, so they survive a server outage and a kiosk restart. Without one they wait in a small
+in-memory queue (the oldest dropped beyond `max_pending`, and logged). Each event carries its own
+id as the Idempotency-Key, so a resend never makes a second audit row.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from kiosk.api.errors import ApiError, KioskApiError
 
+if TYPE_CHECKING:
+    from kiosk.outbox import Outbox
+
 log = logging.getLogger(__name__)
+AUDIT_KIND = "audit"  # the outbox kind (kiosk/outbox/delivery.py sends it to POST /v1/kiosk/audit)
 
 Scalar = str | int | float | bool | None
 
@@ -39,8 +45,9 @@ class AuditTrail:
     """Queue staff events and deliver them with `send` (KioskApiClient.record_staff_action)."""
 
     def __init__(self, send: Callable[[StaffEvent], object] | None, *, max_pending: int = 500,
-                 retry_s: float = 30.0) -> None:
+                 retry_s: float = 30.0, outbox: Outbox | None = None) -> None:
         self._send = send
+        self._outbox = outbox
         self._pending: deque[StaffEvent] = deque()
         self._max_pending = max_pending
         self._retry_s = retry_s
@@ -58,6 +65,11 @@ class AuditTrail:
         event = StaffEvent(staff_id=staff_id, action=action, outcome=outcome, detail=clean)
         log.info("staff action: staff=%s action=%s outcome=%s %s", event.staff_id, action, outcome,
                  " ".join(f"{k}={v}" for k, v in detail.items()))
+        if self._outbox is not None:
+            # Written (fsync'd) before record() returns: a crash right after still delivers it.
+            self._outbox.put(AUDIT_KIND, {"staff_id": event.staff_id, "action": action, "outcome": outcome,
+                                          "detail": clean, "at": event.at.isoformat()}, event.event_id)
+            return event
         with self._lock:
             self._pending.append(event)
             while len(self._pending) > self._max_pending:
@@ -69,11 +81,15 @@ class AuditTrail:
     @property
     def pending(self) -> int:
         """Events not yet accepted by the server."""
+        if self._outbox is not None:
+            return self._outbox.count(AUDIT_KIND)
         with self._lock:
             return len(self._pending)
 
     def flush(self) -> int:
         """Send queued events in order until one fails; returns how many the server accepted."""
+        if self._outbox is not None:
+            return self._outbox.flush()
         if self._send is None:
             return 0
         sent = 0
@@ -101,6 +117,9 @@ class AuditTrail:
 
     def start(self) -> None:
         """Deliver from a background thread: at once after each event, and every `retry_s` while some wait."""
+        if self._outbox is not None:
+            self._outbox.start()  # idempotent; the outbox's owner stops it (it carries more than audit events)
+            return
         if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="audit-trail", daemon=True)
