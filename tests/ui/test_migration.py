@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from kiosk.card.pcsc import wait_for_card
-from tests.support.kiosk_app import KioskProcess
-from tests.support.server_proc import ServerProcess
+from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.server_proc import ServerProcess, start_server
+from tests.ui.conftest import ALWAYS_OPEN, TODAY, server_env
 from virtualcard.card import VirtualCard
 from virtualcard.pcscd import READER_NAME
 
@@ -221,3 +222,31 @@ def test_expiry_by_card_without_a_link_says_so(card_kiosk: KioskProcess, insert_
     insert_card("no_old_link")
     state = check_expiry_by_card(card_kiosk, "4444")
     assert "このマイナンバーカードは新方式で連携されていません" in state["texts"]
+
+
+def test_held_for_staff_confirmation_prints_a_counter_ticket_with_the_reference(
+        display: str, private_pcscd: object, insert_card, tmp_path: Path) -> None:
+    """Where the library confirms each link at the counter: a reference code, and a ticket that carries it."""
+    server = start_server(database_url=f"sqlite:///{tmp_path / 'staff-policy.db'}",
+                          settings={"SERVER_TODAY": TODAY.isoformat(), "SERVER_MIGRATION_POLICY": "staff",
+                                    **ALWAYS_OPEN})
+    kiosk = KioskProcess(kiosk_env(display, tmp_path / "kivy", **server_env(server),
+                                   KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed")), tmp_path / "kiosk.log")
+    try:
+        insert_card("normal")
+        start_migration(kiosk, "2000000014")
+        kiosk.tap("same")
+        enter_pin(kiosk, "1234")
+        state = kiosk.wait_for(lambda s: "受付けました" in s["texts"] or "受け付けました" in s["texts"], timeout=30)
+        body = next(t for t in state["texts"] if "受付番号：" in t)
+        reference = body.split("受付番号：")[1].split()[0]
+        kiosk.screenshot("migrate_result-pending-ja")
+        kiosk.tap("counter_ticket")
+        kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=20)
+        assert len(list((tmp_path / "printed").glob("*M-001*.png"))) == 1
+        history = linkage_history(server, "2000000014")
+        assert "mykey" not in history.lower(), "held for staff: the old link stays until the counter confirms"
+        assert reference.isalnum() and len(reference) >= 4
+    finally:
+        kiosk.stop()
+        server.stop()
