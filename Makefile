@@ -2,7 +2,7 @@
 # Each installs what it needs first (scripts/bootstrap.sh is idempotent).
 PY := .venv/bin/python
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench fuzz audit
 
 run:
 	@scripts/bootstrap.sh run
@@ -19,3 +19,17 @@ lint:
 bench:
 	@scripts/bootstrap.sh test
 	@$(PY) -m bench
+
+# The fuzz tests of `make test`, long: many random examples instead of a few seeded ones
+# (HYPOTHESIS_PROFILE=long, tests/conftest.py); failures are kept in var/hypothesis and tried first.
+FUZZ_TESTS := tests/security/test_fuzz_parsers.py tests/card/test_card_parsers.py \
+	tests/card/test_card_hostile_card.py tests/kiosk/test_cardnumber.py tests/server/test_api_fuzz.py
+
+fuzz:
+	@scripts/bootstrap.sh test
+	@HYPOTHESIS_PROFILE=long $(PY) -m pytest -p no:cacheprovider -o timeout=0 $(FUZZ_TESTS) $(PYTEST_ARGS)
+
+# Known vulnerabilities in the pinned packages (pip-audit; needs internet access to its data).
+audit:
+	@scripts/bootstrap.sh test
+	@$(PY) -m scripts.audit

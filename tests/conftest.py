@@ -7,8 +7,26 @@ tests alike. pyscard reads PCSCLITE_CSOCK_NAME at its first PC/SC call, so the d
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
 from tests.support.pcsc import card_server, insert_card, private_pcscd, reserve_pcscd, test_pki
 
 reserve_pcscd()
+
+# Hypothesis: in `make test` every run is seeded (derandomize) so CI is repeatable; `make fuzz` sets
+# HYPOTHESIS_PROFILE=long for many more, random examples (tests/security/fuzzing.py scales the explicit
+# per-test counts of the fuzz tests with it). CI keeps no example database: nothing is written.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile(
+    "long", derandomize=False, max_examples=2000, deadline=None, print_blob=True,
+    # A failure a long run found is tried first by the next long run.
+    database=DirectoryBasedExampleDatabase(Path(__file__).resolve().parent.parent / "var" / "hypothesis"),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 __all__ = ["card_server", "insert_card", "private_pcscd", "test_pki"]

@@ -48,6 +48,10 @@ def parse_certificate(der: bytes) -> x509.Certificate:
     try:
         cert = x509.load_der_x509_certificate(der)
         cert.public_key()  # unsupported or broken keys fail here rather than later
+        # cryptography parses names, dates and extensions lazily: read them now, so a malformed field
+        # from a hostile card is this error and not a ValueError in the middle of verification (a 500).
+        _ = (cert.issuer, cert.subject, cert.serial_number, cert.not_valid_before_utc, cert.not_valid_after_utc,
+             cert.extensions)
     except Exception:  # cryptography raises several types for garbage input
         raise ApiError("malformed_certificate") from None
     return cert

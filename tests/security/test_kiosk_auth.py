@@ -17,17 +17,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from types import SimpleNamespace
 
 import pytest
 import requests
-from fastapi.routing import APIRoute
 
 from protocol import signing
 from server.__main__ import main as server_main
 from server.api.deps import authenticated_kiosk, current_staff
-from server.app import create_app
-from server.config import load_settings
+from tests.security.routes import app_routes
 from tests.support.server_proc import ServerProcess
 
 WINDOW_S = 120  # the server's default auth_window_seconds, which security_server keeps
@@ -59,27 +56,6 @@ PUBLIC_API = {
 }
 
 
-def _dependency_calls(dependant) -> set:  # type: ignore[no-untyped-def]
-    calls = {dependant.call}
-    for sub in dependant.dependencies:
-        calls |= _dependency_calls(sub)
-    return calls
-
-
-def _routes() -> dict[tuple[str, str], set]:
-    """Every (method, path) of the app as `python -m server` builds it, with its dependency calls."""
-    app = create_app(load_settings(database_url="sqlite://"), state=SimpleNamespace())  # type: ignore[arg-type]
-    found: dict[tuple[str, str], set] = {}
-    pending = list(app.routes)
-    while pending:
-        route = pending.pop()
-        if isinstance(route, APIRoute):
-            found.update({(method, route.path): _dependency_calls(route.dependant) for method in route.methods})
-        elif hasattr(route, "original_router"):  # FastAPI 0.16x wraps each included router (no prefix here)
-            pending += route.original_router.routes
-    return found
-
-
 def _send(server: ServerProcess, method: str, path: str, body: bytes, headers: dict[str, str]) -> requests.Response:
     headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4()), **headers}
     # No redirects followed: each test sees the answer to exactly the request it made.
@@ -106,7 +82,7 @@ def _body(example: dict | None) -> bytes:
 
 
 def test_every_kiosk_route_is_listed_and_no_other_api_route_is_open_by_accident() -> None:
-    routes = _routes()
+    routes = app_routes()
     kiosk = {key for key, calls in routes.items() if authenticated_kiosk in calls}
     assert kiosk == set(EXAMPLES)
     api = {key for key in routes if key[1].startswith("/v1/") or key[1] == "/health"}
