@@ -13,7 +13,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
@@ -77,6 +77,7 @@ SCREENS = {
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
+LARGE_TEXT = 1.3
 WARM_UP_AFTER_S = 1.0
 
 
@@ -86,12 +87,15 @@ class KioskApp(App):
     title = "Saga Prefectural Library kiosk"
     #: Language of the current patron session; kv rules re-render when it changes.
     lang = StringProperty("ja")
+    #: 1.0, or LARGE_TEXT for the session's large-text mode (type sizes are read when screens are built).
+    text_scale = NumericProperty(1.0)
 
     def __init__(self, settings: KioskSettings, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.lang = settings.session.default_language
         self._history: list[str] = []
+        self._kv_loaded: set[str] = set()
         self.manager: ScreenManager | None = None
         self.services = KioskServices(settings)
         # Read by the attract screen at start: a file read, not the whole maintenance core.
@@ -113,8 +117,8 @@ class KioskApp(App):
         return millimetres / 25.4 * self.settings.display.dpi
 
     def pt(self, points: float) -> float:
-        """Pixels for a type size in points at the configured screen DPI."""
-        return points / 72.0 * self.settings.display.dpi
+        """Pixels for a type size in points at the configured screen DPI (and the session's text size)."""
+        return points / 72.0 * self.settings.display.dpi * self.text_scale
 
     # -- app life cycle ---------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -146,9 +150,35 @@ class KioskApp(App):
         """The screen ``name``, built (and its kv rules loaded) the first time it is needed."""
         assert self.manager is not None
         if not self.manager.has_screen(name):
-            Builder.load_file(str(KV_DIR / f"{name}.kv"))
+            if name not in self._kv_loaded:  # a kv file loaded twice would apply its rules twice
+                Builder.load_file(str(KV_DIR / f"{name}.kv"))
+                self._kv_loaded.add(name)
             self.manager.add_widget(SCREENS[name](name=name))
         return self.manager.get_screen(name)
+
+    def toggle_large_text(self) -> None:
+        """Switch the session between standard and large text; the screens are built again at the new size."""
+        self._set_text_scale(LARGE_TEXT if self.text_scale == 1.0 else 1.0)
+
+    def _set_text_scale(self, scale: float) -> None:
+        assert self.manager is not None
+        if scale == self.text_scale:
+            return
+        self.text_scale = scale
+        current = self.manager.current
+        for screen in list(self.manager.screens):
+            if screen.name != current:
+                self.manager.remove_widget(screen)
+        old = self.manager.get_screen(current)
+        placeholder = Screen(name="~")  # shown for the moment the old screen is swapped for a new one
+        self.manager.add_widget(placeholder)
+        self.manager.current = "~"
+        self.manager.remove_widget(old)
+        self._screen(current)
+        self.manager.current = current
+        self.manager.remove_widget(placeholder)
+        if self.runner is not None and current not in ("attract",):
+            self._render(self.runner.flow.state)
 
     def show(self, name: str) -> None:
         """Go to screen ``name``, remembering where we came from for Back."""
@@ -172,6 +202,7 @@ class KioskApp(App):
         if previous == "attract":
             self.end_session()
         else:
+            self._screen(previous)
             self.manager.current = previous
 
     # -- flows ------------------------------------------------------------------------
@@ -261,7 +292,9 @@ class KioskApp(App):
             self._idle_warning.dismiss()
         self.maintenance_session = None
         self.lang = self.settings.session.default_language
+        self._screen("attract")  # large text may have had it rebuilt away
         self.manager.current = "attract"
+        self._set_text_scale(1.0)  # the next patron starts with standard text
         self._screen("attract").on_activate()  # the service mode may have changed
 
     # -- maintenance mode ---------------------------------------------------------------

@@ -79,7 +79,8 @@ def _spinning() -> bool:
 
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
-    return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning()}
+    return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning(),
+            "text_scale": app.text_scale}
 
 
 def _tap(widget_id: str) -> dict[str, Any]:

@@ -60,3 +60,19 @@ def test_every_expiry_and_ticket_screen_in_both_languages(kiosk: KioskProcess) -
     kiosk.tap("done")
     kiosk.wait_screen("attract")
     step(kiosk, "btn_ticket", on("ticket_service"), "ticket_service")
+
+
+def test_large_text_mode_fits_every_step_and_ends_with_the_session(kiosk: KioskProcess) -> None:
+    kiosk.wait_screen("attract")
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    kiosk.tap("large_text")
+    kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "expiry_method")
+    both_languages(kiosk, "large/expiry_method")
+    step(kiosk, "by_number", on("card_number"), "large/card_number-expiry")
+    for digit in "2000000113":
+        kiosk.tap(f"key_{digit}")
+    step(kiosk, "submit", lambda s: "更新の手続きができます" in s["texts"], "large/expiry_result-renewable")
+    kiosk.tap("done")
+    state = kiosk.wait_screen("attract")
+    assert state["text_scale"] == 1.0, "the next patron starts with standard text"
