@@ -129,8 +129,8 @@ def restore(*, database_url: str, source: Path, pg_bin_dir: str = "") -> None:
 def digests(engine: Engine, tables: tuple[str, ...] = KEY_TABLES) -> list[TableDigest]:
     """Row count and checksum of each table, to compare a restored database with its origin."""
     out = []
-    inspector = inspect(engine)
     with engine.connect() as connection:
+        inspector = inspect(connection)  # the same connection: a second one would wait for SQLite's write lock
         for table in tables:
             keys = inspector.get_pk_constraint(table)["constrained_columns"]
             rows = connection.execute(text(f'SELECT * FROM "{table}" ORDER BY '  # noqa: S608 - fixed names
