@@ -1,4 +1,4 @@
-"""`make bench`: run every benchmark in bench/ and write a short Markdown report.
+"""`make bench`: run every benchmark in bench/ and write a short Markdown report and a PNG chart.
 
 Each benchmark module is ``bench/<name>_bench.py`` with ``main() -> dict``: it prints its own figures,
 measured against a baseline taken in the same run, and returns them for the report.
@@ -41,8 +41,12 @@ def run(names: list[str]) -> dict[str, Any]:
 
 def write_report(results: dict[str, Any]) -> Path:
     """Markdown report (and the raw figures as JSON beside it)."""
+    from bench.report import machine_description, write_chart
+
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    lines = ["# Benchmark report", "", f"Run on {time.strftime('%Y-%m-%d %H:%M:%S %Z')}.", ""]
+    chart = write_chart(results, REPORT_DIR / "report.png")
+    lines = ["# Benchmark report", "", f"Run on {time.strftime('%Y-%m-%d %H:%M:%S %Z')}.", "",
+             f"Machine: {machine_description()}.", "", f"![chart]({chart.name})", ""]
     for name, result in results.items():
         lines += [f"## {name}", "", f"Took {result['seconds']} s.", "", "| figure | value |", "|---|---|"]
         for key, value in _flatten(result["figures"]):

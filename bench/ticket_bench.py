@@ -7,7 +7,8 @@ Each kiosk is one keep-alive connection sending POST /v1/tickets exactly as kios
 the JSON body `requests` would send, HMAC-signed headers (protocol.signing, fresh nonce each time),
 and a new Idempotency-Key per ticket. The baseline is `def hello()` in a bare FastAPI app under
 `uvicorn.run(app, host, port, log_level)`, the call `python -m server serve` makes; both servers are
-one process, and the load generator shares the machine with them (loopback only). Duplicates are
+one process, and the load generator shares the machine with them (loopback only); PostgreSQL is also run
+with two server processes accepting from one socket ("postgresql_2w"). Duplicates are
 counted twice: the same number answered for two tickets of one service and day, and rows sharing
 (service, day, seq) in the database (the unique constraint should make that impossible).
 """
@@ -74,15 +75,17 @@ class Target:
     port: int
     database_url: str | None = None
     kiosks: list[tuple[str, str]] = field(default_factory=list)
+    more_processes: list[subprocess.Popen] = field(default_factory=list)  # further workers on the same socket
 
     def stop(self) -> None:
         """SIGTERM, then kill if it hangs."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        for process in (self.process, *self.more_processes):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _wait_healthy(process: subprocess.Popen, url: str) -> None:
@@ -93,7 +96,7 @@ def _wait_healthy(process: subprocess.Popen, url: str) -> None:
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a shared socket accepts before the app runs
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within 60 s")
@@ -109,8 +112,10 @@ def start_hello() -> Target:
     return Target("hello", process, port)
 
 
-def start_ticket_server(name: str, database_url: str, kiosk_count: int) -> Target:
-    """`python -m server serve` (migrates on start), counter always open, with `kiosk_count` kiosks."""
+def start_ticket_server(name: str, database_url: str, kiosk_count: int, workers: int = 1) -> Target:
+    """`python -m server serve` (migrates on start), counter always open, with `kiosk_count` kiosks.
+    With workers > 1, that many server processes accept from one listening socket (SERVER_LISTEN_FD),
+    as a supervisor runs them: each is a whole server sharing nothing but the database."""
     from server.auth.kiosk import create_kiosk
     from server.db import make_engine, make_session_factory, transaction
     from server.schema import upgrade
@@ -122,6 +127,8 @@ def start_ticket_server(name: str, database_url: str, kiosk_count: int) -> Targe
         for kiosk_id, secret in kiosks:
             create_kiosk(session=session, kiosk_id=kiosk_id, secret=secret, now=datetime.now(UTC))
     engine.dispose()
+    if workers > 1:
+        return _start_workers(name, database_url, kiosks, workers)
     port = _free_port()
     env = {**os.environ, **ALWAYS_OPEN, "SERVER_HOST": "127.0.0.1", "SERVER_PORT": str(port),
            "SERVER_DATABASE_URL": database_url, "SERVER_LOG_LEVEL": "warning"}
@@ -130,6 +137,26 @@ def start_ticket_server(name: str, database_url: str, kiosk_count: int) -> Targe
                                stdout=subprocess.DEVNULL)
     _wait_healthy(process, f"http://127.0.0.1:{port}/health")
     return Target(name, process, port, database_url, kiosks)
+
+
+def _start_workers(name: str, database_url: str, kiosks: list[tuple[str, str]], workers: int) -> Target:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1024)
+    port = listener.getsockname()[1]
+    env = {**os.environ, **ALWAYS_OPEN, "SERVER_LISTEN_FD": str(listener.fileno()),
+           "SERVER_DATABASE_URL": database_url, "SERVER_LOG_LEVEL": "warning"}
+    processes = [subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=REPO_ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, pass_fds=(listener.fileno(),))
+                 for _ in range(workers)]
+    listener.close()  # each worker holds its own copy
+    for process in processes:
+        _wait_healthy(process, f"http://127.0.0.1:{port}/health")
+    # /health answers as soon as one worker accepts; give the others the same start-up time.
+    time.sleep(3)
+    return Target(name, processes[0], port, database_url, kiosks, more_processes=processes[1:])
 
 
 # -- the load ---------------------------------------------------------------------------------------
@@ -274,6 +301,9 @@ def main() -> dict:
         for name, url in (("sqlite", f"sqlite:///{workdir / 'bench.db'}"),
                           ("postgresql", pg.create_database("ticket_bench"))):
             targets.append(start_ticket_server(name, url, max(KIOSK_COUNTS)))
+        # The same PostgreSQL with two server processes (its own database, so its duplicates are its own).
+        targets.append(start_ticket_server("postgresql_2w", pg.create_database("ticket_bench_2w"),
+                                           max(KIOSK_COUNTS), workers=2))
         for kiosks in KIOSK_COUNTS:
             baseline_run, seconds = asyncio.run(_phase(hello_target.port, kiosks, lambda i, n: _HELLO))
             baseline = _figures(baseline_run, seconds)
