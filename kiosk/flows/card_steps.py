@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from kiosk.flows.common import Back, Backspace, Clear, Digit, Submit
+from kiosk.flows.common import Back, Backspace, Clear, Digit, Done, Finished, Submit
 from kiosk.flows.pinpad import PinBuffer
 
 
@@ -156,11 +156,24 @@ class ReadCard:
 
 
 class CardPinFlow:
-    """Handlers for the shared card and PIN states; subclasses supply the hooks."""
+    """Handlers for the shared card and PIN states; subclasses supply the hooks and ``_on_<State>`` handlers."""
 
     state: object
     pin: PinBuffer
     _today: Callable[[], date]
+
+    def close(self) -> None:
+        """The session is over: zero whatever PIN digits are still typed."""
+        self.pin.clear()
+
+    def handle(self, event: object) -> list[object]:
+        """Apply ``event``; return the effects to perform. Events that make no sense now are ignored."""
+        if isinstance(event, Done):
+            self.close()
+            self.state = Finished()
+            return []
+        handler = getattr(self, f"_on_{type(self.state).__name__}", None)
+        return handler(self.state, event) if handler else []
 
     # -- hooks --------------------------------------------------------------------------------------
     def _before_card(self, card_number: str) -> object:

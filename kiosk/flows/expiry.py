@@ -175,19 +175,6 @@ class ExpiryFlow(CardPinFlow):
         self._today = today
         self._new_key = new_key
 
-    def close(self) -> None:
-        """The session is over: zero whatever PIN digits are still typed."""
-        self.pin.clear()
-
-    def handle(self, event: object) -> list[object]:
-        """Apply ``event``; return the effects to perform. Events that make no sense now are ignored."""
-        if isinstance(event, Done):
-            self.close()
-            self.state = Finished()
-            return []
-        handler = getattr(self, f"_on_{type(self.state).__name__}", None)
-        return handler(self.state, event) if handler else []
-
     def _on_ChooseMethod(self, state: ChooseMethod, event: object) -> list[object]:  # noqa: N802 - state name
         if isinstance(event, ByNumber):
             self.state = Entering()

@@ -285,19 +285,6 @@ class MigrationFlow(CardPinFlow):
         self._today = today
         self._new_key = new_key
 
-    def close(self) -> None:
-        """The session is over: zero whatever PIN digits are still typed."""
-        self.pin.clear()
-
-    def handle(self, event: object) -> list[object]:
-        """Apply ``event``; return the effects to perform. Events that make no sense now are ignored."""
-        if isinstance(event, Done):
-            self.close()
-            self.state = Finished()
-            return []
-        handler = getattr(self, f"_on_{type(self.state).__name__}", None)
-        return handler(self.state, event) if handler else []
-
     # Each handler takes the current state and the event, sets the next state, returns effects.
     def _on_Intro(self, state: Intro, event: object) -> list[object]:  # noqa: N802 - named after the state
         if isinstance(event, Next):
