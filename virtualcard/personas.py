@@ -63,18 +63,6 @@ class Persona:
         return f"Persona({self.key!r})"
 
 
-def luhn_ok(number: str) -> bool:
-    """True when the digit string ends with a valid Luhn check digit."""
-    if not number.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
 
 MAX_TRIES = 3
 

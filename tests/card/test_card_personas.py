@@ -9,9 +9,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from protocol.cardnumber import is_valid as luhn_ok
 from virtualcard.card import VirtualCard
 from virtualcard.fake import FakeConnection
-from virtualcard.personas import SPECS, Persona, luhn_ok
+from virtualcard.personas import SPECS, Persona
 from virtualcard.pki import load_or_create
 
 EXPECTED_CARDS = {
