@@ -33,6 +33,9 @@ class ServerSettings:
     kiosk_id: str
     secret: str = field(repr=False)
     timeout_s: float = 8.0
+    # A separate TOML file ([server] kiosk_id, secret, url) written by enrollment (python -m kiosk.enroll),
+    # mode 0600 and owned by the kiosk user; its values win over this file's. Empty: none.
+    credentials_file: str = ""
     # PEM file of the CA that issued the server's TLS certificate (a private CA); empty: the system's CAs.
     ca_file: str = ""
     # Seconds added to this kiosk's clock when it signs requests: tests and drills of a skewed clock only.
@@ -157,6 +160,7 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from None
 
+    raw = _merge_credentials(raw, environ, path)
     unknown = set(raw) - set(_SECTIONS)
     if unknown:
         raise ConfigError(f"{sorted(unknown)[0]}: unknown section in {path}")
@@ -164,6 +168,35 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
     settings = KioskSettings(source=path, **sections)
     _validate(settings)
     return settings
+
+
+def _merge_credentials(raw: dict[str, Any], environ: Mapping[str, str], path: Path) -> dict[str, Any]:
+    """Overlay the enrollment credentials file's [server] table, when one is configured."""
+    server = raw.get("server")
+    named = environ.get("KIOSK_SERVER_CREDENTIALS_FILE") or (server.get("credentials_file")
+                                                              if isinstance(server, dict) else None)
+    if not named:
+        return raw
+    cred_path = Path(named) if Path(named).is_absolute() else ROOT / named
+    try:
+        mode = cred_path.stat().st_mode
+        creds = tomllib.loads(cred_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"server.credentials_file: {cred_path} not found "
+                          "(enroll this kiosk: python -m kiosk.enroll CODE --server URL)") from None
+    except PermissionError:
+        raise ConfigError(f"server.credentials_file: {cred_path} is not readable by this user") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"server.credentials_file: {cred_path} is not valid TOML: {exc}") from None
+    if mode & 0o077:
+        # The secret signs every request: a copy others can read is a leaked kiosk.
+        raise ConfigError(f"server.credentials_file: {cred_path} is readable by others (chmod 600 it)")
+    table = creds.get("server")
+    if set(creds) != {"server"} or not isinstance(table, dict) or not set(table) <= {"url", "kiosk_id", "secret"}:
+        raise ConfigError(f"server.credentials_file: {cred_path} must hold only [server] url, kiosk_id, secret")
+    merged = dict(raw)
+    merged["server"] = {**(server if isinstance(server, dict) else {}), **table}
+    return merged
 
 
 def _build(name: str, cls: type, table: Any, environ: Mapping[str, str], path: Path) -> Any:

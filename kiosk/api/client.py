@@ -6,18 +6,34 @@ import base64
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 
-from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError, StaleRequestError
+from kiosk.api.errors import (
+    ApiError,
+    KioskVersionUnsupportedError,
+    ServerError,
+    ServerUnreachableError,
+    StaleRequestError,
+)
+from kiosk.timecheck import ClockCheck, ClockWatch, measure
 from protocol import signing
 
 if TYPE_CHECKING:  # the maintenance core builds these; only their fields are read here
     from kiosk.maintenance.audit import StaffEvent
     from kiosk.maintenance.heartbeat import KioskState
+
+
+VERSION_HEADER = "X-Kiosk-Version"
+
+
+def _kiosk_version() -> str:
+    from kiosk.maintenance.version import app_version  # the one place the version is read
+
+    return app_version()
 
 
 class HmacAuth(requests.auth.AuthBase):
@@ -177,6 +193,10 @@ class KioskApiClient:
         self.timeout = timeout
         self._session = requests.Session()
         self._session.auth = HmacAuth(kiosk_id, secret, clock_offset_s)
+        # Every request says which version this is, so the server can refuse one it no longer supports.
+        self._session.headers[VERSION_HEADER] = _kiosk_version()
+        # The latest clock comparison with the server (from /health and each heartbeat's answer).
+        self.clock = ClockWatch()
         if ca_file:
             # Trust exactly this CA for the server's TLS certificate (verification stays on).
             self._session.verify = ca_file
@@ -220,6 +240,10 @@ class KioskApiClient:
             if err.get("code") == "stale_request":
                 raise StaleRequestError(err["code"], err.get("message_ja", ""), err.get("message_en", ""),
                                         response.status_code)
+            if err.get("code") == "kiosk_version_unsupported":
+                raise KioskVersionUnsupportedError(
+                    err["code"], err.get("message_ja", ""), err.get("message_en", ""), response.status_code,
+                    details=err.get("details") if isinstance(err.get("details"), dict) else None)
             raise ApiError(err.get("code", "unknown"), err.get("message_ja", ""), err.get("message_en", ""),
                            response.status_code, details=err.get("details") if isinstance(err.get("details"), dict)
                            else None)
@@ -230,6 +254,16 @@ class KioskApiClient:
     def health(self) -> dict[str, Any]:
         """GET /health."""
         return self._request("GET", "/health")
+
+    def check_clock(self) -> ClockCheck:
+        """Compare this kiosk's clock with the server's (/health/clock time, half the round trip allowed for)."""
+        sent = datetime.now(UTC)
+        body = self._request("GET", "/health/clock")
+        received = datetime.now(UTC)
+        check = measure(sent_at=sent, received_at=received, server_time=datetime.fromisoformat(body["time"]),
+                        window_s=int(body.get("auth_window_s") or self.clock.window_s))
+        self.clock.update(check)
+        return check
 
     def card_expiry(self, card_number: str) -> CardExpiry:
         """Expiry of a library card by its number."""
@@ -350,7 +384,18 @@ class KioskApiClient:
 
     def send_heartbeat(self, state: KioskState) -> None:
         """Report this kiosk's state to the fleet page (a resend is harmless: the latest state wins)."""
-        self._request("POST", "/v1/kiosk/heartbeat", json_body=state.to_json())
+        sent = datetime.now(UTC)
+        try:
+            body = self._request("POST", "/v1/kiosk/heartbeat", json_body=state.to_json())
+        except StaleRequestError:
+            # Refused for the clock itself: measure by how much, for the warning and diagnostics.
+            self.check_clock()
+            raise
+        # The answer's received_at is the server's clock: each heartbeat re-checks the skew.
+        if isinstance(body.get("received_at"), str):
+            self.clock.update(measure(sent_at=sent, received_at=datetime.now(UTC),
+                                      server_time=datetime.fromisoformat(body["received_at"]),
+                                      window_s=self.clock.window_s))
 
     def record_staff_action(self, event: StaffEvent) -> None:
         """Append a staff action at this kiosk to the server's audit log (the event id is the idempotency key)."""

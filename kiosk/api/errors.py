@@ -42,5 +42,15 @@ class ApiError(KioskApiError):
         return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
+class KioskVersionUnsupportedError(ApiError):
+    """The server no longer accepts this kiosk's version (kiosk_version_unsupported): it must be updated."""
+
+    @property
+    def minimum_version(self) -> str | None:
+        """The oldest version the server accepts."""
+        value = self.details.get("minimum_version")
+        return value if isinstance(value, str) else None
+
+
 class StaleRequestError(ApiError):
     """The server refused the request's timestamp (stale_request): this kiosk's clock is outside its window."""

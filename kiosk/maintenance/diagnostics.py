@@ -21,6 +21,7 @@ from kiosk.maintenance.probes import Bounded
 from kiosk.maintenance.version import app_version
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.status import PaperState, PrinterStatus
+from kiosk.timecheck import ClockCheck, measure
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,17 @@ class Diagnostics:
     config: Mapping[str, Mapping[str, Any]]  # secrets masked
     outbox_length: int | None  # None: this kiosk has no outbox
     outbox_error: str | None = None
+    # The kiosk's clock against the server's; `clock.within_window` False: warn (signed requests fail).
+    clock: ClockCheck | None = None
+    clock_error: str | None = None
+
+    @property
+    def clock_warning(self) -> str | None:
+        """An operator-facing line when the clock is beyond the signature window, else None."""
+        if self.clock is None or self.clock.within_window:
+            return None
+        return (f"clock differs from the server's by {self.clock.skew_s:+.0f} s "
+                f"(window {self.clock.window_s} s): check NTP (timedatectl)")
 
 
 def _pcsc_readers() -> list[str]:
@@ -122,6 +134,17 @@ def probe_server(url: str, timeout_s: float) -> ServerInfo:
     return ServerInfo(url, True, rtt)
 
 
+def probe_clock(url: str, timeout_s: float) -> ClockCheck:
+    """The kiosk's skew against the server's /health/clock time (raises on failure; Bounded catches it)."""
+    sent = datetime.now(UTC)
+    response = requests.get(url.rstrip("/") + "/health/clock", timeout=timeout_s)
+    received = datetime.now(UTC)
+    response.raise_for_status()
+    body = response.json()
+    return measure(sent_at=sent, received_at=received, server_time=datetime.fromisoformat(body["time"]),
+                   window_s=int(body["auth_window_s"]))
+
+
 def printer_info(backend: str, status: PrinterStatus | None, error: str | None) -> PrinterInfo:
     """A PrinterInfo from a status (or from why there is none)."""
     if status is None:
@@ -154,6 +177,7 @@ def collect(*, settings: KioskSettings, printer: TicketPrinter | None, data_dir:
     status = Bounded(printer.status, timeout_s, name="probe-printer") if printer is not None else None
     disk = Bounded(lambda: probe_disk(data_dir), timeout_s, name="probe-disk")
     outbox = Bounded(outbox_length, timeout_s, name="probe-outbox") if outbox_length is not None else None
+    clock = Bounded(lambda: probe_clock(settings.server.url, timeout_s * 0.9), timeout_s, name="probe-clock")
 
     reader_value, reader_error = reader.result()
     server_value, server_error = server.result()
@@ -171,7 +195,13 @@ def collect(*, settings: KioskSettings, printer: TicketPrinter | None, data_dir:
         config=settings.masked(),
         outbox_length=outbox_value,
         outbox_error=outbox_error,
+        **_clock_fields(clock.result()),
     )
+
+
+def _clock_fields(result: tuple[ClockCheck | None, str | None]) -> dict[str, Any]:
+    value, error = result
+    return {"clock": value, "clock_error": None if value is not None else error}
 
 
 def _short_error(error: Exception) -> str:

@@ -1,0 +1,114 @@
+"""Enroll this kiosk: redeem a one-time code for its id and secret, and keep them in a 0600 file.
+
+    python -m kiosk.enroll CODE --server https://kiosk-api.example [--credentials PATH] [--owner kiosk]
+    python -m kiosk.enroll --kiosk-id ID --secret-stdin --server URL [--credentials PATH]   (a kiosk-rotate secret)
+
+The file is what `[server] credentials_file` (or KIOSK_SERVER_CREDENTIALS_FILE) names; it is replaced
+atomically, so a failed enrollment leaves the previous credentials in place. Re-enrolling with a new
+code (admin kiosk-enroll-code) is also how a kiosk takes a new secret: the old one is refused at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from kiosk.api.client import VERSION_HEADER, KioskApiClient, _kiosk_version
+from kiosk.api.errors import KioskApiError
+from kiosk.config import ROOT
+
+DEFAULT_CREDENTIALS = "var/kiosk/credentials.toml"
+
+
+def redeem(*, server: str, code: str, timeout_s: float = 10.0) -> tuple[str, str]:
+    """(kiosk_id, secret) for a one-time code; raises SystemExit with the server's message when refused."""
+    try:
+        response = requests.post(server.rstrip("/") + "/v1/kiosk/enroll", json={"code": code}, timeout=timeout_s,
+                                 headers={VERSION_HEADER: _kiosk_version(), "Accept": "application/json"})
+    except requests.RequestException as error:
+        raise SystemExit(f"enroll: cannot reach {server}: {error}") from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200:
+        err = body.get("error", {}) if isinstance(body, dict) else {}
+        raise SystemExit(f"enroll: refused ({err.get('code', response.status_code)}): "
+                         f"{err.get('message_en', '')} / {err.get('message_ja', '')}")
+    return str(body["kiosk_id"]), str(body["secret"])
+
+
+def write_credentials(path: Path, *, server: str, kiosk_id: str, secret: str, owner: str | None = None) -> None:
+    """Write [server] url, kiosk_id, secret to `path`, mode 0600 (owned by `owner` when given), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # json.dumps gives valid TOML basic strings.
+    text = (f"# Written by python -m kiosk.enroll at {datetime.now(UTC).isoformat(timespec='seconds')}; "
+            "keep it readable by the kiosk user only.\n[server]\n"
+            f"url = {json.dumps(server)}\nkiosk_id = {json.dumps(kiosk_id)}\nsecret = {json.dumps(secret)}\n")
+    fd, temp = tempfile.mkstemp(prefix=".credentials-", dir=path.parent)  # created 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if owner:
+            entry = pwd.getpwnam(owner)
+            os.chown(temp, entry.pw_uid, entry.pw_gid)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def check(*, server: str, kiosk_id: str, secret: str) -> str:
+    """One signed request with the new credentials, and the clock comparison: a line to print."""
+    client = KioskApiClient(server, kiosk_id, secret, timeout=10.0)
+    try:
+        clock = client.check_clock()
+        client.staff_credentials()  # signed: proves the secret works
+    except KioskApiError as error:
+        return f"WARNING: the credentials were saved but a signed request failed: {error}"
+    finally:
+        client.close()
+    line = f"signed request ok; clock skew {clock.skew_s:+.1f} s (window {clock.window_s} s)"
+    return line if clock.within_window else line + " -- WARNING: fix the clock (NTP) before service"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Enroll (or store a rotated secret) and verify the result."""
+    parser = argparse.ArgumentParser(prog="python -m kiosk.enroll", description=__doc__.splitlines()[0])
+    parser.add_argument("code", nargs="?", help="the one-time code from admin kiosk-enroll-code")
+    parser.add_argument("--server", required=True, help="the central API's base URL (https://...)")
+    parser.add_argument("--credentials", default=os.environ.get("KIOSK_SERVER_CREDENTIALS_FILE", DEFAULT_CREDENTIALS),
+                        help="file to write (default: KIOSK_SERVER_CREDENTIALS_FILE or %(default)s)")
+    parser.add_argument("--owner", help="user to own the file (when run as root)")
+    parser.add_argument("--kiosk-id", help="with --secret-stdin: this kiosk's id")
+    parser.add_argument("--secret-stdin", action="store_true", help="read a secret from admin kiosk-rotate instead")
+    args = parser.parse_args(argv)
+    if args.secret_stdin:
+        if not args.kiosk_id or args.code:
+            parser.error("--secret-stdin needs --kiosk-id and no code")
+        kiosk_id, secret = args.kiosk_id, sys.stdin.readline().strip()
+        if len(secret) < 16:
+            parser.error("the secret on standard input is shorter than 16 characters")
+    elif args.code:
+        kiosk_id, secret = redeem(server=args.server, code=args.code)
+    else:
+        parser.error("give the one-time code, or --kiosk-id with --secret-stdin")
+    path = Path(args.credentials) if Path(args.credentials).is_absolute() else ROOT / args.credentials
+    write_credentials(path, server=args.server, kiosk_id=kiosk_id, secret=secret, owner=args.owner)
+    print(f"kiosk {kiosk_id}: credentials written to {path} (mode 0600)")
+    print(check(server=args.server, kiosk_id=kiosk_id, secret=secret))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
