@@ -11,7 +11,8 @@ from server.clock import Clock
 from server.config import Settings
 from server.db import make_engine, make_session_factory
 from server.domain.certs import TrustStore, load_trust_store
-from server.mykey.connector import MyKeyConnector, make_connector
+from server.mykey.connector import MyKeyConnector
+from server.mykey.factory import make_connector
 
 
 @dataclass

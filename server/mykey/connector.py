@@ -1,14 +1,10 @@
-"""What the server needs from the MyKey platform, and the factory choosing an implementation."""
+"""What the server needs from the MyKey platform (factory.py chooses the implementation)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from server.clock import Clock
-    from server.config import Settings
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -40,26 +36,3 @@ class MyKeyConnector(Protocol):
         """The person's マイキーID if the platform knows them, without creating one."""
         ...
 
-
-def simulator_database_url(settings: Settings) -> str:
-    """The simulator's own store: its setting, else a sibling SQLite file, else the main PostgreSQL database.
-
-    A separate SQLite file because the platform is called inside the server's write
-    transaction, and SQLite allows one writer per file.
-    """
-    if settings.mykey_database_url:
-        return settings.mykey_database_url
-    url = settings.database_url
-    if url.startswith("sqlite:///") and url.endswith(".db"):
-        return url[: -len(".db")] + "-mykeysim.db"
-    return url
-
-
-def make_connector(*, settings: Settings, clock: Clock) -> MyKeyConnector:
-    """The connector chosen by settings.mykey_connector."""
-    from server.db import make_engine
-    from server.mykey.simulator import MyKeySimulator
-
-    engine = make_engine(simulator_database_url(settings))
-
-    return MyKeySimulator(engine=engine, clock=clock, challenge_ttl_seconds=settings.challenge_ttl_seconds)
