@@ -41,6 +41,11 @@ ERRORS: dict[str, ErrorSpec] = {
     "internal_error": ErrorSpec(
         500, "システムエラーが発生しました。係員にお声がけください。", "Internal error. Please ask a member of staff."
     ),
+    # The database is locked longer than the busy timeout, or its connection dropped: nothing was changed,
+    # and the same request (same Idempotency-Key) may be sent again.
+    "database_unavailable": ErrorSpec(
+        503, "ただいま混み合っています。しばらくしてからお試しください。", "The database is busy. Please try again."
+    ),
     # Kiosk and staff authentication
     "unauthenticated": ErrorSpec(401, "認証に失敗しました。", "Authentication failed."),
     "stale_request": ErrorSpec(401, "端末の時刻がずれています。", "The request timestamp is outside the window."),

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.errors import ERRORS, ApiError, error_body
@@ -47,9 +48,17 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return error_response("internal_error")
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    # A lock held past the busy timeout (SQLite) or a dropped connection (PostgreSQL): the transaction was
+    # rolled back, so a retry with the same Idempotency-Key is safe; 503 tells clients to retry.
+    log.warning("database unavailable: %s", str(exc).splitlines()[0][:200])
+    return error_response("database_unavailable")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on an app."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
