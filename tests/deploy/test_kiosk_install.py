@@ -1,0 +1,115 @@
+"""The kiosk install script: its dry run prints every step of a real install and changes nothing; it
+refuses the virtual card reader; its pinned package list is complete, exact and free of test tools."""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import re
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+from kiosk.maintenance.version import app_version
+from tests.support.server_proc import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "deploy" / "kiosk" / "install.sh"
+KIOSK_REQUIREMENTS = REPO_ROOT / "deploy" / "kiosk" / "requirements-kiosk.txt"
+# Paths a real install creates: the dry run must leave each exactly as it was.
+TOUCHED = ("/opt/saga-kiosk", "/etc/saga-kiosk", "/var/lib/saga-kiosk", "/etc/systemd/system/saga-kiosk.service",
+           "/etc/X11/xorg.conf.d/10-saga-kiosk.conf", "/etc/X11/Xwrapper.config", "/etc/reader.conf.d/vpcd")
+NEVER_ON_A_KIOSK = ("postgresql", "vsmartcard-vpcd", "xvfb", "chromium", "pytest", "faketime", "hypothesis",
+                    "schemathesis", "selenium", "ruff")
+
+
+def _system_state() -> dict[str, object]:
+    state: dict[str, object] = {p: Path(p).exists() and Path(p).stat().st_mtime for p in TOUCHED}
+    state["user"] = subprocess.run(["getent", "passwd", "kiosk"], capture_output=True, text=True).stdout
+    state["vpcd"] = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "vsmartcard-vpcd"], capture_output=True,
+                                   text=True).stdout
+    return state
+
+
+def _dry_run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", str(SCRIPT), "--dry-run", *args], capture_output=True, text=True, timeout=120)
+
+
+def _installed(package: str) -> bool:
+    status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True).stdout
+    return "install ok installed" in status
+
+
+def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
+    before = _system_state()
+    # scripts/bootstrap.sh puts the virtual reader on development machines like this one: refused.
+    assert _installed("vsmartcard-vpcd")
+    refused = _dry_run("--source", str(REPO_ROOT))
+    assert refused.returncode == 1 and "vsmartcard-vpcd" in refused.stderr and "--remove-vpcd" in refused.stderr
+
+    done = _dry_run("--source", str(REPO_ROOT), "--remove-vpcd")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    steps = [line[2:] for line in out.splitlines() if line.startswith("+ ")]
+    target = f"/opt/saga-kiosk/releases/{app_version()}"
+    assert "apt-get purge -y vsmartcard-vpcd" in steps and "rm -f /etc/reader.conf.d/vpcd" in steps
+    assert any(s.startswith("useradd --system") and s.endswith(" kiosk") for s in steps) or "kiosk:" in str(
+        before["user"])
+    assert f"python3 -m venv {target}/venv" in steps
+    assert f"{target}/venv/bin/pip install --no-deps -r {target}/deploy/kiosk/requirements-kiosk.txt" in steps
+    assert f"ln -sfn {target} /opt/saga-kiosk/current.new" in steps
+    assert "mv -T /opt/saga-kiosk/current.new /opt/saga-kiosk/current" in steps
+    assert "systemctl enable pcscd.socket saga-kiosk.service" in steps
+    assert "systemctl restart saga-kiosk.service" in steps
+    copied = {s.split()[-1].removeprefix(target + "/") for s in steps if s.startswith("cp -a ")}
+    assert copied == {"kiosk", "screens", "protocol", "assets", "main.py", "pyproject.toml", "config/kiosk.toml",
+                      "deploy/kiosk"}  # no virtualcard/, no tests/, no server/
+    # Lockdown files, written in full in the dry run's output.
+    assert 'Option "DontVTSwitch" "true"' in out and 'Option "DontZap" "true"' in out
+    assert 'Option "BlankTime" "0"' in out
+    # Whatever apt-get would install: the kiosk's needs, never a database, a virtual reader or test tools.
+    installs = " ".join(s for s in steps if "apt-get install" in s)
+    for package in NEVER_ON_A_KIOSK:
+        assert not re.search(rf"(^|\s){re.escape(package)}(\s|$)", installs), package
+    assert _system_state() == before
+
+
+def test_a_release_tarball_of_a_commit_installs_side_by_side(tmp_path: Path) -> None:
+    tarball = tmp_path / "saga-kiosk.tar.gz"
+    subprocess.run(["git", "archive", "--format=tar.gz", f"--prefix=saga-kiosk-{app_version()}/", "-o",
+                    str(tarball), "HEAD"], cwd=REPO_ROOT, check=True, timeout=60)
+    with tarfile.open(tarball) as archive:
+        assert f"saga-kiosk-{app_version()}/deploy/kiosk/install.sh" in archive.getnames()
+    done = _dry_run("--release", str(tarball), "--remove-vpcd", "--wheelhouse", str(tmp_path / "wheels"))
+    assert done.returncode == 0, done.stderr
+    assert f"into /opt/saga-kiosk/releases/{app_version()}" in done.stdout
+    assert f"--no-index --find-links {tmp_path / 'wheels'} --no-deps" in done.stdout
+    assert "gcc" not in done.stdout  # a wheelhouse means no compiler on the kiosk
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_kiosk_requirements_are_exact_complete_and_without_test_tools() -> None:
+    kiosk, everything = _pins(KIOSK_REQUIREMENTS), _pins(REPO_ROOT / "requirements.txt")
+    assert all(everything.get(name) == version for name, version in kiosk.items())
+    for tool in ("pytest", "hypothesis", "schemathesis", "selenium", "ruff", "matplotlib", "zxing-cpp",
+                 "fastapi", "sqlalchemy", "psycopg", "uvicorn", "alembic"):
+        assert tool not in kiosk
+    # Complete: every dependency of every listed package (by its installed metadata) is listed too.
+    for name in kiosk:
+        for requirement in metadata.distribution(name).requires or []:
+            dep, _, marker = requirement.partition(";")
+            if "extra ==" in marker or "win32" in marker or "Windows" in marker or "darwin" in marker:
+                continue
+            if "python_version <" in marker:
+                continue
+            dep_name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", dep.strip()).group(0)).lower()
+            assert dep_name in kiosk or dep_name == "setuptools", f"{name} needs {dep_name}"
+    assert shutil.which("bash")
