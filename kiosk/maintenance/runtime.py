@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from kiosk.api.client import KioskApiClient
 from kiosk.config import KioskSettings
@@ -21,12 +22,14 @@ from kiosk.maintenance.actions import MaintenanceActions
 from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.diagnostics import Diagnostics, collect
 from kiosk.maintenance.files import resolve
-from kiosk.maintenance.heartbeat import HeartbeatSender, LastError, current_state
+from kiosk.maintenance.heartbeat import HeartbeatSender, KioskState, LastError, current_state
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.maintenance.session import MaintenanceSession
 from kiosk.maintenance.signin import SignInResult, StaffSignIn
 from kiosk.maintenance.staff_cache import StaffCache
 from kiosk.maintenance.ticket_log import TicketLog
+from kiosk.outbox import Outbox
+from kiosk.outbox.delivery import put_heartbeat
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.ticket_image import TicketRenderer
 
@@ -54,13 +57,20 @@ class Maintenance:
 
     @classmethod
     def from_settings(cls, settings: KioskSettings, client: KioskApiClient, printer: TicketPrinter | None,
-                      renderer: TicketRenderer | None, *, outbox_length: Callable[[], int] | None = None
-                      ) -> Maintenance:
-        """Build every part from `[maintenance]` (paths relative to the repository root)."""
+                      renderer: TicketRenderer | None, *, outbox_length: Callable[[], int] | None = None,
+                      outbox: Outbox | None = None) -> Maintenance:
+        """Build every part from `[maintenance]` (paths relative to the repository root).
+
+        With `outbox` (kiosk/outbox), staff actions and heartbeats are written to it and delivered from it.
+        """
         m = settings.maintenance
         data_dir = resolve(m.data_dir)
         cache = StaffCache(resolve(m.staff_cache_path))
-        audit = AuditTrail(client.record_staff_action)
+        audit = AuditTrail(client.record_staff_action, outbox=outbox)
+        send_beat: Callable[[KioskState], object] = client.send_heartbeat
+        if outbox is not None:
+            send_beat = partial(put_heartbeat, outbox)  # coalesced: only the latest beat waits
+            outbox_length = outbox_length or outbox.__len__
         service = ServiceMode(data_dir)
         tickets = TicketLog(data_dir)
         last_error = LastError()
@@ -69,7 +79,7 @@ class Maintenance:
             actions = MaintenanceActions(kiosk_id=settings.server.kiosk_id, printer=printer, renderer=renderer,
                                          tickets=tickets, service=service, audit=audit, data_dir=data_dir)
         heartbeat = HeartbeatSender(
-            send=client.send_heartbeat, interval_s=m.heartbeat_interval_s,
+            send=send_beat, interval_s=m.heartbeat_interval_s,
             state=lambda: current_state(settings=settings, printer=printer, service=service, last_error=last_error,
                                         outbox_length=outbox_length))
         return cls(settings=settings, client=client, printer=printer, cache=cache,

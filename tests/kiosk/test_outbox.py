@@ -191,3 +191,31 @@ def test_queued_requests_survive_a_killed_kiosk_and_reach_the_restarted_server(t
     finally:
         restarted.stop()
         server.stop()
+
+
+def test_maintenance_wired_with_the_outbox_sends_staff_actions_and_the_latest_heartbeat(tmp_path: Path) -> None:
+    from kiosk.maintenance.runtime import Maintenance
+    from tests.faults.conftest import kiosk_settings
+
+    server = start_server(database_url=f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        settings = kiosk_settings(server, tmp_path, KIOSK_MAINTENANCE_DATA_DIR=str(tmp_path / "kiosk"),
+                                  KIOSK_MAINTENANCE_STAFF_CACHE_PATH=str(tmp_path / "kiosk" / "staff.json"))
+        s = settings.server
+        client = KioskApiClient(s.url, s.kiosk_id, s.secret, s.timeout_s)
+        outbox = Outbox.from_settings(settings, client)
+        maintenance = Maintenance.from_settings(settings, client, None, None, outbox=outbox)
+        maintenance.audit.record("demo-admin", "service_on")
+        for _ in range(3):
+            maintenance.heartbeat.beat()  # queued, each replacing the one before
+        assert [i.kind for i in outbox.pending()] == ["audit", "heartbeat"]
+        assert maintenance.outbox_length is not None and maintenance.outbox_length() == 2
+        assert maintenance.diagnostics().outbox_length == 2
+        assert outbox.flush() == 2 and len(outbox) == 0
+        with sqlite3.connect(tmp_path / "server.db") as db:
+            assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'maintenance.service_on'"
+                              ).fetchone() == (1,)
+            assert db.execute("SELECT COUNT(*) FROM kiosk_heartbeats").fetchone()[0] >= 1
+        outbox.close()
+    finally:
+        server.stop()
