@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -82,7 +83,11 @@ class TicketWork:
         if self.outbox is not None:
             # Only a ticket that came out of the printer is marked; a later delivery carries the same key,
             # so the server counts it once.
-            put_ticket_printed(self.outbox, t.ticket_id)
+            try:
+                put_ticket_printed(self.outbox, t.ticket_id)
+            except (sqlite3.Error, OSError) as exc:
+                # A full or broken disk must not turn a printed ticket into an error for the patron.
+                log.error("could not queue ticket %s's print mark: %s", t.number, exc)
             return ticket.PrintDone(str(where) if where else None)
         try:
             self.api.mark_ticket_printed(t.ticket_id, idempotency_key=f"printed-{t.ticket_id}")

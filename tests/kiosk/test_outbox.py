@@ -219,3 +219,24 @@ def test_maintenance_wired_with_the_outbox_sends_staff_actions_and_the_latest_he
         outbox.close()
     finally:
         server.stop()
+
+
+def test_a_printed_ticket_queues_its_mark_and_a_broken_outbox_does_not_fail_the_patron(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from kiosk.effects.tickets import TicketWork
+    from kiosk.flows import ticket
+    from kiosk.printer import TicketRenderer, printer_from_config
+
+    outbox = make(tmp_path, Recorder(), FakeClock())
+    unused = KioskApiClient("http://127.0.0.1:9", "kiosk-demo-01", "x" * 24)  # the mark goes to the outbox only
+    work = TicketWork(unused, printer_from_config({"backend": "file", "directory": str(tmp_path / "printed")}),
+                      TicketRenderer(576), outbox=outbox)
+    view = ticket.TicketView("t-1", "M-001", "mynumber", "マイナンバーカード", "My Number card",
+                             datetime(2026, 6, 15, 1, 0, tzinfo=UTC), 0, None, "http://example.test/t/1")
+    assert isinstance(work.print(ticket.PrintTicket(view)), ticket.PrintDone)
+    (mark,) = outbox.pending()
+    assert (mark.kind, mark.payload, mark.idempotency_key) == ("ticket_printed", {"ticket_id": "t-1",
+                                                               "reprint": False}, "printed-t-1")
+    outbox.close()  # the file is gone from under it
+    assert isinstance(work.print(ticket.PrintTicket(view)), ticket.PrintDone)
