@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -67,9 +69,14 @@ class AuditTrail:
                  " ".join(f"{k}={v}" for k, v in detail.items()))
         if self._outbox is not None:
             # Written (fsync'd) before record() returns: a crash right after still delivers it.
-            self._outbox.put(AUDIT_KIND, {"staff_id": event.staff_id, "action": action, "outcome": outcome,
-                                          "detail": clean, "at": event.at.isoformat()}, event.event_id)
-            return event
+            try:
+                self._outbox.put(AUDIT_KIND, {"staff_id": event.staff_id, "action": action, "outcome": outcome,
+                                              "detail": clean, "at": event.at.isoformat()}, event.event_id)
+                return event
+            except (sqlite3.Error, OSError) as exc:
+                # A broken outbox file must not stop a staff action: keep it in memory for this run instead.
+                log.error("audit outbox not writable, keeping %s in memory: %s", action, exc)
+
         with self._lock:
             self._pending.append(event)
             while len(self._pending) > self._max_pending:
@@ -81,18 +88,24 @@ class AuditTrail:
     @property
     def pending(self) -> int:
         """Events not yet accepted by the server."""
+        in_outbox = 0
         if self._outbox is not None:
-            return self._outbox.count(AUDIT_KIND)
+            with suppress(sqlite3.Error, OSError):  # a broken file: count what is in memory
+                in_outbox = self._outbox.count(AUDIT_KIND)
         with self._lock:
-            return len(self._pending)
+            return in_outbox + len(self._pending)
 
     def flush(self) -> int:
         """Send queued events in order until one fails; returns how many the server accepted."""
-        if self._outbox is not None:
-            return self._outbox.flush()
-        if self._send is None:
-            return 0
+        # The outbox's own order first; then any event kept in memory because the outbox could not be written.
         sent = 0
+        if self._outbox is not None:
+            try:
+                sent = self._outbox.flush()
+            except (sqlite3.Error, OSError) as exc:
+                log.error("audit outbox not readable: %s", exc)
+        if self._send is None:
+            return sent
         with self._flushing:  # one sender at a time keeps the order
             while True:
                 with self._lock:
@@ -119,7 +132,6 @@ class AuditTrail:
         """Deliver from a background thread: at once after each event, and every `retry_s` while some wait."""
         if self._outbox is not None:
             self._outbox.start()  # idempotent; the outbox's owner stops it (it carries more than audit events)
-            return
         if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="audit-trail", daemon=True)

@@ -240,3 +240,20 @@ def test_a_printed_ticket_queues_its_mark_and_a_broken_outbox_does_not_fail_the_
                                                                "reprint": False}, "printed-t-1")
     outbox.close()  # the file is gone from under it
     assert isinstance(work.print(ticket.PrintTicket(view)), ticket.PrintDone)
+
+
+def test_audit_trail_keeps_an_event_in_memory_when_its_outbox_cannot_be_written(tmp_path: Path) -> None:
+    from kiosk.maintenance.audit import AuditTrail
+
+    sent: list[str] = []
+    outbox = make(tmp_path, Recorder(), FakeClock())
+    trail = AuditTrail(lambda event: sent.append(event.action), outbox=outbox)
+    trail.record("admin-1", "test_print")
+    assert outbox.count("audit") == 1 and trail.pending == 1
+    outbox.flush()
+    outbox.close()  # broken from now on
+    with pytest.raises(Exception, match="closed"):
+        outbox.put("audit", {}, "k")
+    assert trail.record("admin-1", "service_off").action == "service_off", "the staff action goes on"
+    assert trail.pending == 1
+    assert trail.flush() == 1 and sent == ["service_off"] and trail.pending == 0
