@@ -169,6 +169,22 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     "ticket_not_called": ErrorSpec(409, "この整理券はまだ呼び出されていません。", "This ticket has not been called."),
     "unknown_alert": ErrorSpec(404, "この呼び出しは見つかりません。", "Unknown alert."),
+    # Operations (server/ops): the kiosk version gate and enrollment.
+    "kiosk_version_unsupported": ErrorSpec(
+        426,
+        "この端末のソフトウェアは古いため使用できません。係員にお声がけください。",
+        "This kiosk's software is too old for the server. Please ask a member of staff.",
+    ),
+    "enroll_code_invalid": ErrorSpec(
+        401,
+        "登録コードが正しくないか、有効期限が切れています。",
+        "The enrollment code is wrong, used or expired.",
+    ),
+    "enroll_rate_limited": ErrorSpec(
+        429,
+        "登録の試行回数が多すぎます。しばらくしてからお試しください。",
+        "Too many enrollment attempts. Please wait and try again.",
+    ),
 }
 
 

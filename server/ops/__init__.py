@@ -1,7 +1,6 @@
 """Operations: kiosk enrollment, the kiosk version gate, backups, retention, ILS export.
 
     models.py     enrollment codes, enrollment attempts (rate limit), daily ticket statistics
-    errors.py     the error codes these answer (joined to server.errors.ERRORS)
     enroll.py     one-time enrollment codes: issue (admin CLI) and redeem (kiosk), rate limited
     routes.py     POST /v1/kiosk/enroll
     versions.py   kiosk version comparison and the ASGI gate answering kiosk_version_unsupported

@@ -22,7 +22,6 @@ from server import audit
 from server.auth.kiosk import create_kiosk
 from server.errors import ApiError
 from server.models import Kiosk
-from server.ops import errors as _errors  # noqa: F401  (registers the enroll_* codes)
 from server.ops.models import EnrollAttempt, EnrollCode
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread

@@ -14,9 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import StateDep
 from server.ops.enroll import RateLimit, redeem_code
-from server.schemas import ERROR_RESPONSES
+from server.schemas import ERROR_RESPONSES, ErrorPublic
 
-router = APIRouter(prefix="/v1", tags=["enrollment"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["enrollment"],
+                   responses={**ERROR_RESPONSES, 429: {"model": ErrorPublic}})
 
 
 class EnrollCreate(BaseModel):

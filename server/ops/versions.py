@@ -12,8 +12,7 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.errors import error_body
-from server.ops.errors import OPS_ERRORS
+from server.errors import ERRORS, error_body
 
 HEADER = "X-Kiosk-Version"
 _KIOSK_PATHS = ("/v1/kiosk/enroll",)
@@ -62,7 +61,7 @@ class KioskVersionGate:
             return
         details = {"minimum_version": self.minimum, "kiosk_version": version}
         payload = json.dumps(error_body("kiosk_version_unsupported", details=details), ensure_ascii=False).encode()
-        status = OPS_ERRORS["kiosk_version_unsupported"].status
+        status = ERRORS["kiosk_version_unsupported"].status
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(payload)).encode())]})
