@@ -75,3 +75,10 @@ def test_export_of_mykey_links_for_the_ils(cli, state: AppState, tmp_path: Path)
     # The documented example has exactly the exported columns.
     example = (REPO_ROOT / "docs" / "ils-mykey-links-example.csv").read_text(encoding="utf-8")
     assert example.splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_the_documented_import_example_passes_a_dry_run(cli) -> None:  # type: ignore[no-untyped-def]
+    status, out, err = cli("admin", "import-patrons", "--dry-run",
+                           str(REPO_ROOT / "docs" / "ils-patrons-import-example.csv"))
+    assert (status, err) == (0, "")
+    assert "dry run: 2 patrons would be imported, 0 rows would be rejected" in out
