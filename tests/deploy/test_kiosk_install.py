@@ -10,6 +10,8 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from kiosk.maintenance.version import app_version
 from tests.support.server_proc import REPO_ROOT
 
@@ -96,11 +98,14 @@ def _pins(path: Path) -> dict[str, str]:
     return pins
 
 
-def test_kiosk_requirements_are_exact_complete_and_without_test_tools() -> None:
-    kiosk, everything = _pins(KIOSK_REQUIREMENTS), _pins(REPO_ROOT / "requirements.txt")
+@pytest.mark.parametrize(("pinned", "foreign"), [
+    (KIOSK_REQUIREMENTS, ("fastapi", "sqlalchemy", "psycopg", "uvicorn", "alembic")),
+    (REPO_ROOT / "deploy" / "server" / "requirements-server.txt", ("kivy", "pyscard", "python-escpos")),
+])
+def test_deploy_requirements_are_exact_complete_and_without_test_tools(pinned: Path, foreign: tuple[str, ...]) -> None:
+    kiosk, everything = _pins(pinned), _pins(REPO_ROOT / "requirements.txt")
     assert all(everything.get(name) == version for name, version in kiosk.items())
-    for tool in ("pytest", "hypothesis", "schemathesis", "selenium", "ruff", "matplotlib", "zxing-cpp",
-                 "fastapi", "sqlalchemy", "psycopg", "uvicorn", "alembic"):
+    for tool in ("pytest", "hypothesis", "schemathesis", "selenium", "ruff", "matplotlib", "zxing-cpp", *foreign):
         assert tool not in kiosk
     # Complete: every dependency of every listed package (by its installed metadata) is listed too.
     for name in kiosk:
