@@ -7,7 +7,7 @@
   every UPDATE, and any DELETE of a row younger than 365 days (migration 20261125_operations), so even
   a wrong setting cannot erase recent history;
 - short-lived rows: idempotency records (their answers may name a card) and queue events after
-  SHORT_LIVED_DAYS, expired staff sessions, spent enrollment codes.
+  SHORT_LIVED_DAYS, expired staff sessions, spent enrollment codes and enrollment attempts (addresses).
 Patrons and their links are not touched: patron records are the ILS's (see docs/operations.md).
 One transaction: it all happens or none of it does.
 """
@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from server.models import AuditEntry, IdempotencyRecord, StaffSession
-from server.ops.models import EnrollCode, TicketDailyStats
+from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
 
 SHORT_LIVED_DAYS = 7
@@ -85,6 +85,8 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
         delete(IdempotencyRecord).where(IdempotencyRecord.created_at < short)).rowcount
     done["staff_sessions"] = session.execute(delete(StaffSession).where(StaffSession.expires_at < now)).rowcount
     done["enroll_codes"] = session.execute(delete(EnrollCode).where(EnrollCode.expires_at < short)).rowcount
+    # Client addresses of enrollment attempts: needed only for the rate-limit window.
+    done["enroll_attempts"] = session.execute(delete(EnrollAttempt).where(EnrollAttempt.at < short)).rowcount
     done["audit_log"] = session.execute(
         delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))).rowcount
     return done

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from server.__main__ import main
 from server.models import AuditEntry
-from server.ops.models import TicketDailyStats
+from server.ops.models import EnrollAttempt, TicketDailyStats
 from server.ops.retention import Periods, apply
 from server.state import AppState
 from server.tickets.models import Ticket
@@ -33,9 +33,13 @@ def test_retention_summarises_and_deletes_on_its_periods(state: AppState) -> Non
     add_audit(state, age=timedelta(days=2000), action="test.ancient")
     add_audit(state, age=timedelta(days=400), action="test.last_year")
     with state.sessions() as session, session.begin():
+        session.add(EnrollAttempt(at=state.clock.now() - timedelta(days=8), client="203.0.113.9", ok=False))
+        session.add(EnrollAttempt(at=state.clock.now(), client="203.0.113.10", ok=False))
+    with state.sessions() as session, session.begin():
         done = apply(session=session, periods=Periods(tickets=90, audit=1825, statistics=3650),
                      now=state.clock.now(), today=today)
     assert (done["tickets"], done["audit_log"], done["statistics_days_summarised"]) == (3, 1, 1)
+    assert done["enroll_attempts"] == 1 and _count(state, EnrollAttempt) == 1
     with state.sessions() as session:
         assert [t.day for t in session.scalars(select(Ticket))] == [kept_day]
         stats = session.get(TicketDailyStats, (old_day, "mynumber"))
