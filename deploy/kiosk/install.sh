@@ -5,6 +5,7 @@
 #
 #   deploy/kiosk/install.sh [--dry-run] [--release saga-kiosk-X.Y.Z.tar.gz | --source DIR]
 #                           [--wheelhouse DIR] [--remove-vpcd] [--no-restart]
+#   deploy/kiosk/install.sh [--dry-run] --rollback VERSION     (back to an installed release)
 #
 # Each release goes into its own directory /opt/saga-kiosk/releases/<version> with its own pinned
 # virtualenv; /opt/saga-kiosk/current points at the running one. An update installs side by side,
@@ -18,7 +19,7 @@ DATA=/var/lib/saga-kiosk
 KIOSK_USER=kiosk
 UNIT_DIR=/etc/systemd/system
 
-dry_run=0 release="" source_dir="" wheelhouse="" remove_vpcd=0 restart=1
+dry_run=0 release="" source_dir="" wheelhouse="" remove_vpcd=0 restart=1 rollback=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry_run=1 ;;
@@ -27,7 +28,8 @@ while [ $# -gt 0 ]; do
     --wheelhouse) wheelhouse=$2; shift ;;
     --remove-vpcd) remove_vpcd=1 ;;
     --no-restart) restart=0 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --rollback) rollback=$2; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -51,6 +53,18 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 
 if [ "$dry_run" = 0 ] && [ "$(id -u)" -ne 0 ]; then
   echo "install.sh: run as root (or with --dry-run to see the steps)" >&2; exit 1
+fi
+
+# Rollback: the previous release is still installed side by side; point `current` at it and restart.
+if [ -n "$rollback" ]; then
+  if [ ! -e "$PREFIX/releases/$rollback/.installed" ] && [ "$dry_run" = 0 ]; then
+    echo "install.sh: release $rollback is not installed (ls $PREFIX/releases)" >&2; exit 1
+  fi
+  step ln -sfn "$PREFIX/releases/$rollback" "$PREFIX/current.new"
+  step mv -T "$PREFIX/current.new" "$PREFIX/current"
+  step systemctl restart saga-kiosk.service
+  echo "# rolled back: $PREFIX/current -> $PREFIX/releases/$rollback"
+  exit 0
 fi
 
 # Where the release comes from: a tarball of a tagged commit (git archive), or a source tree.

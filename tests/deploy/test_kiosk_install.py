@@ -118,3 +118,14 @@ def test_deploy_requirements_are_exact_complete_and_without_test_tools(pinned: P
             dep_name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", dep.strip()).group(0)).lower()
             assert dep_name in kiosk or dep_name == "setuptools", f"{name} needs {dep_name}"
     assert shutil.which("bash")
+
+
+def test_rollback_switches_the_link_back_and_restarts() -> None:
+    before = _system_state()
+    done = _dry_run("--rollback", "0.0.9")
+    assert done.returncode == 0, done.stderr
+    steps = [line[2:] for line in done.stdout.splitlines() if line.startswith("+ ")]
+    assert steps == ["ln -sfn /opt/saga-kiosk/releases/0.0.9 /opt/saga-kiosk/current.new",
+                     "mv -T /opt/saga-kiosk/current.new /opt/saga-kiosk/current",
+                     "systemctl restart saga-kiosk.service"]
+    assert _system_state() == before
