@@ -111,3 +111,23 @@ def test_server_units_run_migrations_first_and_trust_only_the_local_proxy() -> N
     for line in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Forwarded-Proto $scheme;",
                  "ssl_certificate ", "listen 443 ssl", "server 127.0.0.1:8701", "server 127.0.0.1:8702"):
         assert line in nginx
+
+
+def test_server_env_example_gives_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    from sqlalchemy.engine import make_url
+
+    from server.config import load_settings
+
+    # systemd's EnvironmentFile reads quotes like a shell: shlex gives the values the service sees.
+    for line in (DEPLOY / "server" / "server.env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            monkeypatch.setenv(key, shlex.split(value)[0])
+    settings = load_settings()
+    assert len(settings.jlis_root_paths) == 2 and settings.crl_paths == ["/etc/saga-server/jlis/auth-ca.crl"]
+    url = make_url(settings.database_url)
+    assert (url.drivername, url.username, url.database, url.query["host"]) == (
+        "postgresql+psycopg", "saga", "saga", "/var/run/postgresql")
+    assert settings.min_kiosk_version and settings.demo is False
