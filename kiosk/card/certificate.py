@@ -39,7 +39,7 @@ class AuthCertificate:
                 not_before=cert.not_valid_before_utc,
                 not_after=cert.not_valid_after_utc,
             )
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError: a hostile card's v4
             raise MalformedDataError(f"not a valid X.509 certificate: {exc}") from exc
 
     def is_expired(self, now: dt.datetime) -> bool:

@@ -157,3 +157,15 @@ def test_virtual_card_answers_any_commands_without_revealing_the_my_number(test_
         assert len(response) >= 2
         # Random bytes cannot know the PIN: the fake 個人番号 never comes out.
         assert persona.fake_my_number.encode() not in response
+
+
+def test_certificate_with_an_invalid_version_is_malformed_on_kiosk_and_server(cert_der: bytes) -> None:
+    # Found by a long fuzz run: cryptography raises InvalidVersion, which is not a ValueError.
+    version = b"\xa0\x03\x02\x01\x02"  # [0] EXPLICIT INTEGER 2 (v3), first thing in the TBSCertificate
+    assert cert_der.count(version) == 1
+    bad = cert_der.replace(version, version[:-1] + b"\x05")
+    with pytest.raises(MalformedDataError):
+        AuthCertificate.from_der(bad)
+    with pytest.raises(ApiError) as info:
+        parse_certificate(bad)
+    assert info.value.code == "malformed_certificate"
