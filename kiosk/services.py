@@ -32,6 +32,8 @@ class KioskServices:
         self._performer: Performer | None = None
         self._actions: PatronActions | None = None
         self._maintenance: Maintenance | None = None
+        #: The server refused this kiosk's version (kiosk_version_unsupported): it must be updated.
+        self.version_unsupported = False
 
     def _build(self) -> None:
         with self._lock:
@@ -81,11 +83,25 @@ class KioskServices:
         """Build in the background now (call once the first frame is on screen), then start the heartbeat."""
         def run() -> None:
             self._build()
+            self.check_version()
             self.maintenance.start()
 
         thread = threading.Thread(target=run, name="warm-up", daemon=True)
         thread.start()
         return thread
+
+    def check_version(self) -> bool:
+        """Ask the server once whether it still accepts this kiosk's version; True when it does (or is away)."""
+        from kiosk.api.errors import KioskApiError, KioskVersionUnsupportedError
+
+        try:
+            self.performer.api.ticket_services()
+        except KioskVersionUnsupportedError as exc:
+            log.error("the server no longer accepts this kiosk's version (minimum %s)", exc.minimum_version)
+            self.version_unsupported = True
+        except KioskApiError:
+            pass  # the server is away: the flows say so when a patron needs it
+        return not self.version_unsupported
 
     def stop(self) -> None:
         """Stop the background senders (at exit)."""

@@ -78,6 +78,7 @@ SCREENS = {
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
 LARGE_TEXT = 1.3
+ATTRACT_REFRESH_S = 2.0
 WARM_UP_AFTER_S = 1.0
 
 
@@ -137,6 +138,8 @@ class KioskApp(App):
         # Any touch or key (a barcode scan too) keeps a patron session alive.
         Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
         Clock.schedule_interval(self._check_idle, IDLE_CHECK_INTERVAL_S)
+        # The attract screen shows what the background learns (e.g. a version the server refuses).
+        Clock.schedule_interval(self._refresh_attract, ATTRACT_REFRESH_S)
         # pyscard starts its monitor threads after the first frames too (cards already present are reported then).
         Clock.schedule_once(lambda _dt: card_events.start(self._on_card_event), WARM_UP_AFTER_S)
         return self.manager
@@ -296,6 +299,10 @@ class KioskApp(App):
         self.manager.current = "attract"
         self._set_text_scale(1.0)  # the next patron starts with standard text
         self._screen("attract").on_activate()  # the service mode may have changed
+
+    def _refresh_attract(self, _dt: float) -> None:
+        if self.manager is not None and self.manager.current == "attract":
+            self._screen("attract").on_activate()
 
     # -- maintenance mode ---------------------------------------------------------------
     def open_maintenance(self) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
 from kiosk import i18n
-from tests.support.kiosk_app import KioskProcess
+from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.server_proc import start_server
+from tests.ui.conftest import server_env
 
 SERVICES = [
     ("btn_migrate", "migrate_intro", "マイナンバーカード連携の切り替え"),
@@ -60,3 +64,18 @@ def test_each_service_button_opens_its_first_step(
     kiosk.tap("back")
     state = kiosk.wait_screen("attract")
     assert state["language"] == "ja", "a new session starts in the default language"
+
+
+def test_a_version_the_server_refuses_closes_the_services_with_a_clear_message(
+        display: str, tmp_path: Path) -> None:
+    server = start_server(database_url=f"sqlite:///{tmp_path / 'v.db'}", settings={"SERVER_MIN_KIOSK_VERSION": "99.0"})
+    kiosk = KioskProcess(kiosk_env(display, tmp_path / "kivy", **server_env(server)), tmp_path / "kiosk.log")
+    try:
+        state = kiosk.wait_for(lambda s: any("ソフトウェアの更新が必要" in t for t in s["texts"]), timeout=20)
+        assert any("software update" in t for t in state["texts"])
+        kiosk.tap("btn_migrate")  # hidden and disabled: nothing starts
+        assert kiosk.state()["screen"] == "attract"
+        kiosk.screenshot("attract-needs-update")
+    finally:
+        kiosk.stop()
+        server.stop()
