@@ -143,3 +143,19 @@ def stop_monitor_threads(timeout: float = 5.0) -> None:
     thread.join(timeout)
     if not thread.is_alive():
         CardMonitoringThread.instance = None
+
+
+def forget_dead_monitor() -> None:
+    """After the PC/SC service went away: end pyscard's card-monitor thread and forget its singletons.
+
+    CardMonitor is a singleton that made its one CardMonitoringThread when first built and never makes
+    another; once that thread died with the service it would hand every new observer the dead thread's
+    stale card list. Forgetting both lets the next CardEventMonitor start a new thread on a new context.
+    """
+    from smartcard.CardMonitoring import CardMonitor, CardMonitoringThread
+
+    stop_monitor_threads()
+    with CardMonitoringThread.lock:
+        CardMonitoringThread.instance = None
+    with CardMonitor.lock:
+        CardMonitor.instance = None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.card.errors import TransportError
-from kiosk.card.monitor import CardEvent, CardEventMonitor, stop_monitor_threads
+from kiosk.card.monitor import CardEvent, CardEventMonitor, forget_dead_monitor
 
 log = logging.getLogger(__name__)
 
@@ -93,17 +93,7 @@ class ReaderWatch:
         if monitor is None:
             return
         monitor.stop()
-        # pyscard's CardMonitor is a singleton that made its one CardMonitoringThread at creation and
-        # never makes another: once that thread died with the service, the singleton would hand every new
-        # observer the dead thread's stale card list. End the thread (monitor.py), then forget both
-        # singletons, so the next CardEventMonitor gets a new thread on a new PC/SC context.
-        from smartcard.CardMonitoring import CardMonitor, CardMonitoringThread
-
-        stop_monitor_threads()
-        with CardMonitoringThread.lock:
-            CardMonitoringThread.instance = None
-        with CardMonitor.lock:
-            CardMonitor.instance = None
+        forget_dead_monitor()  # pyscard would otherwise keep the dead thread (monitor.py says why)
 
     def _emit(self, event: WatchEvent) -> None:
         try:
