@@ -402,3 +402,36 @@ class KioskApiClient:
         payload = {"staff_id": event.staff_id, "action": event.action, "outcome": event.outcome,
                    "at": event.at.isoformat(), "detail": dict(event.detail)}
         self._request("POST", "/v1/kiosk/audit", json_body=payload, idempotency_key=event.event_id)
+
+
+# A 2xx answer with missing or mistyped fields (a broken proxy, a wrong server) must be a typed
+# ServerError like any other bad answer: the flow runner drops untyped exceptions, and the patron's
+# screen would wait until the idle wipe. Wrapped here, after the class, so each method stays plain.
+_ANSWER_READERS = ("check_clock", "card_expiry", "migration_challenge", "submit_migration", "expiry_by_mynumber",
+                   "ticket_services", "issue_ticket", "mark_ticket_printed", "call_staff", "staff_credentials",
+                   "send_heartbeat")
+
+
+def _typed_answer_errors(method: Any) -> Any:
+    import functools
+    import inspect
+
+    from kiosk.api.errors import KioskApiError
+
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signature.bind(*args, **kwargs)  # a caller's wrong arguments stay a TypeError
+        try:
+            return method(*args, **kwargs)
+        except KioskApiError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+            raise ServerError(200, f"unexpected answer from the server ({type(error).__name__}: {error})") from error
+
+    return wrapper
+
+
+for _name in _ANSWER_READERS:
+    setattr(KioskApiClient, _name, _typed_answer_errors(getattr(KioskApiClient, _name)))
