@@ -22,7 +22,7 @@ bench:
 
 # The fuzz tests of `make test`, long: many random examples instead of a few seeded ones
 # (HYPOTHESIS_PROFILE=long, tests/conftest.py); failures are kept in var/hypothesis and tried first.
-FUZZ_TESTS := tests/security/test_fuzz_parsers.py tests/card/test_card_parsers.py \
+FUZZ_TESTS := tests/security/test_fuzz_parsers.py tests/security/test_fuzz_api_answers.py tests/card/test_card_parsers.py \
 	tests/card/test_card_hostile_card.py tests/kiosk/test_cardnumber.py tests/server/test_api_fuzz.py
 
 fuzz:
