@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from kiosk.flows.common import Back, Backspace, Clear, Digit, Done, Finished, Submit
+from kiosk.flows.common import Back, Backspace, Clear, Digit, Done, EffectFailed, Finished, Submit
 from kiosk.flows.pinpad import PinBuffer
 
 
@@ -213,6 +213,8 @@ class CardPinFlow:
         elif isinstance(event, CardFailed):
             trouble = None if event.trouble is CardTrouble.NO_CARD else event.trouble
             self.state = WaitingForCard(state.card_number, trouble)
+        elif isinstance(event, EffectFailed):
+            self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
         return []
 
     def _on_EnteringPin(self, state: EnteringPin, event: object) -> list[object]:  # noqa: N802

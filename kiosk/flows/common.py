@@ -55,6 +55,17 @@ class Done:
 
 
 @dataclass(frozen=True)
+class EffectFailed:
+    """The work an effect asked for raised something no one expected (a bug, not a patron's doing).
+
+    The runner sends it so that no flow can be left waiting; each busy state turns it into its own
+    "could not be done" answer.
+    """
+
+    error: str
+
+
+@dataclass(frozen=True)
 class Finished:
     """The flow is over; the app returns to the attract screen."""
 

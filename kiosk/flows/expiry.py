@@ -31,6 +31,7 @@ from kiosk.flows.common import (
     Clear,
     Digit,
     Done,
+    EffectFailed,
     Entering,
     Finished,
     Retry,
@@ -199,6 +200,8 @@ class ExpiryFlow(CardPinFlow):
             self.state = Shown(event.card_number or state.card_number, event.expiry)
         elif isinstance(event, LookupFailed):
             self.state = Failed(state.card_number, event.failure)
+        elif isinstance(event, EffectFailed):
+            self.state = Failed(state.card_number, Failure.SERVER_ERROR)
         return []
 
     def _on_CheckingByCard(self, state: CheckingByCard, event: object) -> list[object]:  # noqa: N802
@@ -207,6 +210,8 @@ class ExpiryFlow(CardPinFlow):
         elif isinstance(event, LookupFailed):
             retry = state.pad if event.failure in (Failure.SERVER_UNREACHABLE, Failure.SERVER_ERROR) else None
             self.state = Failed("", event.failure, replace(retry, digits=0) if retry else None)
+        elif isinstance(event, EffectFailed):
+            self.state = Failed("", Failure.SERVER_ERROR, replace(state.pad, digits=0))
         else:
             self._card_step_failed("", state.pad.card, PinStep.AUTH, None, event)
         return []

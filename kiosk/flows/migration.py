@@ -47,6 +47,7 @@ from kiosk.flows.common import (
     Clear,
     Digit,
     Done,
+    EffectFailed,
     Entering,
     Finished,
     Retry,
@@ -347,7 +348,9 @@ class MigrationFlow(CardPinFlow):
                               self._new_key(), pad.birth_date, text_pin)]
 
     def _on_ReadingBirthDate(self, state: ReadingBirthDate, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, BirthDateRead):
+        if isinstance(event, EffectFailed):
+            self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
+        elif isinstance(event, BirthDateRead):
             self.state = EnteringPin(state.card_number, state.card, PinStep.AUTH, birth_date=event.birth_date)
         else:
             self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
@@ -357,11 +360,12 @@ class MigrationFlow(CardPinFlow):
         if isinstance(event, Migrated):
             self.state = (Pending(state.card_number, event.reference) if event.reference
                           else Completed(state.card_number, event.on))
-        elif isinstance(event, MigrationRefused):
+        elif isinstance(event, MigrationRefused | EffectFailed):
+            reason = event.reason if isinstance(event, MigrationRefused) else Refusal.SERVER_ERROR
             retry = None
-            if event.reason in RETRYABLE:
+            if reason in RETRYABLE:
                 retry = EnteringPin(state.card_number, state.card, state.step, birth_date=state.birth_date)
-            self.state = Refused(state.card_number, event.reason, retry)
+            self.state = Refused(state.card_number, reason, retry)
         else:
             self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
         return []

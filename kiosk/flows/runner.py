@@ -8,6 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from kiosk.flows.common import EffectFailed
+
 log = logging.getLogger(__name__)
 
 
@@ -61,7 +63,11 @@ class FlowRunner:
         self._on_state(flow.state)
 
     def _run(self, effect: object, generation: int) -> None:
-        answer = self._perform(effect)
+        try:
+            answer = self._perform(effect)
+        except Exception as exc:  # whatever went wrong, the patron must not be left waiting
+            log.exception("effect %s failed", type(effect).__name__)
+            answer = EffectFailed(type(exc).__name__)
 
         def deliver() -> None:
             with self._lock:

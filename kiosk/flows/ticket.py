@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from kiosk.flows.common import Back, Done, Finished, Retry
+from kiosk.flows.common import Back, Done, EffectFailed, Finished, Retry
 
 __all__ = [
     "Back", "Choose", "Choosing", "Done", "Finished", "IssueError", "IssueFailed", "IssueFailure", "IssueTicket",
@@ -188,8 +188,10 @@ class TicketFlow:
             if isinstance(event, Issued):
                 self.state = Printing(event.ticket)
                 return [PrintTicket(event.ticket)]
-            if isinstance(event, IssueError):
-                self.state = IssueFailed(state.service, state.idempotency_key, event.failure, event.opens_at,
+            if isinstance(event, IssueError | EffectFailed):
+                failure, opens = (event.failure, event.opens_at) if isinstance(event, IssueError) \
+                    else (IssueFailure.SERVER_ERROR, None)
+                self.state = IssueFailed(state.service, state.idempotency_key, failure, opens,
                                          state.reason, state.reference)
         elif isinstance(state, IssueFailed):
             if isinstance(event, Retry):
@@ -202,4 +204,6 @@ class TicketFlow:
                 self.state = Printed(state.ticket, event.where)
             elif isinstance(event, PrintError):
                 self.state = PrintFailed(state.ticket, event.failure)
+            elif isinstance(event, EffectFailed):
+                self.state = PrintFailed(state.ticket, PrintFailure.ERROR)
         return []

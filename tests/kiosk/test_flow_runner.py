@@ -66,3 +66,18 @@ def test_answer_arriving_after_reset_is_dropped() -> None:
     assert fresh.state == f.ChooseMethod()
     assert not any(isinstance(s, f.Shown) for s in states)
     runner.close()
+
+
+def test_an_effect_that_raises_leaves_no_flow_waiting() -> None:
+    ui = UiThread()
+    states: list[object] = []
+
+    def perform(effect: object) -> object:
+        raise KeyError("a bug, not the patron's doing")
+
+    runner = FlowRunner(f.ExpiryFlow(r"^(\d{10})$"), perform, ui.post, states.append)
+    runner.send(f.ByNumber())
+    runner.send(f.Scanned("2000000014"))
+    ui.pump_one()
+    assert states[-1] == f.Failed("2000000014", f.Failure.SERVER_ERROR)
+    runner.close()
