@@ -91,13 +91,13 @@ if installed vsmartcard-vpcd || [ -e /etc/reader.conf.d/vpcd ]; then
   step rm -f /etc/reader.conf.d/vpcd
 fi
 
-# 2. Debian packages: PC/SC, the GL/SDL runtime of Kivy, a bare X server started by xinit, fonts, venv.
+# 2. Debian packages: PC/SC, the GL/SDL runtime of Kivy, a bare X server (its own unit), fonts, venv.
 pkgs=(
   pcscd libccid libpcsclite1                            # PC/SC daemon and the CCID reader driver
   libusb-1.0-0                                          # USB ESC/POS printers (pyusb)
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1 # GL and touch input for Kivy (its wheel brings SDL2)
   libx11-6 libxext6 libxcursor1 libxi6 libxrandr2 libxss1
-  xserver-xorg-core xserver-xorg-legacy xserver-xorg-input-libinput xinit x11-xserver-utils
+  xserver-xorg-core xserver-xorg-legacy xserver-xorg-input-libinput x11-xserver-utils xauth
   fonts-noto-cjk                                        # Japanese glyphs on screen and on the ticket
   python3 python3-venv
 )
@@ -170,7 +170,9 @@ WRAP
 # 7. Switch to this release and start it at boot.
 step ln -sfn "$target" "$PREFIX/current.new"
 step mv -T "$PREFIX/current.new" "$PREFIX/current"
-step install -m 0644 "$target/deploy/kiosk/saga-kiosk.service" "$UNIT_DIR/saga-kiosk.service"
+for unit in saga-kiosk-x.service saga-kiosk.service; do
+  step install -m 0644 "$target/deploy/kiosk/$unit" "$UNIT_DIR/$unit"
+done
 step systemctl daemon-reload
 step systemctl disable --now getty@tty7.service
 step systemctl enable pcscd.socket saga-kiosk.service

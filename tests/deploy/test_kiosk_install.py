@@ -19,6 +19,7 @@ SCRIPT = REPO_ROOT / "deploy" / "kiosk" / "install.sh"
 KIOSK_REQUIREMENTS = REPO_ROOT / "deploy" / "kiosk" / "requirements-kiosk.txt"
 # Paths a real install creates: the dry run must leave each exactly as it was.
 TOUCHED = ("/opt/saga-kiosk", "/etc/saga-kiosk", "/var/lib/saga-kiosk", "/etc/systemd/system/saga-kiosk.service",
+           "/etc/systemd/system/saga-kiosk-x.service",
            "/etc/X11/xorg.conf.d/10-saga-kiosk.conf", "/etc/X11/Xwrapper.config", "/etc/reader.conf.d/vpcd")
 NEVER_ON_A_KIOSK = ("postgresql", "vsmartcard-vpcd", "xvfb", "chromium", "pytest", "faketime", "hypothesis",
                     "schemathesis", "selenium", "ruff")
@@ -61,6 +62,8 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
     assert f"ln -sfn {target} /opt/saga-kiosk/current.new" in steps
     assert "mv -T /opt/saga-kiosk/current.new /opt/saga-kiosk/current" in steps
     assert "systemctl enable pcscd.socket saga-kiosk.service" in steps
+    x_unit = "saga-kiosk-x.service"
+    assert f"install -m 0644 {target}/deploy/kiosk/{x_unit} /etc/systemd/system/{x_unit}" in steps
     assert "systemctl restart saga-kiosk.service" in steps
     copied = {s.split()[-1].removeprefix(target + "/") for s in steps if s.startswith("cp -a ")}
     assert copied == {"kiosk", "screens", "protocol", "assets", "main.py", "pyproject.toml", "config/kiosk.toml",

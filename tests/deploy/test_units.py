@@ -2,7 +2,7 @@
 
 systemd is not PID 1 in CI's container, but the analyzer works offline with --root: the units are
 verified in a temporary root holding the system's own unit files (for the targets they refer to) and
-stand-ins for the programs they start (xinit, the release's virtualenv python), which a real kiosk or
+stand-ins for the programs they start (Xorg, the release's session script and python), which a real kiosk or
 server has and CI does not.
 """
 
@@ -21,6 +21,7 @@ from tests.support.server_proc import REPO_ROOT
 DEPLOY = REPO_ROOT / "deploy"
 UNITS = {
     "saga-kiosk.service": DEPLOY / "kiosk" / "saga-kiosk.service",
+    "saga-kiosk-x.service": DEPLOY / "kiosk" / "saga-kiosk-x.service",
     "saga-server@.service": DEPLOY / "server" / "saga-server@.service",
     "saga-server-migrate.service": DEPLOY / "server" / "saga-server-migrate.service",
     "saga-retention.service": DEPLOY / "server" / "saga-retention.service",
@@ -28,7 +29,7 @@ UNITS = {
     "saga-backup.service": DEPLOY / "server" / "saga-backup.service",
     "saga-backup.timer": DEPLOY / "server" / "saga-backup.timer",
 }
-PROGRAMS = ("usr/bin/xinit", "usr/bin/Xorg", "usr/bin/find", "bin/sh", "opt/saga-kiosk/current/venv/bin/python",
+PROGRAMS = ("usr/bin/Xorg", "usr/bin/find", "bin/sh", "opt/saga-kiosk/current/deploy/kiosk/kiosk-session.sh",
             "opt/saga-server/current/venv/bin/python")
 
 
@@ -65,8 +66,9 @@ def _verify(analyzer: str, root: Path, unit: str) -> subprocess.CompletedProcess
 
 
 def test_units_pass_systemd_analyze_verify(analyzer: str, root: Path) -> None:
-    for unit in ("saga-kiosk.service", "saga-server@8701.service", "saga-server-migrate.service",
-                 "saga-retention.service", "saga-retention.timer", "saga-backup.service", "saga-backup.timer"):
+    for unit in ("saga-kiosk.service", "saga-kiosk-x.service", "saga-server@8701.service",
+                 "saga-server-migrate.service", "saga-retention.service", "saga-retention.timer",
+                 "saga-backup.service", "saga-backup.timer"):
         done = _verify(analyzer, root, unit)
         assert done.returncode == 0 and not done.stderr.strip(), f"{unit}: {done.stderr}"
 
@@ -74,9 +76,9 @@ def test_units_pass_systemd_analyze_verify(analyzer: str, root: Path) -> None:
 def test_the_verifier_catches_a_broken_unit(analyzer: str, root: Path) -> None:
     unit = root / "etc/systemd/system/saga-kiosk.service"
     unit.write_text(unit.read_text().replace("Restart=on-failure", "Restart=sometimes")
-                    .replace("/usr/bin/xinit", "/usr/bin/no-such-xinit"))
+                    .replace("deploy/kiosk/kiosk-session.sh", "deploy/kiosk/no-such-session.sh"))
     done = _verify(analyzer, root, "saga-kiosk.service")
-    assert done.returncode != 0 and "no-such-xinit" in done.stderr
+    assert done.returncode != 0 and "no-such-session" in done.stderr
 
 
 def _unit(path: Path) -> configparser.RawConfigParser:
@@ -92,7 +94,12 @@ def test_kiosk_unit_and_session_are_locked_down() -> None:
     assert "KIOSK_TEST_DRIVER_PORT" in unit["UnsetEnvironment"]
     environment = (DEPLOY / "kiosk" / "saga-kiosk.service").read_text()
     assert "KCFG_KIVY_KEYBOARD_MODE=system" in environment and "KCFG_KIVY_EXIT_ON_ESCAPE=0" in environment
-    assert all(flag in unit["ExecStart"] for flag in ("-nolisten tcp", "-dpms", "-s 0", "xinit"))
+    assert unit["ExecStart"].endswith("deploy/kiosk/kiosk-session.sh")  # the app's status is the unit's
+    kiosk = _unit(UNITS["saga-kiosk.service"])["Unit"]
+    assert "saga-kiosk-x.service" in kiosk["BindsTo"] and "saga-kiosk-x.service" in kiosk["After"]
+    x = _unit(UNITS["saga-kiosk-x.service"])["Service"]
+    assert x["User"] == "kiosk" and x["PAMName"] == "login"
+    assert all(flag in x["ExecStart"] for flag in ("-nolisten tcp", "-dpms", "-s 0", "-auth ", "vt7"))
     session = (DEPLOY / "kiosk" / "kiosk-session.sh").read_text()
     assert "xset s off" in session and "xset -dpms" in session and "unset KIOSK_TEST_DRIVER_PORT" in session
     # No window manager is started: nothing draws decorations or offers a way out.
