@@ -2,7 +2,8 @@
 
 A kiosk sends its version (pyproject's) in X-Kiosk-Version on every request. A request is a kiosk's
 when it is signed (X-Kiosk-Id) or is an enrollment, under /v1/; a kiosk without the header predates it, so it is
-older than any minimum. Pages, staff and /health are never gated.
+older than any minimum. Pages, staff and /health are never gated, nor is the heartbeat: an old kiosk
+keeps reporting, so the fleet page shows which kiosks still run which version.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from server.errors import ERRORS, error_body
 
 HEADER = "X-Kiosk-Version"
 _KIOSK_PATHS = ("/v1/kiosk/enroll",)
+_NEVER_GATED = ("/v1/kiosk/heartbeat",)
 
 
 def version_key(text: str) -> tuple[int, ...]:
@@ -53,7 +55,8 @@ class KioskVersionGate:
             return
         headers = dict(scope["headers"])
         path = scope.get("path", "")
-        is_kiosk = path.startswith("/v1/") and (b"x-kiosk-id" in headers or path in _KIOSK_PATHS)
+        is_kiosk = (path.startswith("/v1/") and path not in _NEVER_GATED
+                    and (b"x-kiosk-id" in headers or path in _KIOSK_PATHS))
         raw = headers.get(HEADER.lower().encode())
         version = raw.decode("latin-1")[:64] if raw is not None else None
         if not is_kiosk or is_supported(version, self.minimum):

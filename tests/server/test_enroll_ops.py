@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,18 @@ def test_unsupported_version_is_refused_with_a_typed_error(request: pytest.Fixtu
         assert error.details["kiosk_version"] == app_version()
         assert "古い" in error.message_ja and "too old" in error.message_en
         assert client.health()["status"] == "ok"  # /health is never gated: diagnostics still work
+        # The heartbeat is not gated either: the fleet page shows which version each kiosk still runs.
+        from kiosk.maintenance.heartbeat import KioskState
+
+        client.send_heartbeat(KioskState(
+            version=app_version(), kiosk_time=datetime.now(UTC), interval_s=60, in_service=True, reader=None,
+            reader_error=None, printer_online=True, printer_paper="ok", printer_error=None, outbox_length=None,
+            last_error=None, last_error_at=None))
+        login = requests.post(proc.base_url + "/v1/staff/sessions", timeout=10,
+                              json={"staff_id": proc.staff_id, "pin": proc.staff_pin}).json()
+        fleet = requests.get(proc.base_url + "/v1/fleet/kiosks", timeout=10,
+                             headers={"Authorization": f"Bearer {login['token']}"}).json()
+        assert [k["version"] for k in fleet["kiosks"] if k["kiosk_id"] == proc.kiosk_id] == [app_version()]
         # A signed request without the header (a kiosk older than the header) is refused too.
         path = "/v1/tickets/services"
         unsigned_version = requests.get(proc.base_url + path, timeout=10, headers=signing.signed_headers(
