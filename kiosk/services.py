@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kiosk.effects import Performer
     from kiosk.flows.ticket import TicketView
     from kiosk.maintenance.runtime import Maintenance
+    from kiosk.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class KioskServices:
         self._performer: Performer | None = None
         self._actions: PatronActions | None = None
         self._maintenance: Maintenance | None = None
+        self._outbox: Outbox | None = None
         #: The server refused this kiosk's version (kiosk_version_unsupported): it must be updated.
         self.version_unsupported = False
 
@@ -40,13 +42,18 @@ class KioskServices:
             if self._performer is not None:
                 return
             from kiosk.actions import PatronActions
-            from kiosk.effects import Performer
+            from kiosk.effects import Performer, client_from_settings
             from kiosk.maintenance.runtime import Maintenance
+            from kiosk.outbox import Outbox
 
-            performer = Performer(self.settings, on_ticket_printed=self._remember_ticket)
-            self._actions = PatronActions(performer.api, performer.printer, performer.renderer)
-            self._maintenance = Maintenance.from_settings(self.settings, performer.api, performer.printer,
-                                                          performer.renderer)
+            api = client_from_settings(self.settings)
+            # What can be finished later (print marks, staff actions, heartbeats) waits here, on disk.
+            self._outbox = Outbox.from_settings(self.settings, api)
+            performer = Performer(self.settings, api=api, on_ticket_printed=self._remember_ticket,
+                                  outbox=self._outbox)
+            self._actions = PatronActions(api, performer.printer, performer.renderer)
+            self._maintenance = Maintenance.from_settings(self.settings, api, performer.printer,
+                                                          performer.renderer, outbox=self._outbox)
             self._performer = performer
 
     def _remember_ticket(self, ticket: TicketView) -> None:
@@ -84,7 +91,7 @@ class KioskServices:
         def run() -> None:
             self._build()
             self.check_version()
-            self.maintenance.start()
+            self.maintenance.start()  # starts the outbox's sender too
 
         thread = threading.Thread(target=run, name="warm-up", daemon=True)
         thread.start()
@@ -104,6 +111,9 @@ class KioskServices:
         return not self.version_unsupported
 
     def stop(self) -> None:
-        """Stop the background senders (at exit)."""
+        """Stop the background senders (at exit); what is still queued waits on disk for the next start."""
         if self._maintenance is not None:
             self._maintenance.stop()
+        if self._outbox is not None:
+            self._outbox.stop()
+            self._outbox.close()

@@ -1,61 +1,45 @@
-"""Card inserted/removed events from the core's monitor, handed to the app on the Kivy thread.
+"""Card inserted/removed events from the core's reader watch, handed to the app on the Kivy thread.
 
-The monitor starts once the PC/SC service answers; until then we look again every few seconds
-(pyscard's monitor threads would die on a missing service and never come back).
+The watch (kiosk/card/watch.py) keeps events coming across a pcscd restart: it notices the service
+leaving and coming back and builds a fresh monitor each time.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from kivy.clock import Clock
 
 log = logging.getLogger(__name__)
-RETRY_S = 5.0
-_monitor = None
-_retry = None
+_watch = None
 
 
 def start(on_card: Callable[[bool], None]) -> None:
-    """Watch the readers; ``on_card(inserted)`` runs on the Kivy thread."""
-    global _retry
-    if not _try_start(on_card):
-        log.warning("PC/SC service not available; card flows will say the reader is unavailable")
-        # Returning False from the callback unschedules it: once started, stop looking.
-        _retry = Clock.schedule_interval(lambda _dt: not _try_start(on_card), RETRY_S)
+    """Watch the readers from a background thread; ``on_card(inserted)`` runs on the Kivy thread."""
+    threading.Thread(target=_start, args=(on_card,), name="reader-watch-start", daemon=True).start()
 
 
-def _try_start(on_card: Callable[[bool], None]) -> bool:
-    global _monitor
-    from kiosk.card.errors import TransportError
-    from kiosk.card.monitor import CardEventMonitor, EventKind
-    from kiosk.card.pcsc import list_readers
-
-    try:
-        list_readers()
-    except TransportError:
-        return False
+def _start(on_card: Callable[[bool], None]) -> None:
+    global _watch
+    from kiosk.card.monitor import CardEvent, EventKind
+    from kiosk.card.watch import ReaderWatch, ServiceChanged
 
     def forward(event: object) -> None:
-        # pyscard calls us on its monitor thread: hop to Kivy's before touching the app.
-        if event.kind in (EventKind.CARD_INSERTED, EventKind.CARD_REMOVED):
+        # The watch calls us on its own threads: hop to Kivy's before touching the app.
+        if isinstance(event, ServiceChanged):
+            log.warning("PC/SC service %s", "available" if event.available else "NOT available")
+        elif isinstance(event, CardEvent) and event.kind in (EventKind.CARD_INSERTED, EventKind.CARD_REMOVED):
             inserted = event.kind is EventKind.CARD_INSERTED
             Clock.schedule_once(lambda _dt: on_card(inserted), 0)
 
-    monitor = CardEventMonitor()
-    monitor.subscribe(forward)
-    _monitor = monitor.start()
-    log.info("card monitor started")
-    return True
+    _watch = ReaderWatch(forward).start()
 
 
 def stop() -> None:
     """Stop watching."""
-    global _monitor, _retry
-    if _retry is not None:
-        _retry.cancel()
-        _retry = None
-    if _monitor is not None:
-        _monitor.stop()
-        _monitor = None
+    global _watch
+    if _watch is not None:
+        _watch.stop()
+        _watch = None

@@ -28,7 +28,14 @@ from kiosk.flows import migration as mig
 from kiosk.outbox import Outbox
 from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
 
-__all__ = ["Performer"]
+__all__ = ["Performer", "client_from_settings"]
+
+
+def client_from_settings(settings: KioskSettings) -> KioskApiClient:
+    """The kiosk's one API client: URL, credentials, timeout, CA and clock offset from `[server]`."""
+    server = settings.server
+    return KioskApiClient(server.url, server.kiosk_id, server.secret, server.timeout_s,
+                          ca_file=server.ca_file or None, clock_offset_s=server.clock_offset_s)
 
 
 class Performer:
@@ -39,9 +46,7 @@ class Performer:
                  today: Callable[[], date] = library_today,
                  on_ticket_printed: Callable[[ticket.TicketView], None] | None = None,
                  outbox: Outbox | None = None) -> None:
-        server = settings.server
-        self.api = api or KioskApiClient(server.url, server.kiosk_id, server.secret, server.timeout_s,
-                                         clock_offset_s=server.clock_offset_s)
+        self.api = api or client_from_settings(settings)
         cards = CardSessions(settings.card.reader or None, connect)
         printer_settings = dataclasses.asdict(settings.printer)
         self.printer = printer or printer_from_config(printer_settings)
