@@ -25,11 +25,17 @@ from tests.support.postgres import PostgresServer
 from tests.support.server_proc import ServerProcess, start_server
 from tests.support.tickets import issue, kiosk_session, ticket_servers
 
+
+def wait(driver: object, timeout: float, **options: object) -> WebDriverWait:
+    """WebDriverWait that retries on a stale element: the pages re-render their lists on every live update."""
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,), **options)
+
+
 LIVE_LIMIT = 1.0  # seconds from the click on the console to the change on another page
 
 
 def wait_for(driver: WebDriver, css: str, timeout: float = 10) -> None:
-    WebDriverWait(driver, timeout, poll_frequency=0.02).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+    wait(driver, timeout, poll_frequency=0.02).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def text_of(driver: WebDriver, element_id: str) -> str:
@@ -85,35 +91,35 @@ def test_a_call_on_the_console_reaches_the_lobby_and_the_ticket_page(
 
     phone = browsers(420, 880)
     phone.get(first["status_url"].replace(console_server.base_url, display_server.base_url))
-    WebDriverWait(phone, 10).until(lambda d: text_of(d, "number") == first["number"])
+    wait(phone, 10).until(lambda d: text_of(d, "number") == first["number"])
     assert "順番をお待ちください" in text_of(phone, "state")
 
     console = browsers(1400, 860)
     console.get(console_server.base_url + "/counter")
     log_in(console, console_server, "000000")
-    WebDriverWait(console, 10).until(lambda d: d.find_element(By.ID, "login-error").is_displayed())
+    wait(console, 10).until(lambda d: d.find_element(By.ID, "login-error").is_displayed())
     assert "職員IDまたは暗証番号が違います" in text_of(console, "login-error")
     assert "Wrong staff ID or PIN" in text_of(console, "login-error")
     console.save_screenshot(str(artifacts / f"counter-login-failed-{backend}.png"))
     log_in(console, console_server, console_server.staff_pin)
     wait_for(console, '.queue-card[data-service="mynumber"] .waiting-count')
     Select(console.find_element(By.ID, "counter-select")).select_by_value("2")
-    WebDriverWait(console, 10).until(
+    wait(console, 10).until(
         lambda d: d.find_element(By.CSS_SELECTOR, '.queue-card[data-service="mynumber"] .waiting-count').text == "2")
 
     click(console, 'button.call-next[data-service="mynumber"]')
     clicked = time.monotonic()
-    WebDriverWait(lobby, 5, poll_frequency=0.02).until(
+    wait(lobby, 5, poll_frequency=0.02).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, f'.call[data-number="{first["number"]}"]')))
     on_display = time.monotonic() - clicked
-    WebDriverWait(phone, 5, poll_frequency=0.02).until(lambda d: "2番窓口" in text_of(d, "state"))
+    wait(phone, 5, poll_frequency=0.02).until(lambda d: "2番窓口" in text_of(d, "state"))
     on_phone = time.monotonic() - clicked
     assert on_display < LIVE_LIMIT, f"lobby display updated after {on_display:.2f} s"
     assert on_phone < LIVE_LIMIT, f"status page updated after {on_phone:.2f} s"
     call = lobby.find_element(By.CSS_SELECTOR, f'.call[data-number="{first["number"]}"]')
     assert "2番窓口" in call.text and "Counter 2" in call.text
     assert "Counter 2" in text_of(phone, "state")
-    WebDriverWait(console, 5).until(lambda d: text_of(d, "current-number") == first["number"])
+    wait(console, 5).until(lambda d: text_of(d, "current-number") == first["number"])
     assert "no_old_link" in text_of(console, "current-detail") and "K7Q2XD" in text_of(console, "current-detail")
     time.sleep(0.3)  # let the call animation settle for the screenshots
     lobby.save_screenshot(str(artifacts / f"lobby-{backend}.png"))
@@ -122,10 +128,10 @@ def test_a_call_on_the_console_reaches_the_lobby_and_the_ticket_page(
 
     # Served: the number leaves "now calling" for the recent list, and the ticket page thanks the patron.
     click(console, "#served")
-    WebDriverWait(lobby, 5, poll_frequency=0.05).until(
+    wait(lobby, 5, poll_frequency=0.05).until(
         lambda d: not d.find_elements(By.CSS_SELECTOR, f'.call[data-number="{first["number"]}"]'))
     wait_for(lobby, f'#recent li[data-number="{first["number"]}"]', timeout=5)
-    WebDriverWait(phone, 5).until(lambda d: "ありがとうございました" in text_of(d, "state"))
+    wait(phone, 5).until(lambda d: "ありがとうございました" in text_of(d, "state"))
 
 
 def test_kiosk_alerts_and_pending_migrations_on_the_console(web_sqlite_dir: Path, browsers, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +162,7 @@ def test_kiosk_alerts_and_pending_migrations_on_the_console(web_sqlite_dir: Path
         assert f"対応: {server.staff_id}" in text_of(console, "alerts")
 
         click(console, f'#migrations li[data-reference="{held.reference_code}"] button.good')
-        WebDriverWait(console, 5).until(
+        wait(console, 5).until(
             lambda d: not d.find_elements(By.CSS_SELECTOR, f'#migrations li[data-reference="{held.reference_code}"]'))
         client.close()
         console.quit()  # before the server stops: an open event stream would hold its shutdown
@@ -169,7 +175,7 @@ def test_lobby_shows_the_closed_notice_and_when_it_opens(web_sqlite_dir: Path, b
     try:
         lobby = browsers(1600, 900)
         lobby.get(server.base_url + "/lobby")
-        WebDriverWait(lobby, 10).until(lambda d: d.find_element(By.ID, "closed").is_displayed())
+        wait(lobby, 10).until(lambda d: d.find_element(By.ID, "closed").is_displayed())
         notice = text_of(lobby, "closed")
         assert "ただいま受付時間外です" in notice and "The counter is closed now" in notice
         assert "次の受付開始 6月16日(火) 9:00" in notice
@@ -177,7 +183,7 @@ def test_lobby_shows_the_closed_notice_and_when_it_opens(web_sqlite_dir: Path, b
         lobby.save_screenshot(str(artifacts / "lobby-closed.png"))
         phone = browsers(420, 880)
         phone.get(server.base_url + "/t/no-such-ticket")
-        WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "unknown").is_displayed())
+        wait(phone, 10).until(lambda d: d.find_element(By.ID, "unknown").is_displayed())
         for driver in (lobby, phone):
             driver.quit()
     finally:
