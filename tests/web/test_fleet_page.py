@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,6 +25,9 @@ from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.printer.file_backend import FilePrinter
 from server.__main__ import main
 from tests.support.server_proc import REPO_ROOT, ServerProcess, start_server
+
+# The page re-renders its table on every refresh: an element found a moment ago may be gone.
+STALE = (StaleElementReferenceException,)
 
 ARTIFACTS = REPO_ROOT / "var" / "test-artifacts" / "web"
 CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -90,14 +94,14 @@ def test_fleet_page_shows_states_and_a_kiosk_going_stale(server: ServerProcess, 
         browser.find_element(By.ID, "staff-id").send_keys(server.staff_id)
         browser.find_element(By.ID, "pin").send_keys("0000")
         browser.find_element(By.ID, "login-button").click()
-        error = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "login-error").is_displayed()
-                                                 and b.find_element(By.ID, "login-error"))
+        error = WebDriverWait(browser, 10, ignored_exceptions=STALE).until(
+            lambda b: b.find_element(By.ID, "login-error").is_displayed() and b.find_element(By.ID, "login-error"))
         assert "Wrong staff ID or PIN" in error.text
         pin = browser.find_element(By.ID, "pin")
         pin.clear()
         pin.send_keys(server.staff_pin)
         browser.find_element(By.ID, "login-button").click()
-        WebDriverWait(browser, 10).until(lambda b: len(rows(b)) == 4)
+        WebDriverWait(browser, 10, ignored_exceptions=STALE).until(lambda b: len(rows(b)) == 4)
         assert rows(browser) == {"kiosk-demo-01": "up", "kiosk-2f-02": "out_of_service",
                                  "kiosk-3f-01": "printer_problem", "kiosk-1f-02": "never_seen"}
         paper_row = browser.find_element(By.CSS_SELECTOR, 'tr[data-kiosk="kiosk-3f-01"]').text
@@ -109,7 +113,7 @@ def test_fleet_page_shows_states_and_a_kiosk_going_stale(server: ServerProcess, 
     finally:
         sender.stop()
     # Heartbeats stopped: after two intervals the server says stale, and the page (polling) shows it.
-    WebDriverWait(browser, 15).until(lambda b: rows(b).get("kiosk-demo-01") == "stale")
+    WebDriverWait(browser, 15, ignored_exceptions=STALE).until(lambda b: rows(b).get("kiosk-demo-01") == "stale")
     assert "応答なし" in browser.find_element(By.CSS_SELECTOR, 'tr[data-kiosk="kiosk-demo-01"]').text
     assert browser.save_screenshot(str(ARTIFACTS / "fleet-stale.png"))
     # The page's data comes from the staff endpoint only: without a token it is refused.
