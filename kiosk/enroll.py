@@ -28,11 +28,12 @@ from kiosk.config import ROOT
 DEFAULT_CREDENTIALS = "var/kiosk/credentials.toml"
 
 
-def redeem(*, server: str, code: str, timeout_s: float = 10.0) -> tuple[str, str]:
+def redeem(*, server: str, code: str, timeout_s: float = 10.0, ca_file: str | None = None) -> tuple[str, str]:
     """(kiosk_id, secret) for a one-time code; raises SystemExit with the server's message when refused."""
     try:
         response = requests.post(server.rstrip("/") + "/v1/kiosk/enroll", json={"code": code}, timeout=timeout_s,
-                                 headers={VERSION_HEADER: _kiosk_version(), "Accept": "application/json"})
+                                 headers={VERSION_HEADER: _kiosk_version(), "Accept": "application/json"},
+                                 verify=ca_file or True)
     except requests.RequestException as error:
         raise SystemExit(f"enroll: cannot reach {server}: {error}") from None
     try:
@@ -68,9 +69,9 @@ def write_credentials(path: Path, *, server: str, kiosk_id: str, secret: str, ow
         raise
 
 
-def check(*, server: str, kiosk_id: str, secret: str) -> str:
+def check(*, server: str, kiosk_id: str, secret: str, ca_file: str | None = None) -> str:
     """One signed request with the new credentials, and the clock comparison: a line to print."""
-    client = KioskApiClient(server, kiosk_id, secret, timeout=10.0)
+    client = KioskApiClient(server, kiosk_id, secret, timeout=10.0, ca_file=ca_file)
     try:
         clock = client.check_clock()
         client.staff_credentials()  # signed: proves the secret works
@@ -90,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--credentials", default=os.environ.get("KIOSK_SERVER_CREDENTIALS_FILE", DEFAULT_CREDENTIALS),
                         help="file to write (default: KIOSK_SERVER_CREDENTIALS_FILE or %(default)s)")
     parser.add_argument("--owner", help="user to own the file (when run as root)")
+    parser.add_argument("--ca-file", default=os.environ.get("KIOSK_SERVER_CA_FILE") or None,
+                        help="PEM of a private CA that issued the server's certificate (default: KIOSK_SERVER_CA_FILE)")
     parser.add_argument("--kiosk-id", help="with --secret-stdin: this kiosk's id")
     parser.add_argument("--secret-stdin", action="store_true", help="read a secret from admin kiosk-rotate instead")
     args = parser.parse_args(argv)
@@ -100,13 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         if len(secret) < 16:
             parser.error("the secret on standard input is shorter than 16 characters")
     elif args.code:
-        kiosk_id, secret = redeem(server=args.server, code=args.code)
+        kiosk_id, secret = redeem(server=args.server, code=args.code, ca_file=args.ca_file)
     else:
         parser.error("give the one-time code, or --kiosk-id with --secret-stdin")
     path = Path(args.credentials) if Path(args.credentials).is_absolute() else ROOT / args.credentials
     write_credentials(path, server=args.server, kiosk_id=kiosk_id, secret=secret, owner=args.owner)
     print(f"kiosk {kiosk_id}: credentials written to {path} (mode 0600)")
-    print(check(server=args.server, kiosk_id=kiosk_id, secret=secret))
+    print(check(server=args.server, kiosk_id=kiosk_id, secret=secret, ca_file=args.ca_file))
     return 0
 
 
