@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +19,6 @@ from kiosk.config import ROOT, KioskSettings
 from kiosk.flows import common, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import FlowRunner
-from kiosk.idle import IdlePhase, IdleTimer
 from kiosk.maintenance.files import resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
@@ -32,7 +29,7 @@ from screens.card_number import CardNumberScreen
 from screens.expiry_method import ExpiryMethodScreen
 from screens.expiry_result import ExpiryResultScreen
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
-from screens.idle_warning import IdleWarning
+from screens.idle_watch import IdleWatch
 from screens.last_try import LastTryScreen
 from screens.maintenance_home import MaintenanceHomeScreen
 from screens.migrate_card import MigrateCardScreen
@@ -43,12 +40,12 @@ from screens.migrate_same_pin import MigrateSamePinScreen
 from screens.migrate_working import MigrateWorkingScreen
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
 from screens.pin_pad import PinPadScreen
+from screens.side_actions import SideActions
 from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
 from screens.staff_reprint import StaffReprintScreen
 from screens.staff_signin import StaffSignInScreen
 from screens.ticket_result import TicketResultScreen
 from screens.ticket_service import TicketServiceScreen
-from screens.toast import Toast
 
 if TYPE_CHECKING:  # the maintenance core loads after the first frame (kiosk/services.py)
     from kiosk.maintenance.session import MaintenanceSession
@@ -105,8 +102,8 @@ class KioskApp(App):
         self.exit_code = 0
         self.runner: FlowRunner | None = None
         self.flow_name = ""
-        self.idle: IdleTimer | None = None
-        self._idle_warning: IdleWarning | None = None
+        self.idle = IdleWatch(self)
+        self.side = SideActions(self)
 
     # -- helpers used by the kv rules -------------------------------------------------
     def tr(self, key: str, language: str, **values: object) -> str:
@@ -137,7 +134,7 @@ class KioskApp(App):
             Clock.schedule_interval(self._live_screenshot, SCREENSHOT_INTERVAL_S)
         # Any touch or key (a barcode scan too) keeps a patron session alive.
         Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
-        Clock.schedule_interval(self._check_idle, IDLE_CHECK_INTERVAL_S)
+        Clock.schedule_interval(lambda _dt: self.idle.check(), IDLE_CHECK_INTERVAL_S)
         # The attract screen shows what the background learns (e.g. a version the server refuses).
         Clock.schedule_interval(self._refresh_attract, ATTRACT_REFRESH_S)
         # pyscard starts its monitor threads after the first frames too (cards already present are reported then).
@@ -244,30 +241,6 @@ class KioskApp(App):
         self.begin_flow("ticket")
         self.send(ticket.Choose(service, reason, reference))
 
-    # -- side actions (off the UI thread; a toast says how it went) --------------------
-    def call_staff(self) -> None:
-        """Alert the counter console; only the step is sent, never what the patron entered."""
-        assert self.manager is not None
-        where = f"{self.flow_name or 'attract'}.{self.manager.current}"[:32]  # a short code the console shows
-        self._in_background(lambda: self.services.actions.call_staff(where),
-                            "toast.staff_called", "toast.staff_not_called")
-
-    def print_receipt(self, card_number: str, on: date) -> None:
-        """The migration's receipt slip."""
-        self._in_background(lambda: self.services.actions.print_migration_receipt(card_number, on),
-                            "toast.receipt_printed", "toast.receipt_failed")
-
-    def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:
-        def run() -> None:
-            ok = work()
-            Clock.schedule_once(lambda _dt: self.toast(self.tr(ok_key if ok else failed_key, self.lang)), 0)
-
-        threading.Thread(target=run, name="side-action", daemon=True).start()
-
-    def toast(self, text: str) -> None:
-        """A short message over the current screen."""
-        Toast(text=text).open()
-
     def _on_card_event(self, inserted: bool) -> None:
         """A card was put on or taken off the reader (called on the Kivy thread)."""
         self.send(mig.CardInserted() if inserted else mig.CardRemoved())
@@ -276,7 +249,7 @@ class KioskApp(App):
         """A patron starts using the kiosk."""
         self._history.clear()
         self.lang = self.settings.session.default_language
-        self.idle = IdleTimer(self.settings.session.idle_timeout_s, self.settings.session.idle_warning_s)
+        self.idle.start()
 
     def end_session(self) -> None:
         """Forget the session and return to the attract screen."""
@@ -290,9 +263,7 @@ class KioskApp(App):
             self.runner = None  # the flow and every datum it held go with it
         for screen in self.manager.screens:
             screen.wipe()
-        self.idle = None
-        if self._idle_warning is not None:
-            self._idle_warning.dismiss()
+        self.idle.stop()
         self.maintenance_session = None
         self.lang = self.settings.session.default_language
         self._screen("attract")  # large text may have had it rebuilt away
@@ -308,12 +279,12 @@ class KioskApp(App):
     def open_maintenance(self) -> None:
         """The hidden gesture: the staff sign-in pad."""
         self.end_session()
-        self.idle = IdleTimer(self.settings.session.idle_timeout_s, self.settings.session.idle_warning_s)
+        self.idle.start()
         self.show("staff_signin")
 
     def enter_maintenance(self, result: SignInResult) -> None:
         """A staff member signed in."""
-        self.idle = None  # the maintenance session has its own, longer idle exit
+        self.idle.stop()  # the maintenance session has its own, longer idle exit
         self.maintenance_session = self.services.maintenance.open_session(result)
         self.show("maintenance_home")
 
@@ -331,32 +302,8 @@ class KioskApp(App):
 
     # -- idle timeout -----------------------------------------------------------------
     def _on_activity(self, *_args: object) -> bool:
-        if self.idle is not None:
-            self.idle.touched()
-        if self.maintenance_session is not None:
-            self.maintenance_session.touched()
+        self.idle.touched()
         return False  # never swallow the touch or key
-
-    def _check_idle(self, _dt: float) -> None:
-        if self.maintenance_session is not None and self.maintenance_session.expired():
-            log.info("maintenance mode closed after idle minutes")
-            self.leave_maintenance(idle=True)
-            return
-        if self.idle is None:
-            return
-        phase = self.idle.phase()
-        if phase is IdlePhase.EXPIRED:
-            log.info("session wiped after %d s idle", self.idle.timeout_s + self.idle.warning_s)
-            self.end_session()
-        elif phase is IdlePhase.WARNING:
-            if self._idle_warning is None:
-                self._idle_warning = IdleWarning()
-                self._idle_warning.bind(on_dismiss=self._on_idle_dismissed)
-                self._idle_warning.open()
-            self._idle_warning.seconds_left = self.idle.seconds_left()
-
-    def _on_idle_dismissed(self, *_args: object) -> None:
-        self._idle_warning = None
 
     def toggle_language(self) -> None:
         """Switch the whole session between Japanese and English."""

@@ -56,7 +56,7 @@ class MigrateResultScreen(KioskScreen):
     def receipt(self) -> None:
         """Print the receipt slip of a completed switch."""
         if isinstance(self._state, flow.Completed):
-            self.app.print_receipt(self._state.card_number, self._state.on)
+            self.app.side.print_receipt(self._state.card_number, self._state.on)
 
     def done(self) -> None:
         """The patron has finished."""

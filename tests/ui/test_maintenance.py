@@ -139,7 +139,10 @@ def test_restart_from_maintenance_exits_with_the_restart_code(display: str, fres
         wait_staff_cached(kiosk, tmp_path / "kiosk-data")
         open_signin(kiosk)
         sign_in(kiosk, fresh_server.staff_id, fresh_server.staff_pin)
-        kiosk.tap("restart")
+        try:
+            kiosk.tap("restart")
+        except RuntimeError:
+            pass  # the app may be gone before the driver writes its answer to the tap
         assert kiosk.proc.wait(20) == 75, "the supervisor (systemd, make run) starts the app again on 75"
         assert (tmp_path / "kiosk-data" / "restart-requested.json").exists()
     finally:

@@ -1,0 +1,46 @@
+"""What a patron can ask for on any step besides the flow's own steps: call staff, print a receipt.
+
+The work runs off the UI thread (kiosk/actions.py); a toast says how it went.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from kivy.clock import Clock
+
+from screens.toast import Toast
+
+
+class SideActions:
+    """Bound to the app; screens and kv call ``app.side.<action>()``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def call_staff(self) -> None:
+        """Alert the counter console; only the step is sent, never what the patron entered."""
+        app = self.app
+        where = f"{app.flow_name or 'attract'}.{app.manager.current}"[:32]  # a short code the console shows
+        self._in_background(lambda: app.services.actions.call_staff(where),
+                            "toast.staff_called", "toast.staff_not_called")
+
+    def print_receipt(self, card_number: str, on: date) -> None:
+        """The migration's receipt slip."""
+        self._in_background(lambda: self.app.services.actions.print_migration_receipt(card_number, on),
+                            "toast.receipt_printed", "toast.receipt_failed")
+
+    def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:
+        def run() -> None:
+            ok = work()
+            Clock.schedule_once(lambda _dt: self.toast(self.app.tr(ok_key if ok else failed_key, self.app.lang)), 0)
+
+        threading.Thread(target=run, name="side-action", daemon=True).start()
+
+    @staticmethod
+    def toast(text: str) -> None:
+        """A short message over the current screen."""
+        Toast(text=text).open()
