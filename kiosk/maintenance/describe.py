@@ -30,6 +30,14 @@ def describe(d: Diagnostics, lang: str) -> list[str]:
                    cover=_yes_no(not printer.cover_open, lang)))
     if printer.error:
         lines.append(t("diag.error", error=printer.error))
+    if d.clock is not None:
+        lines.append(t("diag.clock", ok=_yes_no(d.clock.within_window, lang), skew=f"{d.clock.skew_s:+.0f}",
+                       window=d.clock.window_s))
+    elif d.clock_error:
+        lines.append(t("diag.clock", ok="-", skew="?", window="?"))
+        lines.append(t("diag.error", error=d.clock_error))
+    if d.clock_warning:
+        lines.append(t("diag.error", error=d.clock_warning))
     disk = d.disk
     free = f"{disk.free_bytes / 2**30:.1f} GiB" if disk.free_bytes is not None else "-"
     lines.append(t("diag.disk", free=free, path=disk.path))

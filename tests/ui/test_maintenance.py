@@ -52,6 +52,7 @@ def test_sign_in_diagnostics_and_out_of_service(display: str, fresh_server: Serv
                                if len(s["texts"]) > 1 else False, timeout=20)
         diagnostics = state["texts"][1]
         assert "プリンター（file）：正常" in diagnostics
+        assert "時刻：正常" in diagnostics, "the kiosk's clock is checked against the server's"
         assert "secret=********" in diagnostics and fresh_server.kiosk_secret not in diagnostics
         kiosk.check_and_shoot("maintenance_home-ja")
 
