@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from kiosk.clock import LIBRARY_TZ
 from kiosk.maintenance.files import read_json, write_private
 from kiosk.printer.ticket_image import TicketPrint
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FILE_NAME = "tickets-today.json"
 
 
@@ -57,7 +56,7 @@ class TicketLog:
 
     def today(self) -> list[PrintedTicket]:
         """Tickets printed today (library's date), oldest first."""
-        today = self._now().astimezone(TOKYO).date()
+        today = self._now().astimezone(LIBRARY_TZ).date()
         out = []
         rows = read_json(self.path)
         for row in rows if isinstance(rows, list) else []:
@@ -65,7 +64,7 @@ class TicketLog:
                 ticket = PrintedTicket(**{**row, "issued_at": datetime.fromisoformat(row["issued_at"])})
             except (TypeError, KeyError, ValueError):
                 continue
-            if ticket.issued_at.astimezone(TOKYO).date() == today:
+            if ticket.issued_at.astimezone(LIBRARY_TZ).date() == today:
                 out.append(ticket)
         return out
 

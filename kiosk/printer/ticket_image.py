@@ -6,15 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import qrcode
 from PIL import Image
 
+from kiosk.clock import LIBRARY_TZ
 from kiosk.printer.fonts import FontFiles, resolve_fonts
 from kiosk.printer.layout import Slip, Text
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 DEFAULT_WIDTH_DOTS = 576  # 80 mm paper at 203 dpi; 384 for 58 mm
 MIN_TEXT_DOTS = 16
 
@@ -163,7 +162,7 @@ def _when(at: datetime) -> BilingualLine:
     if at.tzinfo is None:
         # A naive time could be the server's zone or UTC; refuse rather than print a wrong hour.
         raise ValueError("issued_at must be timezone-aware")
-    local = at.astimezone(TOKYO)
+    local = at.astimezone(LIBRARY_TZ)
     return BilingualLine(local.strftime("%Y/%m/%d %H:%M"), "")
 
 
