@@ -4,7 +4,10 @@ never a guess (a probe that failed says so, with its error)."""
 from __future__ import annotations
 
 from kiosk import i18n
+from kiosk.clock import LIBRARY_TZ
 from kiosk.maintenance.diagnostics import Diagnostics
+
+REFUSED_SHOWN = 5
 
 
 def _yes_no(ok: bool, lang: str) -> str:
@@ -43,6 +46,12 @@ def describe(d: Diagnostics, lang: str) -> list[str]:
     lines.append(t("diag.disk", free=free, path=disk.path))
     outbox = "-" if d.outbox_length is None else str(d.outbox_length)
     lines.append(t("diag.outbox", count=outbox))
+    if d.outbox_error:
+        lines.append(t("diag.error", error=d.outbox_error))
+    if d.outbox_refused:
+        lines.append(t("diag.outbox_refused", count=len(d.outbox_refused)))
+        for item in d.outbox_refused[-REFUSED_SHOWN:]:  # the latest; the rest are in the outbox file
+            lines.append(f"  {item.created_at.astimezone(LIBRARY_TZ):%Y-%m-%d %H:%M} {item.kind}: {item.error}")
     lines.append(t("diag.version", version=d.version, kiosk=d.kiosk_id))
     for section, values in d.config.items():
         shown = ", ".join(f"{k}={v}" for k, v in values.items() if k != "options")

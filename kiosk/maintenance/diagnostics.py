@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -22,6 +22,9 @@ from kiosk.maintenance.version import app_version
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.status import PaperState, PrinterStatus
 from kiosk.timecheck import ClockCheck, measure
+
+if TYPE_CHECKING:
+    from kiosk.outbox.store import Item
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,15 @@ class DiskInfo:
 
 
 @dataclass(frozen=True)
+class RefusedItem:
+    """One outbox item the server refused for good: what it was, when, and the server's answer."""
+
+    kind: str
+    created_at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
 class Diagnostics:
     """Everything the diagnostics screen lists, as of `collected_at`."""
 
@@ -79,6 +91,8 @@ class Diagnostics:
     config: Mapping[str, Mapping[str, Any]]  # secrets masked
     outbox_length: int | None  # None: this kiosk has no outbox
     outbox_error: str | None = None
+    # What the server refused for good (kept in the outbox, never resent): staff see it and report it.
+    outbox_refused: tuple[RefusedItem, ...] = ()
     # The kiosk's clock against the server's; `clock.within_window` False: warn (signed requests fail).
     clock: ClockCheck | None = None
     clock_error: str | None = None
@@ -167,7 +181,8 @@ def probe_disk(path: Path) -> DiskInfo:
 
 
 def collect(*, settings: KioskSettings, printer: TicketPrinter | None, data_dir: Path,
-            outbox_length: Callable[[], int] | None = None, timeout_s: float = 2.0,
+            outbox_length: Callable[[], int] | None = None,
+            outbox_refused: Callable[[], list[Item]] | None = None, timeout_s: float = 2.0,
             list_readers: Callable[[], list[str]] = _pcsc_readers,
             card_present: Callable[[str], bool] = _pcsc_card_present) -> Diagnostics:
     """Probe reader, server, printer, disk and outbox in parallel; returns within about `timeout_s`."""
@@ -177,6 +192,7 @@ def collect(*, settings: KioskSettings, printer: TicketPrinter | None, data_dir:
     status = Bounded(printer.status, timeout_s, name="probe-printer") if printer is not None else None
     disk = Bounded(lambda: probe_disk(data_dir), timeout_s, name="probe-disk")
     outbox = Bounded(outbox_length, timeout_s, name="probe-outbox") if outbox_length is not None else None
+    refused = Bounded(outbox_refused, timeout_s, name="probe-refused") if outbox_refused is not None else None
     clock = Bounded(lambda: probe_clock(settings.server.url, timeout_s * 0.9), timeout_s, name="probe-clock")
 
     reader_value, reader_error = reader.result()
@@ -184,6 +200,7 @@ def collect(*, settings: KioskSettings, printer: TicketPrinter | None, data_dir:
     status_value, status_error = status.result() if status is not None else (None, "no printer configured")
     disk_value, disk_error = disk.result()
     outbox_value, outbox_error = outbox.result() if outbox is not None else (None, None)
+    refused_items, refused_error = refused.result() if refused is not None else ([], None)
     return Diagnostics(
         collected_at=datetime.now(UTC),
         version=app_version(),
@@ -194,7 +211,9 @@ def collect(*, settings: KioskSettings, printer: TicketPrinter | None, data_dir:
         disk=disk_value or DiskInfo(str(data_dir), None, None, disk_error),
         config=settings.masked(),
         outbox_length=outbox_value,
-        outbox_error=outbox_error,
+        outbox_error=outbox_error or refused_error,
+        outbox_refused=tuple(RefusedItem(i.kind, datetime.fromtimestamp(i.created_at, UTC), i.last_error or "")
+                             for i in refused_items or ()),
         **_clock_fields(clock.result()),
     )
 

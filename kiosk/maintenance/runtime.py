@@ -30,6 +30,7 @@ from kiosk.maintenance.staff_cache import StaffCache
 from kiosk.maintenance.ticket_log import TicketLog
 from kiosk.outbox import Outbox
 from kiosk.outbox.delivery import put_heartbeat
+from kiosk.outbox.store import Item
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.ticket_image import TicketRenderer
 
@@ -52,6 +53,7 @@ class Maintenance:
     last_error: LastError
     heartbeat: HeartbeatSender
     outbox_length: Callable[[], int] | None = None
+    outbox_refused: Callable[[], list[Item]] | None = None
     _stop_refresh: threading.Event = field(default_factory=threading.Event, repr=False)
     _refresher: threading.Thread | None = field(default=None, repr=False)
 
@@ -86,7 +88,8 @@ class Maintenance:
                    signin=StaffSignIn(cache, max_tries=m.lockout_tries, lockout_s=m.lockout_s, audit=audit,
                                       state_file=data_dir / "signin-lock.json"),
                    service=service, tickets=tickets, audit=audit, actions=actions, last_error=last_error,
-                   heartbeat=heartbeat, outbox_length=outbox_length)
+                   heartbeat=heartbeat, outbox_length=outbox_length,
+                   outbox_refused=outbox.dead if outbox is not None else None)
 
     def start(self) -> None:
         """Refresh the staff cache now and every STAFF_REFRESH_S, and start the audit sender and the heartbeat."""
@@ -120,4 +123,5 @@ class Maintenance:
     def diagnostics(self) -> Diagnostics:
         """A fresh diagnostics snapshot (bounded; call from a worker thread)."""
         return collect(settings=self.settings, printer=self.printer,
-                       data_dir=resolve(self.settings.maintenance.data_dir), outbox_length=self.outbox_length)
+                       data_dir=resolve(self.settings.maintenance.data_dir), outbox_length=self.outbox_length,
+                       outbox_refused=self.outbox_refused)

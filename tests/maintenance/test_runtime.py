@@ -10,8 +10,11 @@ from pathlib import Path
 
 from kiosk.api.client import KioskApiClient
 from kiosk.maintenance.audit import AuditTrail
+from kiosk.maintenance.describe import describe
 from kiosk.maintenance.runtime import Maintenance
 from kiosk.maintenance.session import MaintenanceSession
+from kiosk.outbox import Outbox
+from kiosk.outbox.delivery import ApiDelivery, is_permanent, put_ticket_printed
 from kiosk.printer.file_backend import FilePrinter
 from kiosk.printer.ticket_image import TicketRenderer
 from tests.maintenance.conftest import settings_for
@@ -67,3 +70,25 @@ def test_maintenance_from_settings_end_to_end(server: ServerProcess, tmp_path: P
         maintenance.stop()
     assert maintenance.audit.flush() >= 0 and maintenance.audit.pending == 0
     assert not any(t.name in ("heartbeat", "audit-trail", "staff-cache-refresh") for t in threading.enumerate())
+
+
+def test_what_the_server_refused_for_good_is_listed_for_staff(server: ServerProcess, tmp_path: Path) -> None:
+    settings = settings_for(server.base_url, server.kiosk_id, server.kiosk_secret)
+    settings = dataclasses.replace(settings, maintenance=dataclasses.replace(
+        settings.maintenance, data_dir=str(tmp_path / "kiosk"), staff_cache_path=str(tmp_path / "kiosk" / "s.json")))
+    client = KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=3)
+    outbox = Outbox(tmp_path / "outbox.db", ApiDelivery(client), permanent=is_permanent)
+    # A print mark for a ticket the real server never issued: refused (4xx), which no retry can change.
+    put_ticket_printed(outbox, "no-such-ticket")
+    assert outbox.flush() == 0 and len(outbox) == 0 and len(outbox.dead()) == 1
+    maintenance = Maintenance.from_settings(settings, client, None, None, outbox=outbox)
+    report = maintenance.diagnostics()
+    assert report.outbox_length == 0
+    (refused,) = report.outbox_refused
+    assert refused.kind == "ticket_printed" and "404" in refused.error, refused.error
+    lines = describe(report, "ja")
+    assert "サーバーが受け付けなかった記録：1件（再送しません。内容を管理者に伝えてください）" in lines
+    assert any("ticket_printed" in line and refused.error in line for line in lines)
+    assert not any("受け付けなかった" in line for line in describe(dataclasses.replace(report, outbox_refused=()),
+                                                                   "ja"))
+    outbox.close()
