@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     retention_tickets_days: int = 90
     retention_audit_days: int = 1825
     retention_statistics_days: int = 3650
+    retention_ended_links_days: int = 365
+    retention_decided_migrations_days: int = 365
     # PostgreSQL client programs for backup/restore (empty: the newest /usr/lib/postgresql/*/bin).
     pg_bin_dir: str = ""
 

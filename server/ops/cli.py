@@ -90,7 +90,9 @@ def _cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
 
     state = _state(settings)
     periods = Periods(tickets=settings.retention_tickets_days, audit=settings.retention_audit_days,
-                      statistics=settings.retention_statistics_days)
+                      statistics=settings.retention_statistics_days,
+                      ended_links=settings.retention_ended_links_days,
+                      decided_migrations=settings.retention_decided_migrations_days)
     try:
         with state.sessions() as session, session.begin():
             done = apply(session=session, periods=periods, now=state.clock.now(), today=state.clock.today())
@@ -135,7 +137,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p = sub.add_parser("restore", help="restore a backup into an EMPTY database (SERVER_DATABASE_URL)")
     p.add_argument("path")
     p.set_defaults(run=_cmd_restore)
-    sub.add_parser("retention", help="delete tickets, audit events and statistics past their retention periods"
+    sub.add_parser("retention", help="delete tickets, audit events, statistics, ended links and decided migration "
+                   "requests past their retention periods"
                    ).set_defaults(run=_cmd_retention)
     p = sub.add_parser("export-mykey-links", help="export active MyKey links for the ILS (CSV)")
     p.add_argument("--since", help="only links made on or after this date (YYYY-MM-DD, Asia/Tokyo)")

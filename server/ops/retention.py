@@ -6,9 +6,14 @@
 - audit events older than `retention_audit_days`. The audit log stays append-only: the database refuses
   every UPDATE, and any DELETE of a row younger than 365 days (migration 20261125_operations), so even
   a wrong setting cannot erase recent history;
+- ended linkages (an old-scheme link ended by a migration: certificate serial and issuer) older than
+  `retention_ended_links_days` after they ended, and decided migration requests (confirmed or rejected)
+  older than `retention_decided_migrations_days` after the decision. Pending requests wait for staff and
+  are kept; an ended link still named by a kept request is kept with it. The audit events recording the
+  migration stay for the audit period: the append-only trail, not these rows, is the long-term record;
 - short-lived rows: idempotency records (their answers may name a card) and queue events after
   SHORT_LIVED_DAYS, expired staff sessions, spent enrollment codes and enrollment attempts (addresses).
-Patrons and their links are not touched: patron records are the ILS's (see docs/operations.md).
+Patrons and their active links are not touched: patron records are the ILS's (see docs/operations.md).
 One transaction: it all happens or none of it does.
 """
 
@@ -21,11 +26,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from server.models import AuditEntry, IdempotencyRecord, StaffSession
+from server.models import AuditEntry, IdempotencyRecord, Linkage, MigrationRequest, StaffSession
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
 
 SHORT_LIVED_DAYS = 7
+# Floor for ended links and decided migration requests, whatever the setting: a patron told at the
+# counter that their card was switched can still come back with a question about it within a month.
+MIN_MIGRATION_HISTORY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class Periods:
     tickets: int
     audit: int
     statistics: int
+    ended_links: int = 365
+    decided_migrations: int = 365
 
 
 def _summarise(session: Session, cutoff: date) -> int:
@@ -68,6 +78,8 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
     """Delete everything past its period (in the caller's transaction); returns rows deleted per kind."""
     if min(periods.tickets, periods.audit, periods.statistics) < 1:
         raise ValueError("retention periods must be at least one day")
+    if min(periods.ended_links, periods.decided_migrations) < MIN_MIGRATION_HISTORY_DAYS:
+        raise ValueError(f"ended links and decided migrations are kept at least {MIN_MIGRATION_HISTORY_DAYS} days")
     ticket_cutoff = today - timedelta(days=periods.tickets)
     short = now - timedelta(days=SHORT_LIVED_DAYS)
     done: dict[str, int] = {"statistics_days_summarised": _summarise(session, ticket_cutoff)}
@@ -87,6 +99,14 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
     done["enroll_codes"] = session.execute(delete(EnrollCode).where(EnrollCode.expires_at < short)).rowcount
     # Client addresses of enrollment attempts: needed only for the rate-limit window.
     done["enroll_attempts"] = session.execute(delete(EnrollAttempt).where(EnrollAttempt.at < short)).rowcount
+    done["migration_requests"] = session.execute(delete(MigrationRequest).where(
+        MigrationRequest.status != "pending", MigrationRequest.decided_at.is_not(None),
+        MigrationRequest.decided_at < now - timedelta(days=periods.decided_migrations))).rowcount
+    # After the requests: a link still named by a kept request (its foreign key) stays with it.
+    still_named = select(MigrationRequest.id).where(MigrationRequest.old_linkage_id == Linkage.id)
+    done["ended_linkages"] = session.execute(delete(Linkage).where(
+        Linkage.active.is_(False), Linkage.ended_at.is_not(None),
+        Linkage.ended_at < now - timedelta(days=periods.ended_links), ~still_named.exists())).rowcount
     done["audit_log"] = session.execute(
         delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))).rowcount
     return done
