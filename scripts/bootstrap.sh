@@ -15,6 +15,7 @@ run_pkgs=(
   libx11-6 libxext6 libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1
   fonts-noto-cjk                                       # Japanese glyphs for the kiosk and the printed ticket
   postgresql                                           # production database, started privately by the tests
+  age rsync                                            # encrypted backups, copied off the machine
   gcc python3-dev
 )
 # What only the tests need on top.

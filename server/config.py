@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     retention_decided_migrations_days: int = 365
     # PostgreSQL client programs for backup/restore (empty: the newest /usr/lib/postgresql/*/bin).
     pg_bin_dir: str = ""
+    # Backups: age public keys to encrypt to (a file), and where to copy them off the machine.
+    backup_encrypt_to: str = ""
+    backup_copy_to: str = ""
 
     @classmethod
     def settings_customise_sources(

@@ -46,12 +46,43 @@ def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _written_backup(settings: Settings, args: argparse.Namespace) -> Path:
+    """Take the backup, encrypted when a recipients file is set (the plain dump is removed at once)."""
+    from server.ops.backup import BackupError, backup
+    from server.ops.backup_crypt import SUFFIX, check_recipients, encrypt
+
+    path = Path(args.path)
+    encrypt_to = args.encrypt_to if args.encrypt_to is not None else settings.backup_encrypt_to
+    copy_to = args.copy_to if args.copy_to is not None else settings.backup_copy_to
+    if copy_to and not encrypt_to:
+        raise BackupError("a backup leaves the machine only encrypted: give --encrypt-to (or backup_encrypt_to)")
+    if not encrypt_to:
+        backup(database_url=settings.database_url, target=path, pg_bin_dir=settings.pg_bin_dir)
+        return path
+    recipients = Path(encrypt_to)
+    check_recipients(recipients)
+    final = path if path.name.endswith(SUFFIX) else path.with_name(path.name + SUFFIX)
+    if final.exists():
+        raise BackupError(f"{final} exists already: choose a new file name (backups are never overwritten)")
+    plain = final.with_name(final.name + ".plain")
+    plain.unlink(missing_ok=True)  # left by a run that was killed
+    try:
+        backup(database_url=settings.database_url, target=plain, pg_bin_dir=settings.pg_bin_dir)
+        encrypt(plain=plain, recipients=recipients, target=final)
+    finally:
+        plain.unlink(missing_ok=True)
+    return final
+
+
 def _cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from server.db import make_engine
-    from server.ops.backup import BackupError, backup, digests
+    from server.ops.backup import BackupError, digests
+    from server.ops.backup_copy import copy_off
 
+    copy_to = args.copy_to if args.copy_to is not None else settings.backup_copy_to
     try:
-        backup(database_url=settings.database_url, target=Path(args.path), pg_bin_dir=settings.pg_bin_dir)
+        written = _written_backup(settings, args)
+        copied = copy_off(written, copy_to) if copy_to else ""
     except BackupError as error:
         print(f"backup failed: {error}", file=sys.stderr)
         return 1
@@ -60,17 +91,40 @@ def _cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
         counts = ", ".join(f"{d.table} {d.rows}" for d in digests(engine))
     finally:
         engine.dispose()
-    print(f"backup written to {args.path} (mode 0600): {counts}")
+    kind = "encrypted backup" if written.name.endswith(".age") else "backup"
+    print(f"{kind} written to {written} (mode 0600): {counts}")
+    if copied:
+        print(f"copied to {copied}")
     return 0
+
+
+def _restore_plain(settings: Settings, source: Path, identity: str | None) -> None:
+    """Restore `source`, decrypting it first into a private temporary file when it is encrypted."""
+    import tempfile
+
+    from server.ops.backup import BackupError, restore
+    from server.ops.backup_crypt import decrypt, is_encrypted
+
+    if not source.is_file():
+        raise BackupError(f"{source} is not a file")
+    if identity is None:
+        if is_encrypted(source):
+            raise BackupError(f"{source} is encrypted: give the private key with --identity")
+        restore(database_url=settings.database_url, source=source, pg_bin_dir=settings.pg_bin_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="saga-restore-") as private:  # mode 0700
+        plain = Path(private) / "backup.plain"
+        decrypt(source=source, identity=Path(identity), target=plain)
+        restore(database_url=settings.database_url, source=plain, pg_bin_dir=settings.pg_bin_dir)
 
 
 def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     from server.db import make_engine
-    from server.ops.backup import BackupError, digests, restore
+    from server.ops.backup import BackupError, digests
     from server.schema import upgrade
 
     try:
-        restore(database_url=settings.database_url, source=Path(args.path), pg_bin_dir=settings.pg_bin_dir)
+        _restore_plain(settings, Path(args.path), args.identity)
     except BackupError as error:
         print(f"restore failed: {error}", file=sys.stderr)
         return 1
@@ -133,9 +187,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.set_defaults(run=_cmd_enroll_code)
     p = sub.add_parser("backup", help="write a consistent backup (pg_dump / SQLite online backup) to a new file")
     p.add_argument("path")
+    p.add_argument("--encrypt-to", metavar="RECIPIENTS_FILE",
+                   help="encrypt with age to these public keys, writing PATH.age (default: backup_encrypt_to)")
+    p.add_argument("--copy-to", metavar="TARGET",
+                   help="then copy it to a directory, user@host:dir/ or rsync://host/module/ (default: "
+                        "backup_copy_to; encrypted backups only)")
     p.set_defaults(run=_cmd_backup)
     p = sub.add_parser("restore", help="restore a backup into an EMPTY database (SERVER_DATABASE_URL)")
     p.add_argument("path")
+    p.add_argument("--identity", metavar="KEY_FILE", help="age private key, for an encrypted backup")
     p.set_defaults(run=_cmd_restore)
     sub.add_parser("retention", help="delete tickets, audit events, statistics, ended links and decided migration "
                    "requests past their retention periods"
