@@ -146,6 +146,14 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     "migration_not_pending": ErrorSpec(409, "この申請は処理済みです。", "This request was already decided."),
     "unknown_migration": ErrorSpec(404, "この受付番号は見つかりません。", "Unknown reference code."),
+    # Renewal requests from the kiosk (server/domain/renewal.py)
+    "renewal_unmatched": ErrorSpec(
+        409,
+        "カードの記載と図書館の登録内容を照合できませんでした。2階総合カウンターへお越しください。",
+        "The card's details could not be matched with the library's record. Please come to the 2nd-floor counter.",
+    ),
+    "unknown_renewal": ErrorSpec(404, "この受付番号は見つかりません。", "Unknown reference code."),
+    "renewal_not_pending": ErrorSpec(409, "この申請は処理済みです。", "This request was already decided."),
     "linkage_changed": ErrorSpec(
         409,
         "受付後に連携が変更されたため、確定できません。",

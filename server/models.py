@@ -50,6 +50,8 @@ class Patron(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     # Date of registration or of the last renewal: the expiry rule counts from it.
     registered_on: Mapped[date] = mapped_column(Date)
+    # The address the library holds (the registration form's); a renewal may update it. None: not recorded.
+    address: Mapped[str | None] = mapped_column(String(400))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended | withdrawn
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
@@ -101,6 +103,28 @@ class MigrationRequest(Base):
     cert_issuer: Mapped[str] = mapped_column(String(400))
     kiosk_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | rejected
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+    patron: Mapped[Patron] = relationship()
+
+
+class RenewalRequest(Base):
+    """A renewal asked for at a kiosk, waiting for the counter's one confirmation (server/domain/renewal.py).
+
+    It keeps only what the counter needs: who, and the card's address when it differs from the library's.
+    Completing or cancelling it clears that address at once; retention deletes the row later.
+    """
+
+    __tablename__ = "renewal_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference_code: Mapped[str] = mapped_column(String(16), unique=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id"), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    new_address: Mapped[str | None] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | completed | cancelled
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
     decided_by: Mapped[str | None] = mapped_column(String(64))

@@ -5,6 +5,8 @@
   which person each persona certificate belongs to (so "renewed" keeps "normal"'s マイキーID);
 - expiry demo patrons 2000000105 (valid), 2000000113 (renewable now), 2000000121 (expired),
   2000000139 (born on 29 February), dated relative to the library's today;
+- addresses on record: each persona's card address, except `different_pins` (2000000071), who has moved since
+  registering and whose card has expired, so a renewal request at the kiosk shows a changed address;
 - the demo kiosk and the demo staff account from settings.
 """
 
@@ -31,8 +33,11 @@ def _birthday_date(day: date, year: int) -> date:
     return day.replace(year=year)
 
 
+DEMO_ADDRESS = "佐賀県佐賀市城内一丁目1番1号"
+
+
 def expiry_demo_patrons(today: date) -> list[tuple[str, str, date, date]]:
-    """(card number, name, birth date, registered on) for the four expiry demo cards."""
+    """(card number, name, birth date, registered on) for the four expiry demo cards (at 佐賀市城内, DEMO_ADDRESS)."""
     renewable_until = today + timedelta(days=14)
     expired_on = today - timedelta(days=30)
     valid_until = today + timedelta(days=400)
@@ -42,6 +47,11 @@ def expiry_demo_patrons(today: date) -> list[tuple[str, str, date, date]]:
         ("2000000121", "期限切 次郎", _birthday_date(expired_on, 1990), date(expired_on.year - 3, 1, 1)),
         ("2000000139", "閏年 うるう", date(1988, 2, 29), date(2024, 4, 1)),
     ]
+
+
+# The renewal demo: this persona's card has expired and the library still holds the address before the move.
+MOVED_PERSONA = "different_pins"
+MOVED_FROM = "佐賀県佐賀市兵庫町大字渕1500番地"
 
 
 def seed_demo(*, state: AppState) -> None:
@@ -65,8 +75,11 @@ def seed_demo(*, state: AppState) -> None:
                 continue  # "renewed" is "normal"'s new certificate: same person, same library card
             if find_patron(session=session, card_number=persona.library_card) is not None:
                 continue
+            moved = persona.key == MOVED_PERSONA
+            registered_on = date(today.year - 4, 1, 1) if moved else today - timedelta(days=200)
             patron = create_patron(session=session, card_number=persona.library_card, name=persona.name,
-                                   birth_date=persona.birth_date, registered_on=today - timedelta(days=200), now=now)
+                                   birth_date=persona.birth_date, registered_on=registered_on, now=now,
+                                   address=MOVED_FROM if moved else persona.address)
             if persona.has_old_link:
                 identity = identity_of(persona.cert)
                 add_old_link(session=session, patron=patron, cert_serial=identity.serial,
@@ -75,7 +88,7 @@ def seed_demo(*, state: AppState) -> None:
             existing = find_patron(session=session, card_number=number)
             if existing is None:
                 create_patron(session=session, card_number=number, name=name, birth_date=birth_date,
-                              registered_on=registered_on, now=now)
+                              registered_on=registered_on, now=now, address=DEMO_ADDRESS)
             else:
                 # Re-dated on every start, so "renewable now" and "expired" stay true on later days.
                 existing.birth_date, existing.registered_on = birth_date, registered_on

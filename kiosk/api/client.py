@@ -98,6 +98,18 @@ class MigrationOutcome:
 
 
 @dataclass(frozen=True)
+class RenewalAnswer:
+    """The server's comparison of the card with the record: "same"/"different" per field, never the record."""
+
+    card_number: str
+    status: str  # renewable | expired
+    name: str
+    birth_date: str
+    address: str
+    reference_code: str | None = None  # set once the request is stored
+
+
+@dataclass(frozen=True)
 class TicketService:
     """A counter service a queue ticket can be issued for."""
 
@@ -169,6 +181,16 @@ class StaffCredential:
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _renewal_body(card_number: str, name: str, address: str, birth_date: date) -> dict[str, str]:
+    return {"card_number": card_number, "name": name, "address": address, "birth_date": birth_date.isoformat()}
+
+
+def _renewal(body: dict[str, Any]) -> RenewalAnswer:
+    fields = {k: str(body[k]) for k in ("card_number", "status", "name", "birth_date", "address")}
+    code = body.get("reference_code")
+    return RenewalAnswer(**fields, reference_code=str(code) if code is not None else None)
 
 
 def _expiry(body: dict[str, Any]) -> CardExpiry:
@@ -322,6 +344,18 @@ class KioskApiClient:
             )
         )
 
+    def renewal_compare(self, card_number: str, name: str, address: str, birth_date: date) -> RenewalAnswer:
+        """Compare the card's facts with the library's record (nothing stored)."""
+        return _renewal(self._request("POST", "/v1/renewals/compare",
+                                      json_body=_renewal_body(card_number, name, address, birth_date)))
+
+    def renewal_request(self, card_number: str, name: str, address: str, birth_date: date, *,
+                        idempotency_key: str) -> RenewalAnswer:
+        """Send the renewal request for the counter; the answer carries its reference code."""
+        return _renewal(self._request("POST", "/v1/renewals",
+                                      json_body=_renewal_body(card_number, name, address, birth_date),
+                                      idempotency_key=idempotency_key, retries=1))
+
     def ticket_services(self) -> TicketServices:
         """The counter services for queue tickets, their queues, and whether the counter is open."""
         body = self._request("GET", "/v1/tickets/services")
@@ -409,7 +443,7 @@ class KioskApiClient:
 # screen would wait until the idle wipe. Wrapped here, after the class, so each method stays plain.
 _ANSWER_READERS = ("check_clock", "card_expiry", "migration_challenge", "submit_migration", "expiry_by_mynumber",
                    "ticket_services", "issue_ticket", "mark_ticket_printed", "call_staff", "staff_credentials",
-                   "send_heartbeat")
+                   "send_heartbeat", "renewal_compare", "renewal_request")
 
 
 def _typed_answer_errors(method: Any) -> Any:

@@ -14,7 +14,8 @@ from server.models import Patron
 
 
 def create_patron(
-    *, session: Session, card_number: str, name: str, birth_date: date, registered_on: date, now: datetime
+    *, session: Session, card_number: str, name: str, birth_date: date, registered_on: date, now: datetime,
+    address: str | None = None,
 ) -> Patron:
     """Register a patron (the card number must be valid and unused)."""
     patron = Patron(
@@ -22,6 +23,7 @@ def create_patron(
         name=name,
         birth_date=birth_date,
         registered_on=registered_on,
+        address=address,
         status="active",
         created_at=now,
     )

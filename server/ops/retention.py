@@ -11,6 +11,8 @@
   older than `retention_decided_migrations_days` after the decision. Pending requests wait for staff and
   are kept; an ended link still named by a kept request is kept with it. The audit events recording the
   migration stay for the audit period: the append-only trail, not these rows, is the long-term record;
+- renewal requests (server/domain/renewal.py prune: decided ones, already without an address, after a week;
+  pending ones the patron never brought to the counter after 30 days);
 - short-lived rows: idempotency records (their answers may name a card) and queue events after
   SHORT_LIVED_DAYS, expired staff sessions, spent enrollment codes and enrollment attempts (addresses).
 Patrons and their active links are not touched: patron records are the ILS's (see docs/operations.md).
@@ -26,6 +28,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from server.domain import renewal
 from server.models import AuditEntry, IdempotencyRecord, Linkage, MigrationRequest, StaffSession
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
@@ -107,6 +110,7 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
     done["ended_linkages"] = session.execute(delete(Linkage).where(
         Linkage.active.is_(False), Linkage.ended_at.is_not(None),
         Linkage.ended_at < now - timedelta(days=periods.ended_links), ~still_named.exists())).rowcount
+    done["renewal_requests"] = renewal.prune(session=session, now=now)
     done["audit_log"] = session.execute(
         delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))).rowcount
     return done

@@ -45,6 +45,10 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/v1/kiosk/staff-credentials"): ("/v1/kiosk/staff-credentials", None),
     ("POST", "/v1/kiosk/heartbeat"): ("/v1/kiosk/heartbeat", {}),
     ("POST", "/v1/kiosk/audit"): ("/v1/kiosk/audit", {}),
+    ("POST", "/v1/renewals/compare"): ("/v1/renewals/compare", {"card_number": "2000000121", "name": "n",
+                                                                "address": "a", "birth_date": "1990-01-01"}),
+    ("POST", "/v1/renewals"): ("/v1/renewals", {"card_number": "2000000121", "name": "n", "address": "a",
+                                                "birth_date": "1990-01-01"}),
 }
 # Routes anyone may call: health, staff login (the PIN is the credential), and the lobby board and
 # ticket status views, which carry no personal data (server/api/routes/lobby.py).
