@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Install (or update) the central registration API on Debian 12: PostgreSQL, nginx with TLS in front,
+# the API as systemd services, nightly backups and retention. Only what the server needs: no kiosk UI,
+# no virtual card or its test PKI, no test tools.
+#
+#   deploy/server/install.sh [--dry-run] [--release saga-X.Y.Z.tar.gz | --source DIR] [--wheelhouse DIR]
+#                            [--server-name "kiosk-api.example queue.example"] [--tls-cert FILE --tls-key FILE]
+#                            [--instances "8701 8702"] [--no-restart]
+#   deploy/server/install.sh [--dry-run] --rollback VERSION     (back to an installed release)
+#
+# Each release goes into /opt/saga-server/releases/<version> with its own pinned virtualenv;
+# /opt/saga-server/current points at the running one. An update installs side by side, takes a backup,
+# switches the link, runs the migrations, then restarts the API (docs/operations.md).
+# --dry-run prints every step and changes nothing.
+set -euo pipefail
+
+# Overridable for tests and unusual layouts; the units expect these defaults.
+PREFIX=${SAGA_SERVER_PREFIX:-/opt/saga-server}
+ETC=${SAGA_SERVER_ETC:-/etc/saga-server}
+DATA=/var/lib/saga-server
+BACKUPS=/var/backups/saga
+SERVICE_USER=saga
+DATABASE=saga
+UNIT_DIR=/etc/systemd/system
+NGINX_SITE=${SAGA_SERVER_NGINX_SITE:-/etc/nginx/sites-available/saga}
+
+dry_run=0 release="" source_dir="" wheelhouse="" server_name="" restart=1 rollback=""
+tls_cert=/etc/ssl/saga/fullchain.pem tls_key=/etc/ssl/saga/privkey.pem instances="8701 8702"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dry-run) dry_run=1 ;;
+    --release) release=$2; shift ;;
+    --source) source_dir=$2; shift ;;
+    --wheelhouse) wheelhouse=$2; shift ;;
+    --server-name) server_name=$2; shift ;;
+    --tls-cert) tls_cert=$2; shift ;;
+    --tls-key) tls_key=$2; shift ;;
+    --instances) instances=$2; shift ;;
+    --no-restart) restart=0 ;;
+    --rollback) rollback=$2; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# Every change goes through `step`: printed always, run only without --dry-run.
+step() {
+  echo "+ $*"
+  if [ "$dry_run" = 0 ]; then "$@"; fi
+}
+# A file written from standard input (printed, with its content, in a dry run).
+write_file() {  # path mode owner
+  local path=$1 mode=$2 owner=$3 content
+  content=$(cat)
+  echo "+ write $path (mode $mode, owner $owner)"
+  if [ "$dry_run" = 1 ]; then printf '%s\n' "$content" | sed 's/^/    | /'; return; fi
+  printf '%s\n' "$content" > "$path.tmp"
+  chmod "$mode" "$path.tmp"; chown "$owner" "$path.tmp"; mv "$path.tmp" "$path"
+}
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# A read-only question to PostgreSQL (false when it is not installed or not running yet).
+pg_has() { runuser -u postgres -- psql -XtAc "$1" 2>/dev/null | grep -q '^1$'; }
+units=()
+for port in $instances; do
+  [[ "$port" =~ ^[0-9]+$ ]] || { echo "install.sh: --instances takes port numbers, not '$port'" >&2; exit 2; }
+  units+=("saga-server@$port.service")
+done
+
+if [ "$dry_run" = 0 ] && [ "$(id -u)" -ne 0 ]; then
+  echo "install.sh: run as root (or with --dry-run to see the steps)" >&2; exit 1
+fi
+
+# Rollback: the previous release is still installed side by side; point `current` at it and restart.
+# A release cannot run on a schema a newer one migrated (its migrate unit fails and the API stays down):
+# then restore the backup taken before the update instead (docs/operations.md, 5.).
+if [ -n "$rollback" ]; then
+  if [ ! -e "$PREFIX/releases/$rollback/.installed" ] && [ "$dry_run" = 0 ]; then
+    echo "install.sh: release $rollback is not installed (ls $PREFIX/releases)" >&2; exit 1
+  fi
+  step ln -sfn "$PREFIX/releases/$rollback" "$PREFIX/current.new"
+  step mv -T "$PREFIX/current.new" "$PREFIX/current"
+  step systemctl restart "${units[@]}"
+  echo "# rolled back: $PREFIX/current -> $PREFIX/releases/$rollback"
+  exit 0
+fi
+
+# Where the release comes from: a tarball of a tagged commit (git archive), or a source tree.
+if [ -n "$release" ]; then
+  staging=$(mktemp -d); trap 'rm -rf "$staging"' EXIT
+  tar -xzf "$release" -C "$staging"
+  source_dir=$(find "$staging" -mindepth 1 -maxdepth 1 -type d | head -1)
+fi
+source_dir=${source_dir:-$(cd "$(dirname "$0")/../.." && pwd)}
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$source_dir/pyproject.toml" | head -1)
+[ -n "$version" ] || { echo "install.sh: no version in $source_dir/pyproject.toml" >&2; exit 1; }
+target=$PREFIX/releases/$version
+upgrade=0
+[ -e "$PREFIX/current/.installed" ] && upgrade=1
+
+# Checked before anything changes: nginx needs a name and a certificate on a first install.
+if [ ! -e "$NGINX_SITE" ] && [ -z "$server_name" ]; then
+  echo "install.sh: give --server-name (the names kiosks and phones use, e.g. \"kiosk-api.example queue.example\")" >&2
+  exit 1
+fi
+if [ -n "$server_name" ] && { [ ! -e "$tls_cert" ] || [ ! -e "$tls_key" ]; }; then
+  if [ "$dry_run" = 0 ]; then
+    echo "install.sh: no TLS certificate at $tls_cert / $tls_key (the library's, or Let's Encrypt's); give" >&2
+    echo "  --tls-cert and --tls-key" >&2
+    exit 1
+  fi
+  echo "# note: $tls_cert / $tls_key do not exist yet; a real install refuses to go on without them"
+fi
+echo "# saga server $version from $source_dir into $target$([ "$dry_run" = 1 ] && echo ' (dry run: nothing is changed)')"
+
+# 1. Debian packages: the database, the TLS proxy, Python, and age/rsync for encrypted off-site backups.
+pkgs=(postgresql postgresql-client nginx python3 python3-venv age rsync ca-certificates)
+missing=()
+for p in "${pkgs[@]}"; do installed "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  step apt-get update -qq
+  step env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# 2. The unprivileged service user; its data, backups (0700) and settings (root-owned, group-readable).
+if ! id "$SERVICE_USER" >/dev/null 2>&1; then
+  step useradd --system --create-home --home-dir "$DATA" --shell /usr/sbin/nologin "$SERVICE_USER"
+fi
+step install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$DATA"
+step install -d -m 0700 -o "$SERVICE_USER" -g "$SERVICE_USER" "$BACKUPS"
+step install -d -m 0750 -o root -g "$SERVICE_USER" "$ETC"
+
+# 3. PostgreSQL: a role named like the service user (peer authentication on the local socket, no
+#    password anywhere) owning its database.
+step systemctl enable --now postgresql.service
+if ! pg_has "SELECT 1 FROM pg_roles WHERE rolname = '$SERVICE_USER'"; then
+  step runuser -u postgres -- createuser "$SERVICE_USER"
+fi
+if ! pg_has "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'"; then
+  step runuser -u postgres -- createdb -O "$SERVICE_USER" "$DATABASE"
+fi
+
+# 4. The release, side by side with the others, and its own virtualenv with the server's pins.
+if [ -e "$target/.installed" ]; then
+  echo "# release $version is installed already: only the link, the units and the services are refreshed"
+else
+  step install -d -m 0755 "$target"
+  for part in server protocol pyproject.toml config/server.toml deploy/server docs; do
+    [ "$(dirname "$part")" = . ] || step install -d -m 0755 "$target/$(dirname "$part")"
+    step cp -a "$source_dir/$part" "$target/$part"
+  done
+  step python3 -m venv "$target/venv"
+  if [ -n "$wheelhouse" ]; then
+    step "$target/venv/bin/pip" install --no-index --find-links "$wheelhouse" --no-deps \
+      -r "$target/deploy/server/requirements-server.txt"
+  else
+    step "$target/venv/bin/pip" install --no-deps -r "$target/deploy/server/requirements-server.txt"
+  fi
+  step "$target/venv/bin/python" -m compileall -q "$target/server" "$target/protocol"
+  step touch "$target/.installed"
+fi
+
+# 5. Settings, kept across releases. server.env holds what differs per site (the public URL, J-LIS
+#    roots and CRLs, backup keys): edit it after the first install.
+if [ ! -e "$ETC/server.toml" ]; then
+  step install -m 0640 -o root -g "$SERVICE_USER" "$target/config/server.toml" "$ETC/server.toml"
+fi
+fresh_env=0
+if [ ! -e "$ETC/server.env" ]; then
+  step install -m 0640 -o root -g "$SERVICE_USER" "$target/deploy/server/server.env.example" "$ETC/server.env"
+  fresh_env=1
+fi
+
+# 6. A backup of the running release's database before anything of the new one touches it.
+if [ "$upgrade" = 1 ]; then
+  step systemctl start saga-backup.service
+fi
+
+# 7. Switch to this release, install its units, run its migrations once, then (re)start the API.
+step ln -sfn "$target" "$PREFIX/current.new"
+step mv -T "$PREFIX/current.new" "$PREFIX/current"
+for unit in saga-server@.service saga-server-migrate.service saga-backup.service saga-backup.timer \
+            saga-retention.service saga-retention.timer; do
+  step install -m 0644 "$target/deploy/server/$unit" "$UNIT_DIR/$unit"
+done
+step systemctl daemon-reload
+step systemctl start saga-server-migrate.service
+step systemctl enable "${units[@]}" saga-backup.timer saga-retention.timer
+if [ "$fresh_env" = 1 ]; then
+  # The example's values are not this site's: the API starts once they are set.
+  echo "# first install: edit $ETC/server.env (SERVER_PUBLIC_BASE_URL, the J-LIS roots and CRLs, the backup"
+  echo "#   keys), then: systemctl start ${units[*]}"
+elif [ "$restart" = 1 ]; then
+  step systemctl restart "${units[@]}"
+fi
+step systemctl start saga-backup.timer saga-retention.timer
+
+# 8. nginx: TLS in front of the instances (written on the first install or when --server-name is given;
+#    otherwise the site as the library edited it stays).
+if [ -n "$server_name" ]; then
+  upstream=""
+  for port in $instances; do upstream+="    server 127.0.0.1:$port max_fails=2 fail_timeout=5s;\n"; done
+  write_file "$NGINX_SITE" 0644 root:root < <(
+    awk -v names="$server_name" -v cert="$tls_cert" -v key="$tls_key" -v upstream="$upstream" '
+      /^upstream saga_api/ { print; printf "%s", upstream; skip = 1; next }
+      skip && /^ *server 127\.0\.0\.1:/ { next }
+      /^ *keepalive/ { skip = 0 }
+      /^ *server_name / { sub(/server_name .*;/, "server_name " names ";") }
+      /^ *ssl_certificate / { sub(/ssl_certificate .*;/, "ssl_certificate     " cert ";") }
+      /^ *ssl_certificate_key / { sub(/ssl_certificate_key .*;/, "ssl_certificate_key " key ";") }
+      { print }' "$source_dir/deploy/server/nginx-saga.conf")
+  step ln -sfn "$NGINX_SITE" /etc/nginx/sites-enabled/saga
+  step rm -f /etc/nginx/sites-enabled/default
+fi
+step nginx -t
+step systemctl reload-or-restart nginx.service
+echo "# done: $PREFIX/current -> $target"
