@@ -6,6 +6,7 @@ so nothing a patron does ends in an unhandled exception.
     card.py       one PC/SC session per effect, PIN refusals, the signed challenge
     expiry.py     expiry by number and by My Number card
     migration.py  the no-PIN card read, the birth date, sign and submit
+    renewal.py    renewal open?, the card's facts behind the 入力補助 PIN, compare and send
     tickets.py    issue and print a queue ticket
 """
 
@@ -22,8 +23,9 @@ from kiosk.config import KioskSettings
 from kiosk.effects.card import CardSessions
 from kiosk.effects.expiry import ExpiryWork
 from kiosk.effects.migration import MigrationWork
+from kiosk.effects.renewal import RenewalWork
 from kiosk.effects.tickets import TicketWork
-from kiosk.flows import expiry, ticket
+from kiosk.flows import expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.outbox import Outbox
 from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
@@ -52,6 +54,7 @@ class Performer:
         self.printer = printer or printer_from_config(printer_settings)
         expiry_work = ExpiryWork(self.api, cards)
         migration_work = MigrationWork(self.api, cards, today)
+        renewal_work = RenewalWork(self.api, cards)
         self.renderer = TicketRenderer.from_config(printer_settings)
         ticket_work = TicketWork(self.api, self.printer, self.renderer, on_ticket_printed, outbox)
         self._handlers: dict[type, Callable[[Any], object]] = {
@@ -62,6 +65,10 @@ class Performer:
             mig.ReadCard: migration_work.read_card,
             mig.ReadBirthDate: migration_work.read_birth_date,
             mig.SignAndSubmit: migration_work.sign_and_submit,
+            renewal.CheckEligibility: renewal_work.check,
+            renewal.ReadFacts: renewal_work.read_facts,
+            renewal.CompareFacts: renewal_work.compare,
+            renewal.SendRequest: renewal_work.send,
         }
 
     def perform(self, effect: object) -> object:
