@@ -62,7 +62,7 @@ class KioskServices:
         self.maintenance.tickets.add(PrintedTicket(
             number=ticket.number, service=ticket.service, service_ja=ticket.service_ja,
             service_en=ticket.service_en, issued_at=ticket.issued_at, status_url=ticket.status_url,
-            people_ahead=ticket.people_ahead, wait_minutes=ticket.wait_minutes,
+            people_ahead=ticket.people_ahead, wait_minutes=ticket.wait_minutes, ticket_id=ticket.ticket_id,
         ))
 
     @property

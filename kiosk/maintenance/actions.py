@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.files import read_json, write_private
 from kiosk.maintenance.service_mode import ServiceMode, ServiceState
@@ -39,8 +41,11 @@ class MaintenanceActions:
 
     def __init__(self, *, kiosk_id: str, printer: TicketPrinter, renderer: TicketRenderer, tickets: TicketLog,
                  service: ServiceMode, audit: AuditTrail, data_dir: Path,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 mark_reprinted: Callable[[str], object] | None = None) -> None:
         self.kiosk_id = kiosk_id
+        # Tells the server a ticket (by its id) was printed again; in the app it queues the mark in the outbox.
+        self.mark_reprinted = mark_reprinted
         self.printer = printer
         self.renderer = renderer
         self.tickets = tickets
@@ -72,8 +77,15 @@ class MaintenanceActions:
         if ticket is None:
             self.audit.record(staff_id, "ticket.reprint", "unknown_ticket", number=number)
             raise UnknownTicketError(number)
-        return self._print(staff_id, "ticket.reprint", lambda: self.printer.print_image(
+        path = self._print(staff_id, "ticket.reprint", lambda: self.printer.print_image(
             self.renderer.render_ticket(ticket.to_print()), label=ticket.number), number=number)
+        if self.mark_reprinted is not None and ticket.ticket_id:
+            try:
+                self.mark_reprinted(ticket.ticket_id)
+            except (sqlite3.Error, OSError, ApiError, ServerError, ServerUnreachableError) as error:
+                # Bookkeeping: the reprint is in the staff member's hand either way.
+                log.error("could not queue the reprint mark of ticket %s: %s", ticket.number, error)
+        return path
 
     def set_in_service(self, staff_id: str, in_service: bool) -> ServiceState:
         """Switch between in service and out of service (persisted)."""

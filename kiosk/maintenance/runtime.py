@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,12 +30,23 @@ from kiosk.maintenance.signin import SignInResult, StaffSignIn
 from kiosk.maintenance.staff_cache import StaffCache
 from kiosk.maintenance.ticket_log import TicketLog
 from kiosk.outbox import Outbox
-from kiosk.outbox.delivery import put_heartbeat
+from kiosk.outbox.delivery import put_heartbeat, put_ticket_printed
 from kiosk.outbox.store import Item
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.ticket_image import TicketRenderer
 
 STAFF_REFRESH_S = 900
+
+
+def reprint_marker(client: KioskApiClient, outbox: Outbox | None) -> Callable[[str], object]:
+    """Counts a staff reprint on the server: through the outbox when there is one (delivered later if the
+    server is down). Each reprint has its own key, so a retry counts once and a second reprint twice."""
+    def key(ticket_id: str) -> str:
+        return f"reprint-{ticket_id}-{uuid.uuid4().hex}"
+
+    if outbox is not None:
+        return lambda ticket_id: put_ticket_printed(outbox, ticket_id, reprint=True, key=key(ticket_id))
+    return lambda ticket_id: client.mark_ticket_printed(ticket_id, idempotency_key=key(ticket_id), reprint=True)
 
 
 @dataclass
@@ -79,7 +91,8 @@ class Maintenance:
         actions = None
         if printer is not None and renderer is not None:
             actions = MaintenanceActions(kiosk_id=settings.server.kiosk_id, printer=printer, renderer=renderer,
-                                         tickets=tickets, service=service, audit=audit, data_dir=data_dir)
+                                         tickets=tickets, service=service, audit=audit, data_dir=data_dir,
+                                         mark_reprinted=reprint_marker(client, outbox))
         heartbeat = HeartbeatSender(
             send=send_beat, interval_s=m.heartbeat_interval_s,
             state=lambda: current_state(settings=settings, printer=printer, service=service, last_error=last_error,

@@ -1,4 +1,4 @@
-"""The tickets this kiosk printed today (number, service, time, status URL; no personal data), for reprints.
+"""The tickets this kiosk printed today (id, number, service, time, status URL; no personal data), for reprints.
 
 The ticket flow calls `TicketLog.add(...)` after each print; maintenance mode lists `today()` and
 reprints from it. Entries from earlier days (Asia/Tokyo) are dropped on the next write.
@@ -31,6 +31,8 @@ class PrintedTicket:
     status_url: str
     people_ahead: int = 0
     wait_minutes: int | None = None
+    # The server's id, so a reprint is counted on the server too; empty in entries written before it was kept.
+    ticket_id: str = ""
 
     def to_print(self) -> TicketPrint:
         """The ticket as the renderer draws it (the waiting figures are those printed the first time)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -109,3 +111,22 @@ def test_restart_request_gives_the_exit_code_and_a_flag_read_once(actions: Maint
     assert take_restart_request(actions.data_dir) is None
     actions.audit.flush()
     assert [e.action for e in sent] == ["app.restart"]
+
+
+def test_reprint_marks_the_servers_ticket_and_a_failing_mark_does_not_fail_it(
+        actions: MaintenanceActions, sent: list[StaffEvent]) -> None:
+    marked: list[str] = []
+    actions.mark_reprinted = marked.append
+    actions.tickets.add(dataclasses.replace(ticket("R-012"), ticket_id="srv-12"))
+    actions.tickets.add(ticket("R-013"))  # logged before ticket ids were kept: reprinted, not marked
+    actions.reprint("counter-1", "R-012")
+    actions.reprint("counter-1", "R-013")
+    assert marked == ["srv-12"]
+
+    def broken(_ticket_id: str) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    actions.mark_reprinted = broken
+    assert actions.reprint("counter-1", "R-012") is not None
+    actions.audit.flush()
+    assert [(e.action, e.outcome) for e in sent] == [("ticket.reprint", "ok")] * 3
