@@ -144,6 +144,8 @@ fi
 if [ -e "$target/.installed" ]; then
   echo "# release $version is installed already: only the link, the units and the services are refreshed"
 else
+  # Left half-done by an interrupted run: start it again from nothing (cp -a would nest directories).
+  if [ -e "$target" ]; then step rm -rf "$target"; fi
   step install -d -m 0755 "$target"
   for part in server protocol pyproject.toml config/server.toml deploy/server docs; do
     [ "$(dirname "$part")" = . ] || step install -d -m 0755 "$target/$(dirname "$part")"
@@ -157,6 +159,8 @@ else
     step "$target/venv/bin/pip" install --no-deps -r "$target/deploy/server/requirements-server.txt"
   fi
   step "$target/venv/bin/python" -m compileall -q "$target/server" "$target/protocol"
+  # Owned by root whoever unpacked the source: the service user can read the code, never change it.
+  step chown -R root:root "$target"
   step touch "$target/.installed"
 fi
 

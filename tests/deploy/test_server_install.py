@@ -65,6 +65,7 @@ def test_first_install_dry_run_prints_every_step_and_changes_nothing() -> None:
     assert copied == RELEASE_PARTS  # no kiosk/, screens/, virtualcard/ (test CA keys), tests/
     assert f"python3 -m venv {target}/venv" in steps
     assert f"{target}/venv/bin/pip install --no-deps -r {target}/deploy/server/requirements-server.txt" in steps
+    assert _index(steps, f"chown -R root:root {target}") < _index(steps, f"touch {target}/.installed")
     # Settings from the release, kept outside it; the example env is installed once, and the API waits for it.
     assert f"install -m 0640 -o root -g saga {target}/config/server.toml /etc/saga-server/server.toml" in steps
     assert "first install: edit /etc/saga-server/server.env" in out
