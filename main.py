@@ -18,6 +18,7 @@ def _prepare_kivy(settings: config.KioskSettings) -> None:
     """Kivy reads these before its first import, so they are set here and nowhere else."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our command line is not Kivy's
     os.environ.setdefault("KIVY_HOME", str(config.ROOT / "var" / "kivy"))
+    os.environ.setdefault("KIVY_AUDIO", "sdl2")  # cue sounds and spoken prompts through SDL2 audio
     from kivy.config import Config
 
     display = settings.display

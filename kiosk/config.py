@@ -113,6 +113,22 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class AccessibilitySettings:
+    """Cue sounds, audio guidance and the wheelchair reach (kiosk/a11y, screens/a11y.py)."""
+
+    # A sound for every step, result, error and key press (off: silent kiosk, e.g. in a reading room).
+    sounds: bool = True
+    volume: float = 0.8
+    # Cue WAV files, written on first use (relative: to the repo root).
+    sounds_dir: str = "var/sounds"
+    # Speech synthesiser for the audio guidance mode (empty: guidance plays the cues only).
+    voice_command: str = "espeak-ng"
+    voice_cache_dir: str = "var/voice"
+    # Every patron control lies in this lower fraction of the screen (reachable from a wheelchair).
+    reach_fraction: float = 0.6
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     """All kiosk settings."""
 
@@ -125,11 +141,13 @@ class KioskSettings:
     source: Path
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
 
     def masked(self) -> dict[str, dict[str, Any]]:
         """Settings in effect with secrets replaced, for diagnostics screens and logs."""
         out: dict[str, dict[str, Any]] = {}
-        for section in ("server", "session", "card", "printer", "display", "barcode", "maintenance", "outbox"):
+        for section in ("server", "session", "card", "printer", "display", "barcode", "maintenance", "outbox",
+                        "accessibility"):
             values = dataclasses.asdict(getattr(self, section))
             if "secret" in values:
                 values["secret"] = "********"  # noqa: S105 - the mask, not a secret
@@ -146,6 +164,7 @@ _SECTIONS: dict[str, type] = {
     "barcode": BarcodeSettings,
     "maintenance": MaintenanceSettings,
     "outbox": OutboxSettings,
+    "accessibility": AccessibilitySettings,
 }
 
 
@@ -309,3 +328,8 @@ def _validate(s: KioskSettings) -> None:
         raise ConfigError("outbox.path: must not be empty")
     if not 0.1 <= o.retry_base_s <= o.retry_max_s <= 3600:
         raise ConfigError("outbox.retry_base_s / retry_max_s: need 0.1 <= base <= max <= 3600 seconds")
+    a = s.accessibility
+    if not 0 <= a.volume <= 1:
+        raise ConfigError("accessibility.volume: must be between 0 and 1")
+    if not 0.3 <= a.reach_fraction <= 1:
+        raise ConfigError("accessibility.reach_fraction: must be between 0.3 and 1")

@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
@@ -23,6 +23,7 @@ from kiosk.maintenance.files import resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
 from screens import card_events, routes
+from screens.a11y import Accessibility, AccessibilityPanel, install_palette
 from screens.attract import AttractScreen
 from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
 from screens.card_number import CardNumberScreen
@@ -87,6 +88,9 @@ class KioskApp(App):
     lang = StringProperty("ja")
     #: 1.0, or LARGE_TEXT for the session's large-text mode (type sizes are read when screens are built).
     text_scale = NumericProperty(1.0)
+    #: The session's high-contrast theme and audio guidance mode (screens/a11y.py).
+    high_contrast = BooleanProperty(False)
+    guidance = BooleanProperty(False)
 
     def __init__(self, settings: KioskSettings, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -104,6 +108,7 @@ class KioskApp(App):
         self.flow_name = ""
         self.idle = IdleWatch(self)
         self.side = SideActions(self)
+        self.a11y = Accessibility(self)
 
     # -- helpers used by the kv rules -------------------------------------------------
     def tr(self, key: str, language: str, **values: object) -> str:
@@ -120,7 +125,9 @@ class KioskApp(App):
 
     # -- app life cycle ---------------------------------------------------------------
     def build(self) -> ScreenManager:
+        install_palette("standard")  # before any kv rule builds a widget
         Builder.load_file(str(KV_DIR / "widgets.kv"))
+        Builder.load_file(str(KV_DIR / "a11y_panel.kv"))
         Builder.load_file(str(KV_DIR / "numpad.kv"))
         Builder.load_file(str(KV_DIR / "idle_warning.kv"))
         Builder.load_file(str(KV_DIR / "toast.kv"))
@@ -128,6 +135,8 @@ class KioskApp(App):
         # Only the attract screen is built now; the others on first use (a faster cold start).
         self._screen("attract")
         self.manager.current = "attract"
+        self.manager.bind(current=lambda _m, name: self.a11y.screen_shown(name))
+        Clock.schedule_once(lambda _dt: self.a11y.prepare(), WARM_UP_AFTER_S)
         # After the first frames, not before: the warm-up imports would hold the GIL while the window draws.
         Clock.schedule_once(lambda _dt: self.services.warm_up(), WARM_UP_AFTER_S)
         if self.settings.display.screenshot_dir:
@@ -160,11 +169,19 @@ class KioskApp(App):
         """Switch the session between standard and large text; the screens are built again at the new size."""
         self._set_text_scale(LARGE_TEXT if self.text_scale == 1.0 else 1.0)
 
+    def a11y_panel(self) -> None:
+        """The accessibility panel: large text, high contrast, audio guidance."""
+        AccessibilityPanel().open()
+
     def _set_text_scale(self, scale: float) -> None:
-        assert self.manager is not None
         if scale == self.text_scale:
             return
         self.text_scale = scale
+        self.rebuild_screens()
+
+    def rebuild_screens(self) -> None:
+        """Build the screens again (kv rules read type sizes and palette colours when a widget is built)."""
+        assert self.manager is not None
         current = self.manager.current
         for screen in list(self.manager.screens):
             if screen.name != current:
@@ -213,8 +230,9 @@ class KioskApp(App):
         self.flow_name = name
         flow = routes.FLOW_FACTORIES[name](self.settings)
         self.runner = FlowRunner(flow, lambda effect: self.services.performer.perform(effect), self._post,
-                                 self._render)
-        self._render(flow.state)
+                                 self._on_flow_state)
+        self.a11y.flow_started()
+        self._on_flow_state(flow.state)
 
     def send(self, event: object) -> None:
         """Forward a tap, a scan or a card event to the current flow."""
@@ -224,6 +242,11 @@ class KioskApp(App):
     @staticmethod
     def _post(callback: Callable[[], None]) -> None:
         Clock.schedule_once(lambda _dt: callback(), 0)
+
+    def _on_flow_state(self, state: object) -> None:
+        """The flow moved: its sound (and spoken prompt), then the screen."""
+        self.a11y.flow_state(state)
+        self._render(state)
 
     def _render(self, state: object) -> None:
         """Show ``state`` on the screen that renders it."""
@@ -269,6 +292,7 @@ class KioskApp(App):
         self._screen("attract")  # large text may have had it rebuilt away
         self.manager.current = "attract"
         self._set_text_scale(1.0)  # the next patron starts with standard text
+        self.a11y.reset()  # ... standard colours and no audio guidance
         self._screen("attract").on_activate()  # the service mode may have changed
 
     def _refresh_attract(self, _dt: float) -> None:

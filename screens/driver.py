@@ -71,6 +71,20 @@ def _small_targets() -> list[dict[str, Any]]:
     ]
 
 
+def _out_of_reach() -> list[dict[str, Any]]:
+    """Visible, enabled buttons whose top edge is above the configured reach (a seated patron's)."""
+    app = App.get_running_app()
+    limit = Window.height * app.settings.accessibility.reach_fraction + 0.5
+    out = []
+    for root in _roots():
+        for w in root.walk(restrict=True):
+            if isinstance(w, Button) and w.opacity > 0 and not w.disabled:
+                top = w.to_window(w.x, w.top)[1]
+                if top > limit:
+                    out.append({"text": w.text, "top": top, "limit": limit})
+    return out
+
+
 def _spinning() -> bool:
     from screens.busy import BusyIndicator
 
@@ -80,7 +94,8 @@ def _spinning() -> bool:
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
     return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning(),
-            "text_scale": app.text_scale}
+            "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
+            "spoken": list(app.a11y.spoken)}
 
 
 def _tap(widget_id: str) -> dict[str, Any]:
@@ -151,6 +166,7 @@ COMMANDS = {
     "font": lambda req: _font(),
     "overflowing": lambda req: {"labels": _overflowing()},
     "small_targets": lambda req: {"buttons": _small_targets()},
+    "out_of_reach": lambda req: {"buttons": _out_of_reach()},
     "tap": lambda req: _tap(req["id"]),
     "tap_at": lambda req: _tap_at(*req["at"]),
     "tap_text": lambda req: _tap_text(req["text"]),

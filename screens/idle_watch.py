@@ -59,6 +59,7 @@ class IdleWatch:
                 self._warning = IdleWarning()
                 self._warning.bind(on_dismiss=self._dismissed)
                 self._warning.open()
+                app.a11y.alert("idle")  # heard too, by a patron who cannot see the dialog
             self._warning.seconds_left = self.timer.seconds_left()
 
     def _dismissed(self, *_args: object) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
+# Staff screens are used standing (the staff keyboard needs the screen's height): no reach check.
+STAFF_SCREENS = ("staff_", "maintenance_")
 
 
 def free_port() -> int:
@@ -86,10 +88,17 @@ class KioskProcess:
         """Buttons on screen smaller than 15 mm at the kiosk's configured DPI."""
         return self.call("small_targets")["buttons"]
 
+    def out_of_reach(self) -> list[dict[str, Any]]:
+        """Buttons on screen whose top edge is above the configured wheelchair reach."""
+        return self.call("out_of_reach")["buttons"]
+
     def check_and_shoot(self, name: str) -> Path:
-        """Assert no clipped text and no small touch target, then save a screenshot."""
+        """Assert no clipped text, no small touch target and (patron screens) every control within a
+        wheelchair user's reach, then save a screenshot."""
         assert self.overflowing() == [], f"clipped text on {name}: {self.overflowing()}"
         assert self.small_targets() == [], f"touch targets under 15 mm on {name}: {self.small_targets()}"
+        if not self.state()["screen"].startswith(STAFF_SCREENS):
+            assert self.out_of_reach() == [], f"controls above a seated patron's reach on {name}: {self.out_of_reach()}"
         return self.screenshot(name)
 
     def screenshot(self, name: str) -> Path:

@@ -66,6 +66,7 @@ def test_large_text_mode_fits_every_step_and_ends_with_the_session(kiosk: KioskP
     kiosk.wait_screen("attract")
     kiosk.tap("btn_expiry")
     kiosk.wait_screen("expiry_method")
+    kiosk.tap("a11y")
     kiosk.tap("large_text")
     kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "expiry_method")
     both_languages(kiosk, "large/expiry_method")

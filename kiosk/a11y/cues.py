@@ -1,0 +1,112 @@
+"""Which sound a state change makes and which spoken prompt (a catalogue key) goes with it.
+
+A cue is decided from the state before and the state after, so a re-render of the same state (a
+language switch, large text) is silent, while a new step, a result and an error each sound. Prompts
+are fixed catalogue keys, never formatted with values: nothing a patron entered or a card holds
+(PIN, card number, birth date) can reach the speaker.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from kiosk import i18n
+from kiosk.flows import common, expiry, ticket
+from kiosk.flows import migration as mig
+from kiosk.flows.card_steps import EnteringPin, LastTryWarning, PinBlocked, WaitingForCard
+
+
+class Cue(StrEnum):
+    """The sounds of the kiosk (kiosk/a11y/tones.py makes them)."""
+
+    NEXT = "next"  # a new step
+    OK = "ok"  # done: a result the patron wanted
+    WARNING = "warning"  # look carefully: the last PIN try, a card to renew, staff needed
+    ERROR = "error"  # something went wrong or was refused
+    KEY = "key"  # a key press on a pad (a digit typed or removed)
+
+
+# Results and warnings by state type; unknown types (flows added later) fall back on their names.
+_ERRORS: tuple[type, ...] = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused,
+                             mig.CertificateExpired, PinBlocked)
+_OKS: tuple[type, ...] = (mig.Completed, ticket.Printed)
+_WARNINGS: tuple[type, ...] = (LastTryWarning, mig.Pending)
+_ERROR_NAME_ENDINGS = ("Failed", "Refused", "Blocked", "Error", "Expired")
+
+
+def _is_error(state: Any) -> bool:
+    """The state shows an error: a failed step, or a problem on a pad or at the reader."""
+    if isinstance(state, _ERRORS) or type(state).__name__.endswith(_ERROR_NAME_ENDINGS):
+        return True
+    if isinstance(state, mig.CardNumber):
+        state = state.entry
+    if isinstance(state, common.Entering):
+        return state.problem is not None
+    if isinstance(state, WaitingForCard):
+        return state.trouble is not None
+    if isinstance(state, EnteringPin):
+        return state.wrong or state.too_short
+    return getattr(state, "failure", None) is not None or getattr(state, "problem", None) is not None
+
+
+def _typed(state: Any) -> int | None:
+    """How many digits a pad holds (None for a state without a pad)."""
+    if isinstance(state, mig.CardNumber):
+        state = state.entry
+    if isinstance(state, common.Entering):
+        return len(state.digits)
+    if isinstance(state, EnteringPin):
+        return state.digits
+    return None
+
+
+def kind(state: Any) -> Cue:
+    """The cue a state sounds when it is reached from another step."""
+    if _is_error(state):
+        return Cue.ERROR
+    if isinstance(state, expiry.Shown):
+        return Cue.OK if state.expiry.status is expiry.CardStatus.VALID else Cue.WARNING
+    if isinstance(state, _WARNINGS):
+        return Cue.WARNING
+    if isinstance(state, _OKS):
+        return Cue.OK
+    return Cue.NEXT
+
+
+def cue_for(before: Any, after: Any) -> Cue | None:
+    """The sound of an event that took the flow from ``before`` to ``after`` (None: nothing to hear).
+
+    Called once per event the flow handled, not for a re-render (language switch, large text).
+    """
+    if before is None or type(before) is not type(after):
+        return kind(after)
+    if _typed(after) != _typed(before):
+        return Cue.KEY
+    if _is_error(after):
+        return Cue.ERROR  # a refused submit, the same one again included
+    if before == after:
+        return None  # a key that changed nothing (a full pad)
+    return kind(after)  # another answer on the same screen (a retry that succeeded)
+
+
+def prompt_key(screen: str, state: Any, cue: Cue | None) -> str | None:
+    """The catalogue key spoken for ``state`` on ``screen`` in guidance mode (None: say nothing new).
+
+    The most specific key that exists wins: ``voice.<screen>.<cue>``, then ``voice.<screen>``, then a
+    generic ``voice.<cue>``. Key presses are not spoken (the digits of a PIN must never be).
+    """
+    if cue is Cue.KEY:
+        return None
+    suffix = (cue or Cue.NEXT).value
+    candidates = [f"voice.{screen}.{suffix}"]
+    if cue in (None, Cue.NEXT):
+        candidates.append(f"voice.{screen}")
+    candidates.append(f"voice.{suffix}")
+    known = i18n.catalogue("ja")
+    return next((key for key in candidates if key in known), f"voice.{suffix}")
+
+
+def spoken_text(key: str, language: str) -> str:
+    """The prompt as spoken: the catalogue text with no values filled in (a placeholder stays unspoken)."""
+    return i18n.translate(key, language)

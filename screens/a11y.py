@@ -1,0 +1,206 @@
+"""Accessibility on screen: cue sounds, the audio guidance mode, the high-contrast theme, and the
+accessibility panel (large text, high contrast, guidance) opened from the footer or the attract screen.
+
+The decisions are the core's (kiosk/a11y): which cue and which prompt belong to a state, the tones,
+the synthesis, the palettes. This plays the sounds with Kivy's SoundLoader (SDL2 audio) and switches
+the palette. Every mode is per session: end_session resets it for the next patron.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.audio import Sound, SoundLoader
+from kivy.lang import global_idmap
+from kivy.uix.modalview import ModalView
+
+from kiosk.a11y import cues, palette, tones
+from kiosk.a11y.speech import Synthesiser
+from kiosk.config import ROOT
+from kiosk.flows import common
+from screens import routes
+
+log = logging.getLogger(__name__)
+SPEECH_AFTER_CUE_S = 0.35  # the prompt starts once the cue is heard
+
+
+def install_palette(name: str) -> None:
+    """Put palette ``name``'s colours where the kv rules look them up (read when a widget is built)."""
+    global_idmap.update(palette.PALETTES[name])
+
+
+class Accessibility:
+    """Bound to the app as ``app.a11y``; kv reads ``app.high_contrast`` and ``app.guidance``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.settings = app.settings.accessibility
+        self._sounds: dict[str, Sound | None] = {}
+        self._cue_paths: dict[cues.Cue, Path] = {}
+        self._last_state: object = None
+        self._announced = ""
+        self._speech: Sound | None = None
+        self._speech_generation = 0
+        self._cue_ends = 0.0
+        self.synthesiser = Synthesiser(self.settings.voice_command, ROOT / self.settings.voice_cache_dir)
+        #: Prompt keys spoken this session, newest last (keys only: never a value); the test driver reads it.
+        self.spoken: list[str] = []
+
+    def prepare(self) -> None:
+        """Write the cue files if missing and load them (after the first frame: it takes a moment)."""
+        if self.settings.sounds:
+            self._cue_paths = tones.ensure(ROOT / self.settings.sounds_dir)
+            for path in self._cue_paths.values():
+                self._load(path)
+
+    # -- state changes ---------------------------------------------------------------
+    def flow_started(self) -> None:
+        """A new flow: its first state is a new step whatever the last flow showed."""
+        self._last_state = None
+
+    def flow_state(self, state: object) -> None:
+        """The flow handled an event and reached ``state``: its cue, and its prompt in guidance mode."""
+        cue = cues.cue_for(self._last_state, state)
+        self._last_state = state
+        if isinstance(state, common.Finished):
+            return  # the attract screen announces itself
+        screen, _args = routes.route(self.app.flow_name, state)
+        self._announced = screen
+        self._signal(screen, state, cue)
+
+    def screen_shown(self, screen: str) -> None:
+        """A screen outside the flows came up (the attract screen, staff screens)."""
+        if screen in ("~", self._announced):  # "~": the placeholder of a rebuild
+            return
+        self._announced = screen
+        self._last_state = None
+        self._signal(screen, None, cues.Cue.NEXT)
+
+    def alert(self, key: str) -> None:
+        """A dialog that needs attention (the idle warning): the warning cue and its prompt."""
+        self._signal(key, None, cues.Cue.WARNING)
+
+    def _signal(self, screen: str, state: object, cue: cues.Cue | None) -> None:
+        if cue is None:
+            return
+        self.play_cue(cue)
+        if self.app.guidance:
+            key = cues.prompt_key(screen, state, cue)
+            if key is not None:
+                self.speak(key)
+
+    # -- sound ---------------------------------------------------------------------
+    def _load(self, path: Path) -> Sound | None:
+        key = str(path)
+        if key not in self._sounds:
+            sound = SoundLoader.load(key)
+            if sound is None:
+                log.warning("sound %s could not be loaded (no audio provider?)", path.name)
+            else:
+                sound.volume = self.settings.volume
+            self._sounds[key] = sound
+        return self._sounds[key]
+
+    def play_cue(self, cue: cues.Cue) -> None:
+        """Play one cue sound now."""
+        if not self.settings.sounds:
+            return
+        if not self._cue_paths:
+            self.prepare()
+        sound = self._load(self._cue_paths[cue])
+        if sound is not None:
+            sound.stop()
+            sound.play()
+            self._cue_ends = time.monotonic() + (sound.length or 0.3)
+
+    def speak(self, *keys: str) -> None:
+        """Say the prompts ``keys`` in the session's language (synthesised off the UI thread, then played)."""
+        self.spoken.extend(keys)
+        del self.spoken[:-50]
+        self._speech_generation += 1
+        generation, language = self._speech_generation, self.app.lang
+        text = " ".join(cues.spoken_text(key, language) for key in keys)
+        self.stop_speech()
+
+        def synthesise() -> None:
+            path = self.synthesiser.wav(text, language)
+            if path is not None:
+                Clock.schedule_once(lambda _dt: self._play_speech(path, generation),
+                                    max(0.0, self._cue_ends - time.monotonic()))
+
+        threading.Thread(target=synthesise, name="speech", daemon=True).start()
+
+    def _play_speech(self, path: Path, generation: int) -> None:
+        if generation != self._speech_generation or not self.app.guidance:
+            return  # a newer prompt replaced it, or guidance was turned off meanwhile
+        sound = SoundLoader.load(str(path))  # not cached: a prompt file is played once per showing
+        if sound is not None:
+            sound.volume = 1.0
+            self._speech = sound
+            sound.play()
+
+    def stop_speech(self) -> None:
+        if self._speech is not None:
+            self._speech.stop()
+            self._speech.unload()
+            self._speech = None
+
+    # -- modes ---------------------------------------------------------------------
+    def toggle_guidance(self) -> None:
+        """Audio guidance on or off; turned on, it says so and then what the current screen asks."""
+        app = self.app
+        app.guidance = not app.guidance
+        if app.guidance:
+            self.play_cue(cues.Cue.OK)
+            self.speak("voice.guidance_on", self.current_prompt())
+        else:
+            self._speech_generation += 1
+            self.stop_speech()
+
+    def current_prompt(self) -> str:
+        """The prompt of what the screen shows now."""
+        app = self.app
+        if app.runner is not None and app.manager.current != "attract":
+            state = app.runner.flow.state
+            screen, _ = routes.route(app.flow_name, state)
+            return cues.prompt_key(screen, state, cues.kind(state)) or "voice.next"
+        return cues.prompt_key(app.manager.current, None, cues.Cue.NEXT) or "voice.next"
+
+    def toggle_high_contrast(self) -> None:
+        """White and yellow on black, or the standard palette; the screens are built again in it."""
+        self.app.high_contrast = not self.app.high_contrast
+        install_palette("high_contrast" if self.app.high_contrast else "standard")
+        self.app.rebuild_screens()
+
+    def reset(self) -> None:
+        """The session ended: standard palette, no guidance, nothing left to say."""
+        app = self.app
+        app.guidance = False
+        self._speech_generation += 1
+        self.stop_speech()
+        self.spoken.clear()
+        self._last_state = None
+        if app.high_contrast:
+            app.high_contrast = False
+            install_palette("standard")
+            app.rebuild_screens()
+
+
+class AccessibilityPanel(ModalView):
+    """Large text, high contrast, audio guidance: each button switches one and closes the panel."""
+
+    def choose(self, what: str) -> None:
+        app = App.get_running_app()
+        self.dismiss()
+        if what == "large_text":
+            app.toggle_large_text()
+        elif what == "high_contrast":
+            app.a11y.toggle_high_contrast()
+        elif what == "guidance":
+            app.a11y.toggle_guidance()

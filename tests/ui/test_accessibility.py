@@ -1,0 +1,178 @@
+"""Accessibility in the real app: cue sounds through SDL's disk audio driver, the high-contrast and
+large-text modes (screenshots), the audio guidance mode, and controls within a seated patron's reach."""
+
+from __future__ import annotations
+
+import array
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kiosk import i18n
+from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.server_proc import ServerProcess
+from tests.ui.conftest import server_env
+
+# SDL's disk driver writes what the mixer plays (44.1 kHz, 16-bit stereo) at the pace of a sound card.
+BYTES_PER_S = 44100 * 2 * 2
+
+
+class DiskAudio:
+    """The file SDL's disk audio driver writes: what a patron would have heard."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def peak_since(self, offset: int) -> int:
+        """The loudest sample written after ``offset`` bytes."""
+        with self.path.open("rb") as f:
+            f.seek(offset - offset % 4)
+            data = f.read()
+        samples = array.array("h", data[: len(data) // 2 * 2])
+        return max((abs(s) for s in samples), default=0)
+
+    def heard(self, action: Callable[[], object], seconds: float = 1.2) -> int:
+        """Run ``action`` and return the loudest sample written in the ``seconds`` after it."""
+        start = self.size()
+        action()
+        self.wait_bytes(start + int(seconds * BYTES_PER_S))
+        return self.peak_since(start)
+
+    def wait_bytes(self, target: int) -> None:
+        deadline = time.monotonic() + 30
+        while self.size() < target:
+            assert time.monotonic() < deadline, "the disk audio driver stopped writing"
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
+    """The kiosk with SDL's disk audio driver writing into tmp_path/audio.raw."""
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server),
+                    KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"),
+                    KIOSK_ACCESSIBILITY_SOUNDS_DIR=str(tmp_path / "sounds"),
+                    KIOSK_ACCESSIBILITY_VOICE_CACHE_DIR=str(tmp_path / "voice"),
+                    SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(tmp_path / "audio.raw"))
+    app = KioskProcess(env, tmp_path / "kiosk.log")
+    app.audio = DiskAudio(tmp_path / "audio.raw")  # type: ignore[attr-defined]
+    app.voice = tmp_path / "voice"  # type: ignore[attr-defined]
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def test_every_state_change_and_error_sounds_and_nothing_else_does(audio_kiosk: KioskProcess) -> None:
+    kiosk, audio = audio_kiosk, audio_kiosk.audio  # type: ignore[attr-defined]
+    kiosk.wait_screen("attract")
+    # The audio device opens with the first sound loaded (after the first frames): wait for its stream.
+    audio.wait_bytes(BYTES_PER_S // 2)
+    assert audio.heard(lambda: time.sleep(0.1)) == 0, "the idle attract screen is silent"
+
+    assert audio.heard(lambda: kiosk.tap("btn_expiry")) > 1000, "a new step sounds"
+    kiosk.wait_screen("expiry_method")
+    assert audio.heard(lambda: kiosk.tap("by_number")) > 1000
+    kiosk.wait_screen("card_number")
+    assert audio.heard(lambda: time.sleep(0.1)) == 0, "a screen waiting for input is silent"
+    assert audio.heard(lambda: kiosk.tap("key_1")) > 500, "a key press ticks"
+    assert audio.heard(lambda: kiosk.tap("submit")) > 1000, "a bad number (too short) sounds an error"
+    assert any("桁" in t for t in kiosk.state()["texts"])
+    assert audio.heard(lambda: kiosk.tap("language")) == 0, "a language switch re-renders silently"
+    kiosk.tap("language")
+    kiosk.tap("key_clear")
+    for digit in "2000000121":
+        kiosk.tap(f"key_{digit}")
+    assert audio.heard(lambda: kiosk.tap("submit"), seconds=2.5) > 1000, "the answer sounds"
+    kiosk.wait_for(lambda s: "有効期限が過ぎています" in s["texts"])
+    assert audio.heard(lambda: time.sleep(0.1)) == 0, "a result on screen is silent once announced"
+    assert audio.heard(lambda: kiosk.tap("done")) > 1000, "back on the attract screen"
+    kiosk.wait_screen("attract")
+
+
+def sounding_seconds(audio: DiskAudio, offset: int) -> float:
+    """How long, in 10 ms windows, something was playing after ``offset``."""
+    with audio.path.open("rb") as f:
+        f.seek(offset - offset % 4)
+        samples = array.array("h", f.read())
+    window = 441 * 2  # 10 ms of stereo samples
+    loud = sum(1 for i in range(0, len(samples), window) if max(map(abs, samples[i:i + window]), default=0) > 300)
+    return loud / 100
+
+
+def test_audio_guidance_speaks_each_step_from_the_catalogue_only_and_ends_with_the_session(
+        audio_kiosk: KioskProcess) -> None:
+    kiosk, audio = audio_kiosk, audio_kiosk.audio  # type: ignore[attr-defined]
+    kiosk.wait_screen("attract")
+    audio.wait_bytes(BYTES_PER_S // 2)
+    start = audio.size()
+    kiosk.tap("a11y")
+    kiosk.tap("guidance")
+    state = kiosk.wait_for(lambda s: s["guidance"])
+    assert state["spoken"] == ["voice.guidance_on", "voice.attract"]
+    audio.wait_bytes(start + 6 * BYTES_PER_S)
+    assert sounding_seconds(audio, start) > 2.0, "a spoken sentence, not just a cue"
+
+    kiosk.tap("btn_expiry")
+    kiosk.wait_for(lambda s: s["spoken"][-1:] == ["voice.expiry_method"])
+    kiosk.tap("by_number")
+    kiosk.wait_for(lambda s: s["spoken"][-1:] == ["voice.card_number"])
+    for digit in "2000000121":
+        kiosk.tap(f"key_{digit}")
+    assert kiosk.state()["spoken"][-1:] == ["voice.card_number"], "digits are never spoken"
+    kiosk.tap("submit")
+    kiosk.wait_for(lambda s: s["spoken"][-1:] == ["voice.expiry_result.warning"], timeout=15)
+
+    # Everything synthesised is a catalogue prompt: nothing typed reached the synthesiser.
+    from kiosk.a11y.speech import Synthesiser
+
+    synth = Synthesiser("espeak-ng", audio_kiosk.voice)  # type: ignore[attr-defined]
+    prompts = [text for key, text in i18n.catalogue("ja").items() if key.startswith("voice.")]
+    allowed = {synth.cache_path(t, "ja") for t in prompts}
+    allowed |= {synth.cache_path(i18n.translate("voice.guidance_on", "ja") + " " + t, "ja") for t in prompts}
+    written = set(audio_kiosk.voice.rglob("*.wav"))  # type: ignore[attr-defined]
+    assert written and written <= allowed
+
+    kiosk.tap("done")
+    state = kiosk.wait_screen("attract")
+    assert not state["guidance"] and state["spoken"] == [], "the next patron starts without guidance"
+
+
+def test_high_contrast_and_large_text_screens_fit_and_end_with_the_session(kiosk: KioskProcess) -> None:
+    kiosk.wait_screen("attract")
+    kiosk.tap("a11y")
+    kiosk.check_and_shoot("a11y/panel-ja")
+    kiosk.tap("high_contrast")
+    kiosk.wait_for(lambda s: s["high_contrast"])
+    shot = kiosk.check_and_shoot("a11y/high_contrast-attract")
+    assert Image.open(shot).convert("RGB").getpixel((5, 5)) == (0, 0, 0), "black background"
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    kiosk.check_and_shoot("a11y/high_contrast-expiry_method")
+    kiosk.tap("by_number")
+    kiosk.wait_screen("card_number")
+    kiosk.tap("submit")  # an error message in the high-contrast palette
+    kiosk.check_and_shoot("a11y/high_contrast-card_number-error")
+    kiosk.tap("a11y")
+    kiosk.tap("large_text")
+    kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["high_contrast"] and s["screen"] == "card_number")
+    kiosk.check_and_shoot("a11y/high_contrast-large-card_number")
+    kiosk.tap("language")
+    kiosk.wait_for(lambda s: s["language"] == "en")
+    kiosk.check_and_shoot("a11y/high_contrast-large-card_number-en")
+    for digit in "2000000113":
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
+    kiosk.wait_for(lambda s: "Your card can be renewed" in " ".join(s["texts"]) or (s["screen"] == "expiry_result"
+                   and not s["spinning"]), timeout=15)
+    kiosk.check_and_shoot("a11y/high_contrast-large-expiry_result")
+    kiosk.tap("done")
+    state = kiosk.wait_screen("attract")
+    assert not state["high_contrast"] and state["text_scale"] == 1.0
+    shot = kiosk.screenshot("a11y/after-session")
+    assert Image.open(shot).convert("RGB").getpixel((5, 5)) != (0, 0, 0), "standard colours for the next patron"
