@@ -19,7 +19,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 # Catalogue language -> espeak-ng voice; a language without one is not spoken (the cue tones still sound).
-VOICES = {"ja": "ja", "ja-easy": "ja", "en": "en-gb", "zh": "cmn", "ko": "ko"}
+# No "zh": Debian's espeak-ng 1.51 Mandarin voice spells every hanzi out as "Chinese letter".
+VOICES = {"ja": "ja", "ja-easy": "ja", "en": "en-gb", "ko": "ko"}
 WORDS_PER_MINUTE = 150  # a little slower than espeak-ng's 175: prompts are heard once, in a lobby
 TIMEOUT_S = 20
 
