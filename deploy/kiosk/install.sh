@@ -125,6 +125,8 @@ step install -d -m 0700 -o "$KIOSK_USER" -g "$KIOSK_USER" "$DATA" "$DATA/kivy" "
 if [ -e "$target/.installed" ]; then
   echo "# release $version is installed already: only the link and the units are refreshed"
 else
+  # Left half-done by an interrupted run: start it again from nothing (cp -a would nest directories).
+  if [ -e "$target" ]; then step rm -rf "$target"; fi
   step install -d -m 0755 "$target"
   for part in kiosk screens protocol assets main.py pyproject.toml config/kiosk.toml deploy/kiosk; do
     step install -d -m 0755 "$target/$(dirname "$part")"
@@ -138,6 +140,8 @@ else
     step "$target/venv/bin/pip" install --no-deps -r "$target/deploy/kiosk/requirements-kiosk.txt"
   fi
   step "$target/venv/bin/python" -m compileall -q "$target/kiosk" "$target/screens" "$target/protocol"
+  # Owned by root whoever unpacked the source: the kiosk user can read the code, never change it.
+  step chown -R root:root "$target"
   step touch "$target/.installed"
 fi
 if [ ${#missing_build[@]} -gt 0 ]; then
