@@ -16,7 +16,7 @@ from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
 from kiosk.config import ROOT, KioskSettings
-from kiosk.flows import common, ticket
+from kiosk.flows import common, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import FlowRunner
 from kiosk.maintenance.files import resolve
@@ -41,6 +41,11 @@ from screens.migrate_same_pin import MigrateSamePinScreen
 from screens.migrate_working import MigrateWorkingScreen
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
 from screens.pin_pad import PinPadScreen
+from screens.renewal_bring import RenewalBringScreen
+from screens.renewal_result import RenewalResultScreen
+from screens.renewal_review import RenewalReviewScreen
+from screens.renewal_way import RenewalWayScreen
+from screens.renewal_working import RenewalWorkingScreen
 from screens.side_actions import SideActions
 from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
 from screens.staff_reprint import StaffReprintScreen
@@ -72,6 +77,11 @@ SCREENS = {
     "staff_signin": StaffSignInScreen,
     "maintenance_home": MaintenanceHomeScreen,
     "staff_reprint": StaffReprintScreen,
+    "renewal_way": RenewalWayScreen,
+    "renewal_bring": RenewalBringScreen,
+    "renewal_working": RenewalWorkingScreen,
+    "renewal_review": RenewalReviewScreen,
+    "renewal_result": RenewalResultScreen,
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
@@ -263,6 +273,11 @@ class KioskApp(App):
         """One tap from a result to a queue ticket for the counter, carrying why (and the reference)."""
         self.begin_flow("ticket")
         self.send(ticket.Choose(service, reason, reference))
+
+    def request_renewal(self, card_number: str) -> None:
+        """From a result that says renewal is open (expiry check, check-up): the renewal request for this card."""
+        self.begin_flow("renewal")
+        self.send(renewal.Begin(card_number))
 
     def _on_card_event(self, inserted: bool) -> None:
         """A card was put on or taken off the reader (called on the Kivy thread)."""

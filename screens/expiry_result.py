@@ -18,6 +18,7 @@ class ExpiryResultScreen(KioskScreen):
     advice_text = StringProperty("")
     can_retry = BooleanProperty(False)
     can_ticket = BooleanProperty(False)
+    can_renew = BooleanProperty(False)
 
     def render(self, state: flow.LookingUp | flow.Shown | flow.Failed) -> None:
         """Show one of the three result states."""
@@ -26,6 +27,7 @@ class ExpiryResultScreen(KioskScreen):
         self._state = state
         self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)
         self.can_ticket = flow.counter_ticket_for(state) is not None
+        self.can_renew = self.can_ticket and bool(getattr(state, "card_number", ""))
         self.valid_until_text = self.detail_text = self.advice_text = ""
         if isinstance(state, flow.LookingUp):
             self.title_text = tr("expiry.result.checking", lang)
@@ -55,6 +57,11 @@ class ExpiryResultScreen(KioskScreen):
         offer = flow.counter_ticket_for(self._state)
         if offer is not None:
             self.app.counter_ticket(*offer)
+
+    def request_renewal(self) -> None:
+        """The renewal request at the kiosk, for the card just checked."""
+        if isinstance(self._state, flow.Shown) and self._state.card_number:
+            self.app.request_renewal(self._state.card_number)
 
     def done(self) -> None:
         """The patron has finished."""

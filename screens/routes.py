@@ -7,7 +7,7 @@ from typing import Any
 
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings
-from kiosk.flows import common, expiry, ticket
+from kiosk.flows import common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import Flow
 
@@ -15,17 +15,19 @@ FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
     "expiry": lambda s: expiry.ExpiryFlow(s.barcode.pattern, today=library_today),
     "migrate": lambda s: mig.MigrationFlow(s.barcode.pattern, today=library_today),
     "ticket": lambda s: ticket.TicketFlow(TICKET_SERVICES),
+    # Starts at the card number pad; another flow passes a known number with renewal.Begin (app.request_renewal).
+    "renewal": lambda s: renewal.RenewalFlow(s.barcode.pattern, today=library_today),
 }
 # Counter services a kiosk offers tickets for (the server names and numbers them).
 TICKET_SERVICES = ("registration", "mynumber", "other")
 
 # States at which Back leaves the flow (for the others, Back is the flow's own event).
-FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosing)
+FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosing, renewal.CardNumber)
 
 # States during card or server work: Back waits for the answer rather than leave mid-command.
 BUSY_STATES: tuple[type, ...] = (
     expiry.LookingUp, expiry.CheckingByCard, mig.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
-    ticket.Issuing, ticket.Printing,
+    ticket.Issuing, ticket.Printing, renewal.Checking, renewal.ReadingFacts, renewal.Comparing, renewal.Sending,
 )
 
 # The card steps (waiting, reading, PIN pads) are shared classes: one screen each, whatever the flow.
@@ -55,13 +57,25 @@ _SCREENS: dict[type, str] = {
     mig.Refused: "migrate_result",
     mig.CertificateExpired: "migrate_result",
     mig.PinBlocked: "migrate_result",
+    renewal.Checking: "renewal_working",
+    renewal.ChooseWay: "renewal_way",
+    renewal.WhatToBring: "renewal_bring",
+    renewal.ReadingFacts: "renewal_working",
+    renewal.Comparing: "renewal_working",
+    renewal.Review: "renewal_review",
+    renewal.Sending: "renewal_working",
+    renewal.Sent: "renewal_result",
+    renewal.NotYet: "renewal_result",
+    renewal.Failed: "renewal_result",
 }
+# Where a flow shows a shared state its own way (a blocked 入力補助 PIN still leaves the counter's renewal).
+_FLOW_SCREENS: dict[tuple[str, type], str] = {("renewal", mig.PinBlocked): "renewal_result"}
 
 
 def route(flow_name: str, state: Any) -> tuple[str, tuple[Any, ...]]:
     """The screen for ``state`` and the arguments of its ``render``."""
     if isinstance(state, common.Entering):
         return "card_number", (state, flow_name)
-    if isinstance(state, mig.CardNumber):
+    if isinstance(state, mig.CardNumber | renewal.CardNumber):
         return "card_number", (state.entry, flow_name)
-    return _SCREENS[type(state)], (state,)
+    return _FLOW_SCREENS.get((flow_name, type(state))) or _SCREENS[type(state)], (state,)
