@@ -53,10 +53,11 @@ def encrypt(*, plain: Path, recipients: Path, target: Path) -> None:
     check_recipients(recipients)
     if target.exists():
         raise BackupError(f"{target} exists already: backups are never overwritten")
+    age = _age()
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     partial.touch(mode=0o600)
-    result = subprocess.run([_age(), "--encrypt", "--recipients-file", str(recipients), "--output", str(partial),
+    result = subprocess.run([age, "--encrypt", "--recipients-file", str(recipients), "--output", str(partial),
                              str(plain)], capture_output=True, text=True)
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
@@ -68,8 +69,9 @@ def decrypt(*, source: Path, identity: Path, target: Path) -> None:
     """Decrypt `source` with the private key in `identity` into `target` (0600); refused if altered."""
     if not is_encrypted(source):
         raise BackupError(f"{source} is not an age-encrypted backup")
+    age = _age()
     target.touch(mode=0o600)
-    result = subprocess.run([_age(), "--decrypt", "--identity", str(identity), "--output", str(target), str(source)],
+    result = subprocess.run([age, "--decrypt", "--identity", str(identity), "--output", str(target), str(source)],
                             capture_output=True, text=True)
     if result.returncode != 0:
         target.unlink(missing_ok=True)

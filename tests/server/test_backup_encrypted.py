@@ -131,6 +131,12 @@ def test_backups_leave_the_machine_only_encrypted_and_never_with_a_private_key(
     assert "PRIVATE key" in capsys.readouterr().err
     assert list(share.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["backup-recipients.txt",
                                                                                            "offline", "share"]
+    # age itself refuses the key: the plain dump taken meanwhile is removed, nothing half-written stays.
+    broken = tmp_path / "offline" / "broken-recipients.txt"
+    broken.write_text("age1thisisnotakey\n")
+    backups = tmp_path / "backups"
+    assert main(["admin", "backup", str(backups / "c.dump"), "--encrypt-to", str(broken)]) == 1
+    assert "age could not encrypt" in capsys.readouterr().err and list(backups.iterdir()) == []
 
 
 @pytest.fixture
