@@ -114,6 +114,10 @@ def test_server_units_run_migrations_first_and_trust_only_the_local_proxy() -> N
     assert "FORWARDED_ALLOW_IPS=127.0.0.1" in env and "SERVER_PORT=%i" in env and "SERVER_HOST=127.0.0.1" in env
     assert _unit(UNITS["saga-server-migrate.service"])["Service"]["ExecStart"].endswith("-m server migrate")
     assert _unit(UNITS["saga-retention.service"])["Service"]["ExecStart"].endswith("admin retention")
+    # Local backups are pruned after 14 days, encrypted ones (saga-*.dump.age) as well.
+    backup = _unit(UNITS["saga-backup.service"])["Service"]
+    assert "admin backup /var/backups/saga/saga-" in backup["ExecStart"]
+    assert "-name 'saga-*.dump*' -mtime +14 -delete" in backup["ExecStartPost"]
     nginx = (DEPLOY / "server" / "nginx-saga.conf").read_text()
     for line in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Forwarded-Proto $scheme;",
                  "ssl_certificate ", "listen 443 ssl", "server 127.0.0.1:8701", "server 127.0.0.1:8702"):
