@@ -99,6 +99,9 @@ async function refresh() {
       const requests = await api("GET", "/v1/staff/migrations");
       if (changed("migrations", requests)) renderMigrations(requests);
     }
+    const renewals = await api("GET", "/v1/staff/renewals");
+    const reference = currentTicket()?.reference || null;
+    if (changed("renewals", { renewals, reference })) renderRenewals(renewals, reference);
   } catch (error) {
     if (state.token) showError($("action-error"), error);
   } finally {
@@ -164,6 +167,27 @@ function renderMigrations(requests) {
       el("button", { type: "button", class: "bad", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/migrations/${r.reference_code}/reject`) }, "却下 Reject")))));
 }
 
+// A kiosk's renewal request: the record's and the card's address side by side when they differ; one click
+// completes it (the card renewed from today, the address updated). The row of the ticket being served is marked.
+function renderRenewals(requests, reference) {
+  const list = $("renewals");
+  if (!requests.length) { list.replaceChildren(el("li", { class: "none" }, "ありません / None")); return; }
+  const status = { expired: "期限切れ Expired", renewable: "更新受付中 Renewable", valid: "有効 Valid" };
+  list.replaceChildren(...requests.map((r) => el("li", { "data-reference": r.reference_code, class: r.reference_code === reference ? "serving" : "" },
+    el("div", { class: "renewal-facts" },
+      el("strong", {}, `${r.reference_code} ${r.card_number} ${r.patron_name}`),
+      el("span", { class: "en" }, `${status[r.expiry_status] || r.expiry_status} · ${r.valid_until} · ${hhmm(r.created_at)} ${r.kiosk_id}`),
+      r.address_changed
+        ? el("div", { class: "address-change" }, "住所変更あり Address changed",
+          el("div", { class: "address-old" }, `登録 On record: ${r.address_on_record || "（未登録 none）"}`),
+          el("div", { class: "address-new" }, "カード Card: ", el("strong", {}, r.new_address)))
+        : el("div", { class: "address-same" }, "住所変更なし No address change")),
+    el("span", { class: "renewal-actions" },
+      el("button", { type: "button", class: "good", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/renewals/${r.reference_code}/complete`) }, "更新を確定 Complete"),
+      " ",
+      el("button", { type: "button", class: "bad", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/renewals/${r.reference_code}/cancel`) }, "取消 Cancel")))));
+}
+
 // One click, one request: the button stays disabled until the answer (a double click calls once).
 async function act(button, method, path, body) {
   $("action-error").classList.add("hidden");
@@ -191,6 +215,6 @@ $("counter-select").addEventListener("change", () => { localStorage.setItem("cou
 $("recall").addEventListener("click", onCurrent("recall"));
 $("served").addEventListener("click", onCurrent("served"));
 $("no-show").addEventListener("click", onCurrent("no-show"));
-// Migration requests do not raise queue events: look again now and then.
-setInterval(() => { if (state.token && state.config?.migration_policy === "staff") refresh(); }, 10000);
+// Migration and renewal requests do not raise queue events: look again now and then.
+setInterval(() => { if (state.token && state.config) refresh(); }, 10000);
 if (state.token) start().catch(logOut);
