@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from server.api import handlers
 from server.api.middleware import BodyGuard
-from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, tickets
+from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, stats, tickets
 from server.api.routes.fleet import router as fleet_router
 from server.clock import Clock
 from server.config import Settings, load_settings
@@ -32,7 +32,7 @@ def create_app(
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    for module in (health, cards, migrations, renewals, staff, tickets, counter, lobby, pages):
+    for module in (health, cards, migrations, renewals, staff, tickets, counter, lobby, pages, stats):
         app.include_router(module.router)
     app.include_router(fleet_router)
     app.include_router(ops_routes.router)

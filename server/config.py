@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     staff_session_minutes: int = 480
     # Fleet page: a kiosk is stale after this many of its own heartbeat intervals without one.
     fleet_stale_intervals: int = 3
+    # Statistics page (/stats): counts from 1 to this minus one are not shown (they could single out a person).
+    stats_min_cell: int = Field(default=3, ge=1, le=100)
     # The library's "today" is the real date in Asia/Tokyo; tests and demos may pin it.
     today: date | None = None
     log_level: str = "info"

@@ -8,6 +8,7 @@ from server.db import make_engine
 from server.fleet import models as _fleet_models  # noqa: F401  (its tables join Base.metadata)
 from server.models import Base
 from server.ops import models as _ops_models  # noqa: F401  (its tables join Base.metadata)
+from server.stats import models as _stats_models  # noqa: F401  (its tables join Base.metadata)
 from server.tickets import models as _ticket_models  # noqa: F401  (its tables join Base.metadata)
 
 config = context.config

@@ -2,7 +2,8 @@
 
 - tickets (and acknowledged kiosk alerts) older than `retention_tickets_days` library days; each deleted
   day is first summed into ticket_daily_stats (counts per service and reason, nothing about who came);
-- ticket_daily_stats older than `retention_statistics_days`;
+- the same tickets summed per hour into ticket_hourly_stats (server/stats: counts and waiting time);
+- ticket_daily_stats, ticket_hourly_stats and kiosk_outcomes older than `retention_statistics_days`;
 - audit events older than `retention_audit_days`. The audit log stays append-only: the database refuses
   every UPDATE, and any DELETE of a row younger than 365 days (migration 20261125_operations), so even
   a wrong setting cannot erase recent history;
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from server.domain import renewal
 from server.models import AuditEntry, IdempotencyRecord, Linkage, MigrationRequest, StaffSession
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
+from server.stats import service as stats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
 
 SHORT_LIVED_DAYS = 7
@@ -86,12 +88,14 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
     ticket_cutoff = today - timedelta(days=periods.tickets)
     short = now - timedelta(days=SHORT_LIVED_DAYS)
     done: dict[str, int] = {"statistics_days_summarised": _summarise(session, ticket_cutoff)}
+    done["statistics_hours_summarised"] = stats.roll_up_tickets(session=session, before=ticket_cutoff)
     done["tickets"] = session.execute(delete(Ticket).where(Ticket.day < ticket_cutoff)).rowcount
     done["kiosk_alerts"] = session.execute(delete(KioskAlert).where(
         KioskAlert.acknowledged_at.is_not(None), KioskAlert.created_at < now - timedelta(days=periods.tickets))
     ).rowcount
     done["ticket_daily_stats"] = session.execute(delete(TicketDailyStats).where(
         TicketDailyStats.day < today - timedelta(days=periods.statistics))).rowcount
+    done["statistics_rows"] = stats.prune(session=session, before=today - timedelta(days=periods.statistics))
     # The newest event is kept: live pages wait for ids after it, and an emptied table could reuse ids.
     newest = session.scalar(select(func.max(QueueEvent.id)))
     done["queue_events"] = session.execute(delete(QueueEvent).where(
