@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.config import KioskSettings
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from kiosk.flows.ticket import TicketView
     from kiosk.maintenance.runtime import Maintenance
     from kiosk.outbox import Outbox
+    from kiosk.statistics import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,14 @@ class KioskServices:
             service_en=ticket.service_en, issued_at=ticket.issued_at, status_url=ticket.status_url,
             people_ahead=ticket.people_ahead, wait_minutes=ticket.wait_minutes, ticket_id=ticket.ticket_id,
         ))
+
+    def record_outcome(self, outcome: Outcome, at: datetime) -> None:
+        """Queue a patron session's outcome for the server's statistics (nothing personal in it)."""
+        from kiosk.statistics import put_outcome
+
+        self._build()
+        assert self._outbox is not None
+        put_outcome(self._outbox, outcome, at)
 
     @property
     def performer(self) -> Performer:

@@ -22,6 +22,7 @@ from kiosk.flows.runner import FlowRunner
 from kiosk.maintenance.files import resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
+from kiosk.statistics import SessionOutcome
 from screens import card_events, routes
 from screens.a11y import Accessibility, AccessibilityPanel, install_palette
 from screens.attract import AttractScreen
@@ -240,7 +241,7 @@ class KioskApp(App):
         self.flow_name = name
         flow = routes.FLOW_FACTORIES[name](self.settings)
         self.runner = FlowRunner(flow, lambda effect: self.services.performer.perform(effect), self._post,
-                                 self._on_flow_state)
+                                 self._on_flow_state, SessionOutcome(name, self.services.record_outcome))
         self.a11y.flow_started()
         self._on_flow_state(flow.state)
 

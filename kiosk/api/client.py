@@ -437,6 +437,10 @@ class KioskApiClient:
                    "at": event.at.isoformat(), "detail": dict(event.detail)}
         self._request("POST", "/v1/kiosk/audit", json_body=payload, idempotency_key=event.event_id)
 
+    def record_outcome(self, outcome: dict[str, Any], *, idempotency_key: str) -> None:
+        """Count one patron session's outcome in the server's statistics (kiosk/statistics.py builds it)."""
+        self._request("POST", "/v1/kiosk/outcomes", json_body=outcome, idempotency_key=idempotency_key)
+
 
 # A 2xx answer with missing or mistyped fields (a broken proxy, a wrong server) must be a typed
 # ServerError like any other bad answer: the flow runner drops untyped exceptions, and the patron's

@@ -23,6 +23,18 @@ class Flow(Protocol):
         ...
 
 
+class Observer(Protocol):
+    """Watches a flow run without taking part (kiosk/statistics.py's SessionOutcome)."""
+
+    def seen(self, state: object) -> None:
+        """The flow is in `state` now."""
+        ...
+
+    def closed(self) -> None:
+        """The flow run is over."""
+        ...
+
+
 class FlowRunner:
     """Owns one flow for one patron session.
 
@@ -38,19 +50,23 @@ class FlowRunner:
         perform: Callable[[object], object],
         post: Callable[[Callable[[], None]], None],
         on_state: Callable[[Any], None],
+        observer: Observer | None = None,
     ) -> None:
         self.flow = flow
+        self._observer = observer
         self._perform = perform
         self._post = post
         self._on_state = on_state
         self._generation = 0
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow")
+        self._observe(flow.state)
 
     def send(self, event: object) -> None:
         """Apply an event on the UI thread and start any effects it asks for."""
         effects = self.flow.handle(event)
         self._on_state(self.flow.state)
+        self._observe(self.flow.state)
         generation = self._generation
         for effect in effects:
             self._pool.submit(self._run, effect, generation)
@@ -61,6 +77,11 @@ class FlowRunner:
             self._generation += 1
         self.flow = flow
         self._on_state(flow.state)
+        self._observe(flow.state)
+
+    def _observe(self, state: object) -> None:
+        if self._observer is not None:
+            self._observer.seen(state)
 
     def _run(self, effect: object, generation: int) -> None:
         try:
@@ -80,5 +101,7 @@ class FlowRunner:
         self._post(deliver)
 
     def close(self) -> None:
-        """Stop the worker thread."""
+        """Stop the worker thread; the observer learns the run is over."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._observer is not None:
+            self._observer.closed()

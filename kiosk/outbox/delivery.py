@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 AUDIT = "audit"  # a staff action (payload: StaffEvent fields); the event id is the idempotency key
 HEARTBEAT = "heartbeat"  # the kiosk's state; only the latest matters (coalesced)
 TICKET_PRINTED = "ticket_printed"  # payload: ticket_id, reprint
+OUTCOME = "outcome"  # a patron session's outcome for the statistics (kiosk/statistics.py): nothing personal
 
 # 4xx answers that say nothing about the item: the kiosk's credentials or clock, a concurrent change,
 # too many requests. They may pass later, so the item stays queued.
@@ -56,6 +57,8 @@ class ApiDelivery:
         elif item.kind == TICKET_PRINTED:
             self.client.mark_ticket_printed(p["ticket_id"], idempotency_key=item.idempotency_key,
                                             reprint=bool(p.get("reprint", False)))
+        elif item.kind == OUTCOME:
+            self.client.record_outcome(p, idempotency_key=item.idempotency_key)
         else:
             raise ApiError("unknown_outbox_kind", "", f"no delivery for {item.kind!r}", 400)
 

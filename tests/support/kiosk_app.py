@@ -144,6 +144,8 @@ def kiosk_env(display: str, kivy_home: Path, **overrides: str) -> dict[str, str]
         KIVY_HOME=str(kivy_home),
         KIOSK_MAINTENANCE_DATA_DIR=str(data),
         KIOSK_MAINTENANCE_STAFF_CACHE_PATH=str(data / "staff-cache.json"),
+        # Per test too: what one test's kiosk queued (print marks, outcomes) is not delivered to another's server.
+        KIOSK_OUTBOX_PATH=str(data / "outbox.sqlite3"),
         KIOSK_DISPLAY_FULLSCREEN="0",
         KIOSK_DISPLAY_WIDTH="1280",
         KIOSK_DISPLAY_HEIGHT="800",
