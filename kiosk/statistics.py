@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.clock import LIBRARY_TZ
-from kiosk.flows import card_steps, expiry, ticket
+from kiosk.flows import card_steps, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Entering, Finished
 
@@ -97,11 +97,27 @@ def _ticket(state: object) -> tuple[str, str | None] | None:
     return None
 
 
+def _renewal(state: object) -> tuple[str, str | None] | None:
+    if isinstance(state, renewal.Sent):
+        return COUNTER, "renewal_request"  # the counter completes it with one confirmation
+    if isinstance(state, renewal.WhatToBring):
+        return COUNTER, "renewal_without_card"
+    if isinstance(state, renewal.NotYet):
+        return COMPLETED, "not_yet_open"
+    if isinstance(state, renewal.Failed):
+        if state.failure is renewal.Failure.UNMATCHED:
+            return COUNTER, state.failure.value
+        return FAILED, state.failure.value
+    stop = _card_stop(state)
+    return (FAILED, stop) if stop else None
+
+
 # Flow name -> its result states. A new flow adds its rule here.
 OUTCOME_RULES: dict[str, Callable[[object], tuple[str, str | None] | None]] = {
     "migrate": _migration,
     "expiry": _expiry,
     "ticket": _ticket,
+    "renewal": _renewal,
 }
 
 

@@ -31,6 +31,10 @@ const REASONS = {
   unknown_card: ["カード番号の登録なし", "unknown card number"], not_linked: ["連携なし", "not linked"],
   migration_pending: ["職員の確認待ち", "held for staff"], counter_closed: ["窓口の時間外", "counter closed"],
   print_offline: ["プリンター未接続", "printer offline"], print_paper_out: ["用紙切れ", "paper out"],
+  renewal_request: ["更新の申請（窓口で確認）", "renewal request"],
+  renewal_without_card: ["更新（カードなし・持ち物案内）", "renewal without the card"],
+  not_yet_open: ["更新期間前", "renewal not yet open"], unmatched: ["記録と不一致", "does not match the record"],
+  inactive: ["利用停止中", "card inactive"], not_yet: ["更新期間前", "not yet renewable"],
   print_cover_open: ["プリンターのふたが開いている", "printer cover open"], print_error: ["印刷エラー", "print error"],
 };
 const state = { token: sessionStorage.getItem("staffToken"), report: null };

@@ -16,7 +16,7 @@ import requests
 
 from kiosk.api.client import KioskApiClient
 from kiosk.clock import LIBRARY_TZ
-from kiosk.flows import card_steps, expiry, ticket
+from kiosk.flows import card_steps, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Back, Digit, Entering, Finished
 from kiosk.flows.runner import FlowRunner
@@ -57,6 +57,11 @@ VIEW = ticket.TicketView("t1", "M-007", "mynumber", "マイナンバー", "My Nu
     ("ticket", ticket.Printed(VIEW), (COMPLETED, "no_old_link")),
     ("ticket", ticket.PrintFailed(VIEW, ticket.PrintFailure.PAPER_OUT), (FAILED, "print_paper_out")),
     ("ticket", ticket.IssueFailed("mynumber", "k", ticket.IssueFailure.CLOSED), (FAILED, "counter_closed")),
+    ("renewal", renewal.Sent(CARD, "R-42", True), (COUNTER, "renewal_request")),
+    ("renewal", renewal.WhatToBring(CARD), (COUNTER, "renewal_without_card")),
+    ("renewal", renewal.NotYet(CARD, date(2026, 12, 1)), (COMPLETED, "not_yet_open")),
+    ("renewal", renewal.Failed(CARD, renewal.Failure.UNMATCHED), (COUNTER, "unmatched")),
+    ("renewal", renewal.Failed(CARD, renewal.Failure.SERVER_UNREACHABLE), (FAILED, "server_unreachable")),
 ])
 def test_result_states_map_to_outcomes(flow: str, state: object, expected: tuple[str, str | None]) -> None:
     assert outcome_of(flow, state) == Outcome(flow, *expected)
