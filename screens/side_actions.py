@@ -12,6 +12,7 @@ from typing import Any
 
 from kivy.clock import Clock
 
+from kiosk.a11y.cues import Cue
 from screens.toast import Toast
 
 
@@ -36,9 +37,13 @@ class SideActions:
     def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:
         def run() -> None:
             ok = work()
-            Clock.schedule_once(lambda _dt: self.toast(self.app.tr(ok_key if ok else failed_key, self.app.lang)), 0)
+            Clock.schedule_once(lambda _dt: self._done(ok, ok_key if ok else failed_key), 0)
 
         threading.Thread(target=run, name="side-action", daemon=True).start()
+
+    def _done(self, ok: bool, key: str) -> None:
+        self.app.a11y.play_cue(Cue.OK if ok else Cue.ERROR)  # heard too: staff called, or not
+        self.toast(self.app.tr(key, self.app.lang))
 
     @staticmethod
     def toast(text: str) -> None:

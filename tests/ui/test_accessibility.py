@@ -91,6 +91,9 @@ def test_every_state_change_and_error_sounds_and_nothing_else_does(audio_kiosk: 
     assert audio.heard(lambda: kiosk.tap("submit"), seconds=2.5) > 1000, "the answer sounds"
     kiosk.wait_for(lambda s: "有効期限が過ぎています" in s["texts"])
     assert audio.heard(lambda: time.sleep(0.1)) == 0, "a result on screen is silent once announced"
+    assert audio.heard(lambda: kiosk.tap("call_staff"), seconds=2.5) > 1000, "staff called: heard, not only seen"
+    kiosk.wait_for(lambda s: i18n.translate("toast.staff_called", "ja") in s["texts"])
+    time.sleep(5.5)  # the toast goes by itself
     assert audio.heard(lambda: kiosk.tap("done")) > 1000, "back on the attract screen"
     kiosk.wait_screen("attract")
 
