@@ -56,6 +56,13 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+# (component edge, what is around it) pairs: a button's outline or fill against the page (WCAG 1.4.11: 3:1).
+EDGE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("C_PRIMARY", "C_BG"), ("C_PRIMARY", "C_SECONDARY_BG"), ("C_MUTED", "C_BG"), ("C_MUTED", "C_KEY_BG"),
+    ("C_ERROR", "C_WARN_BG"),
+)
+
+
 def _linear(channel: float) -> float:
     return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
 
@@ -72,6 +79,6 @@ def contrast(foreground: Colour, background: Colour) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def worst_pair(palette: dict[str, Colour]) -> tuple[str, str, float]:
-    """The text pair with the lowest contrast in ``palette``."""
-    return min(((fg, bg, contrast(palette[fg], palette[bg])) for fg, bg in TEXT_PAIRS), key=lambda t: t[2])
+def worst_pair(palette: dict[str, Colour], pairs: tuple[tuple[str, str], ...] = TEXT_PAIRS) -> tuple[str, str, float]:
+    """The pair (text pairs unless told) with the lowest contrast in ``palette``."""
+    return min(((fg, bg, contrast(palette[fg], palette[bg])) for fg, bg in pairs), key=lambda t: t[2])

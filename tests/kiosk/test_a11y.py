@@ -158,6 +158,8 @@ def test_every_text_colour_pair_meets_its_contrast_level(name: str, least: float
     assert set(pal) == set(palette.STANDARD), "both palettes name the same colours"
     fg, bg, ratio = palette.worst_pair(pal)
     assert ratio >= least, f"{name}: {fg} on {bg} is {ratio:.2f}:1"
+    fg, bg, ratio = palette.worst_pair(pal, palette.EDGE_PAIRS)
+    assert ratio >= 3.0, f"{name}: a control's edge {fg} against {bg} is {ratio:.2f}:1"
 
 
 def test_contrast_ratio_matches_wcag_reference_values() -> None:
