@@ -47,6 +47,15 @@ class ExpiryPublic(BaseModel):
     rule_ja: str
 
 
+class CheckupPublic(BaseModel):
+    """A card check-up: the link scheme, the linked library card's expiry, and a reference for the counter."""
+
+    link: Literal["old", "mykey", "none"]
+    card: ExpiryPublic | None  # None when the My Number card is not linked
+    migration_reference: str | None  # a switch held for staff confirmation at the counter
+    reference: str
+
+
 class ChallengeCreate(BaseModel):
     """Ask for a one-time challenge (no fields today; the body is `{}`)."""
 

@@ -19,6 +19,7 @@ from kiosk.api.errors import (
     ServerUnreachableError,
     StaleRequestError,
 )
+from kiosk.disclosure import DisclosureLedger
 from kiosk.timecheck import ClockCheck, ClockWatch, measure
 from protocol import signing
 
@@ -77,6 +78,16 @@ class CardExpiry:
     days_left: int
     status: str  # valid | renewable | expired
     today: date
+
+
+@dataclass(frozen=True)
+class CardCheckup:
+    """The server's check-up of a My Number card: link scheme, the linked card's expiry, references."""
+
+    link: str  # old | mykey | none
+    card: CardExpiry | None  # None when not linked
+    migration_reference: str | None  # a switch held for staff confirmation
+    reference: str  # the check-up's own reference, for the counter ticket
 
 
 @dataclass(frozen=True)
@@ -219,6 +230,8 @@ class KioskApiClient:
         self._session.headers[VERSION_HEADER] = _kiosk_version()
         # The latest clock comparison with the server (from /health and each heartbeat's answer).
         self.clock = ClockWatch()
+        # What this patron session sent (the privacy slip); the app clears it when the session ends.
+        self.disclosures = DisclosureLedger()
         if ca_file:
             # Trust exactly this CA for the server's TLS certificate (verification stays on).
             self._session.verify = ca_file
@@ -229,8 +242,11 @@ class KioskApiClient:
 
     def _request(
         self, method: str, path: str, *, json_body: dict | None = None, idempotency_key: str | None = None,
-        retries: int = 0,
+        retries: int = 0, purpose: str = "other", path_fields: tuple[str, ...] = (), background: bool = False,
     ) -> dict[str, Any]:
+        if not background:
+            # Recorded before sending: a request that fails on the way may still have reached the server.
+            self.disclosures.record(purpose, path_fields + tuple(json_body or ()), datetime.now(UTC))
         headers = {"Accept": "application/json"}
         if idempotency_key is not None:
             headers[signing.HEADER_IDEMPOTENCY_KEY] = idempotency_key
@@ -275,12 +291,12 @@ class KioskApiClient:
 
     def health(self) -> dict[str, Any]:
         """GET /health."""
-        return self._request("GET", "/health")
+        return self._request("GET", "/health", background=True)
 
     def check_clock(self) -> ClockCheck:
         """Compare this kiosk's clock with the server's (/health/clock time, half the round trip allowed for)."""
         sent = datetime.now(UTC)
-        body = self._request("GET", "/health/clock")
+        body = self._request("GET", "/health/clock", background=True)
         received = datetime.now(UTC)
         check = measure(sent_at=sent, received_at=received, server_time=datetime.fromisoformat(body["time"]),
                         window_s=int(body.get("auth_window_s") or self.clock.window_s))
@@ -289,13 +305,14 @@ class KioskApiClient:
 
     def card_expiry(self, card_number: str) -> CardExpiry:
         """Expiry of a library card by its number."""
-        return _expiry(self._request("GET", f"/v1/cards/{card_number}/expiry"))
+        return _expiry(self._request("GET", f"/v1/cards/{card_number}/expiry", purpose="expiry",
+                                     path_fields=("card_number",)))
 
     def migration_challenge(self, *, idempotency_key: str | None = None) -> MigrationChallenge:
         """A single-use challenge (also used before an expiry check by My Number card)."""
         body = self._request(
             "POST", "/v1/migrations/challenges", json_body={},
-            idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1,
+            idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1, purpose="challenge",
         )
         return MigrationChallenge(
             challenge_id=body["challenge_id"],
@@ -324,7 +341,7 @@ class KioskApiClient:
             payload["birth_date"] = birth_date.isoformat()
         body = self._request(
             "POST", "/v1/migrations", json_body=payload, idempotency_key=idempotency_key or str(uuid.uuid4()),
-            retries=1,
+            retries=1, purpose="migration",
         )
         return MigrationOutcome(body["status"], body["card_number"], body.get("reference_code"))
 
@@ -340,25 +357,46 @@ class KioskApiClient:
         return _expiry(
             self._request(
                 "POST", "/v1/cards/by-mynumber/expiry", json_body=payload,
-                idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1,
+                idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1, purpose="expiry_by_card",
             )
         )
+
+    def card_checkup(
+        self, *, challenge_id: str, certificate_der: bytes, signature: bytes, idempotency_key: str | None = None
+    ) -> CardCheckup:
+        """Link scheme and library card of this My Number card (it signed the challenge), with a reference."""
+        payload = {
+            "challenge_id": challenge_id,
+            "certificate": base64.b64encode(certificate_der).decode(),
+            "signature": base64.b64encode(signature).decode(),
+        }
+        body = self._request("POST", "/v1/cards/by-mynumber/checkup", json_body=payload,
+                             idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1, purpose="checkup")
+        link = body["link"]
+        if link not in ("old", "mykey", "none"):
+            raise ValueError(f"unknown link scheme {link!r}")
+        card = _expiry(body["card"]) if body["card"] is not None else None
+        if (card is None) != (link == "none"):
+            raise ValueError("a linked card comes with its expiry, an unlinked one without")
+        return CardCheckup(link=link, card=card, migration_reference=body.get("migration_reference"),
+                           reference=str(body["reference"]))
 
     def renewal_compare(self, card_number: str, name: str, address: str, birth_date: date) -> RenewalAnswer:
         """Compare the card's facts with the library's record (nothing stored)."""
         return _renewal(self._request("POST", "/v1/renewals/compare",
-                                      json_body=_renewal_body(card_number, name, address, birth_date)))
+                                      json_body=_renewal_body(card_number, name, address, birth_date),
+                                      purpose="renewal_compare"))
 
     def renewal_request(self, card_number: str, name: str, address: str, birth_date: date, *,
                         idempotency_key: str) -> RenewalAnswer:
         """Send the renewal request for the counter; the answer carries its reference code."""
         return _renewal(self._request("POST", "/v1/renewals",
                                       json_body=_renewal_body(card_number, name, address, birth_date),
-                                      idempotency_key=idempotency_key, retries=1))
+                                      idempotency_key=idempotency_key, retries=1, purpose="renewal"))
 
     def ticket_services(self) -> TicketServices:
         """The counter services for queue tickets, their queues, and whether the counter is open."""
-        body = self._request("GET", "/v1/tickets/services")
+        body = self._request("GET", "/v1/tickets/services", purpose="ticket_services")
         return TicketServices(
             open=bool(body["open"]),
             opens_at=_when(body.get("opens_at")),
@@ -383,7 +421,8 @@ class KioskApiClient:
             payload["reason"] = reason
         if reference is not None:
             payload["reference"] = reference
-        body = self._request("POST", "/v1/tickets", json_body=payload, idempotency_key=idempotency_key, retries=1)
+        body = self._request("POST", "/v1/tickets", json_body=payload, idempotency_key=idempotency_key, retries=1,
+                             purpose="ticket")
         return IssuedTicket(
             ticket_id=body["ticket_id"], number=body["number"], service=body["service"],
             service_ja=body["service_ja"], service_en=body["service_en"],
@@ -395,7 +434,7 @@ class KioskApiClient:
         """Tell the server the ticket came out of the printer (or was reprinted)."""
         body = self._request(
             "POST", f"/v1/tickets/{ticket_id}/printed", json_body={"reprint": reprint},
-            idempotency_key=idempotency_key, retries=1,
+            idempotency_key=idempotency_key, retries=1, background=True,
         )
         return TicketPrinted(ticket_id=body["ticket_id"], number=body["number"], print_count=int(body["print_count"]))
 
@@ -404,7 +443,8 @@ class KioskApiClient:
         payload: dict[str, Any] = {"reason": reason}
         if ticket_number is not None:
             payload["ticket_number"] = ticket_number
-        body = self._request("POST", "/v1/alerts", json_body=payload, idempotency_key=idempotency_key, retries=1)
+        body = self._request("POST", "/v1/alerts", json_body=payload, idempotency_key=idempotency_key, retries=1,
+                             purpose="call_staff")
         return StaffAlert(alert_id=int(body["id"]), reason=body["reason"],
                           created_at=datetime.fromisoformat(body["created_at"]))
 
@@ -412,7 +452,7 @@ class KioskApiClient:
 
     def staff_credentials(self) -> list[StaffCredential]:
         """Active staff accounts with their argon2id PIN hashes and roles, for the kiosk's offline cache."""
-        body = self._request("GET", "/v1/kiosk/staff-credentials")
+        body = self._request("GET", "/v1/kiosk/staff-credentials", background=True)
         return [StaffCredential(staff_id=s["staff_id"], role=s["role"], pin_hash=s["pin_hash"])
                 for s in body["staff"]]
 
@@ -420,7 +460,7 @@ class KioskApiClient:
         """Report this kiosk's state to the fleet page (a resend is harmless: the latest state wins)."""
         sent = datetime.now(UTC)
         try:
-            body = self._request("POST", "/v1/kiosk/heartbeat", json_body=state.to_json())
+            body = self._request("POST", "/v1/kiosk/heartbeat", json_body=state.to_json(), background=True)
         except StaleRequestError:
             # Refused for the clock itself: measure by how much, for the warning and diagnostics.
             self.check_clock()
@@ -435,7 +475,7 @@ class KioskApiClient:
         """Append a staff action at this kiosk to the server's audit log (the event id is the idempotency key)."""
         payload = {"staff_id": event.staff_id, "action": event.action, "outcome": event.outcome,
                    "at": event.at.isoformat(), "detail": dict(event.detail)}
-        self._request("POST", "/v1/kiosk/audit", json_body=payload, idempotency_key=event.event_id)
+        self._request("POST", "/v1/kiosk/audit", json_body=payload, idempotency_key=event.event_id, background=True)
 
     def record_outcome(self, outcome: dict[str, Any], *, idempotency_key: str) -> None:
         """Count one patron session's outcome in the server's statistics (kiosk/statistics.py builds it)."""
@@ -446,8 +486,8 @@ class KioskApiClient:
 # ServerError like any other bad answer: the flow runner drops untyped exceptions, and the patron's
 # screen would wait until the idle wipe. Wrapped here, after the class, so each method stays plain.
 _ANSWER_READERS = ("check_clock", "card_expiry", "migration_challenge", "submit_migration", "expiry_by_mynumber",
-                   "ticket_services", "issue_ticket", "mark_ticket_printed", "call_staff", "staff_credentials",
-                   "send_heartbeat", "renewal_compare", "renewal_request")
+                   "card_checkup", "ticket_services", "issue_ticket", "mark_ticket_printed", "call_staff",
+                   "staff_credentials", "send_heartbeat", "renewal_compare", "renewal_request")
 
 
 def _typed_answer_errors(method: Any) -> Any:

@@ -4,6 +4,7 @@ This runs on the flow runner's worker thread. Every failure becomes an event the
 so nothing a patron does ends in an unhandled exception.
 
     card.py       one PC/SC session per effect, PIN refusals, the signed challenge
+    checkup.py    the card check-up (sign, then the server's findings)
     expiry.py     expiry by number and by My Number card
     migration.py  the no-PIN card read, the birth date, sign and submit
     renewal.py    renewal open?, the card's facts behind the 入力補助 PIN, compare and send
@@ -21,11 +22,12 @@ from kiosk.api.client import KioskApiClient
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings
 from kiosk.effects.card import CardSessions
+from kiosk.effects.checkup import CheckupWork
 from kiosk.effects.expiry import ExpiryWork
 from kiosk.effects.migration import MigrationWork
 from kiosk.effects.renewal import RenewalWork
 from kiosk.effects.tickets import TicketWork
-from kiosk.flows import expiry, renewal, ticket
+from kiosk.flows import checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.outbox import Outbox
 from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
@@ -53,6 +55,7 @@ class Performer:
         printer_settings = dataclasses.asdict(settings.printer)
         self.printer = printer or printer_from_config(printer_settings)
         expiry_work = ExpiryWork(self.api, cards)
+        checkup_work = CheckupWork(self.api, cards)
         migration_work = MigrationWork(self.api, cards, today)
         renewal_work = RenewalWork(self.api, cards)
         self.renderer = TicketRenderer.from_config(printer_settings)
@@ -60,6 +63,7 @@ class Performer:
         self._handlers: dict[type, Callable[[Any], object]] = {
             expiry.LookupExpiry: expiry_work.lookup,
             expiry.LookupExpiryByCard: expiry_work.lookup_by_card,
+            checkup.CheckUp: checkup_work.check_up,
             ticket.IssueTicket: ticket_work.issue,
             ticket.PrintTicket: ticket_work.print,
             mig.ReadCard: migration_work.read_card,

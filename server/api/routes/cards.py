@@ -1,4 +1,4 @@
-"""Card expiry for kiosks: by library card number, or by My Number card (via its linkage)."""
+"""Card expiry for kiosks: by library card number, or by My Number card (via its linkage); the card check-up."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from server import audit
 from server.api.common import decode_base64, expiry_public
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StateDep
 from server.api.idempotent import run_idempotent
-from server.domain import migration
+from server.domain import checkup, migration
 from server.domain.idempotency import request_fingerprint
 from server.domain.patrons import get_patron, patron_expiry
-from server.schemas import ERROR_RESPONSES, CardResponse, ExpiryPublic
+from server.schemas import ERROR_RESPONSES, CardResponse, CheckupPublic, ExpiryPublic
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES)
 
@@ -58,5 +58,36 @@ def card_expiry_by_mynumber(
     return run_idempotent(
         state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="expiry.check_mynumber",
         fingerprint=request_fingerprint(method="POST", path="/v1/cards/by-mynumber/expiry",
+                                        body=body.model_dump_json().encode()),
+    )
+
+
+@router.post("/by-mynumber/checkup", response_model=CheckupPublic)
+def card_checkup(body: CardResponse, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
+    """Card check-up: link scheme and library card of the My Number card that signed the challenge."""
+
+    def action(session):  # type: ignore[no-untyped-def]
+        today = state.clock.today()
+        found = checkup.check_up(
+            session=session,
+            trust=state.trust,
+            connector=state.mykey,
+            challenge_id=body.challenge_id,
+            certificate_der=decode_base64(body.certificate, error_code="malformed_certificate"),
+            signature=decode_base64(body.signature, error_code="bad_signature"),
+            kiosk_id=kiosk.kiosk_id,
+            now=state.clock.now(),
+            today=today,
+        )
+        card = None
+        if found.patron is not None and found.expiry is not None:
+            card = expiry_public(card_number=found.patron.card_number, expiry=found.expiry, today=today)
+        public = CheckupPublic(link=found.link, card=card, migration_reference=found.migration_reference,
+                               reference=found.reference)
+        return 200, public.model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="checkup.card",
+        fingerprint=request_fingerprint(method="POST", path="/v1/cards/by-mynumber/checkup",
                                         body=body.model_dump_json().encode()),
     )
