@@ -72,13 +72,17 @@ def test_every_persona_is_covered() -> None:
     assert {spec.key for spec in SPECS} == set(OUTCOMES)
 
 
-def linked_old(card_number: str):  # type: ignore[no-untyped-def]
+def linked_old(card_number: str, status: CardStatus = CardStatus.VALID):  # type: ignore[no-untyped-def]
     def check(flow: c.CheckupFlow) -> None:
         r = report(flow)
-        assert (r.view.link, r.view.card_number, r.steps) == (c.Link.OLD, card_number, (c.Step.MIGRATE,))
-        assert r.view.expiry is not None and r.view.expiry.status is CardStatus.VALID
+        assert (r.view.link, r.view.card_number) == (c.Link.OLD, card_number)
+        assert r.view.expiry is not None and r.view.expiry.status is status
         assert r.view.reference.startswith("C-")
-        assert c.counter_ticket_for(r) is None
+        if status is CardStatus.VALID:
+            assert r.steps == (c.Step.MIGRATE,) and c.counter_ticket_for(r) is None
+        else:
+            assert r.steps == (c.Step.MIGRATE, c.Step.RENEW_CARD)
+            assert c.counter_ticket_for(r) == ("registration", "checkup_renewal", r.view.reference)
     return check
 
 
@@ -107,7 +111,8 @@ OUTCOMES = {
     "blocked": ([], stopped_at(m.PinBlocked("", m.PinStep.AUTH))),
     "expired_cert": ([], lambda flow: isinstance(flow.state, m.CertificateExpired) or pytest.fail(str(flow.state))),
     "revoked_cert": (["2222"], stopped_at(c.Failed(c.Failure.CERTIFICATE_INVALID))),
-    "different_pins": (["1234"], linked_old("2000000071")),  # only the 利用者証明用 PIN is asked
+    # Only the 利用者証明用 PIN is asked; the demo data set has this card expired (the renewal demo).
+    "different_pins": (["1234"], linked_old("2000000071", CardStatus.EXPIRED)),
     "pulled_out": ([], stopped_at(m.WaitingForCard("", m.CardTrouble.REMOVED))),
     "no_old_link": (["4444"], not_linked),
     "renewed": (["1234"], not_linked),  # the old link names the first certificate; not switched yet
