@@ -142,6 +142,7 @@ class PatronPublic(BaseModel):
     status: str
     expiry: ExpiryPublic
     linkages: list[LinkagePublic]
+    address: str | None = None  # the address on record (a kiosk renewal request may have updated it)
 
 
 class MigrationRequestPublic(BaseModel):

@@ -54,6 +54,10 @@ def test_renewal_request_with_the_card_marks_the_moved_address(card_kiosk: Kiosk
     assert "［登録と異なります］" in text and "［登録と同じ］" in text
     assert MOVED_FROM not in text, "the library's stored address is never shown"
     both_languages(kiosk, "renewal/renewal_review")
+    kiosk.tap("a11y")
+    kiosk.tap("large_text")
+    kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "renewal_review")
+    kiosk.check_and_shoot("renewal/large-renewal_review-ja")
     kiosk.tap("send")
     state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result" and "更新の申し込みを受け付けました" in s["texts"],
                            timeout=30)
@@ -88,6 +92,10 @@ def test_without_the_card_lists_what_to_bring_and_prints_a_renewal_ticket(kiosk:
     text = "\n".join(state["texts"])
     assert "運転免許証" in text and "「通知カード」は証明書として使えません" in text
     both_languages(kiosk, "renewal/renewal_bring")
+    kiosk.tap("a11y")
+    kiosk.tap("large_text")
+    kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "renewal_bring")
+    kiosk.check_and_shoot("renewal/large-renewal_bring-ja")
     before = printed_tickets(kiosk)
     kiosk.tap("counter_ticket")
     kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)

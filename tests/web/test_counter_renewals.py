@@ -56,6 +56,7 @@ def test_counter_completes_a_renewal_request_in_one_click(backend: str, request:
         patron = requests.get(f"{server.base_url}/v1/staff/patrons/{MOVED_CARD}", headers=staff_headers(server),
                               timeout=10).json()
         assert patron["expiry"]["status"] == "valid" and patron["registered_on"] == patron["expiry"]["today"]
+        assert patron["address"] == persona.address
         listed = requests.get(server.base_url + "/v1/staff/renewals", headers=staff_headers(server), timeout=10)
         assert listed.json() == []
         client.close()

@@ -36,6 +36,7 @@ def _patron_public(*, session, patron: Patron, state) -> PatronPublic:  # type: 
         name=patron.name,
         birth_date=patron.birth_date,
         registered_on=patron.registered_on,
+        address=patron.address,
         status=patron.status,
         expiry=expiry_public(
             card_number=patron.card_number, expiry=patron_expiry(patron=patron, today=today), today=today
