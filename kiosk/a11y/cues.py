@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk import i18n
-from kiosk.flows import common, expiry, ticket
+from kiosk.flows import common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import EnteringPin, LastTryWarning, PinBlocked, WaitingForCard
 
@@ -30,8 +30,8 @@ class Cue(StrEnum):
 # Results and warnings by state type; unknown types (flows added later) fall back on their names.
 _ERRORS: tuple[type, ...] = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused,
                              mig.CertificateExpired, PinBlocked)
-_OKS: tuple[type, ...] = (mig.Completed, ticket.Printed)
-_WARNINGS: tuple[type, ...] = (LastTryWarning, mig.Pending)
+_OKS: tuple[type, ...] = (mig.Completed, ticket.Printed, renewal.Sent)
+_WARNINGS: tuple[type, ...] = (LastTryWarning, mig.Pending, renewal.NotYet)
 _ERROR_NAME_ENDINGS = ("Failed", "Refused", "Blocked", "Error", "Expired")
 
 

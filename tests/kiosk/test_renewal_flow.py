@@ -75,3 +75,16 @@ def test_failures_retry_the_step_that_failed_and_close_drops_the_facts() -> None
 
 def test_facts_never_show_in_a_repr() -> None:
     assert "花子" not in repr(FACTS) and "花子" not in repr(r.Review("2000000121", FACTS, None))  # type: ignore[arg-type]
+
+
+def test_outcomes_sound_and_speak_their_own_prompts_never_the_reference() -> None:
+    from kiosk.a11y.cues import Cue, kind, prompt_key, spoken_text
+
+    sent, not_yet = r.Sent("2000000121", "RACD34", True), r.NotYet("2000000121", date(2027, 1, 1))
+    failed = r.Failed("2000000121", r.Failure.UNMATCHED)
+    assert (kind(sent), kind(not_yet), kind(failed)) == (Cue.OK, Cue.WARNING, Cue.ERROR)
+    assert prompt_key("renewal_result", sent, Cue.OK) == "voice.renewal_result.ok"
+    assert prompt_key("renewal_result", not_yet, Cue.WARNING) == "voice.renewal_result.warning"
+    assert prompt_key("renewal_review", None, Cue.NEXT) == "voice.renewal_review"
+    for language in ("ja", "en", "ja-easy", "zh", "ko"):
+        assert "RACD34" not in spoken_text("voice.renewal_result.ok", language)
