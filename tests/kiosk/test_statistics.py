@@ -164,3 +164,27 @@ def test_outcomes_reach_the_real_server_through_the_outbox_once_each(server: Ser
     assert reasons == {("migrate", "failed", "pin_blocked"): 4}
     assert {h["key"]: h["sessions"] for h in report["hours"]}["14"] == 4
     outbox.close()
+
+
+def test_an_outcome_reached_with_the_server_away_is_counted_once_it_is_back(server: ServerProcess,
+                                                                             tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    away = KioskApiClient("http://127.0.0.1:9", server.kiosk_id, server.kiosk_secret, timeout=2)
+    outbox = Outbox(path, ApiDelivery(away), permanent=is_permanent)
+    watch = SessionOutcome("expiry", lambda o, at: put_outcome(outbox, o, at), now=lambda: AT.replace(hour=9))
+    watch.seen(expiry.Failed(CARD, expiry.Failure.SERVER_UNREACHABLE))
+    watch.closed()
+    assert outbox.flush() == 0 and len(outbox) == 1  # kept on disk, not lost
+    outbox.close()
+    # The kiosk restarts with the server reachable: the outcome goes, dated when it happened.
+    outbox = Outbox(path, ApiDelivery(KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret,
+                                                     timeout=5)), permanent=is_permanent)
+    assert outbox.flush() == 1 and len(outbox) == 0
+    outbox.close()
+    token = requests.post(server.base_url + "/v1/staff/sessions",
+                          json={"staff_id": server.staff_id, "pin": server.staff_pin}, timeout=10).json()["token"]
+    report = requests.get(server.base_url + "/v1/stats", params={"start": "2026-06-15", "end": "2026-06-15"},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    reasons = {(c["service"], c["outcome"], c["reason"]): c["count"] for c in report["reasons"]}
+    assert reasons[("expiry", "failed", "server_unreachable")] is None  # one: counted, but below the threshold
+    assert {h["key"]: h["sessions"] for h in report["hours"]}["09"] is None
