@@ -195,9 +195,9 @@ function render(r) {
   $("totals").replaceChildren(...tiles.map(([key, label, value]) =>
     el("div", { class: "tile", "data-total": key }, el("strong", {}, value), el("span", {}, ...bilingual(label)))));
   $("chart-services").replaceChildren(serviceChart(r));
-  $("chart-hours").replaceChildren(columnChart(hoursShown(r.hours), (k) => k, "hours"));
+  $("chart-hours").replaceChildren(columnChart(hoursShown(r.hours), (k) => k, "hours", 480));
   const step = Math.max(1, Math.ceil(r.days.length / 15));
-  $("chart-days").replaceChildren(columnChart(r.days, (k, i) => (i % step === 0 ? k.slice(5) : ""), "days"));
+  $("chart-days").replaceChildren(columnChart(r.days, (k, i) => (i % step === 0 ? k.slice(5) : ""), "days", 1000));
   $("reason-rows").replaceChildren(...(r.reasons.length ? r.reasons.map((c) =>
     el("tr", { "data-service": c.service, "data-outcome": c.outcome, "data-reason": c.reason },
       el("td", {}, ...bilingual(pair(SERVICES, c.service))), el("td", {}, ...bilingual(OUTCOMES[c.outcome])),
@@ -237,14 +237,16 @@ function serviceChart(r) {
   const value = (c) => (c.count === null ? few : c.count);
   const totals = services.map((s) => r.outcomes.filter((c) => c.service === s).reduce((sum, c) => sum + value(c), 0));
   const max = Math.max(1, ...totals);
-  const left = 150, width = 330, bar = 26, gap = 14;
-  const height = services.length * (bar + gap) + 6;
-  const chart = svg("svg", { viewBox: `0 0 ${left + width + 40} ${height}`, role: "img", class: "bars",
+  // Each service: its name on one line, its bar under it (long Japanese names need the whole width).
+  const left = 0, width = 420, bar = 22, row = 50;
+  const height = services.length * row + 4;
+  const chart = svg("svg", { viewBox: `0 0 ${width + 60} ${height}`, role: "img", class: "bars",
                              "aria-label": "サービス別の結果 / sessions by service and outcome" }, hatch());
   services.forEach((service, i) => {
-    const y = i * (bar + gap) + 4;
+    const y = i * row + 20;
     const label = pair(SERVICES, service);
-    chart.append(svg("text", { x: 0, y: y + 11 }, label[0]), svg("text", { x: 0, y: y + 24, fill: "#5b6475" }, label[1]));
+    chart.append(svg("text", { x: 0, y: y - 6, style: "font-size: 14px" }, label[0],
+                     svg("tspan", { fill: "#5b6475", style: "font-size: 11px" }, `  ${label[1]}`)));
     let x = left;
     for (const c of r.outcomes.filter((o) => o.service === service)) {
       const w = (value(c) / max) * width;
@@ -254,9 +256,11 @@ function serviceChart(r) {
                        svg("title", {}, `${OUTCOMES[c.outcome][0]} ${OUTCOMES[c.outcome][1]}: ${shown(c.count)}`)));
       x += w;
     }
-    const sum = r.outcomes.filter((o) => o.service === service);
-    const exact = sum.every((c) => c.count !== null);
-    chart.append(svg("text", { x: x + 6, y: y + 18 }, exact ? String(totals[i]) : `≈${totals[i]}`));
+    // With a suppressed part the total is only known to be above the shown counts.
+    const parts = r.outcomes.filter((o) => o.service === service);
+    const known = parts.reduce((sum, c) => sum + (c.count || 0), 0);
+    const exact = parts.every((c) => c.count !== null);
+    chart.append(svg("text", { x: x + 6, y: y + 16, style: "font-size: 13px" }, exact ? String(known) : `${known}+`));
   });
   return el("div", {}, chart, legend(Object.entries(OUTCOMES).map(([k, p]) => [`o-${k}`, p])));
 }
@@ -269,12 +273,12 @@ function hoursShown(hours) {
 }
 
 // Paired columns (kiosk sessions, queue tickets) per hour or per day.
-function columnChart(rows, label, name) {
+function columnChart(rows, label, name, target) {
   const few = state.report.min_cell - 1;
   const v = (n) => (n === null ? few : n);
   const max = Math.max(1, ...rows.flatMap((p) => [v(p.sessions), v(p.tickets)]));
-  const plotH = 180, top = 16, base = top + plotH, left = 34;
-  const slot = Math.max(6, Math.min(48, 900 / rows.length));
+  const plotH = name === "days" ? 160 : 180, top = 16, base = top + plotH, left = 34;
+  const slot = Math.max(4, Math.min(48, target / rows.length));
   const barW = Math.max(2, slot * 0.38);
   const width = left + rows.length * slot + 10;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${base + 22}`, role: "img", "aria-label": name }, hatch(),

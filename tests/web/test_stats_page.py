@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
@@ -23,6 +24,7 @@ from kiosk.api.client import KioskApiClient
 from kiosk.clock import LIBRARY_TZ
 from kiosk.statistics import Outcome, payload
 from tests.support.server_proc import REPO_ROOT, ServerProcess, start_server
+from tests.ui.conftest import ALWAYS_OPEN
 from tests.web.conftest import CHROMEDRIVER, CHROMIUM
 
 STALE = (StaleElementReferenceException,)
@@ -33,7 +35,8 @@ TODAY = "2026-06-15"
 @pytest.fixture
 def server() -> Iterator[ServerProcess]:
     directory = Path(tempfile.mkdtemp(prefix="saga-stats-web-"))
-    process = start_server(database_url=f"sqlite:///{directory / 'server.db'}", settings={"SERVER_TODAY": TODAY})
+    process = start_server(database_url=f"sqlite:///{directory / 'server.db'}",
+                           settings={"SERVER_TODAY": TODAY, **ALWAYS_OPEN})
     yield process
     process.stop()
 
@@ -77,6 +80,15 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     send(client, "migrate", "failed", "pin_blocked", 11, 1)
     send(client, "expiry", "completed", "valid", 14, 4)
     send(client, "expiry", "abandoned", "left_card_number", 14, 2)
+    # Three queue tickets from the kiosk, called at the counter: the average wait is shown.
+    for _ in range(3):
+        client.issue_ticket("mynumber", idempotency_key=str(uuid.uuid4()))
+    token = requests.post(server.base_url + "/v1/staff/sessions",
+                          json={"staff_id": server.staff_id, "pin": server.staff_pin}, timeout=10).json()["token"]
+    for _ in range(3):
+        called = requests.post(server.base_url + "/v1/counter/calls", json={"service": "mynumber", "counter": "1"},
+                               headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert called.status_code == 200, called.text
 
     browser.get(server.base_url + "/stats")
     browser.find_element(By.ID, "staff-id").send_keys(server.staff_id)
@@ -103,6 +115,11 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     kiosk = browser.find_element(By.CSS_SELECTOR, f"#kiosk-rows tr[data-kiosk='{server.kiosk_id}']")
     assert [td.text for td in kiosk.find_elements(By.CSS_SELECTOR, "td.num")] == ["15", "9", "3", "<3", "<3"]
     assert "個人を特定できる情報は含みません" in browser.find_element(By.ID, "privacy").text
+    tickets = browser.find_element(By.CSS_SELECTOR, "#ticket-rows tr[data-service=mynumber]")
+    issued, *_, wait_cell = tickets.find_elements(By.CSS_SELECTOR, "td.num")
+    assert issued.text == "3" and float(wait_cell.get_attribute("data-value")) >= 0 and "分" in wait_cell.text
+    assert browser.find_element(By.CSS_SELECTOR, "[data-total=tickets] strong").text == "3"
+    assert value(browser, "#chart-days rect[data-key='2026-06-15'][data-series=tickets]") == "3"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "stats.png"))
 
