@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.clock import LIBRARY_TZ
-from kiosk.flows import card_steps, expiry, renewal, ticket
+from kiosk.flows import card_steps, checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Entering, Finished
 
@@ -112,12 +112,25 @@ def _renewal(state: object) -> tuple[str, str | None] | None:
     return (FAILED, stop) if stop else None
 
 
+def _checkup(state: object) -> tuple[str, str | None] | None:
+    if isinstance(state, checkup.Report):
+        counter = checkup.counter_ticket_for(state)
+        if counter is not None:
+            return COUNTER, counter[1]
+        return COMPLETED, state.steps[0].value if state.steps else checkup.Step.NOTHING.value  # the next step
+    if isinstance(state, checkup.Failed):
+        return FAILED, state.failure.value
+    stop = _card_stop(state)
+    return (FAILED, stop) if stop else None
+
+
 # Flow name -> its result states. A new flow adds its rule here.
 OUTCOME_RULES: dict[str, Callable[[object], tuple[str, str | None] | None]] = {
     "migrate": _migration,
     "expiry": _expiry,
     "ticket": _ticket,
     "renewal": _renewal,
+    "checkup": _checkup,
 }
 
 

@@ -35,6 +35,11 @@ const REASONS = {
   renewal_without_card: ["更新（カードなし・持ち物案内）", "renewal without the card"],
   not_yet_open: ["更新期間前", "renewal not yet open"], unmatched: ["記録と不一致", "does not match the record"],
   inactive: ["利用停止中", "card inactive"], not_yet: ["更新期間前", "not yet renewable"],
+  checkup_first_linkage: ["初めての連携（窓口）", "first link, at the counter"],
+  checkup_renewal: ["カードの更新（窓口）", "card renewal, at the counter"],
+  nothing: ["手続き不要", "nothing to do"], migrate: ["連携の切り替えを案内", "switch offered"],
+  renew_card: ["カードの更新を案内", "card renewal advised"],
+  renew_certificate: ["電子証明書の更新を案内", "certificate renewal advised"],
   print_cover_open: ["プリンターのふたが開いている", "printer cover open"], print_error: ["印刷エラー", "print error"],
 };
 const state = { token: sessionStorage.getItem("staffToken"), report: null };

@@ -16,7 +16,7 @@ import requests
 
 from kiosk.api.client import KioskApiClient
 from kiosk.clock import LIBRARY_TZ
-from kiosk.flows import card_steps, expiry, renewal, ticket
+from kiosk.flows import card_steps, checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Back, Digit, Entering, Finished
 from kiosk.flows.runner import FlowRunner
@@ -27,6 +27,7 @@ from kiosk.statistics import (
     COMPLETED,
     COUNTER,
     FAILED,
+    OUTCOME_RULES,
     Outcome,
     SessionOutcome,
     outcome_of,
@@ -62,9 +63,24 @@ VIEW = ticket.TicketView("t1", "M-007", "mynumber", "マイナンバー", "My Nu
     ("renewal", renewal.NotYet(CARD, date(2026, 12, 1)), (COMPLETED, "not_yet_open")),
     ("renewal", renewal.Failed(CARD, renewal.Failure.UNMATCHED), (COUNTER, "unmatched")),
     ("renewal", renewal.Failed(CARD, renewal.Failure.SERVER_UNREACHABLE), (FAILED, "server_unreachable")),
+    ("checkup", checkup.Report(date(2030, 1, 1), False, checkup.CheckupView(checkup.Link.NONE, CARD, None, None,
+                                                                            "C-1"), (checkup.Step.FIRST_LINKAGE,)),
+     (COUNTER, "checkup_first_linkage")),
+    ("checkup", checkup.Report(date(2026, 8, 1), True, checkup.CheckupView(checkup.Link.MYKEY, CARD, None, None,
+                                                                           "C-2"), (checkup.Step.RENEW_CERTIFICATE,)),
+     (COMPLETED, "renew_certificate")),
+    ("checkup", checkup.Failed(checkup.Failure.CERTIFICATE_INVALID), (FAILED, "certificate_invalid")),
+    ("checkup", card_steps.CertificateExpired("", date(2025, 1, 1)), (FAILED, "certificate_expired")),
 ])
 def test_result_states_map_to_outcomes(flow: str, state: object, expected: tuple[str, str | None]) -> None:
     assert outcome_of(flow, state) == Outcome(flow, *expected)
+
+
+def test_every_flow_the_kiosk_can_start_has_outcome_rules() -> None:
+    from screens.routes import FLOW_FACTORIES  # the routing table only: no Kivy
+
+    missing = set(FLOW_FACTORIES) - set(OUTCOME_RULES)
+    assert not missing, f"add the result states of {missing} to kiosk/statistics.py OUTCOME_RULES"
 
 
 def test_steps_on_the_way_are_not_results() -> None:
