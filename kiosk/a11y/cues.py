@@ -35,12 +35,17 @@ _WARNINGS: tuple[type, ...] = (LastTryWarning, mig.Pending, renewal.NotYet)
 _ERROR_NAME_ENDINGS = ("Failed", "Refused", "Blocked", "Error", "Expired")
 
 
+def _pad(state: Any) -> Any:
+    """A flow's card-number step holds the shared pad state in ``entry``."""
+    entry = getattr(state, "entry", None)
+    return entry if isinstance(entry, common.Entering) else state
+
+
 def _is_error(state: Any) -> bool:
     """The state shows an error: a failed step, or a problem on a pad or at the reader."""
     if isinstance(state, _ERRORS) or type(state).__name__.endswith(_ERROR_NAME_ENDINGS):
         return True
-    if isinstance(state, mig.CardNumber):
-        state = state.entry
+    state = _pad(state)
     if isinstance(state, common.Entering):
         return state.problem is not None
     if isinstance(state, WaitingForCard):
@@ -52,8 +57,7 @@ def _is_error(state: Any) -> bool:
 
 def _typed(state: Any) -> int | None:
     """How many digits a pad holds (None for a state without a pad)."""
-    if isinstance(state, mig.CardNumber):
-        state = state.entry
+    state = _pad(state)
     if isinstance(state, common.Entering):
         return len(state.digits)
     if isinstance(state, EnteringPin):

@@ -14,7 +14,7 @@ from kiosk.a11y import palette, tones
 from kiosk.a11y.cues import Cue, cue_for, kind, prompt_key, spoken_text
 from kiosk.a11y.speech import Synthesiser
 from kiosk.cardnumber import Problem
-from kiosk.flows import common, expiry, ticket
+from kiosk.flows import common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardFacts, CardTrouble, EnteringPin, LastTryWarning, PinStep, WaitingForCard
 
@@ -81,6 +81,15 @@ def test_prompts_prefer_the_screens_own_key_then_a_generic_one_and_never_speak_k
     assert prompt_key("expiry_result", None, Cue.ERROR) == "voice.error"
     assert prompt_key("some_new_screen", None, Cue.NEXT) == "voice.next"
     assert prompt_key("pin_pad", None, Cue.KEY) is None
+
+
+def test_the_renewal_flow_sounds_like_the_others_and_its_review_is_never_read_out() -> None:
+    assert cue_for(renewal.CardNumber(), renewal.CardNumber(common.Entering("2"))) is Cue.KEY
+    assert kind(renewal.CardNumber(common.Entering("2", Problem.WRONG_LENGTH))) is Cue.ERROR
+    assert kind(renewal.Sent(CARD, "R-1", address_differs=True)) is Cue.OK
+    assert kind(renewal.NotYet(CARD, date(2026, 9, 1))) is Cue.WARNING
+    assert kind(renewal.Failed(CARD, next(iter(renewal.Failure)))) is Cue.ERROR
+    assert prompt_key("renewal_review", None, Cue.NEXT) == "voice.renewal_review"
 
 
 # States holding everything personal a screen may show: card number, PIN digits, birth date, reference.
