@@ -50,4 +50,7 @@ def report_csv(report: StatsPublic) -> str:
             writer.writerow((f"tickets_{name}", ticket.service, "", "", "", period, _value(getattr(ticket, name), k)))
         writer.writerow(("tickets_average_wait_minutes", ticket.service, "", "", "", period,
                          "" if ticket.average_wait_minutes is None else ticket.average_wait_minutes))
+    for follow_up in report.follow_ups:
+        writer.writerow((f"{follow_up.kind}_requests", "", follow_up.status, "", "", period,
+                         _value(follow_up.count, k)))
     return "\ufeff" + out.getvalue()

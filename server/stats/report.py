@@ -9,15 +9,17 @@ one-day range shows no time finer than the hour.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.models import Kiosk
+from server.clock import LIBRARY_TZ
+from server.models import Kiosk, MigrationRequest, RenewalRequest
 from server.stats.models import KioskOutcome, TicketHourlyStats
 from server.stats.schemas import (
     OUTCOMES,
+    FollowUpPublic,
     KioskCountPublic,
     OutcomeCountPublic,
     PeriodCountPublic,
@@ -31,7 +33,10 @@ from server.tickets.models import Ticket
 
 MAX_DAYS = 366
 # The kiosk's services in the order the page shows them; any other reported service follows.
-SERVICE_ORDER = ("migrate", "expiry", "ticket")
+SERVICE_ORDER = ("migrate", "expiry", "renewal", "checkup", "ticket")
+# Requests the counter finishes: each status is listed, zero or not.
+FOLLOW_UPS = (("migration", MigrationRequest, ("pending", "confirmed", "rejected")),
+              ("renewal", RenewalRequest, ("pending", "completed", "cancelled")))
 
 
 class Suppress:
@@ -69,6 +74,20 @@ def _ticket_sums(session: Session, start: date, end: date) -> dict[tuple[date, i
             {"issued": row.issued, "served": row.served, "no_show": row.no_show, "called": row.called,
              "wait_seconds": row.wait_seconds})
     return sums
+
+
+def _follow_ups(session: Session, start: date, end: date, s: Suppress) -> list[FollowUpPublic]:
+    """Held migrations and renewal requests made in the range, by status (while their records are kept)."""
+    # Stored as UTC; SQLite compares the text, so the bounds are UTC too.
+    low = datetime.combine(start, time(), LIBRARY_TZ).astimezone(UTC)
+    high = datetime.combine(end + timedelta(days=1), time(), LIBRARY_TZ).astimezone(UTC)
+    out = []
+    for kind, model, statuses in FOLLOW_UPS:
+        counts = dict(session.execute(select(model.status, func.count()).where(
+            model.created_at >= low, model.created_at < high).group_by(model.status)).all())
+        out += [FollowUpPublic(kind=kind, status=status, count=s.count(int(counts.get(status, 0))))
+                for status in statuses]
+    return out
 
 
 def build_report(*, session: Session, catalog: Catalog, start: date, end: date, min_cell: int,
@@ -134,5 +153,5 @@ def build_report(*, session: Session, catalog: Catalog, start: date, end: date, 
                                  tickets=s.count(tickets_by_hour[h])) for h in range(24)],
         days=[PeriodCountPublic(key=d.isoformat(), sessions=s.count(sessions_by_day[d]),
                                 tickets=s.count(tickets_by_day[d])) for d in days],
-        tickets=ticket_rows,
+        tickets=ticket_rows, follow_ups=_follow_ups(session, start, end, s),
     )

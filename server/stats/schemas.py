@@ -80,6 +80,14 @@ class TicketServicePublic(BaseModel):
     average_wait_minutes: float | None
 
 
+class FollowUpPublic(BaseModel):
+    """Requests kiosks left for the counter, by what became of them (held migrations, renewal requests)."""
+
+    kind: Literal["migration", "renewal"]
+    status: str  # migration: pending | confirmed | rejected; renewal: pending | completed | cancelled
+    count: Count
+
+
 class TotalsPublic(BaseModel):
     """The range at a glance."""
 
@@ -106,3 +114,4 @@ class StatsPublic(BaseModel):
     hours: list[PeriodCountPublic]
     days: list[PeriodCountPublic]
     tickets: list[TicketServicePublic]
+    follow_ups: list[FollowUpPublic]

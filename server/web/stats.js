@@ -42,6 +42,14 @@ const REASONS = {
   renew_certificate: ["電子証明書の更新を案内", "certificate renewal advised"],
   print_cover_open: ["プリンターのふたが開いている", "printer cover open"], print_error: ["印刷エラー", "print error"],
 };
+const FOLLOW_UPS = {
+  migration: ["連携の切り替え（職員の確認待ち）", "Held MyKey switch"],
+  renewal: ["カードの更新の申請", "Renewal request"],
+};
+const FOLLOW_UP_STATUS = {
+  pending: ["確認待ち", "pending"], confirmed: ["確認済み", "confirmed"], rejected: ["却下", "rejected"],
+  completed: ["完了", "completed"], cancelled: ["取消", "cancelled"],
+};
 const state = { token: sessionStorage.getItem("staffToken"), report: null };
 const $ = (id) => document.getElementById(id);
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -214,6 +222,10 @@ function render(r) {
       countCell(s.no_show),
       el("td", { class: "num", "data-value": s.average_wait_minutes ?? "" },
          s.average_wait_minutes === null ? "—" : `${s.average_wait_minutes} 分 / min`))));
+  $("follow-up-rows").replaceChildren(...r.follow_ups.map((f) =>
+    el("tr", { "data-kind": f.kind, "data-status": f.status },
+      el("td", {}, ...bilingual(FOLLOW_UPS[f.kind])), el("td", {}, ...bilingual(pair(FOLLOW_UP_STATUS, f.status))),
+      countCell(f.count))));
   $("kiosk-rows").replaceChildren(...(r.kiosks.length ? r.kiosks.map((k) =>
     el("tr", { "data-kiosk": k.kiosk_id },
       el("td", {}, k.kiosk_id, el("span", { class: "en" }, k.name)), countCell(k.sessions), countCell(k.completed),

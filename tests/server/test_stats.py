@@ -13,10 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from protocol.signing import signed_headers
 from server.app import create_app
 from server.clock import LIBRARY_TZ
+from server.models import Linkage, MigrationRequest, Patron, RenewalRequest
 from server.ops.retention import Periods, apply
 from server.state import AppState
 from server.tickets.models import Ticket
@@ -154,3 +156,31 @@ def test_statistics_are_for_staff_only_and_export_as_csv(state: AppState, client
     assert by[("total_sessions", "", "", "", span)] == "4"
     page = client.get("/stats")
     assert page.status_code == 200 and "stats.js" in page.text
+
+
+def test_requests_left_for_the_counter_are_counted_by_what_became_of_them(state: AppState,
+                                                                          client: TestClient) -> None:
+    today = state.clock.today()
+    # 00:30 on the library's day is 15:30 UTC the day before: it belongs to the library's day.
+    # Stored in UTC, as the server does (SQLite keeps the wall time it is given).
+    early = datetime(today.year, today.month, today.day, 0, 30, tzinfo=LIBRARY_TZ).astimezone(UTC)
+    with state.sessions() as session, session.begin():
+        patron = session.scalar(select(Patron).where(Patron.card_number == "2000000014"))
+        link = session.scalar(select(Linkage).where(Linkage.patron_id == patron.id))
+        for n, status in enumerate(("confirmed",) * 3 + ("rejected",) + ("pending",) * 4):
+            session.add(MigrationRequest(reference_code=f"M{n:04d}", patron_id=patron.id, old_linkage_id=link.id,
+                                         mykey_id="k", cert_serial="01", cert_issuer="CN=x", kiosk_id=KIOSK_ID,
+                                         status=status, created_at=early + timedelta(minutes=n)))
+        for n, status in enumerate(("completed",) * 3):
+            session.add(RenewalRequest(reference_code=f"R{n:04d}", patron_id=patron.id, kiosk_id=KIOSK_ID,
+                                       status=status, created_at=early))
+        # The day before, on the library's clock (23:50): outside a one-day range.
+        session.add(RenewalRequest(reference_code="R9999", patron_id=patron.id, kiosk_id=KIOSK_ID,
+                                   status="cancelled", created_at=early - timedelta(minutes=40)))
+    report = client.get("/v1/stats", params={"start": today.isoformat(), "end": today.isoformat()},
+                        headers=staff_headers(client)).json()
+    follow_ups = {(f["kind"], f["status"]): f["count"] for f in report["follow_ups"]}
+    assert follow_ups == {("migration", "pending"): 4, ("migration", "confirmed"): 3, ("migration", "rejected"): None,
+                          ("renewal", "pending"): 0, ("renewal", "completed"): 3, ("renewal", "cancelled"): 0}
+    text = json.dumps(report)
+    assert "2000000014" not in text and "M0001" not in text  # counts only

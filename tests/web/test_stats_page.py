@@ -119,6 +119,10 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     issued, *_, wait_cell = tickets.find_elements(By.CSS_SELECTOR, "td.num")
     assert issued.text == "3" and float(wait_cell.get_attribute("data-value")) >= 0 and "分" in wait_cell.text
     assert browser.find_element(By.CSS_SELECTOR, "[data-total=tickets] strong").text == "3"
+    follow_ups = {(r.get_attribute("data-kind"), r.get_attribute("data-status")):
+                  r.find_elements(By.TAG_NAME, "td")[-1].text
+                  for r in browser.find_elements(By.CSS_SELECTOR, "#follow-up-rows tr")}
+    assert follow_ups[("migration", "pending")] == "0" and len(follow_ups) == 6
     assert value(browser, "#chart-days rect[data-key='2026-06-15'][data-series=tickets]") == "3"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "stats.png"))
