@@ -183,17 +183,26 @@ function renderRenewals(requests, reference) {
           el("div", { class: "address-new" }, "カード Card: ", el("strong", {}, r.new_address)))
         : el("div", { class: "address-same" }, "住所変更なし No address change")),
     el("span", { class: "renewal-actions" },
-      el("button", { type: "button", class: "good", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/renewals/${r.reference_code}/complete`) }, "更新を確定 Complete"),
+      el("button", { type: "button", class: "good", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/renewals/${r.reference_code}/complete`, undefined, renewed) }, "更新を確定 Complete"),
       " ",
       el("button", { type: "button", class: "bad", onclick: (e) => act(e.currentTarget, "POST", `/v1/staff/renewals/${r.reference_code}/cancel`) }, "取消 Cancel")))));
 }
 
+// What to tell the patron once the renewal is complete: the new expiry date.
+function renewed(done) {
+  const box = $("renewal-done");
+  box.replaceChildren(`${done.reference_code} ${done.card_number}: 更新しました（有効期限 ${done.valid_until}）${done.address_changed ? "・住所を変更しました" : ""}`,
+    el("span", { class: "en" }, `Renewed until ${done.valid_until}${done.address_changed ? "; address updated" : ""}`));
+  box.classList.remove("hidden");
+}
+
 // One click, one request: the button stays disabled until the answer (a double click calls once).
-async function act(button, method, path, body) {
+async function act(button, method, path, body, then) {
   $("action-error").classList.add("hidden");
   button.disabled = true;
   try {
-    await api(method, path, body);
+    const answer = await api(method, path, body);
+    if (then) then(answer);
   } catch (error) {
     showError($("action-error"), error);
   } finally {

@@ -57,6 +57,12 @@ def test_counter_completes_a_renewal_request_in_one_click(backend: str, request:
                               timeout=10).json()
         assert patron["expiry"]["status"] == "valid" and patron["registered_on"] == patron["expiry"]["today"]
         assert patron["address"] == persona.address
+        # The new expiry date to tell the patron, on the console.
+        valid_until = patron["expiry"]["valid_until"]
+        assert valid_until == persona.birth_date.replace(year=int(patron["registered_on"][:4]) + 3).isoformat()
+        assert f"有効期限 {valid_until}" in text_of(console, "renewal-done")
+        assert f"Renewed until {valid_until}; address updated" in text_of(console, "renewal-done")
+        console.save_screenshot(str(artifacts / f"counter-renewal-done-{backend}.png"))
         listed = requests.get(server.base_url + "/v1/staff/renewals", headers=staff_headers(server), timeout=10)
         assert listed.json() == []
         client.close()
