@@ -32,7 +32,9 @@ from server.domain.patrons import create_patron, find_patron, get_patron
 from server.errors import ApiError
 from server.models import Kiosk
 
-CSV_COLUMNS = ("card_number", "name", "birth_date", "registered_on", "cert_serial", "cert_issuer")
+# The first four are required; "address" (the address on record, compared by kiosk renewal requests) is optional.
+CSV_COLUMNS = ("card_number", "name", "birth_date", "registered_on", "cert_serial", "cert_issuer", "address")
+MAX_ADDRESS = 400
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def _actor() -> str:
         return getpass.getuser()
     except Exception:  # no user name in some containers
         return "unknown"
+
+
+def _parse_address(row: dict[str, str]) -> str | None:
+    address = (row.get("address") or "").strip()
+    if len(address) > MAX_ADDRESS or any(ord(c) < 0x20 or ord(c) == 0x7F for c in address):
+        raise ValueError(f"address is longer than {MAX_ADDRESS} characters or holds control characters")
+    return address or None
 
 
 def _parse_row(row: dict[str, str]) -> tuple[str, str, date, date, str, str]:
@@ -88,10 +97,11 @@ def _parse_row(row: dict[str, str]) -> tuple[str, str, date, date, str, str]:
 def _import_row(*, session, row: dict[str, str], now, actor: str) -> None:  # type: ignore[no-untyped-def]
     """Check and write one CSV row in the caller's transaction (ValueError, ApiError or IntegrityError if bad)."""
     number, name, birth, registered, serial, issuer = _parse_row(row)
+    address = _parse_address(row)
     if find_patron(session=session, card_number=number) is not None:
         raise ValueError("card number already registered")
     patron = create_patron(session=session, card_number=number, name=name, birth_date=birth,
-                           registered_on=registered, now=now)
+                           registered_on=registered, now=now, address=address)
     if serial:
         add_old_link(session=session, patron=patron, cert_serial=serial, cert_issuer=issuer, now=now)
     audit.record(session=session, at=now, actor_type="admin_cli", actor_id=actor,

@@ -167,3 +167,23 @@ def test_kiosk_request_and_counter_completion_over_http(staff_policy_server: Ser
     with pytest.raises(ApiError) as info:
         client.renewal_compare("2000000154", *card)  # valid check digit, nobody
     assert info.value.code == "unknown_patron"
+
+
+def test_the_ils_import_may_carry_the_address_on_record(state: AppState, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from server.admin_cli import import_patrons_csv
+
+    path = tmp_path / "ils.csv"
+    path.write_text("card_number,name,birth_date,registered_on,address\n"
+                    "3000000004,佐賀 太郎,1980-04-01,2022-06-01,佐賀県佐賀市城内二丁目1番1号\n"
+                    "3000000012,佐賀 花子,1985-12-01,2022-01-10,\n"
+                    "3000000020,制御 文字,1985-12-01,2022-01-10,\"line\x01break\"\n", encoding="utf-8")
+    imported, errors = import_patrons_csv(state=state, path=path, actor="test")
+    assert imported == 2 and [(e.line, e.card_number) for e in errors] == [(4, "3000000020")]
+    with state.sessions() as session:
+        assert find_patron(session=session, card_number="3000000004").address == "佐賀県佐賀市城内二丁目1番1号"
+        assert find_patron(session=session, card_number="3000000012").address is None
+        # Without an address on record, the card's address is "different": the counter records it.
+        patron = find_patron(session=session, card_number="3000000012")
+        found = renewal.compare(patron=patron, facts=renewal.CardFacts("佐賀　花子", "どこか", patron.birth_date),
+                                today=TODAY)
+        assert found.address == "different"
