@@ -49,6 +49,8 @@ class Accessibility:
         self._speech_generation = 0
         self._cue_ends = 0.0
         self.synthesiser = Synthesiser(self.settings.voice_command, ROOT / self.settings.voice_cache_dir)
+        # A language switch in guidance mode says the current prompt again in the new language.
+        app.bind(lang=lambda *_: self.repeat())
         #: Prompt keys spoken this session, newest last (keys only: never a value); the test driver reads it.
         self.spoken: list[str] = []
 
@@ -91,9 +93,9 @@ class Accessibility:
             return
         self.play_cue(cue)
         if self.app.guidance:
-            key = cues.prompt_key(screen, state, cue)
-            if key is not None:
-                self.speak(key)
+            keys = cues.prompt_keys(screen, state, cue)
+            if keys:
+                self.speak(*keys, values=cues.spoken_values(state))
 
     # -- sound ---------------------------------------------------------------------
     def _load(self, path: Path) -> Sound | None:
@@ -119,13 +121,13 @@ class Accessibility:
             sound.play()
             self._cue_ends = time.monotonic() + (sound.length or 0.3)
 
-    def speak(self, *keys: str) -> None:
+    def speak(self, *keys: str, values: dict[str, str] | None = None) -> None:
         """Say the prompts ``keys`` in the session's language (synthesised off the UI thread, then played)."""
         self.spoken.extend(keys)
         del self.spoken[:-50]
         self._speech_generation += 1
         generation, language = self._speech_generation, self.app.lang
-        text = " ".join(cues.spoken_text(key, language) for key in keys)
+        text = " ".join(cues.spoken_text(key, language, values) for key in keys)
         self.stop_speech()
 
         def synthesise() -> None:
@@ -158,19 +160,26 @@ class Accessibility:
         app.guidance = not app.guidance
         if app.guidance:
             self.play_cue(cues.Cue.OK)
-            self.speak("voice.guidance_on", self.current_prompt())
+            keys, values = self.current_prompt()
+            self.speak("voice.guidance_on", *keys, values=values)
         else:
             self._speech_generation += 1
             self.stop_speech()
 
-    def current_prompt(self) -> str:
-        """The prompt of what the screen shows now."""
+    def current_prompt(self) -> tuple[list[str], dict[str, str]]:
+        """The prompts (and the value they may say) of what the screen shows now."""
         app = self.app
         if app.runner is not None and app.manager.current != "attract":
             state = app.runner.flow.state
             screen, _ = routes.route(app.flow_name, state)
-            return cues.prompt_key(screen, state, cues.kind(state)) or "voice.next"
-        return cues.prompt_key(app.manager.current, None, cues.Cue.NEXT) or "voice.next"
+            return cues.prompt_keys(screen, state, cues.kind(state)), cues.spoken_values(state)
+        return cues.prompt_keys(app.manager.current, None, cues.Cue.NEXT), {}
+
+    def repeat(self) -> None:
+        """Say the current screen's prompt again (the panel's repeat button, a language switch)."""
+        if self.app.guidance:
+            keys, values = self.current_prompt()
+            self.speak(*keys, values=values)
 
     def toggle_high_contrast(self) -> None:
         """White and yellow on black, or the standard palette; the screens are built again in it."""
@@ -193,7 +202,8 @@ class Accessibility:
 
 
 class AccessibilityPanel(ModalView):
-    """Large text, high contrast, audio guidance: each button switches one and closes the panel."""
+    """Large text, high contrast, audio guidance (and, with guidance on, say it again): each button switches
+    one and closes the panel."""
 
     def choose(self, what: str) -> None:
         app = App.get_running_app()
@@ -204,3 +214,5 @@ class AccessibilityPanel(ModalView):
             app.a11y.toggle_high_contrast()
         elif what == "guidance":
             app.a11y.toggle_guidance()
+        elif what == "repeat":
+            app.a11y.repeat()

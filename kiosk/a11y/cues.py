@@ -2,8 +2,10 @@
 
 A cue is decided from the state before and the state after, so a re-render of the same state (a
 language switch, large text) is silent, while a new step, a result and an error each sound. Prompts
-are fixed catalogue keys, never formatted with values: nothing a patron entered or a card holds
-(PIN, card number, birth date) can reach the speaker.
+are fixed catalogue keys: nothing a patron entered or a card holds (PIN, card number, birth date, name,
+address, reference) can reach the speaker. The one value ever spoken is a queue ticket's number (e.g.
+A-012), which is not personal (the lobby display calls it out to everyone) and which a patron who cannot
+see the screen needs to know when it is called (EN 301 549 5.1.3.16).
 """
 
 from __future__ import annotations
@@ -111,6 +113,27 @@ def prompt_key(screen: str, state: Any, cue: Cue | None) -> str | None:
     return next((key for key in candidates if key in known), f"voice.{suffix}")
 
 
-def spoken_text(key: str, language: str) -> str:
-    """The prompt as spoken: the catalogue text with no values filled in (a placeholder stays unspoken)."""
+#: The only prompt with a value, and the value's only source (spoken_values).
+TICKET_NUMBER_KEY = "voice.ticket_number"
+
+
+def spoken_values(state: Any) -> dict[str, str]:
+    """Values a prompt for ``state`` may speak: a queue ticket's number, spelt out; nothing else, ever."""
+    if isinstance(state, ticket.Printed | ticket.PrintFailed):
+        return {"number": " ".join(ch for ch in state.ticket.number if ch.isalnum())}
+    return {}
+
+
+def prompt_keys(screen: str, state: Any, cue: Cue | None) -> list[str]:
+    """Every prompt to say for ``state``: its own, then the ticket number where there is one."""
+    key = prompt_key(screen, state, cue)
+    if key is None:
+        return []
+    return [key, TICKET_NUMBER_KEY] if spoken_values(state) else [key]
+
+
+def spoken_text(key: str, language: str, values: dict[str, str] | None = None) -> str:
+    """The prompt as spoken; only the ticket number prompt takes a value."""
+    if key == TICKET_NUMBER_KEY:
+        return i18n.translate(key, language, **(values or {}))
     return i18n.translate(key, language)

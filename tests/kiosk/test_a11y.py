@@ -11,7 +11,16 @@ import pytest
 
 from kiosk import i18n
 from kiosk.a11y import palette, tones
-from kiosk.a11y.cues import Cue, cue_for, kind, prompt_key, spoken_text
+from kiosk.a11y.cues import (
+    TICKET_NUMBER_KEY,
+    Cue,
+    cue_for,
+    kind,
+    prompt_key,
+    prompt_keys,
+    spoken_text,
+    spoken_values,
+)
 from kiosk.a11y.speech import Synthesiser
 from kiosk.cardnumber import Problem
 from kiosk.flows import common, expiry, renewal, ticket
@@ -117,12 +126,28 @@ def test_no_spoken_prompt_carries_a_number_or_a_value(state: object, screen: str
         assert "{" not in i18n.catalogue(language)[key], f"{key} has a placeholder"
 
 
+@pytest.mark.parametrize(("state", "screen"), PERSONAL)
+def test_the_only_value_ever_spoken_is_a_queue_tickets_number(state: object, screen: str) -> None:
+    values = spoken_values(state)
+    if isinstance(state, ticket.Printed):
+        assert values == {"number": "A 0 1 2"}, "spelt out, one character at a time"
+        assert prompt_keys(screen, state, Cue.OK) == ["voice.ticket_result.ok", TICKET_NUMBER_KEY]
+        assert spoken_text(TICKET_NUMBER_KEY, "ja", values) == "ばんごうは A 0 1 2 です。"
+        assert spoken_text(TICKET_NUMBER_KEY, "en", values) == "Your number is A 0 1 2."
+    else:
+        assert values == {}
+        assert all(TICKET_NUMBER_KEY not in prompt_keys(screen, state, cue) for cue in Cue)
+    assert spoken_text("voice.card_number", "ja", {"number": "2000000030"}) == spoken_text("voice.card_number", "ja")
+
+
 def test_every_voice_key_is_plain_text_in_every_catalogue_and_japanese_is_kana() -> None:
     kanji = re.compile(r"[\u4e00-\u9fff]")
     for language in i18n.languages():
         for key, text in i18n.catalogue(language).items():
             if key.startswith("voice."):
-                assert "{" not in text and not re.search(r"[0-9]", text), (language, key)
+                holes = re.findall(r"\{(\w+)\}", text)
+                assert holes == (["number"] if key == TICKET_NUMBER_KEY else []), (language, key)
+                assert not re.search(r"[0-9]", text), (language, key)
                 if language.startswith("ja"):
                     assert not kanji.search(text), f"espeak-ng cannot read the kanji in {key}: {text}"
 

@@ -4,6 +4,7 @@ large-text modes (screenshots), the audio guidance mode, and controls within a s
 from __future__ import annotations
 
 import array
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -130,6 +131,14 @@ def test_audio_guidance_speaks_each_step_from_the_catalogue_only_and_ends_with_t
     assert kiosk.state()["spoken"][-1:] == ["voice.card_number"], "digits are never spoken"
     kiosk.tap("submit")
     kiosk.wait_for(lambda s: s["spoken"][-1:] == ["voice.expiry_result.warning"], timeout=15)
+    said = len(kiosk.state()["spoken"])
+    kiosk.tap("a11y")
+    kiosk.tap("repeat")  # say it again
+    kiosk.wait_for(lambda s: len(s["spoken"]) == said + 1 and s["spoken"][-1] == "voice.expiry_result.warning")
+    kiosk.tap("counter_ticket")
+    state = kiosk.wait_for(lambda s: s["spoken"][-2:] == ["voice.ticket_result.ok", "voice.ticket_number"],
+                           timeout=15)
+    number = next(t for t in state["texts"] if re.fullmatch(r"[A-Z]-\d{3}", t))
 
     # Everything synthesised is a catalogue prompt: nothing typed reached the synthesiser.
     from kiosk.a11y.speech import Synthesiser
@@ -138,6 +147,10 @@ def test_audio_guidance_speaks_each_step_from_the_catalogue_only_and_ends_with_t
     prompts = [text for key, text in i18n.catalogue("ja").items() if key.startswith("voice.")]
     allowed = {synth.cache_path(t, "ja") for t in prompts}
     allowed |= {synth.cache_path(i18n.translate("voice.guidance_on", "ja") + " " + t, "ja") for t in prompts}
+    # The ticket's number is the one value spoken (not personal: the lobby display calls it out).
+    spelt = " ".join(ch for ch in number if ch.isalnum())
+    allowed.add(synth.cache_path(i18n.translate("voice.ticket_result.ok", "ja") + " "
+                                 + i18n.translate("voice.ticket_number", "ja", number=spelt), "ja"))
     written = set(audio_kiosk.voice.rglob("*.wav"))  # type: ignore[attr-defined]
     assert written and written <= allowed
 
