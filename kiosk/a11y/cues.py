@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk import i18n
-from kiosk.flows import common, expiry, renewal, ticket
+from kiosk.flows import checkup, common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import EnteringPin, LastTryWarning, PinBlocked, WaitingForCard
 
@@ -73,6 +73,8 @@ def kind(state: Any) -> Cue:
         return Cue.ERROR
     if isinstance(state, expiry.Shown):
         return Cue.OK if state.expiry.status is expiry.CardStatus.VALID else Cue.WARNING
+    if isinstance(state, checkup.Report):  # all well, or something to do (renew, the counter, the city office)
+        return Cue.OK if state.steps == (checkup.Step.NOTHING,) else Cue.WARNING
     if isinstance(state, _WARNINGS):
         return Cue.WARNING
     if isinstance(state, _OKS):

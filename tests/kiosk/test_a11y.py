@@ -23,7 +23,7 @@ from kiosk.a11y.cues import (
 )
 from kiosk.a11y.speech import Synthesiser
 from kiosk.cardnumber import Problem
-from kiosk.flows import common, expiry, renewal, ticket
+from kiosk.flows import checkup, common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardFacts, CardTrouble, EnteringPin, LastTryWarning, PinStep, WaitingForCard
 
@@ -71,6 +71,14 @@ def test_a_pad_ticks_per_key_sounds_an_error_per_refused_submit_and_is_silent_on
     assert cue_for(mig.CardNumber(empty), mig.CardNumber(one)) is Cue.KEY
     pin = EnteringPin(CARD, FACTS, PinStep.TEXT)
     assert cue_for(pin, EnteringPin(CARD, FACTS, PinStep.TEXT, digits=1)) is Cue.KEY
+
+
+def test_a_checkup_report_is_ok_when_nothing_is_to_be_done_and_a_warning_otherwise() -> None:
+    view = checkup.CheckupView(checkup.Link.MYKEY, CARD, VIEW, None, "C-1")
+    assert kind(checkup.Report(date(2030, 1, 1), False, view, (checkup.Step.NOTHING,))) is Cue.OK
+    steps = (checkup.Step.RENEW_CERTIFICATE,)
+    assert kind(checkup.Report(date(2026, 8, 1), True, view, steps)) is Cue.WARNING
+    assert kind(checkup.Failed(checkup.Failure.SERVER_UNREACHABLE)) is Cue.ERROR
 
 
 def test_an_unknown_state_of_a_later_flow_falls_back_on_its_name() -> None:
