@@ -117,3 +117,41 @@ def test_a_card_still_valid_is_not_offered_a_renewal(kiosk: KioskProcess) -> Non
     kiosk.tap("request_renewal")  # hidden and disabled: the tap does nothing
     time.sleep(1.0)
     assert kiosk.state()["screen"] == "expiry_result"
+
+
+def test_a_blocked_text_pin_and_someone_elses_record_end_in_clear_messages(card_kiosk: KioskProcess, insert_card,
+                                                                           test_pki) -> None:  # type: ignore[no-untyped-def]
+    from virtualcard.card import AID_TEXT
+
+    kiosk = card_kiosk
+    blocked = insert_card("different_pins")
+    blocked.files[(AID_TEXT, 0x0011)].tries = 0
+    check_expiry(kiosk, MOVED_CARD)
+    kiosk.tap("request_renewal")
+    kiosk.wait_screen("renewal_way", timeout=20)
+    kiosk.tap("with_card")
+    state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result", timeout=20)
+    text = "\n".join(state["texts"])
+    assert "暗証番号がロックされています" in text and "本人確認書類を持って2階総合カウンターでできます" in text
+    assert not any(apdu[1] == 0x20 and len(apdu) == 5 for apdu in blocked.history), "no PIN was tried"
+    kiosk.check_and_shoot("renewal/renewal_result-blocked-ja")
+    kiosk.tap("done")
+    kiosk.wait_screen("attract")
+
+    insert_card("normal")  # a real card, but not the record of the number typed
+    check_expiry(kiosk, "2000000121")
+    kiosk.tap("request_renewal")
+    kiosk.wait_screen("renewal_way", timeout=20)
+    kiosk.tap("with_card")
+    kiosk.wait_screen("pin_pad", timeout=20)
+    for digit in test_pki.personas["normal"].text_pin:
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
+    state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result", timeout=30)
+    text = "\n".join(state["texts"])
+    assert "照合できませんでした" in text and test_pki.personas["normal"].name not in text
+    both_languages(kiosk, "renewal/renewal_result-unmatched")
+    before = printed_tickets(kiosk)
+    kiosk.tap("counter_ticket")
+    kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
+    assert len(printed_tickets(kiosk)) == len(before) + 1
