@@ -7,13 +7,14 @@ import io
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from server.models import AuditEntry
 
 # Keys that must never reach the log, whatever a caller passes by mistake.
 _FORBIDDEN_KEYS = {"pin", "auth_pin", "text_pin", "my_number", "kojin_bango", "certificate", "cert_der"}
+_APPEND = insert(AuditEntry.__table__)
 
 
 def record(
@@ -40,6 +41,26 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def append(
+    *,
+    session: Session,
+    at: datetime,
+    actor_type: str,
+    actor_id: str,
+    action: str,
+    outcome: str,
+    card_number: str | None = None,
+    detail: dict | None = None,
+) -> None:
+    """Append one audit row in the caller's transaction with a single INSERT, now (record() without the
+    ORM's bookkeeping, for hot paths that need no AuditEntry back)."""
+    clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _FORBIDDEN_KEYS}
+    session.connection().execute(_APPEND, {
+        "at": at, "actor_type": actor_type, "actor_id": actor_id, "action": action, "outcome": outcome,
+        "card_number": card_number, "detail": clean,
+    })
 
 
 def entries(*, session: Session, card_number: str | None = None) -> list[AuditEntry]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+
+# How long a SQLite writer waits for another's lock before giving up (answered as database_unavailable).
+SQLITE_BUSY_TIMEOUT_S = 15
+# Kiosk write transactions one process runs at once on PostgreSQL (WriteGate).
+POSTGRESQL_WRITERS = 4
 
 
 def make_engine(url: str) -> Engine:
@@ -16,7 +23,7 @@ def make_engine(url: str) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -25,7 +32,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             cursor.close()
             # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
             dbapi_connection.isolation_level = None
@@ -41,6 +48,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def insert_for(dialect_name: str):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT construct, which has ON CONFLICT (the same on SQLite and PostgreSQL)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that do not expire objects on commit (responses are built after commit)."""
     return sessionmaker(engine, expire_on_commit=False)
@@ -51,3 +63,39 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+class DatabaseBusyError(Exception):
+    """No write slot freed within the lock timeout (answered like a locked database: 503, retry)."""
+
+
+class WriteGate:
+    """How many of this process's threads may run a kiosk write transaction at once.
+
+    SQLite lets one writer in at a time (BEGIN IMMEDIATE) and makes the others poll with sleeps that
+    grow to 100 ms, so many threads of one process queueing there wait far longer than the writes take:
+    here they queue on a lock instead and are let in as soon as it frees. PostgreSQL writers of
+    different services run side by side, a few at a time (more only fight over the same cores).
+    Another process is still serialised by the database itself, so this is never needed for correctness.
+    """
+
+    def __init__(self, slots: int, timeout_seconds: float) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self._timeout = timeout_seconds
+
+    @contextmanager
+    def enter(self) -> Iterator[None]:
+        """Hold a slot; DatabaseBusyError when none frees within the database's own lock timeout."""
+        if not self._slots.acquire(timeout=self._timeout):
+            raise DatabaseBusyError("no database write slot")
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+def make_write_gate(engine: Engine) -> WriteGate:
+    """One slot on SQLite (one writer at a time anyway), a few on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        return WriteGate(1, SQLITE_BUSY_TIMEOUT_S)
+    return WriteGate(POSTGRESQL_WRITERS, SQLITE_BUSY_TIMEOUT_S)

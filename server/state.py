@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.auth.kiosk_keys import KioskKeys
 from server.clock import Clock
 from server.config import Settings
-from server.db import make_engine, make_session_factory
+from server.db import WriteGate, make_engine, make_session_factory, make_write_gate
 from server.domain.certs import TrustStore, load_trust_store
 from server.mykey.connector import MyKeyConnector
 from server.mykey.factory import make_connector
@@ -25,6 +26,8 @@ class AppState:
     clock: Clock
     trust: TrustStore
     mykey: MyKeyConnector
+    kiosk_keys: KioskKeys  # a cache only: the database re-checks every key it vouches for
+    write_gate: WriteGate
 
 
 def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
@@ -38,11 +41,14 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         extra_roots, extra_crls = test_pki_paths(settings.test_pki_dir)
         root_paths += extra_roots
         crl_paths += extra_crls
+    sessions = make_session_factory(engine)
     return AppState(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         clock=clock,
         trust=load_trust_store(root_paths=root_paths, crl_paths=crl_paths),
         mykey=make_connector(settings=settings, clock=clock),
+        kiosk_keys=KioskKeys(sessions),
+        write_gate=make_write_gate(engine),
     )

@@ -10,11 +10,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from server.auth.kiosk import verify_request
+from server.auth.kiosk import (
+    AuthenticatedKiosk,
+    KioskKey,
+    SignedRequest,
+    check_signature,
+    record_nonce,
+    signed_headers,
+)
 from server.auth.staff import staff_for_token
 from server.clock import Clock
 from server.errors import ApiError
-from server.models import Kiosk, StaffMember
+from server.models import StaffMember
 from server.state import AppState
 
 
@@ -43,30 +50,42 @@ def get_clock(state: StateDep) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-async def authenticated_kiosk(request: Request, state: StateDep) -> Kiosk:
-    """The kiosk that signed this request (HMAC, window, nonce), else 401."""
+async def authenticated_kiosk(request: Request, state: StateDep) -> SignedRequest:
+    """The kiosk that signed this request (HMAC, window), else 401; its nonce is not recorded yet.
+    Routes take KioskDep (nonce recorded before the route runs) or, for a state change run by
+    run_idempotent, SignedKioskDep (recorded in the change's own transaction)."""
     body = await request.body()
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
     path_with_query = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
     headers = {k.lower(): v for k, v in request.headers.items()}
+    signed = signed_headers(headers=headers, now=state.clock.now(), window_seconds=state.settings.auth_window_seconds)
 
-    def check() -> Kiosk:
-        with state.sessions() as session:
-            return verify_request(
-                session=session,
-                headers=headers,
-                method=request.method,
-                path_with_query=path_with_query,
-                body=body,
-                now=state.clock.now(),
-                window_seconds=state.settings.auth_window_seconds,
-            )
+    def check(key: KioskKey | None) -> SignedRequest:
+        return check_signature(signed=signed, key=key, method=request.method, path_with_query=path_with_query,
+                               body=body)
 
-    return await run_in_threadpool(check)
+    cached = state.kiosk_keys.cached(signed.kiosk_id)
+    if cached is not None:
+        try:
+            return check(cached)
+        except ApiError:
+            pass  # perhaps a secret rotated since: ask the database
+    return check(await run_in_threadpool(state.kiosk_keys.load, signed.kiosk_id))
 
 
-KioskDep = Annotated[Kiosk, Depends(authenticated_kiosk)]
+SignedKioskDep = Annotated[SignedRequest, Depends(authenticated_kiosk)]
+
+
+def kiosk_nonce_recorded(signed: SignedKioskDep, state: StateDep) -> AuthenticatedKiosk:
+    """The authenticated kiosk, its nonce recorded in a committed transaction of its own (a replay: 401)."""
+    with state.write_gate.enter(), state.sessions() as session, session.begin():
+        record_nonce(session=session, request=signed, now=state.clock.now(),
+                     window_seconds=state.settings.auth_window_seconds)
+    return AuthenticatedKiosk(kiosk_id=signed.kiosk_id)
+
+
+KioskDep = Annotated[AuthenticatedKiosk, Depends(kiosk_nonce_recorded)]
 
 
 def idempotency_key(

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.db import DatabaseBusyError
 from server.errors import ERRORS, ApiError, error_body
 
 log = logging.getLogger("server")
@@ -61,4 +62,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(DatabaseBusyError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,20 +1,55 @@
 """Kiosk accounts and request verification (HMAC-SHA256, see protocol.signing).
 
-Replay protection lives in the database (kiosk_nonces), so every server process agrees.
+Verifying a request is two steps. `check_signature` is pure: window, kiosk and signature, against the
+kiosk's secret as `KioskKeys` (a short-lived per-process copy) or the database knows it. `record_nonce`
+then stores the nonce in the database with one statement that also re-checks, in the database, that the
+kiosk is active and the secret is still its own; it runs in the transaction of the request's own
+change when there is one (server/api/idempotent.py), so a state change commits once. Replay protection
+lives in the database (kiosk_nonces), so every server process agrees.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from protocol import signing
+from server.db import insert_for
 from server.errors import ApiError
-from server.models import Kiosk, KioskNonce
+from server.models import Kiosk, KioskNonce, Timestamp
+
+# Old nonces are dropped by one request in this many: each costs a statement, and a nonce older
+# than the window can never be accepted again anyway (the timestamp check refuses it first).
+PRUNE_ONE_IN = 64
+
+
+@dataclass(frozen=True)
+class KioskKey:
+    """What the signature check needs to know about a kiosk."""
+
+    secret: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """A request whose signature matched `secret`; its nonce is not recorded yet (record_nonce)."""
+
+    kiosk_id: str
+    nonce: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class AuthenticatedKiosk:
+    """The kiosk behind a request that was verified and whose nonce is recorded."""
+
+    kiosk_id: str
 
 
 def create_kiosk(*, session: Session, kiosk_id: str, now: datetime, name: str = "", secret: str | None = None) -> Kiosk:
@@ -32,17 +67,24 @@ def list_kiosks(*, session: Session) -> list[Kiosk]:
     return list(session.scalars(select(Kiosk).order_by(Kiosk.kiosk_id)))
 
 
-def verify_request(
-    *,
-    session: Session,
-    headers: dict[str, str],
-    method: str,
-    path_with_query: str,
-    body: bytes,
-    now: datetime,
-    window_seconds: int,
-) -> Kiosk:
-    """The authenticated kiosk, or ApiError (401) when unsigned, wrong, stale, replayed or unknown."""
+def kiosk_key(*, session: Session, kiosk_id: str) -> KioskKey | None:
+    """The kiosk's secret and state from the database (None: no such kiosk)."""
+    row = session.execute(select(Kiosk.secret, Kiosk.active).where(Kiosk.kiosk_id == kiosk_id)).first()
+    return KioskKey(secret=row.secret, active=bool(row.active)) if row else None
+
+
+@dataclass(frozen=True)
+class SignedHeaders:
+    """The four signed headers of a request, well-formed and inside the window."""
+
+    kiosk_id: str
+    timestamp: str
+    nonce: str
+    signature: str
+
+
+def signed_headers(*, headers: dict[str, str], now: datetime, window_seconds: int) -> SignedHeaders:
+    """The request's signed headers, or ApiError (401) when missing, malformed or stale."""
     kiosk_id = headers.get(signing.HEADER_KIOSK_ID.lower())
     timestamp = headers.get(signing.HEADER_TIMESTAMP.lower())
     nonce = headers.get(signing.HEADER_NONCE.lower())
@@ -55,31 +97,69 @@ def verify_request(
         raise ApiError("unauthenticated") from None
     if abs(now.timestamp() - sent_at) > window_seconds:
         raise ApiError("stale_request")
-    kiosk = session.get(Kiosk, kiosk_id)
-    if kiosk is None or not kiosk.active:
+    return SignedHeaders(kiosk_id=kiosk_id, timestamp=timestamp, nonce=nonce, signature=signature)
+
+
+def check_signature(*, signed: SignedHeaders, key: KioskKey | None, method: str, path_with_query: str,
+                    body: bytes) -> SignedRequest:
+    """The verified request, or ApiError (401) when the kiosk is unknown or revoked or the signature wrong."""
+    if key is None or not key.active:
         raise ApiError("unknown_kiosk")
     if not signing.signature_matches(
-        secret=kiosk.secret,
-        method=method,
-        path_with_query=path_with_query,
-        timestamp=timestamp,
-        nonce=nonce,
-        body=body,
-        signature=signature,
+        secret=key.secret, method=method, path_with_query=path_with_query, timestamp=signed.timestamp,
+        nonce=signed.nonce, body=body, signature=signed.signature,
     ):
         raise ApiError("unauthenticated")
-    _remember_nonce(session=session, kiosk_id=kiosk_id, nonce=nonce, now=now, window_seconds=window_seconds)
-    return kiosk
+    return SignedRequest(kiosk_id=signed.kiosk_id, nonce=signed.nonce, secret=key.secret)
 
 
-def _remember_nonce(*, session: Session, kiosk_id: str, nonce: str, now: datetime, window_seconds: int) -> None:
-    """Store the nonce in its own committed transaction; a duplicate means a replay."""
-    # Nonces older than twice the window can never be accepted again (the timestamp check
-    # rejects them first), so they are dropped here instead of by a separate job.
-    session.execute(delete(KioskNonce).where(KioskNonce.seen_at < now - timedelta(seconds=2 * window_seconds)))
-    session.add(KioskNonce(kiosk_id=kiosk_id, nonce=nonce, seen_at=now))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ApiError("replayed_request") from None
+@cache
+def _insert_nonce(dialect_name: str) -> Insert:
+    """INSERT the nonce only while the kiosk is active with the given secret (built once per dialect)."""
+    kiosks, nonces = Kiosk.__table__, KioskNonce.__table__
+    # Bind names differ from column names: SQLAlchemy keeps those for the VALUES of inserts.
+    kiosk_id = bindparam("b_kiosk_id", type_=nonces.c.kiosk_id.type)
+    source = select(kiosk_id, bindparam("b_nonce", type_=nonces.c.nonce.type), bindparam("b_seen_at", type_=Timestamp)
+                    ).where(kiosks.c.kiosk_id == kiosk_id, kiosks.c.active.is_(True),
+                            kiosks.c.secret == bindparam("b_secret", type_=kiosks.c.secret.type))
+    columns = ["kiosk_id", "nonce", "seen_at"]
+    # RETURNING says whether a row went in (rowcount of an INSERT is not reported by every driver).
+    return (insert_for(dialect_name)(nonces).from_select(columns, source).on_conflict_do_nothing()
+            .returning(nonces.c.seen_at))
+
+
+def record_nonce(*, session: Session, request: SignedRequest, now: datetime, window_seconds: int) -> None:
+    """Store the nonce in the caller's transaction, in one statement that only inserts while the kiosk is
+    active with the secret the request was verified with; ApiError (401) when it is a replay, or the
+    kiosk was revoked or its secret rotated since that secret was read."""
+    connection = session.connection()
+    inserted = connection.execute(_insert_nonce(connection.dialect.name), {
+        "b_kiosk_id": request.kiosk_id, "b_nonce": request.nonce, "b_seen_at": now, "b_secret": request.secret,
+    }).first()
+    if inserted is None:
+        key = kiosk_key(session=session, kiosk_id=request.kiosk_id)
+        if key is None or not key.active:
+            raise ApiError("unknown_kiosk")
+        raise ApiError("unauthenticated" if key.secret != request.secret else "replayed_request")
+    if secrets.randbelow(PRUNE_ONE_IN) == 0:
+        session.execute(delete(KioskNonce).where(KioskNonce.seen_at < now - timedelta(seconds=2 * window_seconds)))
+
+
+def verify_request(
+    *,
+    session: Session,
+    headers: dict[str, str],
+    method: str,
+    path_with_query: str,
+    body: bytes,
+    now: datetime,
+    window_seconds: int,
+) -> AuthenticatedKiosk:
+    """Check a request against the database and record its nonce in a committed transaction of its own;
+    the kiosk, or ApiError (401) when unsigned, wrong, stale, replayed or unknown."""
+    signed = signed_headers(headers=headers, now=now, window_seconds=window_seconds)
+    with session.begin():
+        key = kiosk_key(session=session, kiosk_id=signed.kiosk_id)
+        request = check_signature(signed=signed, key=key, method=method, path_with_query=path_with_query, body=body)
+        record_nonce(session=session, request=request, now=now, window_seconds=window_seconds)
+    return AuthenticatedKiosk(kiosk_id=request.kiosk_id)

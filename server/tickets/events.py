@@ -14,8 +14,9 @@ import logging
 import sqlite3
 import threading
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, Executable, Text, bindparam, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from server.tickets.models import QueueEvent
@@ -29,14 +30,24 @@ _KEEP = timedelta(days=2)
 _PRUNE_EVERY = 512
 
 
+@cache
+def _insert_event(dialect_name: str) -> Executable:
+    """INSERT the event RETURNING its id; on PostgreSQL with its NOTIFY in the same round trip."""
+    events = QueueEvent.__table__
+    row = insert(events).values(at=bindparam("b_at"), kind=bindparam("b_kind"), detail=bindparam("b_detail")
+                                ).returning(events.c.id)
+    if dialect_name != "postgresql":
+        return row
+    event = row.cte("event")
+    return select(event.c.id, func.pg_notify(CHANNEL, cast(event.c.id, Text)))
+
+
 def publish(*, session: Session, kind: str, at: datetime, detail: dict | None = None) -> None:
     """Record a change in the caller's transaction (and NOTIFY on PostgreSQL, sent at commit)."""
-    event = QueueEvent(at=at, kind=kind, detail=detail or {})
-    session.add(event)
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(event.id)})
-    if event.id % _PRUNE_EVERY == 0:
+    connection = session.connection()
+    event_id = connection.execute(_insert_event(connection.dialect.name),
+                                  {"b_at": at, "b_kind": kind, "b_detail": detail or {}}).scalar_one()
+    if event_id % _PRUNE_EVERY == 0:
         session.execute(delete(QueueEvent).where(QueueEvent.at < at - _KEEP))
 
 

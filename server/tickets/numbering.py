@@ -11,27 +11,33 @@ numbers of one day stay 1..N with no gaps. Numbers reset because the day is part
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert
 from sqlalchemy.orm import Session
 
+from server.db import insert_for
 from server.tickets.models import TicketSequence
+
+
+@cache
+def _next_seq(dialect_name: str) -> Insert:
+    sequences = TicketSequence.__table__
+    return (
+        insert_for(dialect_name)(sequences)
+        .values(last_number=1)  # service and day come with each execution
+        .on_conflict_do_update(
+            index_elements=[sequences.c.service, sequences.c.day],
+            set_={"last_number": sequences.c.last_number + 1},
+        )
+        .returning(sequences.c.last_number)
+    )
 
 
 def next_seq(*, session: Session, service: str, day: date) -> int:
     """The next number of `service` on `day` (1 for the day's first ticket), in the caller's transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(TicketSequence)
-        .values(service=service, day=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[TicketSequence.service, TicketSequence.day],
-            set_={"last_number": TicketSequence.last_number + 1},
-        )
-        .returning(TicketSequence.last_number)
-    )
-    return session.execute(statement).scalar_one()
+    connection = session.connection()
+    return connection.execute(_next_seq(connection.dialect.name), {"service": service, "day": day}).scalar_one()
 
 
 def format_number(*, prefix: str, seq: int) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
 from server.clock import LIBRARY_TZ
@@ -31,44 +31,46 @@ def local_iso(value: datetime | None) -> str | None:
     return aware(value).astimezone(LIBRARY_TZ).isoformat() if value else None
 
 
+# Built once: these run for every ticket issued (its answer says how many are ahead and how long).
+_TICKETS = Ticket.__table__
+_OF_SERVICE = (_TICKETS.c.day == bindparam("day")) & (_TICKETS.c.service == bindparam("service"))
+_AHEAD = select(func.count()).where(_OF_SERVICE, _TICKETS.c.status == WAITING, _TICKETS.c.seq < bindparam("seq"))
+_WAITING = select(func.count()).where(_OF_SERVICE, _TICKETS.c.status == WAITING)
+_RECENT_SERVICE_TIMES = (
+    select(_TICKETS.c.called_at, _TICKETS.c.finished_at)
+    .where(_OF_SERVICE, _TICKETS.c.status == SERVED, _TICKETS.c.called_at.is_not(None),
+           _TICKETS.c.finished_at.is_not(None))
+    .order_by(_TICKETS.c.finished_at.desc())
+    .limit(RECENT)
+)
+_COUNTERS_SERVING = select(func.count(distinct(_TICKETS.c.counter_id))).where(
+    _OF_SERVICE, _TICKETS.c.last_called_at >= bindparam("since", type_=_TICKETS.c.last_called_at.type))
+
+
 def people_ahead(*, session: Session, ticket: Ticket) -> int:
     """Waiting tickets of the same service and day issued before this one (0 once called)."""
     if ticket.status != WAITING:
         return 0
-    return session.scalar(
-        select(func.count()).where(
-            Ticket.day == ticket.day, Ticket.service == ticket.service, Ticket.status == WAITING,
-            Ticket.seq < ticket.seq,
-        )
-    ) or 0
+    return session.connection().execute(
+        _AHEAD, {"day": ticket.day, "service": ticket.service, "seq": ticket.seq}).scalar_one() or 0
 
 
 def waiting_count(*, session: Session, service: str, day: date) -> int:
     """Tickets of a service still waiting on a day."""
-    return session.scalar(
-        select(func.count()).where(Ticket.day == day, Ticket.service == service, Ticket.status == WAITING)
-    ) or 0
+    return session.connection().execute(_WAITING, {"day": day, "service": service}).scalar_one() or 0
 
 
 def wait_minutes(*, session: Session, service: str, day: date, ahead: int, now: datetime) -> int | None:
     """The estimate of wait.py from today's recent service times and the counters serving."""
     if ahead <= 0:
         return 0
-    rows = session.execute(
-        select(Ticket.called_at, Ticket.finished_at)
-        .where(Ticket.day == day, Ticket.service == service, Ticket.status == SERVED,
-               Ticket.called_at.is_not(None), Ticket.finished_at.is_not(None))
-        .order_by(Ticket.finished_at.desc())
-        .limit(RECENT)
-    ).all()
+    connection = session.connection()
+    rows = connection.execute(_RECENT_SERVICE_TIMES, {"day": day, "service": service}).all()
     minutes = [(aware(done) - aware(called)).total_seconds() / 60 for called, done in rows]
     if not minutes:
         return None  # nothing served yet today: unknown (wait.py)
-    serving = session.scalar(
-        select(func.count(distinct(Ticket.counter_id))).where(
-            Ticket.day == day, Ticket.service == service, Ticket.last_called_at >= now - ACTIVE_WINDOW
-        )
-    ) or 0
+    serving = connection.execute(
+        _COUNTERS_SERVING, {"day": day, "service": service, "since": now - ACTIVE_WINDOW}).scalar_one() or 0
     return estimate_wait_minutes(people_ahead=ahead, service_minutes=minutes, counters_serving=serving)
 
 

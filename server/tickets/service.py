@@ -10,7 +10,7 @@ import secrets
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from server import audit
@@ -21,6 +21,10 @@ from server.tickets.hours import OpeningHours
 from server.tickets.models import CALLED, CANCELLED, FINISHED, NO_SHOW, SERVED, WAITING, Ticket
 from server.tickets.numbering import format_number, next_seq
 
+# What a new ticket row is inserted with (the rest stays NULL until it is called or printed).
+_ISSUED_COLUMNS = ("ticket_id", "status_token", "service", "day", "seq", "number", "status", "kiosk_id", "reason",
+                   "reference", "issued_at", "call_count", "print_count")
+_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 # Another counter may take the same waiting ticket between our read and our update; try the next one.
 _CALL_ATTEMPTS = 5
 
@@ -37,12 +41,14 @@ def issue_ticket(
     reason: str | None = None,
     reference: str | None = None,
 ) -> Ticket:
-    """Number and store a new waiting ticket; ApiError("counter_closed") with opens_at outside hours."""
+    """Number and store a new waiting ticket; ApiError("counter_closed") with opens_at outside hours.
+    The Ticket returned is not in the session (it was inserted directly): read it, do not change it."""
     service = catalog.service(service_id)
     opening = hours.state(now=now, today=today)
     if not opening.open:
         opens_at = opening.opens_at.isoformat() if opening.opens_at else None
         raise ApiError("counter_closed", details={"opens_at": opens_at})
+    # Core statements, not the ORM's unit of work: this is the hot path of the kiosks (docs/performance.md).
     seq = next_seq(session=session, service=service.id, day=today)
     ticket = Ticket(
         ticket_id=uuid.uuid4().hex,
@@ -59,10 +65,10 @@ def issue_ticket(
         call_count=0,
         print_count=0,
     )
-    session.add(ticket)
-    session.flush()
+    ticket.id = session.connection().execute(
+        _INSERT_TICKET, {column: getattr(ticket, column) for column in _ISSUED_COLUMNS}).scalar_one()
     publish(session=session, kind="ticket.issued", at=now, detail={"service": service.id, "number": ticket.number})
-    audit.record(
+    audit.append(
         session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="ticket.issue", outcome="ok",
         detail={"number": ticket.number, "service": service.id, "day": today.isoformat()},
     )

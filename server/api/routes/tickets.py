@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StateDep
+from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
 from server.domain.idempotency import request_fingerprint
 from server.schemas import ERROR_RESPONSES
@@ -74,7 +74,7 @@ def list_services(kiosk: KioskDep, session: SessionDep, state: StateDep) -> Serv
 
 @router.post("/tickets", response_model=TicketPublic, status_code=201)
 def issue_ticket(
-    body: TicketCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep, request: Request
+    body: TicketCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep, request: Request
 ) -> JSONResponse:
     """Issue a ticket (one atomic step; a retry with the same Idempotency-Key returns the same ticket).
     Outside opening hours: 503 counter_closed with error.details.opens_at."""
@@ -89,14 +89,15 @@ def issue_ticket(
         return 201, public.model_dump(mode="json")
 
     return run_idempotent(
-        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="ticket.issue",
+        state=state, kiosk=kiosk, key=key, action=action, audit_action="ticket.issue",
         fingerprint=request_fingerprint(method="POST", path="/v1/tickets", body=body.model_dump_json().encode()),
     )
 
 
 @router.post("/tickets/{ticket_id}/printed", response_model=PrintedPublic)
 def ticket_printed(
-    ticket_id: TicketIdPath, body: TicketPrintedCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+    ticket_id: TicketIdPath, body: TicketPrintedCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep,
+    state: StateDep,
 ) -> JSONResponse:
     """The kiosk printed (or reprinted) the ticket; a retry with the same key counts once."""
 
@@ -108,14 +109,14 @@ def ticket_printed(
         return 200, public.model_dump(mode="json")
 
     return run_idempotent(
-        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="ticket.print",
+        state=state, kiosk=kiosk, key=key, action=action, audit_action="ticket.print",
         fingerprint=request_fingerprint(method="POST", path=f"/v1/tickets/{ticket_id}/printed",
                                         body=body.model_dump_json().encode()),
     )
 
 
 @router.post("/alerts", response_model=AlertPublic, status_code=201)
-def call_staff(body: AlertCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
+def call_staff(body: AlertCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
     """A kiosk asks for a member of staff (shown on the counter console until acknowledged)."""
 
     def action(session):  # type: ignore[no-untyped-def]
@@ -124,7 +125,7 @@ def call_staff(body: AlertCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state
         return 201, alert_public(alert).model_dump(mode="json")
 
     return run_idempotent(
-        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="alert.raise",
+        state=state, kiosk=kiosk, key=key, action=action, audit_action="alert.raise",
         fingerprint=request_fingerprint(method="POST", path="/v1/alerts", body=body.model_dump_json().encode()),
     )
 
