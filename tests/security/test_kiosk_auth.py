@@ -127,6 +127,18 @@ def test_signed_request_is_accepted_once(security_server: ServerProcess) -> None
                           {**headers, signing.HEADER_SIGNATURE: resigned}), "replayed_request")
 
 
+@pytest.mark.parametrize(("method", "route"), sorted(EXAMPLES))
+def test_every_kiosk_route_refuses_a_replay(security_server: ServerProcess, method: str, route: str) -> None:
+    # Whatever the first answer was (some examples are refused by the route itself), its nonce is spent:
+    # routes that record it in their own transaction (SignedKioskDep) must do so on every outcome.
+    path, example = EXAMPLES[(method, route)]
+    body = _body(example)
+    headers = _sign(security_server, method, path, body)
+    first = _send(security_server, method, path, body, headers)
+    assert first.status_code != 401, first.text
+    _assert_refused(_send(security_server, method, path, body, headers), "replayed_request")
+
+
 @pytest.mark.parametrize("offset_s", [-(WINDOW_S + 30), WINDOW_S + 30, -10_000_000, 10_000_000])
 def test_timestamp_outside_the_window_is_stale(security_server: ServerProcess, offset_s: int) -> None:
     path = "/v1/tickets/services"
