@@ -192,3 +192,40 @@ def test_high_contrast_and_large_text_screens_fit_and_end_with_the_session(kiosk
     assert not state["high_contrast"] and state["text_scale"] == 1.0
     shot = kiosk.screenshot("a11y/after-session")
     assert Image.open(shot).convert("RGB").getpixel((5, 5)) != (0, 0, 0), "standard colours for the next patron"
+
+
+def test_the_card_steps_in_high_contrast_down_to_the_last_try_warning(card_kiosk: KioskProcess, insert_card) -> None:
+    insert_card("one_try_left")
+    kiosk = card_kiosk
+    kiosk.wait_screen("attract")
+    kiosk.tap("a11y")
+    kiosk.tap("high_contrast")
+    kiosk.wait_for(lambda s: s["high_contrast"])
+    kiosk.tap("btn_migrate")
+    kiosk.wait_screen("migrate_intro")
+    kiosk.check_and_shoot("a11y/high_contrast-migrate_intro")
+    kiosk.tap("next")
+    kiosk.wait_screen("migrate_consent")
+    kiosk.tap("agree")
+    kiosk.wait_screen("card_number")
+    for digit in "2000000030":
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
+    kiosk.wait_screen("migrate_same_pin", timeout=30)
+    kiosk.check_and_shoot("a11y/high_contrast-migrate_same_pin")
+    kiosk.tap("same")
+    kiosk.wait_screen("pin_pad")
+    for digit in "13":
+        kiosk.tap(f"key_{digit}")
+    kiosk.check_and_shoot("a11y/high_contrast-pin_pad")
+    kiosk.tap("submit")  # too short: the error in the high-contrast palette
+    kiosk.check_and_shoot("a11y/high_contrast-pin_pad-error")
+    for digit in "57":
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
+    kiosk.wait_screen("last_try", timeout=30)
+    shot = kiosk.check_and_shoot("a11y/high_contrast-last_try")
+    assert Image.open(shot).convert("RGB").getpixel((5, 5)) == (51, 33, 0), "the warning's own dark background"
+    kiosk.tap("back")  # not the last try after all: back to the pad, still in high contrast
+    state = kiosk.wait_screen("pin_pad")
+    assert state["high_contrast"]
