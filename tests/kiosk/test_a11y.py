@@ -97,6 +97,7 @@ def test_prompts_prefer_the_screens_own_key_then_a_generic_one_and_never_speak_k
     assert prompt_key("pin_pad", None, Cue.ERROR) == "voice.pin_pad.error"
     assert prompt_key("expiry_result", None, Cue.ERROR) == "voice.error"
     assert prompt_key("some_new_screen", None, Cue.NEXT) == "voice.next"
+    assert prompt_key("idle", None, Cue.WARNING) == "voice.idle.warning"
     assert prompt_key("pin_pad", None, Cue.KEY) is None
 
 

@@ -52,21 +52,47 @@ class DiskAudio:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
+def start_audio_kiosk(display: str, server: ServerProcess, tmp_path: Path, **settings: str) -> KioskProcess:
     """The kiosk with SDL's disk audio driver writing into tmp_path/audio.raw."""
-    env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server),
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(server),
                     KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"),
                     KIOSK_ACCESSIBILITY_SOUNDS_DIR=str(tmp_path / "sounds"),
                     KIOSK_ACCESSIBILITY_VOICE_CACHE_DIR=str(tmp_path / "voice"),
-                    SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(tmp_path / "audio.raw"))
+                    SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(tmp_path / "audio.raw"), **settings)
     app = KioskProcess(env, tmp_path / "kiosk.log")
     app.audio = DiskAudio(tmp_path / "audio.raw")  # type: ignore[attr-defined]
     app.voice = tmp_path / "voice"  # type: ignore[attr-defined]
+    return app
+
+
+@pytest.fixture
+def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
+    """The kiosk with SDL's disk audio driver."""
+    app = start_audio_kiosk(display, ui_server, tmp_path)
     try:
         yield app
     finally:
         app.stop()
+
+
+def test_the_idle_warning_is_heard(display: str, ui_server: ServerProcess, tmp_path: Path) -> None:
+    kiosk = start_audio_kiosk(display, ui_server, tmp_path,
+                              KIOSK_SESSION_IDLE_TIMEOUT_S="10", KIOSK_SESSION_IDLE_WARNING_S="20")
+    try:
+        audio = kiosk.audio  # type: ignore[attr-defined]
+        kiosk.wait_screen("attract")
+        audio.wait_bytes(BYTES_PER_S // 2)
+        kiosk.tap("btn_expiry")
+        kiosk.wait_screen("expiry_method")
+        time.sleep(1)
+        assert audio.heard(lambda: time.sleep(0.1)) == 0, "silent while the patron reads"
+        start = audio.size()
+        kiosk.wait_for(lambda s: i18n.translate("idle.title", "ja") in s["texts"], timeout=15)
+        audio.wait_bytes(audio.size() + BYTES_PER_S)
+        assert audio.peak_since(start) > 1000, "the warning is heard, by a patron who cannot see it too"
+        kiosk.tap("idle_continue")
+    finally:
+        kiosk.stop()
 
 
 def test_every_state_change_and_error_sounds_and_nothing_else_does(audio_kiosk: KioskProcess) -> None:
