@@ -63,7 +63,7 @@ def main() -> int:
 
     from screens.app import KioskApp
 
-    app = KioskApp(settings)
+    app = KioskApp(settings, languages=fonts.drawable_languages(font, settings.session.languages))
     if os.environ.get("KIOSK_EXIT_AFTER_FIRST_FRAME"):
         # bench/kiosk_start_bench.py: the attract screen drawn once, then exit, to time a cold start.
         from screens.first_frame import exit_after_first_frame

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "config" / "kiosk.toml"
-LANGUAGES = ("ja", "en")
+# Offered in the language picker, in this order (each needs a catalogue in kiosk/locale/).
+LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko")
 PRINTER_BACKENDS = ("file", "usb", "network", "serial")
 
 
@@ -49,6 +52,8 @@ class SessionSettings:
     idle_timeout_s: int = 90
     idle_warning_s: int = 30
     default_language: str = "ja"
+    # The languages of the picker, in its order; each has a catalogue (kiosk/locale/<code>/).
+    languages: tuple[str, ...] = LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,21 @@ def _check_type(setting: str, type_name: Any, value: Any, origin: str) -> Any:
     return float(value) if type_name == "float" else value
 
 
+def _validate_languages(session: SessionSettings) -> None:
+    present = i18n.languages()  # the catalogues present decide which codes are valid
+    if not session.languages:
+        raise ConfigError("session.languages: must name at least one language")
+    unknown = [code for code in session.languages if code not in present]
+    if unknown:
+        raise ConfigError(f"session.languages: no catalogue for {', '.join(unknown)} "
+                          f"(present: {', '.join(present)})")
+    if len(set(session.languages)) != len(session.languages):
+        raise ConfigError("session.languages: a language is listed twice")
+    if session.default_language not in session.languages:
+        raise ConfigError(f"session.default_language: must be one of session.languages "
+                          f"({', '.join(session.languages)})")
+
+
 def _validate(s: KioskSettings) -> None:
     """Range and format checks that types alone cannot express."""
     if not re.match(r"^https?://[^\s/]+", s.server.url):
@@ -294,8 +314,7 @@ def _validate(s: KioskSettings) -> None:
         raise ConfigError("session.idle_timeout_s: must be at least 10 seconds")
     if s.session.idle_warning_s < 20:
         raise ConfigError("session.idle_warning_s: must be at least 20 seconds (WCAG 2.2.1)")
-    if s.session.default_language not in LANGUAGES:
-        raise ConfigError(f"session.default_language: must be one of {', '.join(LANGUAGES)}")
+    _validate_languages(s.session)
     if s.printer.backend not in PRINTER_BACKENDS:
         raise ConfigError(f"printer.backend: must be one of {', '.join(PRINTER_BACKENDS)}")
     if s.printer.width_dots not in (384, 512, 576):

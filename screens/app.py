@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
@@ -32,6 +32,7 @@ from screens.expiry_method import ExpiryMethodScreen
 from screens.expiry_result import ExpiryResultScreen
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
 from screens.idle_watch import IdleWatch
+from screens.language_picker import LanguagePicker, attract_languages
 from screens.last_try import LastTryScreen
 from screens.maintenance_home import MaintenanceHomeScreen
 from screens.migrate_card import MigrateCardScreen
@@ -97,15 +98,19 @@ class KioskApp(App):
     title = "Saga Prefectural Library kiosk"
     #: Language of the current patron session; kv rules re-render when it changes.
     lang = StringProperty("ja")
+    #: The attract screen's two languages, which follow ``lang`` (screens/language_picker.attract_languages).
+    attract_langs = ListProperty(["ja", "en"])
     #: 1.0, or LARGE_TEXT for the session's large-text mode (type sizes are read when screens are built).
     text_scale = NumericProperty(1.0)
     #: The session's high-contrast theme and audio guidance mode (screens/a11y.py).
     high_contrast = BooleanProperty(False)
     guidance = BooleanProperty(False)
 
-    def __init__(self, settings: KioskSettings, **kwargs: object) -> None:
+    def __init__(self, settings: KioskSettings, languages: Sequence[str] | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.settings = settings
+        #: The picker's languages: the configured ones the screen font can draw (main.py checks).
+        self.languages = list(settings.session.languages if languages is None else languages)
         self.lang = settings.session.default_language
         self._history: list[str] = []
         self._kv_loaded: set[str] = set()
@@ -142,6 +147,7 @@ class KioskApp(App):
         Builder.load_file(str(KV_DIR / "numpad.kv"))
         Builder.load_file(str(KV_DIR / "idle_warning.kv"))
         Builder.load_file(str(KV_DIR / "toast.kv"))
+        Builder.load_file(str(KV_DIR / "language_picker.kv"))
         self.manager = ScreenManager(transition=NoTransition())
         # Only the attract screen is built now; the others on first use (a faster cold start).
         self._screen("attract")
@@ -287,8 +293,7 @@ class KioskApp(App):
     def start_session(self) -> None:
         """A patron starts using the kiosk."""
         self._history.clear()
-        self.lang = self.settings.session.default_language
-        self.idle.start()
+        self.idle.start()  # the language stays: it may have been chosen on the attract screen
 
     def end_session(self) -> None:
         """Forget the session and return to the attract screen."""
@@ -345,11 +350,24 @@ class KioskApp(App):
         self.idle.touched()
         return False  # never swallow the touch or key
 
-    def toggle_language(self) -> None:
-        """Switch the whole session between Japanese and English."""
-        self.lang = "en" if self.lang == "ja" else "ja"
+    def on_lang(self, _app: object, lang: str) -> None:
+        self.attract_langs = list(attract_languages(lang))
+
+    def language_words(self) -> str:
+        """The attract screen's language button: the word for "language" in each language offered."""
+        return " · ".join(dict.fromkeys(i18n.translate("language.word", code) for code in self.languages))
+
+    def open_language_picker(self) -> None:
+        """The footer's language button: the list of languages, each in its own script."""
+        LanguagePicker(self.languages, self.set_language).open()
+
+    def set_language(self, code: str) -> None:
+        """The whole session in ``code`` until it ends (end_session goes back to the default language)."""
+        self.lang = code
         if self.runner is not None:
             self._render(self.runner.flow.state)
+        elif self.manager is not None and self.manager.current == "attract":
+            self.idle.start()  # chosen on the attract screen: a patron who walks away leaves no language behind
 
     # -- make run on a virtual display ------------------------------------------------
     def _live_screenshot(self, _dt: float) -> None:

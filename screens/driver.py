@@ -95,7 +95,7 @@ def _state() -> dict[str, Any]:
     app = App.get_running_app()
     return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning(),
             "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
-            "spoken": list(app.a11y.spoken)}
+            "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]]}
 
 
 def _tap(widget_id: str) -> dict[str, Any]:

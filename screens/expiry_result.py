@@ -5,8 +5,8 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import expiry as flow
-from kiosk.wareki import to_wareki
 from screens.base import KioskScreen
+from screens.dates import short_date
 
 
 class ExpiryResultScreen(KioskScreen):
@@ -37,8 +37,7 @@ class ExpiryResultScreen(KioskScreen):
         else:
             e = state.expiry
             self.title_text = tr(f"expiry.status.{e.status}", lang)
-            date_text = to_wareki(e.valid_until) if lang == "ja" else e.valid_until.strftime("%d %B %Y")
-            self.valid_until_text = tr("expiry.result.valid_until", lang, date=date_text,
+            self.valid_until_text = tr("expiry.result.valid_until", lang, date=short_date(e.valid_until, lang),
                                        iso=e.valid_until.isoformat())
             if e.status == flow.CardStatus.EXPIRED:
                 self.detail_text = tr("expiry.result.expired_days", lang, days=-e.days_left)

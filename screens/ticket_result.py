@@ -6,10 +6,12 @@ from datetime import datetime
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk import i18n
 from kiosk.clock import LIBRARY_TZ
 from kiosk.flows import common
 from kiosk.flows import ticket as flow
 from screens.base import KioskScreen
+from screens.dates import day_and_time
 
 Shown = flow.Issuing | flow.Printing | flow.Printed | flow.PrintFailed | flow.IssueFailed
 
@@ -42,7 +44,7 @@ class TicketResultScreen(KioskScreen):
                 self.advice_text = tr(f"ticket.failed.{state.failure}.body", lang)
             return
         t = state.ticket
-        self.service_text = t.service_ja if lang == "ja" else t.service_en
+        self.service_text = _service_name(t, lang)
         self.number_text = t.number
         wait = (tr("ticket.wait", lang, minutes=t.wait_minutes) if t.wait_minutes is not None
                 else tr("ticket.wait_unknown", lang))
@@ -66,6 +68,17 @@ class TicketResultScreen(KioskScreen):
         self.app.send(common.Done())
 
 
+def _service_name(t: flow.TicketView, lang: str) -> str:
+    """The server names each service in Japanese and English; the kiosk's catalogues name it in the others."""
+    if lang in ("ja", "en"):
+        return t.service_ja if lang == "ja" else t.service_en
+    key = f"ticket.service.{t.service}"
+    name = i18n.translate(key, lang)
+    if name != key:
+        return name
+    return t.service_ja if lang == "ja-easy" else t.service_en  # a service added on the server only
+
+
 def _when(moment: datetime, lang: str) -> str:
     local = moment.astimezone(LIBRARY_TZ)
-    return local.strftime("%m月%d日 %H:%M") if lang == "ja" else local.strftime("%d %b %H:%M")
+    return day_and_time(local, lang)

@@ -42,6 +42,9 @@ def test_environment_overrides_the_file() -> None:
         ({"KIOSK_SESSION_IDLE_TIMEOUT_S": "soon"}, "session.idle_timeout_s"),
         ({"KIOSK_SESSION_IDLE_WARNING_S": "5"}, "session.idle_warning_s"),
         ({"KIOSK_SESSION_DEFAULT_LANGUAGE": "fr"}, "session.default_language"),
+        ({"KIOSK_SESSION_LANGUAGES": "ja:fr"}, "session.languages"),
+        ({"KIOSK_SESSION_LANGUAGES": "ja:en:ja"}, "session.languages"),
+        ({"KIOSK_SESSION_LANGUAGES": "en:ko"}, "session.default_language"),
         ({"KIOSK_PRINTER_BACKEND": "fax"}, "printer.backend"),
         ({"KIOSK_SERVER_SECRET": "short"}, "server.secret"),
         ({"KIOSK_BARCODE_PATTERN": "[0-9"}, "barcode.pattern"),
@@ -105,3 +108,10 @@ def test_backend_options_come_from_the_file_or_the_environment(tmp_path: Path) -
     )
     settings = config.load(path, environ={"KIOSK_PRINTER_HOST": "printer.local"})
     assert settings.printer.options == {"host": "printer.local", "port": 9100}
+
+
+def test_languages_of_the_picker_come_from_the_file_or_the_environment() -> None:
+    assert config.load(environ={}).session.languages == ("ja", "ja-easy", "en", "zh", "ko")
+    settings = config.load(environ={"KIOSK_SESSION_LANGUAGES": "ko:ja", "KIOSK_SESSION_DEFAULT_LANGUAGE": "ko"})
+    assert settings.session.languages == ("ko", "ja")
+    assert settings.session.default_language == "ko"

@@ -75,6 +75,12 @@ class KioskProcess:
         """Tap the widget with this kv id on the visible screen; returns where (window coordinates)."""
         return self.call("tap", id=widget_id)["at"]
 
+    def choose_language(self, code: str) -> dict[str, Any]:
+        """The footer's language button, then ``code`` in the picker (ids as screens/language_picker.choice_id)."""
+        self.tap("language")
+        self.tap("lang_" + code.replace("-", "_"))
+        return self.wait_for(lambda s: s["language"] == code and "LanguagePicker" not in s["modals"])
+
     def double_tap(self, widget_id: str) -> None:
         """Tap the widget, then at once the same spot again, whatever the first tap put there."""
         where = self.tap(widget_id)

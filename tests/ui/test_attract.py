@@ -55,8 +55,7 @@ def test_each_service_button_opens_its_first_step(
     assert kiosk.overflowing() == []
     kiosk.screenshot(f"{screen}-ja")
 
-    kiosk.tap("language")
-    state = kiosk.wait_for(lambda s: s["language"] == "en")
+    state = kiosk.choose_language("en")
     assert title not in state["texts"]
     assert kiosk.overflowing() == []
     kiosk.screenshot(f"{screen}-en")

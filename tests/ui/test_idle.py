@@ -21,9 +21,8 @@ def test_idle_warning_then_the_session_is_wiped(display: str, ui_server: ServerP
         kiosk.tap("by_number")
         for digit in "20000":
             kiosk.tap(f"key_{digit}")
-        kiosk.tap("language")
-        kiosk.wait_for(lambda s: s["language"] == "en")
-        kiosk.tap("language")
+        kiosk.choose_language("en")
+        kiosk.choose_language("ja")
         state = kiosk.wait_for(lambda s: WARNING_TITLE in s["texts"], timeout=15)
         assert "20000" in state["texts"], "the warning covers the screen; nothing is wiped yet"
         assert kiosk.overflowing() == []
