@@ -50,6 +50,8 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("POST", "/v1/renewals"): ("/v1/renewals", {"card_number": "2000000121", "name": "n", "address": "a",
                                                 "birth_date": "1990-01-01"}),
     ("POST", "/v1/kiosk/outcomes"): ("/v1/kiosk/outcomes", {}),
+    ("POST", "/v1/cards/by-mynumber/checkup"): (
+        "/v1/cards/by-mynumber/checkup", {"challenge_id": "c", "certificate": "AA==", "signature": "AA=="}),
 }
 # Routes anyone may call: health, staff login (the PIN is the credential), and the lobby board and
 # ticket status views, which carry no personal data (server/api/routes/lobby.py).
