@@ -61,9 +61,10 @@ def main() -> int:
         return 2
     logging.getLogger(__name__).info("default font %s", font)
 
+    from kiosk.glyphs import drawable_languages
     from screens.app import KioskApp
 
-    app = KioskApp(settings, languages=fonts.drawable_languages(font, settings.session.languages))
+    app = KioskApp(settings, languages=drawable_languages(font, settings.session.languages))
     if os.environ.get("KIOSK_EXIT_AFTER_FIRST_FRAME"):
         # bench/kiosk_start_bench.py: the attract screen drawn once, then exit, to time a cold start.
         from screens.first_frame import exit_after_first_frame

@@ -54,8 +54,12 @@ def parse_po(text: str, origin: str = "<po>") -> dict[str, str]:
             msgstr = []
             current = msgstr
             line = line[len("msgstr ") :]
-        if current is None or not (line.startswith('"') and line.endswith('"')):
+        if current is None or len(line) < 2 or not (line.startswith('"') and line.endswith('"')):
             raise CatalogueError(f"{origin}:{lineno}: cannot read {raw!r}")
+        inner = line[1:-1]
+        if "\\" not in inner and '"' not in inner:
+            current.append(inner)  # nothing to unescape: most lines (literal_eval is the slow part at start-up)
+            continue
         try:
             current.append(ast.literal_eval(line))
         except (ValueError, SyntaxError):

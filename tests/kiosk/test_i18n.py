@@ -62,9 +62,11 @@ def test_patron_text_is_translated_not_copied(language: str) -> None:
 def test_parse_po_joins_continued_strings_and_skips_fuzzy() -> None:
     text = 'msgid "a"\nmsgstr ""\n"one "\n"two"\n\n#, fuzzy\nmsgid "b"\nmsgstr "draft"\n\nmsgid "c"\nmsgstr "\\u3042"\n'
     assert i18n.parse_po(text) == {"a": "one two", "c": "あ"}
+    assert i18n.parse_po('msgid "q"\nmsgstr "say \\"hi\\"\\n"\n') == {"q": 'say "hi"\n'}
 
 
-@pytest.mark.parametrize("bad", ['msgstr "x"\n', 'msgid "a\nmsgstr "b"\n', "msgid a\n"])
+@pytest.mark.parametrize("bad", ['msgstr "x"\n', 'msgid "a\nmsgstr "b"\n', "msgid a\n", 'msgid "\n',
+                                 'msgid "a"b"\nmsgstr "c"\n'])
 def test_parse_po_rejects_malformed_files(bad: str) -> None:
     with pytest.raises(i18n.CatalogueError):
         i18n.parse_po(bad)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from kiosk import i18n
+from kiosk.clock import LIBRARY_TZ
 from kiosk.printer import FontNotFoundError
 from kiosk.printer.fonts import KNOWN_FONTS, TOFU_PROBE, draws_glyphs, resolve_fonts
 from kiosk.printer.layout import wrap
-from kiosk.printer.ticket_image import LIBRARY_NAME, QR_CAPTION, WAIT_NOTE
+from kiosk.printer.ticket_image import LIBRARY_NAME, QR_CAPTION, WAIT_NOTE, BilingualLine, SlipPrint, TicketRenderer
 
 LATIN_ONLY_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -53,3 +56,24 @@ def test_wrap_breaks_japanese_anywhere_and_english_between_words() -> None:
     long_word = wrap("https://library.example/a/very/long/path", face, 80)
     assert "".join(long_word) == "https://library.example/a/very/long/path"
     assert all(face.getlength(line) <= 80 for line in long_word)
+
+
+def test_the_ticket_font_draws_every_catalogue_regular_and_bold() -> None:
+    """Printed paper is Japanese and English today; the font still draws every catalogue (Hangul, Simplified
+    Chinese, やさしい日本語), so a slip in the session's language would never print boxes."""
+    fonts = resolve_fonts()
+    for bold in (False, True):
+        face = fonts.face(32, bold=bold)
+        for language in i18n.languages():
+            text = "".join(sorted({ch for ch in "".join(i18n.catalogue(language).values()) if not ch.isspace()}))
+            assert draws_glyphs(face, text), (language, bold)
+
+
+def test_korean_and_chinese_lines_print_on_a_slip() -> None:
+    renderer = TicketRenderer()
+    when = datetime(2026, 6, 15, 10, 0, tzinfo=LIBRARY_TZ)
+    title = BilingualLine("控え", "Receipt")
+    plain = renderer.render_slip(SlipPrint(title, [], when))
+    lines = [BilingualLine(i18n.translate("receipt.migration.not_read", code), "") for code in ("ko", "zh")]
+    slip = renderer.render_slip(SlipPrint(title, lines, when))
+    assert slip.height > plain.height + 60, "two more paragraphs, each at least one line"
