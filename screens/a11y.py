@@ -209,8 +209,10 @@ class AccessibilityPanel(ModalView):
         app = App.get_running_app()
         self.dismiss()
         if what == "large_text":
+            app.a11y.play_cue(cues.Cue.OK)
             app.toggle_large_text()
         elif what == "high_contrast":
+            app.a11y.play_cue(cues.Cue.OK)
             app.a11y.toggle_high_contrast()
         elif what == "guidance":
             app.a11y.toggle_guidance()

@@ -188,6 +188,8 @@ class KioskApp(App):
 
     def a11y_panel(self) -> None:
         """The accessibility panel: large text, high contrast, audio guidance."""
+        if self.idle.timer is None:
+            self.idle.start()  # opened on the attract screen: a mode chosen there ends with the idle timeout
         AccessibilityPanel().open()
 
     def _set_text_scale(self, scale: float) -> None:

@@ -75,22 +75,26 @@ def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Itera
         app.stop()
 
 
-def test_the_idle_warning_is_heard(display: str, ui_server: ServerProcess, tmp_path: Path) -> None:
+def test_a_mode_chosen_on_the_attract_screen_is_heard_and_ends_with_the_idle_timeout(
+        display: str, ui_server: ServerProcess, tmp_path: Path) -> None:
     kiosk = start_audio_kiosk(display, ui_server, tmp_path,
                               KIOSK_SESSION_IDLE_TIMEOUT_S="10", KIOSK_SESSION_IDLE_WARNING_S="20")
     try:
         audio = kiosk.audio  # type: ignore[attr-defined]
         kiosk.wait_screen("attract")
         audio.wait_bytes(BYTES_PER_S // 2)
-        kiosk.tap("btn_expiry")
-        kiosk.wait_screen("expiry_method")
+        kiosk.tap("a11y")
+        assert audio.heard(lambda: kiosk.tap("high_contrast")) > 1000, "switching a mode is heard"
+        kiosk.wait_for(lambda s: s["high_contrast"])
         time.sleep(1)
         assert audio.heard(lambda: time.sleep(0.1)) == 0, "silent while the patron reads"
         start = audio.size()
         kiosk.wait_for(lambda s: i18n.translate("idle.title", "ja") in s["texts"], timeout=15)
         audio.wait_bytes(audio.size() + BYTES_PER_S)
-        assert audio.peak_since(start) > 1000, "the warning is heard, by a patron who cannot see it too"
-        kiosk.tap("idle_continue")
+        assert audio.peak_since(start) > 1000, "the idle warning is heard, by a patron who cannot see it too"
+        # Nobody answers: the session ends, and the attract screen is back in standard colours.
+        state = kiosk.wait_for(lambda s: not s["high_contrast"], timeout=30)
+        assert state["screen"] == "attract"
     finally:
         kiosk.stop()
 
