@@ -11,6 +11,7 @@ from kiosk import i18n
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import KioskApiError
 from kiosk.clock import LIBRARY_TZ
+from kiosk.disclosure import Disclosures, label_key
 from kiosk.printer import BilingualLine, PrinterError, SlipPrint, TicketPrinter, TicketRenderer
 
 log = logging.getLogger(__name__)
@@ -61,3 +62,29 @@ class PatronActions:
             log.warning("receipt not printed: %s", exc)
             return False
         return True
+
+    def print_disclosures(self, sent: Disclosures, reference: str) -> bool:
+        """The privacy slip: what this session sent to the library's server and what it did not, dated."""
+        try:
+            self.printer.print_image(self.renderer.render_slip(disclosure_slip(sent, reference, self.now())),
+                                     label="sent")
+        except PrinterError as exc:
+            log.warning("what-was-sent slip not printed: %s", exc)
+            return False
+        return True
+
+
+def disclosure_slip(sent: Disclosures, reference: str, at: datetime) -> SlipPrint:
+    """The slip's content, bilingual; the QR repeats it (field names only) for a machine to read back."""
+    fields = [_line(label_key(f), field=f) for f in sent.fields] or [_line("privacy.sent.none")]
+    lines = [
+        _line("privacy.reference", reference=reference, date=at.strftime("%Y-%m-%d %H:%M")),
+        _line("privacy.sent"), *[_bullet(line) for line in fields],
+        _line("privacy.not_sent"), *[_bullet(_line(key)) for key in sent.not_sent()],
+    ]
+    return SlipPrint(title=_line("receipt.privacy.title"), lines=lines, issued_at=at,
+                     qr_url=sent.machine_readable(reference, at), qr_caption=_line("receipt.privacy.qr"))
+
+
+def _bullet(line: BilingualLine) -> BilingualLine:
+    return BilingualLine("・" + line.ja, "- " + line.en)

@@ -4,7 +4,8 @@ Truthful by construction: the API client records the field names of every reques
 patron (from the real request body, or the number carried in the path), before the request goes out,
 so a request that failed on the way is listed too. A field this module has no label for is still
 listed, under its own name: nothing sent is ever hidden. Background traffic (heartbeats, print
-marks, staff audit) carries no patron data and is not recorded here.
+marks, staff audit, the anonymous statistics counts) carries no patron data and is not recorded here;
+a client call opts out only by saying background=True.
 
 Only field names are kept, never values: the ledger itself holds nothing personal. It is cleared
 when the patron session ends.
@@ -24,7 +25,6 @@ FIELD_LABELS: dict[str, str] = {
     "certificate": "disclosure.field.certificate",
     "signature": "disclosure.field.signature",
     "challenge_id": "disclosure.field.challenge_id",
-    "challenge_request": "disclosure.field.challenge_request",
     "service": "disclosure.field.service",
     "reason": "disclosure.field.reason",
     "reference": "disclosure.field.reference",
@@ -42,6 +42,7 @@ NOT_SENT_UNLESS_RENEWAL: dict[str, str] = {
     "address": "disclosure.not_sent.address",
     "sex": "disclosure.not_sent.sex",
 }
+RECORD_PREFIX = "SAGA-LIB-SENT/1"
 # Alphabet of references read aloud (as the server's): no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 
@@ -50,7 +51,7 @@ _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 class Sent:
     """One request sent for the patron: what it was for and the names of the fields it carried."""
 
-    purpose: str  # e.g. "checkup", "migration" (the catalogue key is disclosure.purpose.<purpose>)
+    purpose: str  # which request: "checkup", "migration", "challenge", ... (for tests and logs)
     fields: tuple[str, ...]
     at: datetime
 
@@ -72,10 +73,24 @@ class Disclosures:
         sent = set(self.fields)
         return NEVER_SENT + tuple(key for f, key in NOT_SENT_UNLESS_RENEWAL.items() if f not in sent)
 
+    def machine_readable(self, reference: str, at: datetime) -> str:
+        """The slip's QR text: field names only, so a reader (or a test) can check the slip against the ledger."""
+        not_sent = ",".join(key.rsplit(".", 1)[1] for key in self.not_sent())
+        return f"{RECORD_PREFIX};ref={reference};at={at.isoformat(timespec='minutes')};" \
+               f"sent={','.join(self.fields)};not_sent={not_sent}"
+
 
 def label_key(field: str) -> str:
     """The catalogue key of a field's label; UNKNOWN_LABEL (shown with the raw name) when there is none."""
     return FIELD_LABELS.get(field, UNKNOWN_LABEL)
+
+
+def parse_machine_readable(text: str) -> dict[str, str]:
+    """The fields of a slip's QR text (RECORD_PREFIX first); ValueError if it is not one."""
+    prefix, *parts = text.split(";")
+    if prefix != RECORD_PREFIX:
+        raise ValueError("not a what-was-sent record")
+    return dict(part.split("=", 1) for part in parts)
 
 
 def new_session_reference() -> str:

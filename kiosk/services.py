@@ -75,6 +75,11 @@ class KioskServices:
         assert self._outbox is not None
         put_outcome(self._outbox, outcome, at)
 
+    def forget_disclosures(self) -> None:
+        """A patron session ended: clear what it sent (kiosk/disclosure.py) without building anything."""
+        if self._performer is not None:
+            self._performer.api.disclosures.clear()
+
     @property
     def performer(self) -> Performer:
         """Does the flows' card, server and printer work."""

@@ -23,11 +23,13 @@ from kiosk.maintenance.files import resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
 from kiosk.statistics import SessionOutcome
-from screens import card_events, routes
+from screens import card_events, privacy_slip, routes
 from screens.a11y import Accessibility, AccessibilityPanel, install_palette
 from screens.attract import AttractScreen
 from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
 from screens.card_number import CardNumberScreen
+from screens.checkup_intro import CheckupIntroScreen
+from screens.checkup_result import CheckupResultScreen
 from screens.expiry_method import ExpiryMethodScreen
 from screens.expiry_result import ExpiryResultScreen
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
@@ -79,6 +81,8 @@ SCREENS = {
     "staff_signin": StaffSignInScreen,
     "maintenance_home": MaintenanceHomeScreen,
     "staff_reprint": StaffReprintScreen,
+    "checkup_intro": CheckupIntroScreen,
+    "checkup_result": CheckupResultScreen,
     "renewal_way": RenewalWayScreen,
     "renewal_bring": RenewalBringScreen,
     "renewal_working": RenewalWorkingScreen,
@@ -288,6 +292,12 @@ class KioskApp(App):
         self.begin_flow("renewal")
         self.send(renewal.Begin(card_number))
 
+    def show_disclosures(self) -> None:
+        """送信した情報: over the current result, what this session sent to the library's server."""
+        sent = self.services.performer.api.disclosures.snapshot()
+        state = self.runner.flow.state if self.runner is not None else None
+        privacy_slip.show(sent, privacy_slip.reference_of(state, sent.session_reference))
+
     def _on_card_event(self, inserted: bool) -> None:
         """A card was put on or taken off the reader (called on the Kivy thread)."""
         self.send(mig.CardInserted() if inserted else mig.CardRemoved())
@@ -309,6 +319,8 @@ class KioskApp(App):
             self.runner = None  # the flow and every datum it held go with it
         for screen in self.manager.screens:
             screen.wipe()
+        privacy_slip.close_all()
+        self.services.forget_disclosures()  # the next patron's slip starts empty
         self.idle.stop()
         self.maintenance_session = None
         self.lang = self.settings.session.default_language

@@ -18,6 +18,8 @@ class ExpiryResultScreen(KioskScreen):
     advice_text = StringProperty("")
     can_retry = BooleanProperty(False)
     can_ticket = BooleanProperty(False)
+    #: The privacy view (screens/privacy_slip.py): what this session sent, once there is an answer.
+    can_show_sent = BooleanProperty(False)
     can_renew = BooleanProperty(False)
 
     def render(self, state: flow.LookingUp | flow.Shown | flow.Failed) -> None:
@@ -27,6 +29,7 @@ class ExpiryResultScreen(KioskScreen):
         self._state = state
         self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)
         self.can_ticket = flow.counter_ticket_for(state) is not None
+        self.can_show_sent = not isinstance(state, flow.LookingUp)
         self.can_renew = self.can_ticket and bool(getattr(state, "card_number", ""))
         self.valid_until_text = self.detail_text = self.advice_text = ""
         if isinstance(state, flow.LookingUp):

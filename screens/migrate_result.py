@@ -19,6 +19,8 @@ class MigrateResultScreen(KioskScreen):
     body_text = StringProperty("")
     can_retry = BooleanProperty(False)
     can_ticket = BooleanProperty(False)
+    #: The privacy view (screens/privacy_slip.py): what this session sent.
+    can_show_sent = BooleanProperty(True)
     can_receipt = BooleanProperty(False)
 
     def render(self, state: Outcome) -> None:

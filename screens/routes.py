@@ -7,7 +7,7 @@ from typing import Any
 
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings
-from kiosk.flows import common, expiry, renewal, ticket
+from kiosk.flows import checkup, common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import Flow
 
@@ -15,6 +15,7 @@ FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
     "expiry": lambda s: expiry.ExpiryFlow(s.barcode.pattern, today=library_today),
     "migrate": lambda s: mig.MigrationFlow(s.barcode.pattern, today=library_today),
     "ticket": lambda s: ticket.TicketFlow(TICKET_SERVICES),
+    "checkup": lambda s: checkup.CheckupFlow(today=library_today),
     # Starts at the card number pad; another flow passes a known number with renewal.Begin (app.request_renewal).
     "renewal": lambda s: renewal.RenewalFlow(s.barcode.pattern, today=library_today),
 }
@@ -22,11 +23,11 @@ FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
 TICKET_SERVICES = ("registration", "mynumber", "other")
 
 # States at which Back leaves the flow (for the others, Back is the flow's own event).
-FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosing, renewal.CardNumber)
+FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosing, checkup.Intro, renewal.CardNumber)
 
 # States during card or server work: Back waits for the answer rather than leave mid-command.
 BUSY_STATES: tuple[type, ...] = (
-    expiry.LookingUp, expiry.CheckingByCard, mig.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
+    expiry.LookingUp, expiry.CheckingByCard, checkup.Checking, mig.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
     ticket.Issuing, ticket.Printing, renewal.Checking, renewal.ReadingFacts, renewal.Comparing, renewal.Sending,
 )
 
@@ -38,6 +39,10 @@ _SCREENS: dict[type, str] = {
     expiry.Shown: "expiry_result",
     expiry.Failed: "expiry_result",
     ticket.Choosing: "ticket_service",
+    checkup.Intro: "checkup_intro",
+    checkup.Checking: "checkup_result",
+    checkup.Report: "checkup_result",
+    checkup.Failed: "checkup_result",
     ticket.Issuing: "ticket_result",
     ticket.IssueFailed: "ticket_result",
     ticket.Printing: "ticket_result",

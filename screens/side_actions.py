@@ -13,6 +13,7 @@ from typing import Any
 from kivy.clock import Clock
 
 from kiosk.a11y.cues import Cue
+from kiosk.disclosure import Disclosures
 from screens.toast import Toast
 
 
@@ -33,6 +34,11 @@ class SideActions:
         """The migration's receipt slip."""
         self._in_background(lambda: self.app.services.actions.print_migration_receipt(card_number, on),
                             "toast.receipt_printed", "toast.receipt_failed")
+
+    def print_disclosures(self, sent: Disclosures, reference: str) -> None:
+        """The privacy slip: what this session sent and what it did not."""
+        self._in_background(lambda: self.app.services.actions.print_disclosures(sent, reference),
+                            "toast.receipt_printed", "toast.privacy_failed")
 
     def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:
         def run() -> None:

@@ -479,7 +479,8 @@ class KioskApiClient:
 
     def record_outcome(self, outcome: dict[str, Any], *, idempotency_key: str) -> None:
         """Count one patron session's outcome in the server's statistics (kiosk/statistics.py builds it)."""
-        self._request("POST", "/v1/kiosk/outcomes", json_body=outcome, idempotency_key=idempotency_key)
+        self._request("POST", "/v1/kiosk/outcomes", json_body=outcome, idempotency_key=idempotency_key,
+                      background=True)
 
 
 # A 2xx answer with missing or mistyped fields (a broken proxy, a wrong server) must be a typed

@@ -85,3 +85,18 @@ def test_large_text_mode_fits_every_step_and_ends_with_the_session(kiosk: KioskP
     kiosk.tap("done")
     state = kiosk.wait_screen("attract")
     assert state["text_scale"] == 1.0, "the next patron starts with standard text"
+
+
+def test_every_checkup_screen_and_the_privacy_view_in_both_languages(card_kiosk: KioskProcess, insert_card,
+                                                                      card_server) -> None:
+    kiosk = card_kiosk
+    kiosk.wait_screen("attract")
+    if card_server.inserted:
+        insert_card.remove()
+    step(kiosk, "btn_checkup", on("checkup_intro"), "checkup_intro")
+    insert_card("different_pins", physical=True)  # old link, expired library card: every button of the report
+    kiosk.wait_screen("pin_pad", timeout=20)
+    for digit in "1234":
+        kiosk.tap(f"key_{digit}")
+    step(kiosk, "submit", lambda s: "点検の結果" in s["texts"], "checkup_result-old-expired")
+    step(kiosk, "what_was_sent", lambda s: "図書館のサーバーに送信した情報" in s["texts"], "privacy_slip")
