@@ -9,13 +9,13 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.flows import checkup as flow
 from kiosk.flows import common
 from kiosk.flows.expiry import CardStatus
-from kiosk.wareki import to_wareki
 from screens.base import KioskScreen
+from screens.dates import short_date
 
 
 def _day(day: date, language: str) -> str:
-    """和暦 for Japanese readers, day month year otherwise (the ISO date is written beside it)."""
-    return to_wareki(day) if language.startswith("ja") else f"{day.day} {day.strftime('%B %Y')}"
+    """The date in the patron's words (和暦 in Japanese); the ISO date is written beside it."""
+    return short_date(day, language)
 
 
 def _masked(card_number: str) -> str:
@@ -69,7 +69,7 @@ class CheckupResultScreen(KioskScreen):
         self.certificate_text = tr("checkup.cert", lang, date=_day(not_after, lang), iso=not_after.isoformat())
         self.next_title_text = tr("checkup.next.title", lang)
         day = _day(not_after, lang)
-        when = f"{day}（{not_after}）" if lang.startswith("ja") else f"{day}, {not_after}"
+        when = f"{day}（{not_after}）" if lang == "ja" else f"{day}, {not_after}"
         values = {"reference": view.migration_reference or "", "date": when}
         lines = ["・" + tr(f"checkup.next.{step}", lang, **values) for step in state.steps]
         self.next_text = "\n".join(lines)

@@ -228,9 +228,9 @@ class CheckupFlow(CardPinFlow):
 
 # Steps that need staff, most pressing first, with the ticket's service and reason code.
 _COUNTER: dict[Step, tuple[str, str]] = {
-    Step.FIRST_LINKAGE: ("mynumber", "first_linkage"),
+    Step.FIRST_LINKAGE: ("mynumber", "checkup_first_linkage"),
     Step.MIGRATION_PENDING: ("mynumber", "migration_pending"),
-    Step.RENEW_CARD: ("registration", "renewal"),
+    Step.RENEW_CARD: ("registration", "checkup_renewal"),
 }
 
 

@@ -82,7 +82,7 @@ def linked_old(card_number: str, status: CardStatus = CardStatus.VALID):  # type
             assert r.steps == (c.Step.MIGRATE,) and c.counter_ticket_for(r) is None
         else:
             assert r.steps == (c.Step.MIGRATE, c.Step.RENEW_CARD)
-            assert c.counter_ticket_for(r) == ("registration", "renewal", r.view.reference)
+            assert c.counter_ticket_for(r) == ("registration", "checkup_renewal", r.view.reference)
     return check
 
 
@@ -90,7 +90,7 @@ def not_linked(flow: c.CheckupFlow) -> None:
     r = report(flow)
     assert (r.view.link, r.view.card_number, r.view.expiry, r.steps) == (c.Link.NONE, None, None,
                                                                          (c.Step.FIRST_LINKAGE,))
-    assert c.counter_ticket_for(r) == ("mynumber", "first_linkage", r.view.reference)
+    assert c.counter_ticket_for(r) == ("mynumber", "checkup_first_linkage", r.view.reference)
 
 
 def stopped_at(state: object):  # type: ignore[no-untyped-def]
@@ -165,7 +165,7 @@ def test_renewable_or_expired_library_card_sends_the_patron_to_the_counter(
     r = report(run_check_up(Performer(settings_for(server, tmp_path)), ["1234"]))
     assert r.view.expiry is not None and r.view.expiry.status is status
     assert r.steps == (c.Step.MIGRATE, c.Step.RENEW_CARD)
-    assert c.counter_ticket_for(r) == ("registration", "renewal", r.view.reference)
+    assert c.counter_ticket_for(r) == ("registration", "checkup_renewal", r.view.reference)
 
 
 def test_certificate_expiring_within_three_months_is_reported(server: ServerProcess, tmp_path: Path,

@@ -87,11 +87,11 @@ def test_wrong_pin_comes_back_to_the_pad_with_the_tries_left() -> None:
     [
         (view(c.Link.MYKEY), (c.Step.NOTHING,), None),
         (view(c.Link.OLD), (c.Step.MIGRATE,), None),
-        (view(c.Link.NONE), (c.Step.FIRST_LINKAGE,), ("mynumber", "first_linkage", "C-K7TQ3A")),
+        (view(c.Link.NONE), (c.Step.FIRST_LINKAGE,), ("mynumber", "checkup_first_linkage", "C-K7TQ3A")),
         (view(c.Link.OLD, held="QK4T7A"), (c.Step.MIGRATION_PENDING,), ("mynumber", "migration_pending", "QK4T7A")),
-        (view(c.Link.MYKEY, RENEWABLE), (c.Step.RENEW_CARD,), ("registration", "renewal", "C-K7TQ3A")),
+        (view(c.Link.MYKEY, RENEWABLE), (c.Step.RENEW_CARD,), ("registration", "checkup_renewal", "C-K7TQ3A")),
         (view(c.Link.OLD, EXPIRED), (c.Step.MIGRATE, c.Step.RENEW_CARD),
-         ("registration", "renewal", "C-K7TQ3A")),
+         ("registration", "checkup_renewal", "C-K7TQ3A")),
     ],
 )
 def test_the_report_says_what_to_do_next_and_when_staff_are_needed(found: c.CheckupView, steps: tuple,

@@ -90,10 +90,10 @@ def test_old_link_report_what_was_sent_slip_read_back_and_one_tap_to_the_switch(
     reference = next(t for t in state["texts"] if t.startswith("参照番号："))
     assert "C-" in reference, "the slip carries the check-up's reference"
     kiosk.check_and_shoot("privacy_slip-checkup-ja")
-    kiosk.tap("language")
+    kiosk.choose_language("en")
     state = kiosk.wait_for(lambda s: "What was sent to the library's server" in s["texts"])
     kiosk.check_and_shoot("privacy_slip-checkup-en")
-    kiosk.tap("language")
+    kiosk.choose_language("ja")
     kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
     kiosk.tap("print_slip")
     kiosk.wait_for(lambda s: "控えを印刷しました。お取りください。" in s["texts"], timeout=20)
@@ -123,7 +123,7 @@ def test_not_linked_sends_the_patron_to_the_counter_with_reason_and_reference(ca
     kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=20)
     assert len(list(kiosk.printed.glob("*M-001*.png"))) == 1
     (ticket,) = [t for t in counter_tickets(kiosk.server) if t["number"] == "M-001"]
-    assert ticket["reason"] == "first_linkage" and ticket["reference"].startswith("C-")
+    assert ticket["reason"] == "checkup_first_linkage" and ticket["reference"].startswith("C-")
     audit = subprocess.run([sys.executable, "-m", "server", "admin", "audit-export"], cwd=ROOT, env=kiosk.server.env,
                            capture_output=True, text=True, timeout=60).stdout
     assert any(ticket["reference"] in line and "checkup.card" in line for line in audit.splitlines()), \
@@ -138,8 +138,7 @@ def test_expired_library_card_offers_the_renewal_request_and_a_counter_ticket(ca
     body = text(state)
     assert "有効期限切れ" in body and "利用者カードの更新手続きができます" in body
     kiosk.check_and_shoot("checkup_result-expired-ja")
-    kiosk.tap("language")
-    kiosk.wait_for(lambda s: s["language"] == "en")
+    kiosk.choose_language("en")
     kiosk.check_and_shoot("checkup_result-expired-en")
     kiosk.tap("request_renewal")
     kiosk.wait_for(lambda s: s["screen"].startswith("renewal_"), timeout=20)
@@ -188,4 +187,4 @@ def test_the_next_session_starts_with_nothing_sent(kiosk: KioskProcess) -> None:
     kiosk.wait_for(lambda s: "この番号の利用者カードは見つかりませんでした" in s["texts"], timeout=20)
     kiosk.tap("what_was_sent")
     state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
-    assert sent_lines(state) == ["・利用者カード番号"], "only this session's request, once (statistics are not personal)"
+    assert sent_lines(state) == ["・利用者カード番号"]  # once; statistics are not personal

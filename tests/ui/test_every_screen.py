@@ -87,7 +87,7 @@ def test_large_text_mode_fits_every_step_and_ends_with_the_session(kiosk: KioskP
     assert state["text_scale"] == 1.0, "the next patron starts with standard text"
 
 
-def test_every_checkup_screen_and_the_privacy_view_in_both_languages(card_kiosk: KioskProcess, insert_card,
+def test_every_checkup_screen_and_the_privacy_view_in_every_language(card_kiosk: KioskProcess, insert_card,
                                                                       card_server) -> None:
     kiosk = card_kiosk
     kiosk.wait_screen("attract")
