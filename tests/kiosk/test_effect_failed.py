@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from kiosk.flows import checkup as c
 from kiosk.flows import common
 from kiosk.flows import expiry as e
 from kiosk.flows import migration as m
@@ -18,7 +19,9 @@ FAILED = common.EffectFailed("KeyError")
 
 
 def flow_in(state: object) -> object:
-    if isinstance(state, e.LookingUp | e.CheckingByCard):
+    if isinstance(state, c.Checking):
+        flow = c.CheckupFlow(today=lambda: date(2026, 6, 15))
+    elif isinstance(state, e.LookingUp | e.CheckingByCard):
         flow = e.ExpiryFlow(r"^(\d{10})$")
     elif isinstance(state, t.Issuing | t.Printing):
         flow = t.TicketFlow(("other",))
@@ -33,6 +36,7 @@ def flow_in(state: object) -> object:
     [
         (e.LookingUp("2000000014"), e.Failed("2000000014", e.Failure.SERVER_ERROR)),
         (e.CheckingByCard(PAD), e.Failed("", e.Failure.SERVER_ERROR, PAD)),
+        (c.Checking(PAD), c.Failed(c.Failure.SERVER_ERROR, PAD)),
         (m.ReadingCard("2000000014"), m.WaitingForCard("2000000014", m.CardTrouble.UNRESPONSIVE)),
         (m.ReadingBirthDate("2000000014", CARD), m.WaitingForCard("2000000014", m.CardTrouble.UNRESPONSIVE)),
         (m.Migrating("2000000014", CARD, m.PinStep.AUTH),
