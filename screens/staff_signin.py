@@ -8,6 +8,7 @@ import threading
 from kivy.clock import Clock
 from kivy.properties import OptionProperty, StringProperty
 
+from kiosk.a11y.cues import Cue
 from kiosk.maintenance.signin import SignInResult
 from kiosk.maintenance.signin_form import SignInForm
 from screens.base import KioskScreen
@@ -42,6 +43,7 @@ class StaffSignInScreen(KioskScreen):
         """A key of the staff-id keyboard."""
         self.form.erase_id() if key == "backspace" else self.form.type_id(key)
         self._show()
+        self.app.a11y.play_cue(Cue.KEY)
 
     def pin_key(self, key: str) -> None:
         """A key of the number pad."""
@@ -52,6 +54,7 @@ class StaffSignInScreen(KioskScreen):
         else:
             self.form.type_pin(key)
         self._show()
+        self.app.a11y.play_cue(Cue.KEY)
 
     def submit(self) -> None:
         """Next (to the PIN), or try the id and PIN."""
@@ -84,5 +87,7 @@ class StaffSignInScreen(KioskScreen):
             self.app.enter_maintenance(result)
         elif locked_for > 0:
             self.message_text = tr("staff.signin.locked", lang, seconds=math.ceil(locked_for))
+            self.app.a11y.play_cue(Cue.ERROR)
         else:
             self.message_text = tr("staff.signin.wrong", lang, tries=result.tries_left if result else 0)
+            self.app.a11y.play_cue(Cue.ERROR)

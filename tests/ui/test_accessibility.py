@@ -99,6 +99,32 @@ def test_a_mode_chosen_on_the_attract_screen_is_heard_and_ends_with_the_idle_tim
         kiosk.stop()
 
 
+def test_staff_sign_in_ticks_per_key_and_sounds_a_wrong_pin(display: str, ui_server: ServerProcess,
+                                                             tmp_path: Path) -> None:
+    kiosk = start_audio_kiosk(display, ui_server, tmp_path)
+    try:
+        audio = kiosk.audio  # type: ignore[attr-defined]
+        kiosk.wait_for(lambda s: (tmp_path / "kiosk-data" / "staff-cache.json").exists(), timeout=20)
+        audio.wait_bytes(BYTES_PER_S // 2)
+        kiosk.call("long_press", id="maintenance_corner", seconds=3.3)
+        kiosk.wait_screen("staff_signin", timeout=10)
+        assert audio.heard(lambda: kiosk.call("tap_text", text=ui_server.staff_id[0])) > 500, "a key ticks"
+        for ch in ui_server.staff_id[1:]:
+            kiosk.call("tap_text", text=ch)
+        kiosk.tap("submit")
+        for digit in "0000":
+            kiosk.tap(f"key_{digit}")
+        time.sleep(0.5)
+        assert audio.heard(lambda: time.sleep(0.1)) == 0
+        start = audio.size()
+        kiosk.tap("submit")
+        kiosk.wait_for(lambda s: any("違います" in t for t in s["texts"]), timeout=20)
+        audio.wait_bytes(audio.size() + BYTES_PER_S // 2)
+        assert audio.peak_since(start) > 1000, "a wrong staff PIN is heard"
+    finally:
+        kiosk.stop()
+
+
 def test_every_state_change_and_error_sounds_and_nothing_else_does(audio_kiosk: KioskProcess) -> None:
     kiosk, audio = audio_kiosk, audio_kiosk.audio  # type: ignore[attr-defined]
     kiosk.wait_screen("attract")
