@@ -77,6 +77,14 @@ class Target:
     kiosks: list[tuple[str, str]] = field(default_factory=list)
     more_processes: list[subprocess.Popen] = field(default_factory=list)  # further workers on the same socket
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server processes have used so far (Linux /proc)."""
+        total = 0
+        for process in (self.process, *self.more_processes):
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """SIGTERM, then kill if it hangs."""
         for process in (self.process, *self.more_processes):
@@ -186,6 +194,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 class Run:
     """What one load phase measured."""
 
+    answered: int = 0  # every answer, warm-up included (the server's CPU is counted over the whole phase)
     done: int = 0
     errors: Counter = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
@@ -203,6 +212,7 @@ async def _kiosk(port: int, make_request, run: Run, start: float, stop: float, i
             writer.write(request)
             status, body = await _read_response(reader)
             finished = time.perf_counter()
+            run.answered += 1
             if sent < start:
                 continue  # warm-up
             if finished > stop:
@@ -226,6 +236,17 @@ async def _phase(port: int, kiosks: int, make_request) -> tuple[Run, float]:
     stop = start + MEASURE_S
     await asyncio.gather(*(_kiosk(port, make_request, run, start, stop, i) for i in range(kiosks)))
     return run, MEASURE_S
+
+
+def _measured_phase(target: Target, kiosks: int, make_request) -> dict:
+    """One phase's figures, with the server's CPU time per answer: unlike rates and latencies, that
+    hardly depends on what else the shared machine is doing, so it shows the work each request costs."""
+    cpu_before = target.cpu_seconds()
+    run, seconds = asyncio.run(_phase(target.port, kiosks, make_request))
+    figures = _figures(run, seconds)
+    figures["server_cpu_ms"] = round((target.cpu_seconds() - cpu_before) * 1000 / max(1, run.answered), 2)
+    figures["tickets"] = run.tickets
+    return figures
 
 
 def _figures(run: Run, seconds: float) -> dict:
@@ -292,7 +313,7 @@ def main() -> dict:
     results: dict = {"kiosks": list(KIOSK_COUNTS), "seconds_per_phase": MEASURE_S,
                      "sqlite_durable_commit_ms": sqlite_commit_ms(workdir), "load_average_1min": os.getloadavg()[0]}
     print(f"SQLite: WAL, synchronous FULL (server/db.py): one durable commit takes "
-          f"{results['sqlite_durable_commit_ms']} ms on this disk; a ticket commits twice (kiosk nonce, ticket).")
+          f"{results['sqlite_durable_commit_ms']} ms on this disk; a ticket commits once.")
     print("PostgreSQL: the private test cluster of tests/support/postgres.py (fsync=off, synchronous_commit=off).")
     print(f"1-minute load average before the run: {results['load_average_1min']:.2f} (other work skews the figures)")
     try:
@@ -305,24 +326,26 @@ def main() -> dict:
         targets.append(start_ticket_server("postgresql_2w", pg.create_database("ticket_bench_2w"),
                                            max(KIOSK_COUNTS), workers=2))
         for kiosks in KIOSK_COUNTS:
-            baseline_run, seconds = asyncio.run(_phase(hello_target.port, kiosks, lambda i, n: _HELLO))
-            baseline = _figures(baseline_run, seconds)
+            baseline = _measured_phase(hello_target, kiosks, lambda i, n: _HELLO)
+            del baseline["tickets"]
             results[f"hello_{kiosks}"] = baseline
             print(f"\n{kiosks:>2} kiosks  hello baseline  {baseline['per_s']:8.1f} req/s   "
-                  f"p50 {baseline['p50_ms']:6.2f} ms   p99 {baseline['p99_ms']:6.2f} ms")
+                  f"p50 {baseline['p50_ms']:6.2f} ms   p99 {baseline['p99_ms']:6.2f} ms   "
+                  f"server CPU {baseline['server_cpu_ms']:.2f} ms/request")
             for target in targets[1:]:
                 def make(i: int, n: int, target: Target = target) -> bytes:
                     kiosk_id, secret = target.kiosks[i]
                     return _ticket_request(kiosk_id, secret, SERVICES[(i + n) % len(SERVICES)])
 
-                run, seconds = asyncio.run(_phase(target.port, kiosks, make))
-                figures = _figures(run, seconds)
+                figures = _measured_phase(target, kiosks, make)
                 figures["ratio_to_baseline"] = round(figures["per_s"] / baseline["per_s"], 3)
-                figures["duplicates_in_answers"] = _duplicates_in_answers(run.tickets)
+                figures["duplicates_in_answers"] = _duplicates_in_answers(figures.pop("tickets"))
                 results[f"{target.name}_{kiosks}"] = figures
                 print(f"{kiosks:>2} kiosks  {target.name:<14}  {figures['per_s']:8.1f} tickets/s   "
                       f"p50 {figures['p50_ms']:6.2f} ms   p99 {figures['p99_ms']:6.2f} ms   "
-                      f"ratio {figures['ratio_to_baseline']:.2f}   duplicates {figures['duplicates_in_answers']}"
+                      f"ratio {figures['ratio_to_baseline']:.2f}   "
+                      f"server CPU {figures['server_cpu_ms']:.2f} ms/ticket   "
+                      f"duplicates {figures['duplicates_in_answers']}"
                       + (f"   errors {figures['errors']}" if figures["errors"] else ""))
         print()
         for target in targets[1:]:
@@ -340,6 +363,8 @@ def main() -> dict:
             v.get("duplicates_in_answers", 0) + v.get("duplicate_rows", 0)
             for v in results.values() if isinstance(v, dict))
         print(f"duplicates in total: {results['duplicates_total']}")
+        results["load_average_1min_after"] = os.getloadavg()[0]
+        print(f"1-minute load average after the run: {results['load_average_1min_after']:.2f}")
     finally:
         for target in targets:
             target.stop()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 # How long a SQLite writer waits for another's lock before giving up (answered as database_unavailable).
 SQLITE_BUSY_TIMEOUT_S = 15
 # Kiosk write transactions one process runs at once on PostgreSQL (WriteGate).
-POSTGRESQL_WRITERS = 4
+POSTGRESQL_WRITERS = 8
 
 
 def make_engine(url: str) -> Engine:
