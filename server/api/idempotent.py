@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -21,6 +22,14 @@ TWIN_WAIT_SECONDS = 20.0
 
 class _ClaimInProgressError(Exception):
     """The key's claim is still someone else's: roll back and try again shortly."""
+
+
+class _RefusedError(Exception):
+    """The action refused (ApiError): carried out of its transaction so that it rolls back."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.code)
+        self.error = error
 
 
 def run_idempotent(
@@ -62,29 +71,47 @@ def _run_once(
     fingerprint: str, action: Action, audit_action: str, card_number: str | None,
 ) -> JSONResponse:
     now = state.clock.now()
+    try:
+        with session.begin():
+            outcome = _nonce_and_claim(state=state, session=session, kiosk_id=kiosk_id, unrecorded=unrecorded,
+                                       key=key, fingerprint=fingerprint, now=now)
+            if isinstance(outcome, StoredAnswer):
+                return JSONResponse(outcome.body, status_code=outcome.status_code)
+            try:
+                status_code, body = action(session)
+            except ApiError as error:
+                raise _RefusedError(error) from error  # leaves the transaction: rolled back
+            store_answer(session=session, kiosk_id=kiosk_id, key=key, status_code=status_code, body=body)
+        return JSONResponse(body, status_code=status_code)
+    except _RefusedError as wrapper:
+        refused = wrapper.error
+    # The action refused: its transaction is rolled back whole (no savepoint round trips on the way of
+    # every ticket), and the refusal is recorded in a new one with the nonce and the claim. Should a twin
+    # or a replay of this very request have got in between, that one's outcome stands, as for any twin.
     with session.begin():
-        if unrecorded is not None:
-            record_nonce(session=session, request=unrecorded, now=now,
-                         window_seconds=state.settings.auth_window_seconds)
-        outcome = claim_or_answer(session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint, now=now)
+        outcome = _nonce_and_claim(state=state, session=session, kiosk_id=kiosk_id, unrecorded=unrecorded, key=key,
+                                   fingerprint=fingerprint, now=now)
         if isinstance(outcome, StoredAnswer):
             return JSONResponse(outcome.body, status_code=outcome.status_code)
-        if not outcome:
-            raise _ClaimInProgressError
-        try:
-            # A savepoint: a refused change is undone, the nonce and the claim stay.
-            with session.begin_nested():
-                status_code, body = action(session)
-                store_answer(session=session, kiosk_id=kiosk_id, key=key, status_code=status_code, body=body)
-        except ApiError as error:
-            audit.record(
-                session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action=audit_action,
-                outcome=error.code, card_number=card_number,
-            )
-            if error.status < 500:
-                store_answer(session=session, kiosk_id=kiosk_id, key=key, status_code=error.status,
-                             body=error.body())
-            else:
-                release_claim(session=session, kiosk_id=kiosk_id, key=key)
-            return JSONResponse(error.body(), status_code=error.status)
-    return JSONResponse(body, status_code=status_code)
+        audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action=audit_action,
+                     outcome=refused.code, card_number=card_number)
+        if refused.status < 500:
+            store_answer(session=session, kiosk_id=kiosk_id, key=key, status_code=refused.status,
+                         body=refused.body())
+        else:
+            release_claim(session=session, kiosk_id=kiosk_id, key=key)
+    return JSONResponse(refused.body(), status_code=refused.status)
+
+
+def _nonce_and_claim(
+    *, state: AppState, session: Session, kiosk_id: str, unrecorded: SignedRequest | None, key: str,
+    fingerprint: str, now: datetime,
+) -> StoredAnswer | bool:
+    """Record the nonce (when not yet) and claim the key, in the caller's transaction; the stored answer
+    when the key has one, else True; _ClaimInProgressError while another's claim is in progress."""
+    if unrecorded is not None:
+        record_nonce(session=session, request=unrecorded, now=now, window_seconds=state.settings.auth_window_seconds)
+    outcome = claim_or_answer(session=session, kiosk_id=kiosk_id, key=key, fingerprint=fingerprint, now=now)
+    if outcome is False:
+        raise _ClaimInProgressError
+    return outcome
