@@ -13,8 +13,9 @@ import zxingcpp
 from PIL import Image
 
 from kiosk.disclosure import parse_machine_readable
-from tests.support.kiosk_app import KioskProcess
+from tests.support.kiosk_app import KioskProcess, kiosk_env
 from tests.support.server_proc import ServerProcess
+from tests.ui.conftest import server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,3 +189,41 @@ def test_the_next_session_starts_with_nothing_sent(kiosk: KioskProcess) -> None:
     kiosk.tap("what_was_sent")
     state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
     assert sent_lines(state) == ["・利用者カード番号"]  # once; statistics are not personal
+
+
+def test_the_idle_wipe_closes_the_privacy_view_and_forgets_what_was_sent(display: str, ui_server: ServerProcess,
+                                                                         tmp_path: Path) -> None:
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(ui_server),
+                    KIOSK_SESSION_IDLE_TIMEOUT_S="10", KIOSK_SESSION_IDLE_WARNING_S="20")
+    kiosk = KioskProcess(env, tmp_path / "kiosk.log")
+    try:
+        kiosk.wait_screen("attract")
+        kiosk.tap("btn_expiry")
+        kiosk.wait_screen("expiry_method")
+        kiosk.tap("by_number")
+        kiosk.wait_screen("card_number")
+        for digit in "2000000105":
+            kiosk.tap(f"key_{digit}")
+        kiosk.tap("submit")
+        kiosk.wait_for(lambda s: "この利用者カードは有効です" in s["texts"], timeout=20)
+        kiosk.tap("what_was_sent")
+        state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
+        first = next(t for t in state["texts"] if t.startswith("参照番号："))
+        state = kiosk.wait_for(lambda s: s["screen"] == "attract" and "まだご利用中ですか？" not in s["texts"],
+                               timeout=45)
+        assert "図書館のサーバーに送信した情報" not in state["texts"], "nothing of the session stays on screen"
+        kiosk.tap("btn_expiry")
+        kiosk.wait_screen("expiry_method")
+        kiosk.tap("by_number")
+        kiosk.wait_screen("card_number")
+        for digit in "2000000113":
+            kiosk.tap(f"key_{digit}")
+        kiosk.tap("submit")
+        kiosk.wait_for(lambda s: "更新の手続きができます" in s["texts"], timeout=20)
+        kiosk.tap("what_was_sent")
+        state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
+        second = next(t for t in state["texts"] if t.startswith("参照番号："))
+        assert first.startswith("参照番号：S-") and second.startswith("参照番号：S-")
+        assert second.split()[0] != first.split()[0], "the ledger was cleared: a new session, a new reference"
+    finally:
+        kiosk.stop()
