@@ -79,6 +79,9 @@ def test_a_checkup_report_is_ok_when_nothing_is_to_be_done_and_a_warning_otherwi
     steps = (checkup.Step.RENEW_CERTIFICATE,)
     assert kind(checkup.Report(date(2026, 8, 1), True, view, steps)) is Cue.WARNING
     assert kind(checkup.Failed(checkup.Failure.SERVER_UNREACHABLE)) is Cue.ERROR
+    assert prompt_key("checkup_result", None, Cue.OK) == "voice.checkup_result.ok"
+    assert prompt_key("checkup_result", None, Cue.WARNING) == "voice.checkup_result.warning"
+    assert prompt_key("checkup_intro", None, Cue.NEXT) == "voice.checkup_intro"
 
 
 def test_an_unknown_state_of_a_later_flow_falls_back_on_its_name() -> None:
@@ -119,6 +122,8 @@ PERSONAL = [
     (mig.Pending(CARD, "R-2026-0042"), "migrate_result"),
     (expiry.Shown(CARD, VIEW), "expiry_result"),
     (ticket.Printed(TICKET), "ticket_result"),
+    (checkup.Report(date(2026, 8, 1), True, checkup.CheckupView(checkup.Link.OLD, CARD, VIEW, "M-77", "C-2026-9"),
+                    (checkup.Step.MIGRATE,)), "checkup_result"),
 ]
 
 
