@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from server.api.common import audit_card, decode_base64
-from server.api.deps import IdempotencyKeyDep, KioskDep, StateDep
+from server.api.deps import IdempotencyKeyDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
 from server.domain import migration
 from server.domain.idempotency import request_fingerprint
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/migrations", tags=["migrations"], responses=ERROR
 
 @router.post("/challenges", response_model=ChallengePublic, status_code=201)
 def create_challenge(
-    body: ChallengeCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+    body: ChallengeCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep
 ) -> JSONResponse:
     """A single-use challenge from the MyKey platform for the card to sign."""
 
@@ -33,14 +33,14 @@ def create_challenge(
         return 201, public.model_dump(mode="json")
 
     return run_idempotent(
-        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="migration.challenge",
+        state=state, kiosk=kiosk, key=key, action=action, audit_action="migration.challenge",
         fingerprint=request_fingerprint(method="POST", path="/v1/migrations/challenges", body=b"{}"),
     )
 
 
 @router.post("", response_model=MigrationPublic, status_code=201)
 def create_migration(
-    body: MigrationCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep
+    body: MigrationCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep
 ) -> JSONResponse:
     """Verify the card's answer and switch the card's link to the MyKey scheme (or hold it for staff)."""
 
@@ -64,7 +64,7 @@ def create_migration(
         return 201, public.model_dump(mode="json")
 
     return run_idempotent(
-        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="migration.submit",
+        state=state, kiosk=kiosk, key=key, action=action, audit_action="migration.submit",
         fingerprint=request_fingerprint(method="POST", path="/v1/migrations", body=body.model_dump_json().encode()),
         card_number=audit_card(body.card_number),
     )
