@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class Synthesiser:
         if path.is_file():
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")  # one per writer
         argv = [self.command, "-v", VOICES[language], "-s", str(WORDS_PER_MINUTE), "-w", str(tmp), "--", text]
         try:
             subprocess.run(argv, check=True, capture_output=True, timeout=TIMEOUT_S)

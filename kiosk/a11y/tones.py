@@ -8,6 +8,7 @@ The files are written once (deterministically) into the configured directory, on
 from __future__ import annotations
 
 import math
+import os
 import struct
 import wave
 from pathlib import Path
@@ -48,7 +49,7 @@ def samples(cue: Cue) -> list[int]:
 def write(cue: Cue, path: Path) -> None:
     """Write one cue as a WAV file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two kiosk processes (tests) may write at once
     with wave.open(str(tmp), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
