@@ -123,6 +123,11 @@ def test_not_linked_sends_the_patron_to_the_counter_with_reason_and_reference(ca
     kiosk.tap("counter_ticket")
     kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=20)
     assert len(list(kiosk.printed.glob("*M-001*.png"))) == 1
+    kiosk.tap("what_was_sent")  # the ticket request joins the check-up's in the list
+    state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
+    assert sent_lines(state)[-3:] == ["・整理券の窓口", "・ご用件の種類", "・受付番号"]
+    assert "利用者カード番号" not in "\n".join(sent_lines(state))
+    kiosk.tap("close")
     (ticket,) = [t for t in counter_tickets(kiosk.server) if t["number"] == "M-001"]
     assert ticket["reason"] == "checkup_first_linkage" and ticket["reference"].startswith("C-")
     audit = subprocess.run([sys.executable, "-m", "server", "admin", "audit-export"], cwd=ROOT, env=kiosk.server.env,
