@@ -8,6 +8,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import checkup as flow
 from kiosk.flows import common
+from kiosk.flows import migration as mig
 from kiosk.flows.expiry import CardStatus
 from screens.base import KioskScreen
 from screens.dates import short_date
@@ -85,8 +86,11 @@ class CheckupResultScreen(KioskScreen):
             self.app.counter_ticket(*offer)
 
     def migrate(self) -> None:
-        """One tap to the switch to the MyKey scheme."""
+        """One tap to the switch to the MyKey scheme, for the library card the check-up found."""
+        card_number = self._state.view.card_number if isinstance(self._state, flow.Report) else None
         self.app.begin_flow("migrate")
+        if card_number:
+            self.app.send(mig.Begin(card_number))
 
     def request_renewal(self) -> None:
         """The renewal request for this library card (the renewal flow)."""

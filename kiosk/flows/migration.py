@@ -101,7 +101,9 @@ class Intro:
 
 @dataclass(frozen=True)
 class Consent:
-    """What is read and sent, and what never is (the 個人番号)."""
+    """What is read and sent, and what never is (the 個人番号); ``card_number`` when another flow knows it."""
+
+    card_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,13 @@ State = (
 @dataclass(frozen=True)
 class Next:
     """Go on from the explanation."""
+
+
+@dataclass(frozen=True)
+class Begin:
+    """Another flow (the card check-up) starts the switch for a library card it already knows."""
+
+    card_number: str
 
 
 @dataclass(frozen=True)
@@ -290,10 +299,15 @@ class MigrationFlow(CardPinFlow):
     def _on_Intro(self, state: Intro, event: object) -> list[object]:  # noqa: N802 - named after the state
         if isinstance(event, Next):
             self.state = Consent()
+        elif isinstance(event, Begin):
+            self.state = Consent(event.card_number)  # the patron still reads and agrees to the notice
         return []
 
     def _on_Consent(self, state: Consent, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, Agree):
+            if state.card_number:  # known already: no number to type again
+                self.state = ReadingCard(state.card_number)
+                return [ReadCard()]
             self.state = CardNumber()
         elif isinstance(event, Back):
             self.state = Intro()

@@ -221,3 +221,17 @@ def test_outcomes_that_need_the_counter_offer_a_ticket_with_a_reason() -> None:
     for state in (m.Completed(NUMBER, TODAY), m.Refused(NUMBER, m.Refusal.CERTIFICATE_REVOKED),
                   m.Refused(NUMBER, m.Refusal.SERVER_UNREACHABLE, PAD_AUTH)):
         assert m.counter_ticket_for(state) is None
+
+
+def test_the_check_up_starts_the_switch_with_the_card_number_it_found() -> None:
+    """Begin: the notice is still read and agreed to; the number is not typed again."""
+    flow = m.MigrationFlow(r"^(\d{10})$", today=lambda: date(2026, 6, 15))
+    assert flow.handle(m.Begin("2000000014")) == []
+    assert flow.state == m.Consent("2000000014")
+    assert flow.handle(m.Agree()) == [m.ReadCard()]
+    assert flow.state == m.ReadingCard("2000000014")
+    flow.handle(m.CardFailed(m.CardTrouble.NO_CARD))
+    flow.handle(m.Back())
+    assert flow.state == m.CardNumber(m.Entering("2000000014")), "Back from the card shows the number on the pad"
+    flow.handle(m.Back())
+    assert flow.state == m.Consent(), "back at the notice the number is the pad's again"

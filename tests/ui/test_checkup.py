@@ -107,8 +107,11 @@ def test_old_link_report_what_was_sent_slip_read_back_and_one_tap_to_the_switch(
     kiosk.tap("close")
     state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" not in s["texts"])
     assert state["screen"] == "checkup_result"
-    kiosk.tap("migrate")
-    kiosk.wait_screen("migrate_intro")
+    kiosk.tap("migrate")  # the switch for the card found: the notice, then no number to type again
+    kiosk.wait_screen("migrate_consent")
+    kiosk.tap("agree")
+    state = kiosk.wait_screen("migrate_same_pin", timeout=20)
+    assert "暗証番号の残り回数　利用者証明用：3回　券面事項入力補助：3回" in state["texts"]
 
 
 def test_not_linked_sends_the_patron_to_the_counter_with_reason_and_reference(card_kiosk: KioskProcess,
