@@ -17,6 +17,11 @@ _FORBIDDEN_KEYS = {"pin", "auth_pin", "text_pin", "my_number", "kojin_bango", "c
 _APPEND = insert(AuditEntry.__table__)
 
 
+def cleaned(detail: dict | None) -> dict:
+    """The detail as it may be logged: keys that must never reach the log are dropped."""
+    return {k: v for k, v in (detail or {}).items() if k.lower() not in _FORBIDDEN_KEYS}
+
+
 def record(
     *,
     session: Session,
@@ -29,7 +34,7 @@ def record(
     detail: dict | None = None,
 ) -> AuditEntry:
     """Append one audit row in the caller's transaction."""
-    clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _FORBIDDEN_KEYS}
+    clean = cleaned(detail)
     entry = AuditEntry(
         at=at,
         actor_type=actor_type,
@@ -56,7 +61,7 @@ def append(
 ) -> None:
     """Append one audit row in the caller's transaction with a single INSERT, now (record() without the
     ORM's bookkeeping, for hot paths that need no AuditEntry back)."""
-    clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _FORBIDDEN_KEYS}
+    clean = cleaned(detail)
     session.connection().execute(_APPEND, {
         "at": at, "actor_type": actor_type, "actor_id": actor_id, "action": action, "outcome": outcome,
         "card_number": card_number, "detail": clean,

@@ -47,6 +47,11 @@ def publish(*, session: Session, kind: str, at: datetime, detail: dict | None = 
     connection = session.connection()
     event_id = connection.execute(_insert_event(connection.dialect.name),
                                   {"b_at": at, "b_kind": kind, "b_detail": detail or {}}).scalar_one()
+    prune_now_and_then(session=session, event_id=event_id, at=at)
+
+
+def prune_now_and_then(*, session: Session, event_id: int, at: datetime) -> None:
+    """After every _PRUNE_EVERY-th event, drop the events older than _KEEP (they are only wake-up calls)."""
     if event_id % _PRUNE_EVERY == 0:
         session.execute(delete(QueueEvent).where(QueueEvent.at < at - _KEEP))
 

@@ -16,14 +16,12 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.errors import ApiError
 from server.tickets.catalog import Catalog
-from server.tickets.events import publish
+from server.tickets.events import prune_now_and_then, publish
 from server.tickets.hours import OpeningHours
+from server.tickets.issue_pg import TICKET_COLUMNS, insert_ticket_event_audit
 from server.tickets.models import CALLED, CANCELLED, FINISHED, NO_SHOW, SERVED, WAITING, Ticket
 from server.tickets.numbering import format_number, next_seq
 
-# What a new ticket row is inserted with (the rest stays NULL until it is called or printed).
-_ISSUED_COLUMNS = ("ticket_id", "status_token", "service", "day", "seq", "number", "status", "kiosk_id", "reason",
-                   "reference", "issued_at", "call_count", "print_count")
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 # Another counter may take the same waiting ticket between our read and our update; try the next one.
 _CALL_ATTEMPTS = 5
@@ -65,13 +63,21 @@ def issue_ticket(
         call_count=0,
         print_count=0,
     )
-    ticket.id = session.connection().execute(
-        _INSERT_TICKET, {column: getattr(ticket, column) for column in _ISSUED_COLUMNS}).scalar_one()
-    publish(session=session, kind="ticket.issued", at=now, detail={"service": service.id, "number": ticket.number})
-    audit.append(
-        session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="ticket.issue", outcome="ok",
-        detail={"number": ticket.number, "service": service.id, "day": today.isoformat()},
-    )
+    row = {column: getattr(ticket, column) for column in TICKET_COLUMNS}
+    event = {"service": service.id, "number": ticket.number}
+    trail = {"number": ticket.number, "service": service.id, "day": today.isoformat()}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ticket.id, event_id = insert_ticket_event_audit(
+            connection=connection, ticket=row, event={"at": now, "kind": "ticket.issued", "detail": event},
+            audit={"at": now, "actor_type": "kiosk", "actor_id": kiosk_id, "action": "ticket.issue",
+                   "outcome": "ok", "card_number": None, "detail": audit.cleaned(trail)})
+        prune_now_and_then(session=session, event_id=event_id, at=now)
+        return ticket
+    ticket.id = connection.execute(_INSERT_TICKET, row).scalar_one()
+    publish(session=session, kind="ticket.issued", at=now, detail=event)
+    audit.append(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="ticket.issue",
+                 outcome="ok", detail=trail)
     return ticket
 
 

@@ -20,8 +20,9 @@ from server.models import AuditEntry, IdempotencyRecord, Kiosk, KioskNonce
 from server.state import AppState
 from server.tickets import service
 from server.tickets.catalog import Catalog
+from server.tickets.events import CHANNEL
 from server.tickets.hours import OpeningHours
-from server.tickets.models import Ticket
+from server.tickets.models import QueueEvent, Ticket
 
 KIOSK_ID, SECRET = "kiosk-demo-01", "test-kiosk-secret-0123456789"
 ALWAYS_OPEN = OpeningHours(weekday=(0, 1440), weekend=(0, 1440), closed_weekdays=frozenset(),
@@ -142,3 +143,28 @@ def test_the_nonce_insert_rechecks_a_cached_kiosk_in_the_database(state: AppStat
         record_nonce(session=session, request=stale, now=state.clock.now(), window_seconds=120)
     assert info.value.code == "unknown_kiosk"
     assert count(state, KioskNonce) == 0  # neither refusal left its nonce
+
+
+def test_an_issued_ticket_is_published_and_audited_in_its_transaction(state: AppState) -> None:
+    listener = None
+    if state.engine.dialect.name == "postgresql":  # the NOTIFY rides in the same statement as the rows
+        import psycopg
+
+        url = state.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        listener = psycopg.connect(url, autocommit=True)
+        listener.execute(f"LISTEN {CHANNEL}")
+    try:
+        status, answer = issue(state, signed_request(state), str(uuid.uuid4()))
+        assert status == 201
+        with state.sessions() as session:
+            event = session.scalars(select(QueueEvent).order_by(QueueEvent.id.desc())).first()
+            entry = audit.entries(session=session)[-1]
+        assert event is not None and (event.kind, event.detail) == (
+            "ticket.issued", {"service": "mynumber", "number": answer["number"]})
+        assert (entry.action, entry.actor_id, entry.detail["number"]) == ("ticket.issue", KIOSK_ID, answer["number"])
+        if listener is not None:
+            payloads = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+            assert payloads == [str(event.id)]
+    finally:
+        if listener is not None:
+            listener.close()
