@@ -60,6 +60,20 @@ def _overflowing() -> list[dict[str, Any]]:
     return out
 
 
+def _off_screen() -> list[dict[str, Any]]:
+    """Visible labels and buttons that reach past the window's left or right edge (cut off for a patron),
+    e.g. a footer whose buttons are wider than the screen in a long language and large text."""
+    out = []
+    for root in _roots():
+        for w in root.walk(restrict=True):
+            if isinstance(w, Label) and w.text and w.opacity > 0:
+                x0, y0 = w.to_window(w.x, w.y)
+                x1, y1 = w.to_window(w.right, w.top)
+                if x0 < -0.5 or x1 > Window.width + 0.5:
+                    out.append({"text": w.text, "box": [x0, y0, x1, y1]})
+    return out
+
+
 def _small_targets() -> list[dict[str, Any]]:
     """Visible, enabled buttons smaller than 15 mm either way at the configured DPI."""
     app = App.get_running_app()
@@ -166,6 +180,7 @@ COMMANDS = {
     "font": lambda req: _font(),
     "overflowing": lambda req: {"labels": _overflowing()},
     "small_targets": lambda req: {"buttons": _small_targets()},
+    "off_screen": lambda req: {"widgets": _off_screen()},
     "out_of_reach": lambda req: {"buttons": _out_of_reach()},
     "tap": lambda req: _tap(req["id"]),
     "tap_at": lambda req: _tap_at(*req["at"]),

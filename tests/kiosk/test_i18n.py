@@ -28,11 +28,18 @@ def test_every_language_has_every_key() -> None:
         assert set(i18n.catalogue(language)) == keys
 
 
+# Values a language may leave out on purpose: the ISO date beside a date already written in numbers.
+MAY_OMIT = {("expiry.result.valid_until", "iso")}
+
+
 @pytest.mark.parametrize("language", sorted(SHIPPED - {"ja"}))
 def test_placeholders_match_the_japanese_catalogue(language: str) -> None:
     ja, other = i18n.catalogue("ja"), i18n.catalogue(language)
-    wrong = {key: (_placeholders(ja[key]), _placeholders(other[key]))
-             for key in ja if _placeholders(ja[key]) != _placeholders(other.get(key, ""))}
+    wrong = {}
+    for key in ja:
+        have, want = _placeholders(other.get(key, "")), _placeholders(ja[key])
+        if have != want and not (have < want and all((key, name) in MAY_OMIT for name in want - have)):
+            wrong[key] = (want, have)
     assert wrong == {}
 
 

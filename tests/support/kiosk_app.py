@@ -94,15 +94,20 @@ class KioskProcess:
         """Buttons on screen smaller than 15 mm at the kiosk's configured DPI."""
         return self.call("small_targets")["buttons"]
 
+    def off_screen(self) -> list[dict[str, Any]]:
+        """Labels and buttons on screen that reach past the window's left or right edge."""
+        return self.call("off_screen")["widgets"]
+
     def out_of_reach(self) -> list[dict[str, Any]]:
         """Buttons on screen whose top edge is above the configured wheelchair reach."""
         return self.call("out_of_reach")["buttons"]
 
     def check_and_shoot(self, name: str) -> Path:
-        """Assert no clipped text, no small touch target and (patron screens) every control within a
-        wheelchair user's reach, then save a screenshot."""
+        """Assert no clipped text, no small touch target, nothing past the screen's edge and (patron screens)
+        every control within a wheelchair user's reach, then save a screenshot."""
         assert self.overflowing() == [], f"clipped text on {name}: {self.overflowing()}"
         assert self.small_targets() == [], f"touch targets under 15 mm on {name}: {self.small_targets()}"
+        assert self.off_screen() == [], f"cut off at the screen's side on {name}: {self.off_screen()}"
         if not self.state()["screen"].startswith(STAFF_SCREENS):
             assert self.out_of_reach() == [], f"controls above a seated patron's reach on {name}: {self.out_of_reach()}"
         return self.screenshot(name)

@@ -63,7 +63,10 @@ def test_a_language_chosen_on_the_attract_screen_carries_into_the_service(kiosk:
     state = kiosk.wait_screen("ticket_service")
     assert state["language"] == "zh"
     assert i18n.translate("ticket.service.body", "zh") in state["texts"]
-    kiosk.tap("back")
+    kiosk.tap("svc_registration")
+    state = kiosk.wait_for(lambda s: i18n.translate("ticket.printed.title", "zh") in s["texts"], timeout=20)
+    assert i18n.translate("ticket.service.registration", "zh") in state["texts"], "the service in Chinese too"
+    kiosk.tap("done")
     state = kiosk.wait_screen("attract")
     assert state["language"] == "ja"
     assert i18n.translate("service.migrate.title", "ja") in "\n".join(state["texts"])
