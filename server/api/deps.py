@@ -24,8 +24,11 @@ from server.errors import ApiError
 from server.models import StaffMember
 from server.state import AppState
 
+# Dependencies that never block are `async def`: FastAPI runs a plain `def` one on a worker thread,
+# and each of those hops costs more than the dependency itself.
 
-def get_state(request: Request) -> AppState:
+
+async def get_state(request: Request) -> AppState:
     """The process's AppState."""
     return request.app.state.server
 
@@ -42,7 +45,7 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_clock(state: StateDep) -> Clock:
+async def get_clock(state: StateDep) -> Clock:
     """The clock (tests pin the library's today through settings)."""
     return state.clock
 
@@ -88,7 +91,7 @@ def kiosk_nonce_recorded(signed: SignedKioskDep, state: StateDep) -> Authenticat
 KioskDep = Annotated[AuthenticatedKiosk, Depends(kiosk_nonce_recorded)]
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[str | None, Header(alias="Idempotency-Key", description="Unique per state change")] = None,
 ) -> str:
     """The request's idempotency key (1-128 printable characters), required on state changes."""
@@ -116,7 +119,7 @@ def current_staff(
 StaffDep = Annotated[StaffMember, Depends(current_staff)]
 
 
-def current_admin(staff: StaffDep) -> StaffMember:
+async def current_admin(staff: StaffDep) -> StaffMember:
     """A logged-in administrator, else 403."""
     if staff.role != "admin":
         raise ApiError("forbidden")
