@@ -23,6 +23,9 @@ from kiosk.printer.base import TicketPrinter
 log = logging.getLogger(__name__)
 
 
+MAX_TEXT = 300  # the server's limit for each text of a beat
+
+
 @dataclass(frozen=True)
 class KioskState:
     """One heartbeat's content: no personal data, only the kiosk's own state."""
@@ -58,12 +61,20 @@ class LastError:
     def set(self, message: str) -> None:
         """Remember an error (short, operator-facing, no personal data)."""
         with self._lock:
-            self._value = (message[:300], datetime.now(UTC))
+            self._value = (message[:MAX_TEXT], datetime.now(UTC))
 
     def get(self) -> tuple[str | None, datetime | None]:
         """(message, when), or (None, None)."""
         with self._lock:
             return self._value or (None, None)
+
+
+def _operator_text(text: str | None) -> str | None:
+    """One line of at most MAX_TEXT characters: libraries' error texts carry newlines (python-escpos's do),
+    and the server refuses control characters; a refused beat would hide the kiosk just when it has a fault."""
+    if text is None:
+        return None
+    return " ".join(text.split())[:MAX_TEXT]
 
 
 def current_state(*, settings: KioskSettings, printer: TicketPrinter | None, service: ServiceMode,
@@ -85,13 +96,13 @@ def current_state(*, settings: KioskSettings, printer: TicketPrinter | None, ser
         kiosk_time=datetime.now(UTC),
         interval_s=settings.maintenance.heartbeat_interval_s,
         in_service=service.in_service,
-        reader=", ".join(reader_value.readers) if reader_value and reader_value.readers else None,
-        reader_error=(reader_value.error if reader_value else reader_error),
+        reader=_operator_text(", ".join(reader_value.readers) if reader_value and reader_value.readers else None),
+        reader_error=_operator_text(reader_value.error if reader_value else reader_error),
         printer_online=printer_now.online,
         printer_paper=printer_now.paper,
-        printer_error=printer_now.error,
+        printer_error=_operator_text(printer_now.error),
         outbox_length=outbox_value,
-        last_error=message,
+        last_error=_operator_text(message),
         last_error_at=at,
     )
 

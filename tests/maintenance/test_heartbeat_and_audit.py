@@ -14,6 +14,7 @@ from kiosk.api.client import KioskApiClient
 from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.heartbeat import HeartbeatSender, LastError, current_state
 from kiosk.maintenance.service_mode import ServiceMode
+from kiosk.printer.factory import printer_from_config
 from kiosk.printer.file_backend import FilePrinter
 from tests.maintenance.conftest import closed_port, settings_for
 from tests.support.server_proc import ServerProcess
@@ -99,3 +100,23 @@ def test_staff_actions_reach_the_audit_log_once_and_wait_while_the_server_is_dow
     assert rows[0]["detail"]["kiosk_id"] == server.kiosk_id
     assert rows[0]["detail"]["lockout_s"] == 300
     assert rows[1]["detail"]["number"] == "R-012"
+
+
+def test_a_kiosk_with_a_faulty_printer_still_beats(server: ServerProcess, tmp_path: Path) -> None:
+    # A network printer nobody answers: python-escpos's error text spans lines, which the server refuses
+    # as control characters; the beat must still be accepted, or the fleet page loses the kiosk at a fault.
+    port = closed_port()
+    settings = settings_for(server.base_url, server.kiosk_id, server.kiosk_secret, backend="network",
+                            options={"host": "127.0.0.1", "port": port})
+    printer = printer_from_config({"backend": "network", "host": "127.0.0.1", "port": port, "timeout": 1.0})
+    last_error = LastError()
+    last_error.set("line one\nline two\t" + "x" * 400)
+    state = current_state(settings=settings, printer=printer, service=ServiceMode(tmp_path), last_error=last_error,
+                          list_readers=list)
+    assert state.printer_error and f"127.0.0.1:{port}" in state.printer_error
+    client = KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=3)
+    client.send_heartbeat(state)  # raises on a refusal
+    kiosk = demo_kiosk(server)
+    assert kiosk["printer_online"] is False and kiosk["printer_error"] == state.printer_error
+    assert "\n" not in kiosk["printer_error"]
+    assert kiosk["recent_errors"][0]["message"].startswith("line one line two x")
