@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,37 +26,13 @@ from kiosk.services import KioskServices
 from kiosk.statistics import SessionOutcome
 from screens import card_events, privacy_slip, routes
 from screens.a11y import Accessibility, AccessibilityPanel, install_palette
-from screens.attract import AttractScreen
 from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
-from screens.card_number import CardNumberScreen
-from screens.checkup_intro import CheckupIntroScreen
-from screens.checkup_result import CheckupResultScreen
-from screens.expiry_method import ExpiryMethodScreen
-from screens.expiry_result import ExpiryResultScreen
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
 from screens.idle_watch import IdleWatch
 from screens.language_picker import LanguagePicker, attract_languages
-from screens.last_try import LastTryScreen
-from screens.maintenance_home import MaintenanceHomeScreen
-from screens.migrate_card import MigrateCardScreen
-from screens.migrate_consent import MigrateConsentScreen
-from screens.migrate_intro import MigrateIntroScreen
-from screens.migrate_result import MigrateResultScreen
-from screens.migrate_same_pin import MigrateSamePinScreen
-from screens.migrate_working import MigrateWorkingScreen
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
-from screens.pin_pad import PinPadScreen
-from screens.renewal_bring import RenewalBringScreen
-from screens.renewal_result import RenewalResultScreen
-from screens.renewal_review import RenewalReviewScreen
-from screens.renewal_way import RenewalWayScreen
-from screens.renewal_working import RenewalWorkingScreen
 from screens.side_actions import SideActions
 from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
-from screens.staff_reprint import StaffReprintScreen
-from screens.staff_signin import StaffSignInScreen
-from screens.ticket_result import TicketResultScreen
-from screens.ticket_service import TicketServiceScreen
 
 if TYPE_CHECKING:  # the maintenance core loads after the first frame (kiosk/services.py)
     from kiosk.maintenance.session import MaintenanceSession
@@ -63,37 +40,45 @@ if TYPE_CHECKING:  # the maintenance core loads after the first frame (kiosk/ser
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
-SCREENS = {
-    "attract": AttractScreen,
-    "card_number": CardNumberScreen,
-    "expiry_method": ExpiryMethodScreen,
-    "expiry_result": ExpiryResultScreen,
-    "migrate_intro": MigrateIntroScreen,
-    "migrate_consent": MigrateConsentScreen,
-    "migrate_card": MigrateCardScreen,
-    "migrate_same_pin": MigrateSamePinScreen,
-    "pin_pad": PinPadScreen,
-    "last_try": LastTryScreen,
-    "migrate_working": MigrateWorkingScreen,
-    "migrate_result": MigrateResultScreen,
-    "ticket_service": TicketServiceScreen,
-    "ticket_result": TicketResultScreen,
-    "staff_signin": StaffSignInScreen,
-    "maintenance_home": MaintenanceHomeScreen,
-    "staff_reprint": StaffReprintScreen,
-    "checkup_intro": CheckupIntroScreen,
-    "checkup_result": CheckupResultScreen,
-    "renewal_way": RenewalWayScreen,
-    "renewal_bring": RenewalBringScreen,
-    "renewal_working": RenewalWorkingScreen,
-    "renewal_review": RenewalReviewScreen,
-    "renewal_result": RenewalResultScreen,
+# Screen classes by name, imported when a screen is first shown: the staff screens pull in the maintenance
+# core (requests, argon2), which the first frame does not need.
+SCREENS: dict[str, str] = {
+    "attract": "screens.attract:AttractScreen",
+    "card_number": "screens.card_number:CardNumberScreen",
+    "expiry_method": "screens.expiry_method:ExpiryMethodScreen",
+    "expiry_result": "screens.expiry_result:ExpiryResultScreen",
+    "migrate_intro": "screens.migrate_intro:MigrateIntroScreen",
+    "migrate_consent": "screens.migrate_consent:MigrateConsentScreen",
+    "migrate_card": "screens.migrate_card:MigrateCardScreen",
+    "migrate_same_pin": "screens.migrate_same_pin:MigrateSamePinScreen",
+    "pin_pad": "screens.pin_pad:PinPadScreen",
+    "last_try": "screens.last_try:LastTryScreen",
+    "migrate_working": "screens.migrate_working:MigrateWorkingScreen",
+    "migrate_result": "screens.migrate_result:MigrateResultScreen",
+    "ticket_service": "screens.ticket_service:TicketServiceScreen",
+    "ticket_result": "screens.ticket_result:TicketResultScreen",
+    "staff_signin": "screens.staff_signin:StaffSignInScreen",
+    "maintenance_home": "screens.maintenance_home:MaintenanceHomeScreen",
+    "staff_reprint": "screens.staff_reprint:StaffReprintScreen",
+    "checkup_intro": "screens.checkup_intro:CheckupIntroScreen",
+    "checkup_result": "screens.checkup_result:CheckupResultScreen",
+    "renewal_way": "screens.renewal_way:RenewalWayScreen",
+    "renewal_bring": "screens.renewal_bring:RenewalBringScreen",
+    "renewal_working": "screens.renewal_working:RenewalWorkingScreen",
+    "renewal_review": "screens.renewal_review:RenewalReviewScreen",
+    "renewal_result": "screens.renewal_result:RenewalResultScreen",
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
 LARGE_TEXT = 1.3
 ATTRACT_REFRESH_S = 2.0
 WARM_UP_AFTER_S = 1.0
+
+
+def _screen_class(name: str) -> type[Screen]:
+    """The class of screen ``name`` (SCREENS), imported now if it was not yet."""
+    module, _, cls = SCREENS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 class KioskApp(App):
@@ -183,7 +168,7 @@ class KioskApp(App):
             if name not in self._kv_loaded:  # a kv file loaded twice would apply its rules twice
                 Builder.load_file(str(KV_DIR / f"{name}.kv"))
                 self._kv_loaded.add(name)
-            self.manager.add_widget(SCREENS[name](name=name))
+            self.manager.add_widget(_screen_class(name)(name=name))
         return self.manager.get_screen(name)
 
     def toggle_large_text(self) -> None:

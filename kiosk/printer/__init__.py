@@ -29,17 +29,22 @@ from kiosk.printer.errors import (
 from kiosk.printer.factory import printer_from_config
 from kiosk.printer.file_backend import FilePrinter
 from kiosk.printer.status import PaperState, PrinterStatus
-from kiosk.printer.ticket_image import BilingualLine, SlipPrint, TicketPrint, TicketRenderer
 
 _ESCPOS = ("NetworkTicketPrinter", "SerialTicketPrinter", "UsbTicketPrinter")
+_RENDERING = ("BilingualLine", "SlipPrint", "TicketPrint", "TicketRenderer")
 
 
 def __getattr__(name: str) -> object:
-    """The ESC/POS backends load on first use (python-escpos is slow to import; see factory.py)."""
+    """The ESC/POS backends and the renderer load on first use: python-escpos, Pillow's drawing and qrcode are
+    slow to import, and the kiosk checks its printer settings before its first frame (main.py)."""
     if name in _ESCPOS:
         from kiosk.printer import escpos_backend
 
         return getattr(escpos_backend, name)
+    if name in _RENDERING:
+        from kiosk.printer import ticket_image
+
+        return getattr(ticket_image, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
