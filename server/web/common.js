@@ -1,4 +1,5 @@
-// Shared helpers of the counter pages: live updates (Server-Sent Events) and times on the library's clock.
+// Shared helpers of the web pages: live updates (Server-Sent Events), times on the library's clock,
+// elements, and the staff pages' error box.
 "use strict";
 
 const LIBRARY_TZ = "Asia/Tokyo";
@@ -50,4 +51,12 @@ function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+// The staff pages' error box: the server's bilingual message, or "could not be reached" without one.
+function showError(box, error) {
+  const e = error?.body?.error;
+  box.replaceChildren(e ? e.message_ja : "通信できませんでした",
+                      el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
+  box.classList.remove("hidden");
 }

@@ -26,12 +26,6 @@ async function api(method, path, body) {
   return data;
 }
 
-function showError(box, error) {
-  const e = error?.body?.error;
-  box.replaceChildren(e ? e.message_ja : "通信できませんでした", el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
-  box.classList.remove("hidden");
-}
-
 function counterId() { return $("counter-select").value; }
 
 async function logIn(event) {

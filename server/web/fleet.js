@@ -3,7 +3,6 @@
 "use strict";
 
 const REFRESH_MS = 5000;
-const LIBRARY_TZ = "Asia/Tokyo";
 const STATES = {
   up: ["稼働中", "Up"],
   stale: ["応答なし", "Stale"],
@@ -17,19 +16,6 @@ const PAPER = { ok: ["用紙あり", "Paper OK"], near_end: ["用紙残りわず
                 unknown: ["不明", "Unknown"] };
 const state = { token: sessionStorage.getItem("staffToken"), timer: null };
 const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 function bilingual(pair, cls) { return el("span", { class: cls }, pair[0], el("span", { class: "en" }, pair[1])); }
 
@@ -60,13 +46,6 @@ async function api(method, path, body) {
     throw error;
   }
   return data;
-}
-
-function showError(box, error) {
-  const e = error?.body?.error;
-  box.replaceChildren(e ? e.message_ja : "通信できませんでした",
-                      el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
-  box.classList.remove("hidden");
 }
 
 async function logIn(event) {

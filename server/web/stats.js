@@ -54,19 +54,6 @@ const state = { token: sessionStorage.getItem("staffToken"), report: null };
 const $ = (id) => document.getElementById(id);
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
@@ -106,13 +93,6 @@ async function api(method, path, body) {
     throw error;
   }
   return response;
-}
-
-function showError(box, error) {
-  const e = error?.body?.error;
-  box.replaceChildren(e ? e.message_ja : "通信できませんでした",
-                      el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
-  box.classList.remove("hidden");
 }
 
 async function logIn(event) {
