@@ -18,13 +18,13 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.audio import Sound, SoundLoader
 from kivy.lang import global_idmap
-from kivy.uix.modalview import ModalView
 
 from kiosk.a11y import cues, palette, tones
 from kiosk.a11y.speech import Synthesiser
 from kiosk.config import ROOT
 from kiosk.flows import common
 from screens import routes
+from screens.release import TransientView
 
 log = logging.getLogger(__name__)
 SPEECH_AFTER_CUE_S = 0.35  # the prompt starts once the cue is heard
@@ -201,7 +201,7 @@ class Accessibility:
             app.rebuild_screens()
 
 
-class AccessibilityPanel(ModalView):
+class AccessibilityPanel(TransientView):
     """Large text, high contrast, audio guidance (and, with guidance on, say it again): each button switches
     one and closes the panel."""
 

@@ -31,6 +31,7 @@ from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the wid
 from screens.idle_watch import IdleWatch
 from screens.language_picker import LanguagePicker, attract_languages
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
+from screens.release import release
 from screens.side_actions import SideActions
 from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
 
@@ -194,14 +195,17 @@ class KioskApp(App):
         for screen in list(self.manager.screens):
             if screen.name != current:
                 self.manager.remove_widget(screen)
+                release(screen)
         old = self.manager.get_screen(current)
         placeholder = Screen(name="~")  # shown for the moment the old screen is swapped for a new one
         self.manager.add_widget(placeholder)
         self.manager.current = "~"
         self.manager.remove_widget(old)
+        release(old)
         self._screen(current)
         self.manager.current = current
         self.manager.remove_widget(placeholder)
+        release(placeholder)
         if self.runner is not None and current not in ("attract",):
             self._render(self.runner.flow.state)
 

@@ -8,6 +8,7 @@ button that is hidden, covered or disabled does not react, just as for a patron.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import queue
@@ -99,6 +100,28 @@ def _out_of_reach() -> list[dict[str, Any]]:
     return out
 
 
+def _stray_bindings() -> list[dict[str, Any]]:
+    """kv bindings still held for widgets that are no longer part of the app (see screens/release.py).
+
+    Only the cycle collector would drop them, at a moment of its own choosing, which may be the middle of
+    the dispatch that calls them; with the collector paused, what the kiosk leaves behind shows every time."""
+    from kivy.lang.builder import _handlers
+    from kivy.uix.widget import _widget_destructors
+
+    app = App.get_running_app()
+    trees = [*Window.children, *app.manager.screens]
+    live = {w.uid for tree in trees for w in tree.walk(restrict=True)}
+
+    def kind(uid: int) -> str:
+        try:
+            return type(_widget_destructors[uid][1].__ref__()).__name__
+        except (KeyError, ReferenceError, AttributeError):
+            return "?"
+
+    return [{"uid": uid, "kind": kind(uid), "properties": sorted(props)}
+            for uid, props in _handlers.items() if uid not in live]
+
+
 def _spinning() -> bool:
     from screens.busy import BusyIndicator
 
@@ -188,6 +211,8 @@ COMMANDS = {
     "long_press": lambda req: _long_press(req["id"], float(req["seconds"])),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),
+    "pause_collector": lambda req: gc.disable() or {"paused": True},
+    "stray_bindings": lambda req: {"bindings": _stray_bindings()},
 }
 
 
@@ -198,6 +223,7 @@ def _run_on_kivy_thread(request: dict[str, Any]) -> dict[str, Any]:
         try:
             answer.put({"ok": True, **COMMANDS[request["cmd"]](request)})
         except Exception as exc:
+            log.exception("test driver command %s failed", request.get("cmd"))
             answer.put({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 
     Clock.schedule_once(run, 0)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from kivy.properties import NumericProperty
-from kivy.uix.modalview import ModalView
+
+from screens.release import TransientView
 
 
-class IdleWarning(ModalView):
+class IdleWarning(TransientView):
     """Counts down the seconds left; any tap on it (or elsewhere) keeps the session."""
 
     seconds_left = NumericProperty(0)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from kivy.factory import Factory
-from kivy.uix.modalview import ModalView
+
+from screens.release import TransientView
 
 
 def choice_id(code: str) -> str:
@@ -23,7 +24,7 @@ def attract_languages(lang: str) -> tuple[str, str]:
     return ("ja" if lang in ("ja", "en") else lang), "en"
 
 
-class LanguagePicker(ModalView):
+class LanguagePicker(TransientView):
     """A list of the configured languages; a tap chooses one and closes the picker."""
 
     def __init__(self, languages: Sequence[str], on_choose: Callable[[str], None], **kwargs: object) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import StringProperty
-from kivy.uix.modalview import ModalView
 
 from kiosk.clock import LIBRARY_TZ
 from kiosk.disclosure import Disclosures, label_key
 from kiosk.flows import checkup
+from screens.release import TransientView
 
 KV = Path(__file__).with_suffix(".kv")
 _open: list[PrivacySlipView] = []
@@ -28,7 +28,7 @@ def reference_of(state: object, session_reference: str) -> str:
     return reference if isinstance(reference, str) and reference else session_reference
 
 
-class PrivacySlipView(ModalView):
+class PrivacySlipView(TransientView):
     """The two lists, the date and the reference; a print button and Back to the result."""
 
     reference_text = StringProperty("")
@@ -55,6 +55,7 @@ class PrivacySlipView(ModalView):
         self.app.side.print_disclosures(self.sent, self.reference)
 
     def on_dismiss(self) -> None:
+        super().on_dismiss()
         self.app.unbind(lang=self._fill)
         if self in _open:
             _open.remove(self)

@@ -9,6 +9,7 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from screens.base import KioskScreen
+from screens.release import release
 
 
 class StaffReprintScreen(KioskScreen):
@@ -18,7 +19,9 @@ class StaffReprintScreen(KioskScreen):
 
     def on_activate(self) -> None:
         grid = self.ids.tickets
-        grid.clear_widgets()
+        for old in list(grid.children):
+            grid.remove_widget(old)
+            release(old)
         tickets = list(reversed(self.app.services.maintenance.tickets.today()))
         self.notice_text = "" if tickets else self.app.tr("staff.reprint.none", self.app.lang)
         for ticket in tickets:

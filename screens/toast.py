@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.properties import StringProperty
-from kivy.uix.modalview import ModalView
+
+from screens.release import TransientView
 
 SHOW_S = 5.0
 
 
-class Toast(ModalView):
+class Toast(TransientView):
     """Shows ``text`` for a few seconds."""
 
     text = StringProperty("")

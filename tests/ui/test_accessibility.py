@@ -284,3 +284,28 @@ def test_the_card_steps_in_high_contrast_down_to_the_last_try_warning(card_kiosk
     kiosk.tap("back")  # not the last try after all: back to the pad, still in high contrast
     state = kiosk.wait_screen("pin_pad")
     assert state["high_contrast"]
+
+
+def test_closed_dialogs_and_rebuilt_screens_leave_no_kv_bindings_behind(kiosk: KioskProcess) -> None:
+    """Large text rebuilds the screens and every dialog is built for one opening. What is thrown away must
+    not stay bound to the app: a binding left for the cycle collector to drop could be called, dead, in the
+    middle of a language switch or of the session's end (a ReferenceError in a patron's tap)."""
+    kiosk.wait_screen("attract")
+    kiosk.call("pause_collector")  # what is left behind then stays, and shows every time
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    kiosk.tap("a11y")
+    kiosk.tap("large_text")
+    kiosk.wait_for(lambda s: s["text_scale"] > 1 and not s["modals"])
+    kiosk.tap("language")
+    kiosk.wait_for(lambda s: "LanguagePicker" in s["modals"])
+    kiosk.tap("lang_en")
+    state = kiosk.wait_for(lambda s: s["language"] == "en" and not s["modals"])
+    assert i18n.translate("expiry.method.body", "en") in state["texts"]
+    time.sleep(0.3)  # a closed dialog lets go of its bindings once its closing is over
+    assert kiosk.call("stray_bindings")["bindings"] == []
+    kiosk.tap("back")  # the session ends: standard text again, the screens rebuilt once more
+    state = kiosk.wait_screen("attract")
+    assert state["text_scale"] == 1.0 and state["language"] == "ja"
+    time.sleep(0.3)
+    assert kiosk.call("stray_bindings")["bindings"] == []

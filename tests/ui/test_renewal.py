@@ -20,7 +20,10 @@ def check_expiry(kiosk: KioskProcess, number: str) -> dict:
     for digit in number:
         kiosk.tap(f"key_{digit}")
     kiosk.tap("submit")
-    return kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and "更新を申し込む" in s["texts"])
+    # The answer itself, not only the screen: its buttons (and their labels) are there while it looks up, but
+    # the renewal button is enabled only once the answer says renewal is open.
+    return kiosk.wait_for(lambda s: s["screen"] == "expiry_result"
+                          and any(t.startswith("有効期限：") for t in s["texts"]))
 
 
 def printed_tickets(kiosk: KioskProcess) -> list:
