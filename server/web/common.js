@@ -1,5 +1,5 @@
 // Shared helpers of the web pages: live updates (Server-Sent Events), times on the library's clock,
-// elements, and the staff pages' error box.
+// and elements. The staff pages' sign-in and requests are in staff.js.
 "use strict";
 
 const LIBRARY_TZ = "Asia/Tokyo";
@@ -39,6 +39,8 @@ function clockText() {
   return now.toLocaleTimeString("ja-JP", { timeZone: LIBRARY_TZ, hour: "2-digit", minute: "2-digit" });
 }
 
+const $ = (id) => document.getElementById(id);
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -51,12 +53,4 @@ function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
-}
-
-// The staff pages' error box: the server's bilingual message, or "could not be reached" without one.
-function showError(box, error) {
-  const e = error?.body?.error;
-  box.replaceChildren(e ? e.message_ja : "通信できませんでした",
-                      el("span", { class: "en" }, e ? e.message_en : "The server could not be reached"));
-  box.classList.remove("hidden");
 }

@@ -1,59 +1,10 @@
-// Counter console: staff log in (staff id + PIN), pick their counter, call and finish tickets.
-// The token lives in sessionStorage (gone when the tab closes); /v1/events wakes the page on any change.
+// Counter console: staff sign in (staff.js), pick their counter, call and finish tickets.
+// /v1/events wakes the page on any change.
 "use strict";
 
-const state = { token: sessionStorage.getItem("staffToken"), config: null, overview: null, source: null };
-const $ = (id) => document.getElementById(id);
-
-class RequestFailed extends Error {
-  constructor(status, body) {
-    super(body?.error?.code || `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    if (response.status === 401 && path !== "/v1/staff/sessions") logOut();
-    throw new RequestFailed(response.status, data);
-  }
-  return data;
-}
+const state = { config: null, overview: null, source: null };
 
 function counterId() { return $("counter-select").value; }
-
-async function logIn(event) {
-  event.preventDefault();
-  $("login-error").classList.add("hidden");
-  $("login-button").disabled = true;
-  try {
-    const session = await api("POST", "/v1/staff/sessions", { staff_id: $("staff-id").value.trim(), pin: $("pin").value });
-    state.token = session.token;
-    sessionStorage.setItem("staffToken", session.token);
-    $("pin").value = "";
-    await start();
-  } catch (error) {
-    showError($("login-error"), error);
-  } finally {
-    $("login-button").disabled = false;
-  }
-}
-
-function logOut() {
-  state.token = null;
-  sessionStorage.removeItem("staffToken");
-  if (state.source) state.source.close();
-  for (const part of Object.keys(drawn)) delete drawn[part];
-  $("console").classList.add("hidden");
-  $("session-bar").classList.add("hidden");
-  $("login").classList.remove("hidden");
-}
 
 async function start() {
   state.config = await api("GET", "/v1/counter/config");
@@ -61,12 +12,14 @@ async function start() {
   select.replaceChildren(...state.config.counters.map((c) => el("option", { value: c.id }, `${c.name_ja} / ${c.name_en}`)));
   select.value = localStorage.getItem("counterId") || state.config.counters[0].id;
   $("staff-name").textContent = `${state.config.staff_name} (${state.config.staff_id})`;
-  $("login").classList.add("hidden");
-  $("console").classList.remove("hidden");
-  $("session-bar").classList.remove("hidden");
   $("migrations-section").classList.toggle("hidden", state.config.migration_policy !== "staff");
   state.source = live("/v1/events", "change", () => refresh());
   await refresh();
+}
+
+function stop() {
+  if (state.source) state.source.close();
+  for (const part of Object.keys(drawn)) delete drawn[part];
 }
 
 const drawn = {};
@@ -79,7 +32,7 @@ function changed(part, data) {
 
 let refreshing = null;
 async function refresh() {
-  if (!state.token) return;
+  if (!staff.token) return;
   // Changes arrive in bursts: one refresh at a time, plus one more if something changed meanwhile.
   if (refreshing) { refreshing.again = true; return; }
   refreshing = { again: false };
@@ -97,7 +50,7 @@ async function refresh() {
     const reference = currentTicket()?.reference || null;
     if (changed("renewals", { renewals, reference })) renderRenewals(renewals, reference);
   } catch (error) {
-    if (state.token) showError($("action-error"), error);
+    if (staff.token) showError($("action-error"), error);
   } finally {
     const again = refreshing.again;
     refreshing = null;
@@ -212,12 +165,10 @@ function onCurrent(action) {
   };
 }
 
-$("login-form").addEventListener("submit", logIn);
-$("logout").addEventListener("click", logOut);
 $("counter-select").addEventListener("change", () => { localStorage.setItem("counterId", counterId()); refresh(); });
 $("recall").addEventListener("click", onCurrent("recall"));
 $("served").addEventListener("click", onCurrent("served"));
 $("no-show").addEventListener("click", onCurrent("no-show"));
 // Migration and renewal requests do not raise queue events: look again now and then.
-setInterval(() => { if (state.token && state.config) refresh(); }, 10000);
-if (state.token) start().catch(logOut);
+setInterval(() => { if (staff.token && state.config) refresh(); }, 10000);
+staffPage({ main: "console", start, stop });

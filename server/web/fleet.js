@@ -1,4 +1,4 @@
-// Kiosk fleet page: staff log in (staff id + PIN, the counter console's sessions), then every kiosk's
+// Kiosk fleet page: staff sign in (staff.js, the counter console's sessions), then every kiosk's
 // state is fetched from /v1/fleet/kiosks and redrawn every few seconds. States are judged by the server.
 "use strict";
 
@@ -14,8 +14,7 @@ const STATES = {
 const SEVERITY = ["stale", "printer_problem", "out_of_service", "never_seen", "up", "revoked"];
 const PAPER = { ok: ["用紙あり", "Paper OK"], near_end: ["用紙残りわずか", "Paper low"], out: ["用紙切れ", "Paper out"],
                 unknown: ["不明", "Unknown"] };
-const state = { token: sessionStorage.getItem("staffToken"), timer: null };
-const $ = (id) => document.getElementById(id);
+const state = { timer: null };
 
 function bilingual(pair, cls) { return el("span", { class: cls }, pair[0], el("span", { class: "en" }, pair[1])); }
 
@@ -33,55 +32,13 @@ function ago(iso, now) {
   return `${Math.round(s / 3600)}時間前 / ${Math.round(s / 3600)} h ago`;
 }
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    if (response.status === 401 && path !== "/v1/staff/sessions") logOut();
-    const error = new Error(data?.error?.code || `HTTP ${response.status}`);
-    error.body = data;
-    throw error;
-  }
-  return data;
-}
-
-async function logIn(event) {
-  event.preventDefault();
-  $("login-error").classList.add("hidden");
-  $("login-button").disabled = true;
-  try {
-    const session = await api("POST", "/v1/staff/sessions", { staff_id: $("staff-id").value.trim(), pin: $("pin").value });
-    state.token = session.token;
-    sessionStorage.setItem("staffToken", session.token);
-    $("pin").value = "";
-    start();
-  } catch (error) {
-    showError($("login-error"), error);
-  } finally {
-    $("login-button").disabled = false;
-  }
-}
-
-function logOut() {
-  state.token = null;
-  sessionStorage.removeItem("staffToken");
-  clearInterval(state.timer);
-  $("fleet").classList.add("hidden");
-  $("session-bar").classList.add("hidden");
-  $("login").classList.remove("hidden");
-}
-
 function start() {
-  $("login").classList.add("hidden");
-  $("fleet").classList.remove("hidden");
-  $("session-bar").classList.remove("hidden");
   refresh();
   clearInterval(state.timer);
   state.timer = setInterval(refresh, REFRESH_MS);
 }
+
+function stop() { clearInterval(state.timer); }
 
 function printerCell(k) {
   if (k.printer_online === null) return el("span", { class: "none" }, "—");
@@ -123,7 +80,7 @@ function row(k, now) {
 }
 
 async function refresh() {
-  if (!state.token) return;
+  if (!staff.token) return;
   try {
     const data = await api("GET", "/v1/fleet/kiosks");
     $("load-error").classList.add("hidden");
@@ -136,10 +93,8 @@ async function refresh() {
       el("div", { class: `count`, "data-count": s }, el("strong", {}, counts[s]), bilingual(STATES[s], `state state-${s}`))));
     $("updated").textContent = `更新 ${when(data.now)}`;
   } catch (error) {
-    if (state.token) showError($("load-error"), error);
+    if (staff.token) showError($("load-error"), error);
   }
 }
 
-$("login-form").addEventListener("submit", logIn);
-$("logout").addEventListener("click", logOut);
-if (state.token) start();
+staffPage({ main: "fleet", start, stop });

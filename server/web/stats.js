@@ -1,6 +1,6 @@
-// Statistics page: staff log in (the counter console's sessions), pick a range of library days, and see
-// kiosk outcomes and queue tickets as inline SVG charts and tables (no library, no CDN). Every figure
-// comes from /v1/stats, where counts below the threshold are already null: shown here as "<N", hatched.
+// Statistics page: staff sign in (staff.js, the counter console's sessions), pick a range of library
+// days, and see kiosk outcomes and queue tickets as inline SVG charts and tables (no library, no CDN). Every
+// figure comes from /v1/stats, where counts below the threshold are already null: shown here as "<N", hatched.
 "use strict";
 
 const SERVICES = {
@@ -50,8 +50,7 @@ const FOLLOW_UP_STATUS = {
   pending: ["確認待ち", "pending"], confirmed: ["確認済み", "confirmed"], rejected: ["却下", "rejected"],
   completed: ["完了", "completed"], cancelled: ["取消", "cancelled"],
 };
-const state = { token: sessionStorage.getItem("staffToken"), report: null };
-const $ = (id) => document.getElementById(id);
+const state = { report: null };
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attrs = {}, ...children) {
@@ -80,54 +79,6 @@ function countCell(count) {
   return el("td", { class: count === null ? "num few" : "num", "data-value": shown(count) }, shown(count));
 }
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) {
-    const data = await response.json().catch(() => null);
-    if (response.status === 401 && path !== "/v1/staff/sessions") logOut();
-    const error = new Error(data?.error?.code || `HTTP ${response.status}`);
-    error.body = data;
-    throw error;
-  }
-  return response;
-}
-
-async function logIn(event) {
-  event.preventDefault();
-  $("login-error").classList.add("hidden");
-  $("login-button").disabled = true;
-  try {
-    const session = await (await api("POST", "/v1/staff/sessions",
-                                     { staff_id: $("staff-id").value.trim(), pin: $("pin").value })).json();
-    state.token = session.token;
-    sessionStorage.setItem("staffToken", session.token);
-    $("pin").value = "";
-    start();
-  } catch (error) {
-    showError($("login-error"), error);
-  } finally {
-    $("login-button").disabled = false;
-  }
-}
-
-function logOut() {
-  state.token = null;
-  sessionStorage.removeItem("staffToken");
-  $("stats").classList.add("hidden");
-  $("session-bar").classList.add("hidden");
-  $("login").classList.remove("hidden");
-}
-
-function start() {
-  $("login").classList.add("hidden");
-  $("stats").classList.remove("hidden");
-  $("session-bar").classList.remove("hidden");
-  load();
-}
-
 function rangeQuery() {
   const start = $("start").value, end = $("end").value;
   return start && end ? `?start=${start}&end=${end}` : "";
@@ -135,16 +86,16 @@ function rangeQuery() {
 
 async function load(event) {
   if (event) event.preventDefault();
-  if (!state.token) return;
+  if (!staff.token) return;
   try {
-    const report = await (await api("GET", `/v1/stats${rangeQuery()}`)).json();
+    const report = await api("GET", `/v1/stats${rangeQuery()}`);
     $("load-error").classList.add("hidden");
     state.report = report;
     $("start").value = report.start;
     $("end").value = report.end;
     render(report);
   } catch (error) {
-    if (state.token) showError($("load-error"), error);
+    if (staff.token) showError($("load-error"), error);
   }
 }
 
@@ -158,7 +109,7 @@ function preset(days) {
 
 async function downloadCsv() {
   try {
-    const response = await api("GET", `/v1/stats.csv${rangeQuery()}`);
+    const response = await apiResponse("GET", `/v1/stats.csv${rangeQuery()}`);
     const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "")?.[1] || "stats.csv";
     const url = URL.createObjectURL(await response.blob());
     const link = el("a", { href: url, download: name, id: "csv-link" });
@@ -296,11 +247,9 @@ function columnChart(rows, label, name, target) {
   return el("div", {}, chart, legend([["s-sessions", ["端末の利用", "kiosk sessions"]], ["s-tickets", ["整理券", "queue tickets"]]]));
 }
 
-$("login-form").addEventListener("submit", logIn);
-$("logout").addEventListener("click", logOut);
 $("range-form").addEventListener("submit", load);
 $("csv").addEventListener("click", downloadCsv);
 for (const button of document.querySelectorAll("[data-days]")) {
   button.addEventListener("click", () => preset(Number(button.dataset.days)));
 }
-if (state.token) start();
+staffPage({ main: "stats", start: () => { load(); } });
