@@ -14,6 +14,12 @@
 # --dry-run prints every step and changes nothing.
 set -euo pipefail
 
+# The helpers both installers share: deploy/lib.sh, shipped beside this script's directory.
+lib=$(dirname "${BASH_SOURCE[0]}")/../lib.sh
+[ -r "$lib" ] || { echo "install.sh: $lib is missing: it ships with this script (docs/operations.md)" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$lib"
+
 # Overridable for tests and unusual layouts; the units expect these defaults.
 PREFIX=${SAGA_SERVER_PREFIX:-/opt/saga-server}
 ETC=${SAGA_SERVER_ETC:-/etc/saga-server}
@@ -21,44 +27,19 @@ DATA=/var/lib/saga-server
 BACKUPS=/var/backups/saga
 SERVICE_USER=saga
 DATABASE=saga
-UNIT_DIR=/etc/systemd/system
 NGINX_SITE=${SAGA_SERVER_NGINX_SITE:-/etc/nginx/sites-available/saga}
 
-dry_run=0 release="" source_dir="" wheelhouse="" server_name="" restart=1 rollback=""
-tls_cert=/etc/ssl/saga/fullchain.pem tls_key=/etc/ssl/saga/privkey.pem instances="8701 8702"
+server_name="" tls_cert=/etc/ssl/saga/fullchain.pem tls_key=/etc/ssl/saga/privkey.pem instances="8701 8702"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --dry-run) dry_run=1 ;;
-    --release) release=$2; shift ;;
-    --source) source_dir=$2; shift ;;
-    --wheelhouse) wheelhouse=$2; shift ;;
-    --server-name) server_name=$2; shift ;;
-    --tls-cert) tls_cert=$2; shift ;;
-    --tls-key) tls_key=$2; shift ;;
-    --instances) instances=$2; shift ;;
-    --no-restart) restart=0 ;;
-    --rollback) rollback=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
+    --server-name) server_name=$2; shift 2 ;;
+    --tls-cert) tls_cert=$2; shift 2 ;;
+    --tls-key) tls_key=$2; shift 2 ;;
+    --instances) instances=$2; shift 2 ;;
+    *) release_option "$@"; shift "$taken" ;;
   esac
-  shift
 done
 
-# Every change goes through `step`: printed always, run only without --dry-run.
-step() {
-  echo "+ $*"
-  if [ "$dry_run" = 0 ]; then "$@"; fi
-}
-# A file written from standard input (printed, with its content, in a dry run).
-write_file() {  # path mode owner
-  local path=$1 mode=$2 owner=$3 content
-  content=$(cat)
-  echo "+ write $path (mode $mode, owner $owner)"
-  if [ "$dry_run" = 1 ]; then printf '%s\n' "$content" | sed 's/^/    | /'; return; fi
-  printf '%s\n' "$content" > "$path.tmp"
-  chmod "$mode" "$path.tmp"; chown "$owner" "$path.tmp"; mv "$path.tmp" "$path"
-}
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # A read-only question to PostgreSQL (false when it is not installed or not running yet).
 pg_has() { runuser -u postgres -- psql -XtAc "$1" 2>/dev/null | grep -q '^1$'; }
 units=()
@@ -67,34 +48,14 @@ for port in $instances; do
   units+=("saga-server@$port.service")
 done
 
-if [ "$dry_run" = 0 ] && [ "$(id -u)" -ne 0 ]; then
-  echo "install.sh: run as root (or with --dry-run to see the steps)" >&2; exit 1
-fi
+require_root
 
-# Rollback: the previous release is still installed side by side; point `current` at it and restart.
-# A release cannot run on a schema a newer one migrated (its migrate unit fails and the API stays down):
-# then restore the backup taken before the update instead (docs/operations.md, 5.).
-if [ -n "$rollback" ]; then
-  if [ ! -e "$PREFIX/releases/$rollback/.installed" ] && [ "$dry_run" = 0 ]; then
-    echo "install.sh: release $rollback is not installed (ls $PREFIX/releases)" >&2; exit 1
-  fi
-  step ln -sfn "$PREFIX/releases/$rollback" "$PREFIX/current.new"
-  step mv -T "$PREFIX/current.new" "$PREFIX/current"
-  step systemctl restart "${units[@]}"
-  echo "# rolled back: $PREFIX/current -> $PREFIX/releases/$rollback"
-  exit 0
-fi
+# Rollback: see roll_back (deploy/lib.sh). A release cannot run on a schema a newer one migrated (its
+# migrate unit fails and the API stays down): then restore the backup taken before the update instead
+# (docs/operations.md, 5.).
+[ -z "$rollback" ] || roll_back "${units[@]}"
 
-# Where the release comes from: a tarball of a tagged commit (git archive), or a source tree.
-if [ -n "$release" ]; then
-  staging=$(mktemp -d); trap 'rm -rf "$staging"' EXIT
-  tar -xzf "$release" -C "$staging"
-  source_dir=$(find "$staging" -mindepth 1 -maxdepth 1 -type d | head -1)
-fi
-source_dir=${source_dir:-$(cd "$(dirname "$0")/../.." && pwd)}
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$source_dir/pyproject.toml" | head -1)
-[ -n "$version" ] || { echo "install.sh: no version in $source_dir/pyproject.toml" >&2; exit 1; }
-target=$PREFIX/releases/$version
+find_release
 upgrade=0
 [ -e "$PREFIX/current/.installed" ] && upgrade=1
 
@@ -111,21 +72,15 @@ if [ -n "$server_name" ] && { [ ! -e "$tls_cert" ] || [ ! -e "$tls_key" ]; }; th
   fi
   echo "# note: $tls_cert / $tls_key do not exist yet; a real install refuses to go on without them"
 fi
-echo "# saga server $version from $source_dir into $target$([ "$dry_run" = 1 ] && echo ' (dry run: nothing is changed)')"
+announce "saga server"
 
 # 1. Debian packages: the database, the TLS proxy, Python, and age/rsync for encrypted off-site backups.
 pkgs=(postgresql postgresql-client nginx python3 python3-venv age rsync ca-certificates)
-missing=()
-for p in "${pkgs[@]}"; do installed "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  step apt-get update -qq
-  step env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+mapfile -t missing < <(missing_packages "${pkgs[@]}")
+apt_install "${missing[@]}"
 
 # 2. The unprivileged service user; its data, backups (0700) and settings (root-owned, group-readable).
-if ! id "$SERVICE_USER" >/dev/null 2>&1; then
-  step useradd --system --create-home --home-dir "$DATA" --shell /usr/sbin/nologin "$SERVICE_USER"
-fi
+system_user "$SERVICE_USER" "$DATA"
 step install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$DATA"
 step install -d -m 0700 -o "$SERVICE_USER" -g "$SERVICE_USER" "$BACKUPS"
 step install -d -m 0750 -o root -g "$SERVICE_USER" "$ETC"
@@ -144,36 +99,20 @@ fi
 if [ -e "$target/.installed" ]; then
   echo "# release $version is installed already: only the link, the units and the services are refreshed"
 else
-  # Left half-done by an interrupted run: start it again from nothing (cp -a would nest directories).
-  if [ -e "$target" ]; then step rm -rf "$target"; fi
-  step install -d -m 0755 "$target"
-  for part in server protocol pyproject.toml config/server.toml deploy/server docs; do
+  begin_release
+  for part in server protocol pyproject.toml config/server.toml deploy/server deploy/lib.sh docs; do
     [ "$(dirname "$part")" = . ] || step install -d -m 0755 "$target/$(dirname "$part")"
     step cp -a "$source_dir/$part" "$target/$part"
   done
-  step python3 -m venv "$target/venv"
-  if [ -n "$wheelhouse" ]; then
-    step "$target/venv/bin/pip" install --no-index --find-links "$wheelhouse" --no-deps \
-      -r "$target/deploy/server/requirements-server.txt"
-  else
-    step "$target/venv/bin/pip" install --no-deps -r "$target/deploy/server/requirements-server.txt"
-  fi
-  step "$target/venv/bin/python" -m compileall -q "$target/server" "$target/protocol"
-  # Owned by root whoever unpacked the source: the service user can read the code, never change it.
-  step chown -R root:root "$target"
-  step touch "$target/.installed"
+  finish_release deploy/server/requirements-server.txt server protocol
 fi
 
 # 5. Settings, kept across releases. server.env holds what differs per site (the public URL, J-LIS
 #    roots and CRLs, backup keys): edit it after the first install.
-if [ ! -e "$ETC/server.toml" ]; then
-  step install -m 0640 -o root -g "$SERVICE_USER" "$target/config/server.toml" "$ETC/server.toml"
-fi
+install_settings config/server.toml "$ETC/server.toml" "$SERVICE_USER"
 fresh_env=0
-if [ ! -e "$ETC/server.env" ]; then
-  step install -m 0640 -o root -g "$SERVICE_USER" "$target/deploy/server/server.env.example" "$ETC/server.env"
-  fresh_env=1
-fi
+[ -e "$ETC/server.env" ] || fresh_env=1
+install_settings deploy/server/server.env.example "$ETC/server.env" "$SERVICE_USER"
 
 # 6. A backup of the running release's database before anything of the new one touches it.
 if [ "$upgrade" = 1 ]; then
@@ -181,13 +120,9 @@ if [ "$upgrade" = 1 ]; then
 fi
 
 # 7. Switch to this release, install its units, run its migrations once, then (re)start the API.
-step ln -sfn "$target" "$PREFIX/current.new"
-step mv -T "$PREFIX/current.new" "$PREFIX/current"
-for unit in saga-server@.service saga-server-migrate.service saga-backup.service saga-backup.timer \
-            saga-retention.service saga-retention.timer; do
-  step install -m 0644 "$target/deploy/server/$unit" "$UNIT_DIR/$unit"
-done
-step systemctl daemon-reload
+switch_to "$target"
+install_units deploy/server saga-server@.service saga-server-migrate.service saga-backup.service \
+  saga-backup.timer saga-retention.service saga-retention.timer
 step systemctl start saga-server-migrate.service
 step systemctl enable "${units[@]}" saga-backup.timer saga-retention.timer
 if [ "$fresh_env" = 1 ]; then

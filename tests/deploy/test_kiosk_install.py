@@ -67,7 +67,7 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
     assert "systemctl restart saga-kiosk.service" in steps
     copied = {s.split()[-1].removeprefix(target + "/") for s in steps if s.startswith("cp -a ")}
     assert copied == {"kiosk", "screens", "protocol", "assets", "main.py", "pyproject.toml", "config/kiosk.toml",
-                      "deploy/kiosk"}  # no virtualcard/, no tests/, no server/
+                      "deploy/kiosk", "deploy/lib.sh"}  # no virtualcard/, no tests/, no server/
     # Lockdown files, written in full in the dry run's output.
     assert 'Option "DontVTSwitch" "true"' in out and 'Option "DontZap" "true"' in out
     assert 'Option "BlankTime" "0"' in out

@@ -21,7 +21,8 @@ TOUCHED = ("/opt/saga-server", "/etc/saga-server", "/var/lib/saga-server", "/var
            "/etc/nginx/sites-available/saga", "/etc/nginx/sites-enabled/saga",
            "/etc/systemd/system/saga-server@.service", "/etc/systemd/system/saga-backup.timer")
 NEVER_ON_THE_SERVER = ("vsmartcard-vpcd", "pcscd", "xvfb", "chromium", "faketime", "xserver-xorg-core")
-RELEASE_PARTS = {"server", "protocol", "pyproject.toml", "config/server.toml", "deploy/server", "docs"}
+RELEASE_PARTS = {"server", "protocol", "pyproject.toml", "config/server.toml", "deploy/server", "deploy/lib.sh",
+                 "docs"}
 UNITS = ["saga-server@8701.service", "saga-server@8702.service"]
 
 
