@@ -20,7 +20,7 @@ run_pkgs=(
   gcc python3-dev
 )
 # What only the tests need on top.
-test_pkgs=(chromium chromium-driver faketime)   # faketime: the kiosk clock-skew test
+test_pkgs=(chromium chromium-driver faketime nginx)   # faketime: the kiosk clock-skew test; nginx: the site test
 
 pkgs=("${run_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
