@@ -6,6 +6,8 @@ from kivy.app import App
 from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import Screen
 
+from screens.button_row import ButtonRow  # noqa: F401 - registers the row class the screens' kv rules use
+
 
 class KioskScreen(Screen):
     """A screen that only shows state; ``on_activate`` refreshes it each time it is shown."""

@@ -61,16 +61,29 @@ def _overflowing() -> list[dict[str, Any]]:
     return out
 
 
+def _scrolls(widget: Widget) -> bool:
+    """The widget is inside a ScrollView (text longer than the screen is scrolled to, not cut off)."""
+    from kivy.uix.scrollview import ScrollView
+
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _off_screen() -> list[dict[str, Any]]:
-    """Visible labels and buttons that reach past the window's left or right edge (cut off for a patron),
-    e.g. a footer whose buttons are wider than the screen in a long language and large text."""
+    """Visible labels and buttons that reach past the window's edge (cut off for a patron), e.g. a footer whose
+    buttons are wider than the screen in a long language and large text, or a title pushed up past the top."""
     out = []
     for root in _roots():
         for w in root.walk(restrict=True):
             if isinstance(w, Label) and w.text and w.opacity > 0:
                 x0, y0 = w.to_window(w.x, w.y)
                 x1, y1 = w.to_window(w.right, w.top)
-                if x0 < -0.5 or x1 > Window.width + 0.5:
+                beyond_y = (y0 < -0.5 or y1 > Window.height + 0.5) and not _scrolls(w)
+                if x0 < -0.5 or x1 > Window.width + 0.5 or beyond_y:
                     out.append({"text": w.text, "box": [x0, y0, x1, y1]})
     return out
 
@@ -133,6 +146,12 @@ def _state() -> dict[str, Any]:
     return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning(),
             "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
             "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]]}
+
+
+def _bounds(widget_id: str) -> dict[str, Any]:
+    """Where a widget is on the window ([left, bottom, right, top]) and whether a patron sees it."""
+    w = _find(widget_id)
+    return {"box": [*w.to_window(w.x, w.y), *w.to_window(w.right, w.top)], "visible": w.opacity > 0}
 
 
 def _tap(widget_id: str) -> dict[str, Any]:
@@ -205,6 +224,7 @@ COMMANDS = {
     "small_targets": lambda req: {"buttons": _small_targets()},
     "off_screen": lambda req: {"widgets": _off_screen()},
     "out_of_reach": lambda req: {"buttons": _out_of_reach()},
+    "bounds": lambda req: _bounds(req["id"]),
     "tap": lambda req: _tap(req["id"]),
     "tap_at": lambda req: _tap_at(*req["at"]),
     "tap_text": lambda req: _tap_text(req["text"]),

@@ -107,7 +107,7 @@ class KioskProcess:
         every control within a wheelchair user's reach, then save a screenshot."""
         assert self.overflowing() == [], f"clipped text on {name}: {self.overflowing()}"
         assert self.small_targets() == [], f"touch targets under 15 mm on {name}: {self.small_targets()}"
-        assert self.off_screen() == [], f"cut off at the screen's side on {name}: {self.off_screen()}"
+        assert self.off_screen() == [], f"cut off at the screen's edge on {name}: {self.off_screen()}"
         if not self.state()["screen"].startswith(STAFF_SCREENS):
             assert self.out_of_reach() == [], f"controls above a seated patron's reach on {name}: {self.out_of_reach()}"
         return self.screenshot(name)

@@ -117,9 +117,24 @@ def test_a_card_still_valid_is_not_offered_a_renewal(kiosk: KioskProcess) -> Non
         kiosk.tap(f"key_{digit}")
     kiosk.tap("submit")
     kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and "この利用者カードは有効です" in s["texts"])
-    kiosk.tap("request_renewal")  # hidden and disabled: the tap does nothing
-    time.sleep(1.0)
-    assert kiosk.state()["screen"] == "expiry_result"
+    for large_text in (False, True):  # and again once large text has built the screen anew
+        if large_text:
+            kiosk.tap("a11y")
+            kiosk.tap("large_text")
+            kiosk.wait_for(lambda s: s["text_scale"] > 1 and not s["modals"]
+                           and "この利用者カードは有効です" in s["texts"])
+        # The hidden buttons take no room: the two shown ones share the whole row, edge to edge with the text.
+        for hidden in ("retry", "counter_ticket", "request_renewal"):
+            bounds = kiosk.call("bounds", id=hidden)
+            assert not bounds["visible"] and bounds["box"][0] == bounds["box"][2], (hidden, bounds)
+        sent, done, title = (kiosk.call("bounds", id=name)["box"] for name in ("what_was_sent", "done", "title"))
+        assert sent[0] == title[0] and done[2] == title[2], (sent, done, title)
+        assert abs((sent[2] - sent[0]) - (done[2] - done[0])) < 1
+        kiosk.tap("request_renewal")  # hidden and disabled: the tap does nothing (nor does its neighbour)
+        time.sleep(1.0)
+        state = kiosk.state()
+        assert state["screen"] == "expiry_result" and state["modals"] == []
+        kiosk.check_and_shoot(f"renewal/expiry_result-valid{'-large' if large_text else ''}-ja")
 
 
 def test_a_blocked_text_pin_and_someone_elses_record_end_in_clear_messages(card_kiosk: KioskProcess, insert_card,
