@@ -16,6 +16,7 @@ from kiosk import i18n
 from tests.support.kiosk_app import KioskProcess, kiosk_env
 from tests.support.server_proc import ServerProcess
 from tests.ui.conftest import server_env
+from tests.ui.test_every_screen import every_language
 
 # SDL's disk driver writes what the mixer plays (44.1 kHz, 16-bit stereo) at the pace of a sound card.
 BYTES_PER_S = 44100 * 2 * 2
@@ -273,8 +274,12 @@ def test_the_card_steps_in_high_contrast_down_to_the_last_try_warning(card_kiosk
     for digit in "13":
         kiosk.tap(f"key_{digit}")
     kiosk.check_and_shoot("a11y/high_contrast-pin_pad")
+    kiosk.tap("a11y")
+    kiosk.tap("large_text")  # the pad's hint grows to body text: still nothing clipped, in every language
+    kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "pin_pad" and not s["modals"])
+    every_language(kiosk, "a11y/high_contrast-large-pin_pad")
     kiosk.tap("submit")  # too short: the error in the high-contrast palette
-    kiosk.check_and_shoot("a11y/high_contrast-pin_pad-error")
+    kiosk.check_and_shoot("a11y/high_contrast-large-pin_pad-error")
     for digit in "57":
         kiosk.tap(f"key_{digit}")
     kiosk.tap("submit")

@@ -61,6 +61,9 @@ def test_renewal_request_with_the_card_marks_the_moved_address(card_kiosk: Kiosk
     kiosk.tap("large_text")
     kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "renewal_review")
     kiosk.check_and_shoot("renewal/large-renewal_review-ja")
+    kiosk.choose_language("en")  # the longest text, its note at body size too
+    kiosk.check_and_shoot("renewal/large-renewal_review-en")
+    kiosk.choose_language("ja")
     kiosk.tap("send")
     state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result" and "更新の申し込みを受け付けました" in s["texts"],
                            timeout=30)
