@@ -45,6 +45,7 @@ class Accessibility:
         self._cue_paths: dict[cues.Cue, Path] = {}
         self._last_state: object = None
         self._announced = ""
+        self._view: str | None = None  # a view open over the screen (view_opened), whose prompt is current
         self._speech: Sound | None = None
         self._speech_generation = 0
         self._cue_ends = 0.0
@@ -83,6 +84,18 @@ class Accessibility:
         self._announced = screen
         self._last_state = None
         self._signal(screen, None, cues.Cue.NEXT)
+
+    def view_opened(self, view: str) -> None:
+        """A view came up over the screen (送信した情報): a new step's cue, and in guidance its prompt
+        (``voice.<view>``), which is also the one said again while it stays open."""
+        self._view = view
+        self._signal(view, None, cues.Cue.NEXT)
+
+    def view_closed(self) -> None:
+        """The patron went back from the view to the screen under it: the cue, and that screen's prompt again."""
+        self._view = None
+        self.play_cue(cues.Cue.NEXT)
+        self.repeat()
 
     def alert(self, key: str) -> None:
         """A dialog that needs attention (the idle warning): the warning cue and its prompt."""
@@ -169,6 +182,8 @@ class Accessibility:
     def current_prompt(self) -> tuple[list[str], dict[str, str]]:
         """The prompts (and the value they may say) of what the screen shows now."""
         app = self.app
+        if self._view is not None:
+            return cues.prompt_keys(self._view, None, cues.Cue.NEXT), {}
         if app.runner is not None and app.manager.current != "attract":
             state = app.runner.flow.state
             screen, _ = routes.route(app.flow_name, state)
@@ -195,6 +210,7 @@ class Accessibility:
         self.stop_speech()
         self.spoken.clear()
         self._last_state = None
+        self._view = None
         if app.high_contrast:
             app.high_contrast = False
             install_palette("standard")

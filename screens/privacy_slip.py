@@ -16,6 +16,7 @@ from kiosk.flows import checkup
 from screens.release import TransientView
 
 KV = Path(__file__).with_suffix(".kv")
+NAME = "privacy_slip"  # its cue and spoken prompt (voice.privacy_slip) are a step's, screens/a11y.py
 _open: list[PrivacySlipView] = []
 _loaded: set[str] = set()  # a kv file loaded twice would apply its rules twice
 
@@ -54,6 +55,11 @@ class PrivacySlipView(TransientView):
         """The same lists on paper, with a QR a machine can read back."""
         self.app.side.print_disclosures(self.sent, self.reference)
 
+    def back(self) -> None:
+        """Back to the result under the view (heard, like any step)."""
+        self.dismiss()
+        self.app.a11y.view_closed()
+
     def on_dismiss(self) -> None:
         super().on_dismiss()
         self.app.unbind(lang=self._fill)
@@ -69,6 +75,7 @@ def show(sent: Disclosures, reference: str) -> PrivacySlipView:
     view = PrivacySlipView(sent, reference)
     _open.append(view)
     view.open()
+    view.app.a11y.view_opened(NAME)
     return view
 
 

@@ -113,6 +113,12 @@ def test_the_renewal_flow_sounds_like_the_others_and_its_review_is_never_read_ou
     assert prompt_key("renewal_review", None, Cue.NEXT) == "voice.renewal_review"
 
 
+def test_the_what_was_sent_view_has_its_own_prompt_that_reads_no_field() -> None:
+    assert prompt_key("privacy_slip", None, Cue.NEXT) == "voice.privacy_slip"
+    for language in i18n.languages():  # the lists themselves are on screen and on the slip, not spoken
+        assert "{" not in i18n.translate("voice.privacy_slip", language)
+
+
 # States holding everything personal a screen may show: card number, PIN digits, birth date, reference.
 PERSONAL = [
     (common.Entering("2000000030"), "card_number"),

@@ -156,6 +156,39 @@ def test_every_state_change_and_error_sounds_and_nothing_else_does(audio_kiosk: 
     kiosk.wait_screen("attract")
 
 
+def test_the_what_was_sent_view_is_heard_and_spoken_like_a_step(audio_kiosk: KioskProcess) -> None:
+    kiosk, audio = audio_kiosk, audio_kiosk.audio  # type: ignore[attr-defined]
+    kiosk.wait_screen("attract")
+    audio.wait_bytes(BYTES_PER_S // 2)
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    kiosk.tap("by_number")
+    kiosk.wait_screen("card_number")
+    for digit in "2000000105":
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
+    kiosk.wait_for(lambda s: "この利用者カードは有効です" in s["texts"], timeout=15)
+    time.sleep(1)  # the answer's own cue is over
+    assert audio.heard(lambda: kiosk.tap("what_was_sent")) > 1000, "opening the view is heard"
+    kiosk.wait_for(lambda s: i18n.translate("privacy.title", "ja") in s["texts"])
+    assert audio.heard(lambda: time.sleep(0.1)) == 0, "silent once announced"
+    assert audio.heard(lambda: kiosk.tap("close")) > 1000, "back to the result is heard"
+    kiosk.wait_for(lambda s: not s["modals"])
+
+    kiosk.tap("a11y")
+    kiosk.tap("guidance")
+    kiosk.wait_for(lambda s: s["spoken"] == ["voice.guidance_on", "voice.expiry_result.ok"])
+    kiosk.tap("what_was_sent")
+    kiosk.wait_for(lambda s: s["spoken"][-1] == "voice.privacy_slip")
+    kiosk.choose_language("en")  # said again in the new language: the view's prompt, not the result's
+    state = kiosk.wait_for(lambda s: s["language"] == "en" and "PrivacySlipView" in s["modals"])
+    assert state["spoken"][-2:] == ["voice.privacy_slip", "voice.privacy_slip"]
+    kiosk.tap("close")
+    state = kiosk.wait_for(lambda s: not s["modals"])
+    assert state["spoken"][-1] == "voice.expiry_result.ok", "back on the result, its prompt again"
+    assert state["spoken"].count("voice.privacy_slip") == 2
+
+
 def sounding_seconds(audio: DiskAudio, offset: int) -> float:
     """How long, in 10 ms windows, something was playing after ``offset``."""
     with audio.path.open("rb") as f:
