@@ -68,6 +68,13 @@ def append(
     })
 
 
+def append_many(*, session: Session, rows: list[dict]) -> None:
+    """Append several audit rows (dicts of at, actor_type, actor_id, action, outcome, card_number, detail)
+    with one INSERT in the caller's transaction (a group of tickets committed together)."""
+    if rows:
+        session.connection().execute(_APPEND, [{**row, "detail": cleaned(row.get("detail"))} for row in rows])
+
+
 def entries(*, session: Session, card_number: str | None = None) -> list[AuditEntry]:
     """Audit rows in order, optionally for one card."""
     query = select(AuditEntry).order_by(AuditEntry.id)

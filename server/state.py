@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.api.ticket_writer import TicketWriter
 from server.auth.kiosk_keys import KioskKeys
 from server.clock import Clock
 from server.config import Settings
@@ -28,6 +29,7 @@ class AppState:
     mykey: MyKeyConnector
     kiosk_keys: KioskKeys  # a cache only: the database re-checks every key it vouches for
     write_gate: WriteGate
+    ticket_writer: TicketWriter  # commits concurrent ticket requests together (group commit)
 
 
 def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
@@ -42,6 +44,7 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         root_paths += extra_roots
         crl_paths += extra_crls
     sessions = make_session_factory(engine)
+    write_gate = make_write_gate(engine)
     return AppState(
         settings=settings,
         engine=engine,
@@ -50,5 +53,6 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         trust=load_trust_store(root_paths=root_paths, crl_paths=crl_paths),
         mykey=make_connector(settings=settings, clock=clock),
         kiosk_keys=KioskKeys(sessions),
-        write_gate=make_write_gate(engine),
+        write_gate=write_gate,
+        ticket_writer=TicketWriter(sessions=sessions, write_gate=write_gate, settings=settings, clock=clock),
     )

@@ -50,6 +50,23 @@ def publish(*, session: Session, kind: str, at: datetime, detail: dict | None = 
     prune_now_and_then(session=session, event_id=event_id, at=at)
 
 
+_INSERT_EVENTS = insert(QueueEvent.__table__).returning(QueueEvent.__table__.c.id)
+_NOTIFY = select(func.pg_notify(CHANNEL, bindparam("b_payload", type_=Text)))
+
+
+def publish_many(*, session: Session, kind: str, at: datetime, details: list[dict]) -> None:
+    """Record several changes of one kind with one INSERT in the caller's transaction, and on PostgreSQL
+    one NOTIFY of the highest id (sent at commit: listeners only need the newest id to wake)."""
+    if not details:
+        return
+    connection = session.connection()
+    ids = connection.execute(_INSERT_EVENTS, [{"at": at, "kind": kind, "detail": d} for d in details]).scalars().all()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_NOTIFY, {"b_payload": str(max(ids))})
+    if any(event_id % _PRUNE_EVERY == 0 for event_id in ids):
+        prune_now_and_then(session=session, event_id=0, at=at)
+
+
 def prune_now_and_then(*, session: Session, event_id: int, at: datetime) -> None:
     """After every _PRUNE_EVERY-th event, drop the events older than _KEEP (they are only wake-up calls)."""
     if event_id % _PRUNE_EVERY == 0:

@@ -51,8 +51,12 @@ def people_ahead(*, session: Session, ticket: Ticket) -> int:
     """Waiting tickets of the same service and day issued before this one (0 once called)."""
     if ticket.status != WAITING:
         return 0
-    return session.connection().execute(
-        _AHEAD, {"day": ticket.day, "service": ticket.service, "seq": ticket.seq}).scalar_one() or 0
+    return waiting_before(session=session, service=ticket.service, day=ticket.day, seq=ticket.seq)
+
+
+def waiting_before(*, session: Session, service: str, day: date, seq: int) -> int:
+    """Waiting tickets of a service and day numbered before `seq`."""
+    return session.connection().execute(_AHEAD, {"day": day, "service": service, "seq": seq}).scalar_one() or 0
 
 
 def waiting_count(*, session: Session, service: str, day: date) -> int:
@@ -60,17 +64,24 @@ def waiting_count(*, session: Session, service: str, day: date) -> int:
     return session.connection().execute(_WAITING, {"day": day, "service": service}).scalar_one() or 0
 
 
-def wait_minutes(*, session: Session, service: str, day: date, ahead: int, now: datetime) -> int | None:
-    """The estimate of wait.py from today's recent service times and the counters serving."""
-    if ahead <= 0:
-        return 0
+def wait_basis(*, session: Session, service: str, day: date, now: datetime) -> tuple[list[float], int]:
+    """What wait.py estimates from: today's recent service times in minutes (empty: none served yet)
+    and the counters serving (only read when there are service times)."""
     connection = session.connection()
     rows = connection.execute(_RECENT_SERVICE_TIMES, {"day": day, "service": service}).all()
     minutes = [(aware(done) - aware(called)).total_seconds() / 60 for called, done in rows]
     if not minutes:
-        return None  # nothing served yet today: unknown (wait.py)
+        return minutes, 0
     serving = connection.execute(
         _COUNTERS_SERVING, {"day": day, "service": service, "since": now - ACTIVE_WINDOW}).scalar_one() or 0
+    return minutes, serving
+
+
+def wait_minutes(*, session: Session, service: str, day: date, ahead: int, now: datetime) -> int | None:
+    """The estimate of wait.py from today's recent service times and the counters serving."""
+    if ahead <= 0:
+        return 0
+    minutes, serving = wait_basis(session=session, service=service, day=day, now=now)
     return estimate_wait_minutes(people_ahead=ahead, service_minutes=minutes, counters_serving=serving)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
@@ -16,15 +17,27 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.errors import ApiError
 from server.tickets.catalog import Catalog
-from server.tickets.events import prune_now_and_then, publish
+from server.tickets.events import publish, publish_many
 from server.tickets.hours import OpeningHours
-from server.tickets.issue_pg import TICKET_COLUMNS, insert_ticket_event_audit
 from server.tickets.models import CALLED, CANCELLED, FINISHED, NO_SHOW, SERVED, WAITING, Ticket
-from server.tickets.numbering import format_number, next_seq
+from server.tickets.numbering import format_number, take_seqs
 
-_INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
+# What a new ticket row is inserted with (the rest stays NULL until it is called or printed).
+TICKET_COLUMNS = ("ticket_id", "status_token", "service", "day", "seq", "number", "status", "kiosk_id", "reason",
+                  "reference", "issued_at", "call_count", "print_count")
+_INSERT_TICKETS = insert(Ticket.__table__).returning(Ticket.__table__.c.ticket_id, Ticket.__table__.c.id)
 # Another counter may take the same waiting ticket between our read and our update; try the next one.
 _CALL_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class TicketOrder:
+    """One ticket asked for by a kiosk (already authenticated)."""
+
+    service_id: str
+    kiosk_id: str
+    reason: str | None = None
+    reference: str | None = None
 
 
 def issue_ticket(
@@ -41,44 +54,65 @@ def issue_ticket(
 ) -> Ticket:
     """Number and store a new waiting ticket; ApiError("counter_closed") with opens_at outside hours.
     The Ticket returned is not in the session (it was inserted directly): read it, do not change it."""
-    service = catalog.service(service_id)
+    order = TicketOrder(service_id=service_id, kiosk_id=kiosk_id, reason=reason, reference=reference)
+    [outcome] = issue_tickets(session=session, catalog=catalog, hours=hours, orders=[order], now=now, today=today)
+    if isinstance(outcome, ApiError):
+        raise outcome
+    return outcome
+
+
+def issue_tickets(
+    *, session: Session, catalog: Catalog, hours: OpeningHours, orders: list[TicketOrder], now: datetime, today: date
+) -> list[Ticket | ApiError]:
+    """Number and store several new waiting tickets in the caller's transaction: for each order, in order,
+    its Ticket (not in the session: read it, do not change it) or the ApiError that refused it (unknown
+    service; counter_closed with opens_at outside hours), which wrote nothing.
+
+    Core statements, not the ORM's unit of work: this is the hot path of the kiosks (docs/performance.md).
+    However many orders, it costs one numbering statement per service and one INSERT each for the tickets,
+    their queue events and their audit rows. Services are numbered in name order, so two processes
+    issuing at once lock the services' sequence rows in the same order and cannot deadlock."""
     opening = hours.state(now=now, today=today)
-    if not opening.open:
-        opens_at = opening.opens_at.isoformat() if opening.opens_at else None
-        raise ApiError("counter_closed", details={"opens_at": opens_at})
-    # Core statements, not the ORM's unit of work: this is the hot path of the kiosks (docs/performance.md).
-    seq = next_seq(session=session, service=service.id, day=today)
-    ticket = Ticket(
-        ticket_id=uuid.uuid4().hex,
-        status_token=secrets.token_urlsafe(12),
-        service=service.id,
-        day=today,
-        seq=seq,
-        number=format_number(prefix=service.prefix, seq=seq),
-        status=WAITING,
-        kiosk_id=kiosk_id,
-        reason=reason,
-        reference=reference,
-        issued_at=now,
-        call_count=0,
-        print_count=0,
-    )
-    row = {column: getattr(ticket, column) for column in TICKET_COLUMNS}
-    event = {"service": service.id, "number": ticket.number}
-    trail = {"number": ticket.number, "service": service.id, "day": today.isoformat()}
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        ticket.id, event_id = insert_ticket_event_audit(
-            connection=connection, ticket=row, event={"at": now, "kind": "ticket.issued", "detail": event},
-            audit={"at": now, "actor_type": "kiosk", "actor_id": kiosk_id, "action": "ticket.issue",
-                   "outcome": "ok", "card_number": None, "detail": audit.cleaned(trail)})
-        prune_now_and_then(session=session, event_id=event_id, at=now)
-        return ticket
-    ticket.id = connection.execute(_INSERT_TICKET, row).scalar_one()
-    publish(session=session, kind="ticket.issued", at=now, detail=event)
-    audit.append(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="ticket.issue",
-                 outcome="ok", detail=trail)
-    return ticket
+    outcomes: list[Ticket | ApiError | None] = [None] * len(orders)
+    by_service: dict[str, list[int]] = {}
+    for index, order in enumerate(orders):
+        try:
+            service = catalog.service(order.service_id)
+        except ApiError as error:
+            outcomes[index] = error
+            continue
+        if not opening.open:
+            opens_at = opening.opens_at.isoformat() if opening.opens_at else None
+            outcomes[index] = ApiError("counter_closed", details={"opens_at": opens_at})
+            continue
+        by_service.setdefault(service.id, []).append(index)
+    tickets: list[Ticket] = []
+    for service_id in sorted(by_service):
+        indexes = by_service[service_id]
+        prefix = catalog.service(service_id).prefix
+        seqs = take_seqs(session=session, service=service_id, day=today, count=len(indexes))
+        for index, seq in zip(indexes, seqs, strict=True):
+            order = orders[index]
+            ticket = Ticket(
+                ticket_id=uuid.uuid4().hex, status_token=secrets.token_urlsafe(12), service=service_id, day=today,
+                seq=seq, number=format_number(prefix=prefix, seq=seq), status=WAITING, kiosk_id=order.kiosk_id,
+                reason=order.reason, reference=order.reference, issued_at=now, call_count=0, print_count=0,
+            )
+            outcomes[index] = ticket
+            tickets.append(ticket)
+    if tickets:
+        connection = session.connection()
+        rows = [{column: getattr(ticket, column) for column in TICKET_COLUMNS} for ticket in tickets]
+        ids = dict(connection.execute(_INSERT_TICKETS, rows).all())
+        for ticket in tickets:
+            ticket.id = ids[ticket.ticket_id]
+        publish_many(session=session, kind="ticket.issued", at=now,
+                     details=[{"service": t.service, "number": t.number} for t in tickets])
+        audit.append_many(session=session, rows=[
+            {"at": now, "actor_type": "kiosk", "actor_id": t.kiosk_id, "action": "ticket.issue", "outcome": "ok",
+             "card_number": None, "detail": {"number": t.number, "service": t.service, "day": today.isoformat()}}
+            for t in tickets])
+    return outcomes  # type: ignore[return-value]  # every slot is filled
 
 
 def get_ticket(*, session: Session, ticket_id: str) -> Ticket:

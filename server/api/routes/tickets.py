@@ -6,17 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
+from server.api.ticket_writer import TicketRequest
 from server.domain.idempotency import request_fingerprint
 from server.schemas import ERROR_RESPONSES
-from server.state import AppState
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
-from server.tickets.models import KioskAlert, Ticket
+from server.tickets.models import KioskAlert
 from server.tickets.schemas import (
     AlertCreate,
     AlertPublic,
@@ -27,32 +26,11 @@ from server.tickets.schemas import (
     TicketPrintedCreate,
     TicketPublic,
 )
+from server.tickets.service import TicketOrder
 
 router = APIRouter(prefix="/v1", tags=["tickets"], responses=ERROR_RESPONSES)
 # Ticket ids are hex; the pattern keeps odd bytes (NUL) away from the database.
 TicketIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-
-
-def status_url(*, state: AppState, request: Request, ticket: Ticket) -> str:
-    """The ticket's status page (the QR target): public base URL + an unguessable token."""
-    base = state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return f"{base}/t/{ticket.status_token}"
-
-
-def ticket_public(*, session: Session, state: AppState, request: Request, ticket: Ticket) -> TicketPublic:
-    """The kiosk's view of a ticket, with its position and estimated wait now."""
-    names = Catalog.from_settings(state.settings).service(ticket.service)
-    ahead = queries.people_ahead(session=session, ticket=ticket)
-    return TicketPublic(
-        ticket_id=ticket.ticket_id, number=ticket.number, service=ticket.service,
-        service_ja=names.name_ja, service_en=names.name_en,
-        issued_at=queries.aware(ticket.issued_at).astimezone(queries.LIBRARY_TZ),
-        people_ahead=ahead,
-        wait_minutes=queries.wait_minutes(session=session, service=ticket.service, day=ticket.day, ahead=ahead,
-                                          now=state.clock.now()),
-        status_url=status_url(state=state, request=request, ticket=ticket),
-        status=ticket.status, printed=ticket.print_count > 0,
-    )
 
 
 @router.get("/tickets/services", response_model=ServicesPublic)
@@ -73,25 +51,20 @@ def list_services(kiosk: KioskDep, session: SessionDep, state: StateDep) -> Serv
 
 
 @router.post("/tickets", response_model=TicketPublic, status_code=201)
-def issue_ticket(
+async def issue_ticket(
     body: TicketCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep, request: Request
 ) -> JSONResponse:
     """Issue a ticket (one atomic step; a retry with the same Idempotency-Key returns the same ticket).
     Outside opening hours: 503 counter_closed with error.details.opens_at."""
-
-    def action(session):  # type: ignore[no-untyped-def]
-        ticket = service.issue_ticket(
-            session=session, catalog=Catalog.from_settings(state.settings),
-            hours=OpeningHours.from_settings(state.settings), service_id=body.service, kiosk_id=kiosk.kiosk_id,
-            reason=body.reason, reference=body.reference, now=state.clock.now(), today=state.clock.today(),
-        )
-        public = ticket_public(session=session, state=state, request=request, ticket=ticket)
-        return 201, public.model_dump(mode="json")
-
-    return run_idempotent(
-        state=state, kiosk=kiosk, key=key, action=action, audit_action="ticket.issue",
-        fingerprint=request_fingerprint(method="POST", path="/v1/tickets", body=body.model_dump_json().encode()),
-    )
+    # The event loop only hands the request over: the process's ticket writer commits it with the
+    # others asked for meanwhile (server/api/ticket_writer.py) and answers after the commit.
+    base = state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    order = TicketOrder(service_id=body.service, kiosk_id=kiosk.kiosk_id, reason=body.reason,
+                        reference=body.reference)
+    fingerprint = request_fingerprint(method="POST", path="/v1/tickets", body=body.model_dump_json().encode())
+    status_code, answer = await state.ticket_writer.issue(
+        TicketRequest(signed=kiosk, key=key, fingerprint=fingerprint, order=order, status_base=base))
+    return JSONResponse(answer, status_code=status_code)
 
 
 @router.post("/tickets/{ticket_id}/printed", response_model=PrintedPublic)
