@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from server.api import handlers
+from server.api.fast_tickets import TicketIssueFastPath
 from server.api.middleware import BodyGuard
 from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, stats, tickets
 from server.api.routes.fleet import router as fleet_router
@@ -31,6 +32,7 @@ def create_app(
     app = FastAPI(title="Saga Library kiosk registration API", version="1.0.0", description=API_DESCRIPTION)
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
+    app.add_middleware(TicketIssueFastPath)  # innermost: after the body guard and the version gate
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     for module in (health, cards, migrations, renewals, staff, tickets, counter, lobby, pages, stats):
         app.include_router(module.router)
