@@ -12,19 +12,21 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.audio import Sound, SoundLoader
 from kivy.lang import global_idmap
 
 from kiosk.a11y import cues, palette, tones
 from kiosk.a11y.speech import Synthesiser
 from kiosk.config import ROOT
-from kiosk.flows import common
-from screens import routes
 from screens.release import TransientView
+
+# Not imported before the first frame: the routing table (and with it the flows' state classes) loads with the
+# first flow, Kivy's audio providers with the first sound (prepare, a second after start).
+if TYPE_CHECKING:
+    from kivy.core.audio import Sound
 
 log = logging.getLogger(__name__)
 SPEECH_AFTER_CUE_S = 0.35  # the prompt starts once the cue is heard
@@ -69,9 +71,12 @@ class Accessibility:
 
     def flow_state(self, state: object) -> None:
         """The flow handled an event and reached ``state``: its cue, and its prompt in guidance mode."""
+        from kiosk.flows.common import Finished
+        from screens import routes
+
         cue = cues.cue_for(self._last_state, state)
         self._last_state = state
-        if isinstance(state, common.Finished):
+        if isinstance(state, Finished):
             return  # the attract screen announces itself
         screen, _args = routes.route(self.app.flow_name, state)
         self._announced = screen
@@ -112,6 +117,8 @@ class Accessibility:
 
     # -- sound ---------------------------------------------------------------------
     def _load(self, path: Path) -> Sound | None:
+        from kivy.core.audio import SoundLoader
+
         key = str(path)
         if key not in self._sounds:
             sound = SoundLoader.load(key)
@@ -154,6 +161,8 @@ class Accessibility:
     def _play_speech(self, path: Path, generation: int) -> None:
         if generation != self._speech_generation or not self.app.guidance:
             return  # a newer prompt replaced it, or guidance was turned off meanwhile
+        from kivy.core.audio import SoundLoader
+
         sound = SoundLoader.load(str(path))  # not cached: a prompt file is played once per showing
         if sound is not None:
             sound.volume = 1.0
@@ -185,6 +194,8 @@ class Accessibility:
         if self._view is not None:
             return cues.prompt_keys(self._view, None, cues.Cue.NEXT), {}
         if app.runner is not None and app.manager.current != "attract":
+            from screens import routes
+
             state = app.runner.flow.state
             screen, _ = routes.route(app.flow_name, state)
             return cues.prompt_keys(screen, state, cues.kind(state)), cues.spoken_values(state)

@@ -17,14 +17,10 @@ from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
 from kiosk.config import ROOT, KioskSettings
-from kiosk.flows import common, renewal, ticket
-from kiosk.flows import migration as mig
-from kiosk.flows.runner import FlowRunner
 from kiosk.maintenance.files import resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
-from kiosk.statistics import SessionOutcome
-from screens import card_events, privacy_slip, routes
+from screens import card_events
 from screens.a11y import Accessibility, AccessibilityPanel, install_palette
 from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
@@ -36,8 +32,13 @@ from screens.side_actions import SideActions
 from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
 
 if TYPE_CHECKING:  # the maintenance core loads after the first frame (kiosk/services.py)
+    from kiosk.flows.runner import FlowRunner
     from kiosk.maintenance.session import MaintenanceSession
     from kiosk.maintenance.signin import SignInResult
+
+# The flows, their routing table (screens/routes.py), the session statistics and the 送信した情報 view are
+# imported where a flow is started or driven, not here: the flows' hundred-odd state classes take 40-70 ms to
+# import, which the attract screen's first frame does not need (the warm-up loads them a second after start).
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent
@@ -219,6 +220,9 @@ class KioskApp(App):
 
     def back(self) -> None:
         """One step back: within a flow the flow decides; from a flow's first step, the attract screen."""
+        from kiosk.flows import common
+        from screens import routes
+
         assert self.manager is not None
         if self.runner is not None and not isinstance(self.runner.flow.state, routes.FIRST_STATES):
             before = self.runner.flow.state
@@ -237,6 +241,10 @@ class KioskApp(App):
     # -- flows ------------------------------------------------------------------------
     def begin_flow(self, name: str) -> None:
         """Start a fresh flow of ``name`` and show its first state."""
+        from kiosk.flows.runner import FlowRunner
+        from kiosk.statistics import SessionOutcome
+        from screens import routes
+
         if self.runner is not None:
             self.runner.close()
         self.flow_name = name
@@ -262,6 +270,9 @@ class KioskApp(App):
 
     def _render(self, state: object) -> None:
         """Show ``state`` on the screen that renders it."""
+        from kiosk.flows import common
+        from screens import routes
+
         assert self.manager is not None
         if isinstance(state, common.Finished):
             self.end_session()
@@ -273,23 +284,31 @@ class KioskApp(App):
 
     def counter_ticket(self, service: str, reason: str, reference: str | None) -> None:
         """One tap from a result to a queue ticket for the counter, carrying why (and the reference)."""
+        from kiosk.flows import ticket
+
         self.begin_flow("ticket")
         self.send(ticket.Choose(service, reason, reference))
 
     def request_renewal(self, card_number: str) -> None:
         """From a result that says renewal is open (expiry check, check-up): the renewal request for this card."""
+        from kiosk.flows import renewal
+
         self.begin_flow("renewal")
         self.send(renewal.Begin(card_number))
 
     def show_disclosures(self) -> None:
         """送信した情報: over the current result, what this session sent to the library's server."""
+        from screens import privacy_slip
+
         sent = self.services.performer.api.disclosures.snapshot()
         state = self.runner.flow.state if self.runner is not None else None
         privacy_slip.show(sent, privacy_slip.reference_of(state, sent.session_reference))
 
     def _on_card_event(self, inserted: bool) -> None:
         """A card was put on or taken off the reader (called on the Kivy thread)."""
-        self.send(mig.CardInserted() if inserted else mig.CardRemoved())
+        from kiosk.flows.migration import CardInserted, CardRemoved
+
+        self.send(CardInserted() if inserted else CardRemoved())
 
     def start_session(self) -> None:
         """A patron starts using the kiosk."""
@@ -298,6 +317,8 @@ class KioskApp(App):
 
     def end_session(self) -> None:
         """Forget the session and return to the attract screen."""
+        from screens import privacy_slip
+
         assert self.manager is not None
         self._history.clear()
         if self.runner is not None:

@@ -11,12 +11,14 @@ see the screen needs to know when it is called (EN 301 549 5.1.3.16).
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from kiosk import i18n
-from kiosk.flows import checkup, common, expiry, renewal, ticket
-from kiosk.flows import migration as mig
-from kiosk.flows.card_steps import EnteringPin, LastTryWarning, PinBlocked, WaitingForCard
+
+# The flows' state classes are imported where a state is judged, not with this module: the kiosk loads the
+# cues before its first frame, and the flows' hundred-odd state classes take 40-70 ms to import. A state to
+# judge comes from a flow, so by then they are loaded anyway.
 
 
 class Cue(StrEnum):
@@ -29,26 +31,41 @@ class Cue(StrEnum):
     KEY = "key"  # a key press on a pad (a digit typed or removed)
 
 
-# Results and warnings by state type; unknown types (flows added later) fall back on their names.
-_ERRORS: tuple[type, ...] = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused,
-                             mig.CertificateExpired, PinBlocked)
-_OKS: tuple[type, ...] = (mig.Completed, ticket.Printed, renewal.Sent)
-_WARNINGS: tuple[type, ...] = (LastTryWarning, mig.Pending, renewal.NotYet)
 _ERROR_NAME_ENDINGS = ("Failed", "Refused", "Blocked", "Error", "Expired")
+
+
+@cache
+def _by_type() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """Errors, results the patron wanted, and warnings, by state type; unknown types (flows added later)
+    fall back on their names."""
+    from kiosk.flows import expiry, renewal, ticket
+    from kiosk.flows import migration as mig
+    from kiosk.flows.card_steps import LastTryWarning, PinBlocked
+
+    errors = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused, mig.CertificateExpired, PinBlocked)
+    oks = (mig.Completed, ticket.Printed, renewal.Sent)
+    warnings = (LastTryWarning, mig.Pending, renewal.NotYet)
+    return errors, oks, warnings
 
 
 def _pad(state: Any) -> Any:
     """A flow's card-number step holds the shared pad state in ``entry``."""
+    from kiosk.flows.common import Entering
+
     entry = getattr(state, "entry", None)
-    return entry if isinstance(entry, common.Entering) else state
+    return entry if isinstance(entry, Entering) else state
 
 
 def _is_error(state: Any) -> bool:
     """The state shows an error: a failed step, or a problem on a pad or at the reader."""
-    if isinstance(state, _ERRORS) or type(state).__name__.endswith(_ERROR_NAME_ENDINGS):
+    from kiosk.flows.card_steps import EnteringPin, WaitingForCard
+    from kiosk.flows.common import Entering
+
+    errors, _oks, _warnings = _by_type()
+    if isinstance(state, errors) or type(state).__name__.endswith(_ERROR_NAME_ENDINGS):
         return True
     state = _pad(state)
-    if isinstance(state, common.Entering):
+    if isinstance(state, Entering):
         return state.problem is not None
     if isinstance(state, WaitingForCard):
         return state.trouble is not None
@@ -59,8 +76,11 @@ def _is_error(state: Any) -> bool:
 
 def _typed(state: Any) -> int | None:
     """How many digits a pad holds (None for a state without a pad)."""
+    from kiosk.flows.card_steps import EnteringPin
+    from kiosk.flows.common import Entering
+
     state = _pad(state)
-    if isinstance(state, common.Entering):
+    if isinstance(state, Entering):
         return len(state.digits)
     if isinstance(state, EnteringPin):
         return state.digits
@@ -69,15 +89,18 @@ def _typed(state: Any) -> int | None:
 
 def kind(state: Any) -> Cue:
     """The cue a state sounds when it is reached from another step."""
+    from kiosk.flows import checkup, expiry
+
     if _is_error(state):
         return Cue.ERROR
     if isinstance(state, expiry.Shown):
         return Cue.OK if state.expiry.status is expiry.CardStatus.VALID else Cue.WARNING
     if isinstance(state, checkup.Report):  # all well, or something to do (renew, the counter, the city office)
         return Cue.OK if state.steps == (checkup.Step.NOTHING,) else Cue.WARNING
-    if isinstance(state, _WARNINGS):
+    _errors, oks, warnings = _by_type()
+    if isinstance(state, warnings):
         return Cue.WARNING
-    if isinstance(state, _OKS):
+    if isinstance(state, oks):
         return Cue.OK
     return Cue.NEXT
 
@@ -121,6 +144,8 @@ TICKET_NUMBER_KEY = "voice.ticket_number"
 
 def spoken_values(state: Any) -> dict[str, str]:
     """Values a prompt for ``state`` may speak: a queue ticket's number, spelt out; nothing else, ever."""
+    from kiosk.flows import ticket
+
     if isinstance(state, ticket.Printed | ticket.PrintFailed):
         return {"number": " ".join(ch for ch in state.ticket.number if ch.isalnum())}
     return {}
