@@ -8,13 +8,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 
 from kiosk.a11y.cues import Cue
-from kiosk.disclosure import Disclosures
 from screens.toast import Toast
+
+if TYPE_CHECKING:  # the ledger loads with the API client, after the first frame
+    from kiosk.disclosure import Disclosures
 
 
 class SideActions:
