@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from kiosk import i18n
-from kiosk.printer.fonts import draws_glyphs
+from kiosk.printer.fonts import missing_glyphs
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +22,13 @@ def drawable_languages(font: Path, languages: Iterable[str]) -> list[str]:
     """The ``languages`` whose sample text ``font`` (its first face) draws as real glyphs, in their order;
     each one left out is logged as an error (e.g. Korean with a Japanese-only fallback font)."""
     face = ImageFont.truetype(str(font), 24, index=0)
+    samples = [(code, "".join(i18n.translate(key, code) for key in SAMPLE_KEYS)) for code in languages]
+    # Checked once for all languages: they share many characters (kana, kanji and hanzi, Latin), and drawing
+    # each one is the cost of this check at start.
+    missing = missing_glyphs(face, "".join(sample for _code, sample in samples))
     kept = []
-    for code in languages:
-        sample = "".join(i18n.translate(key, code) for key in SAMPLE_KEYS)
-        if draws_glyphs(face, sample):
+    for code, sample in samples:
+        if missing.isdisjoint(sample):
             kept.append(code)
         else:
             log.error("language %s is not offered: %s has no glyphs for it", code, font)

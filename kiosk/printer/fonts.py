@@ -51,8 +51,13 @@ def _load(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 def draws_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
     """True when every character of text is drawn as a glyph of its own, not as the font's tofu box."""
+    return not missing_glyphs(font, text)
+
+
+def missing_glyphs(font: ImageFont.FreeTypeFont, text: str) -> set[str]:
+    """The characters of text the font draws as its tofu box; each one is drawn once, however often it occurs."""
     tofu = _mask_bytes(font, TOFU_PROBE)
-    return all(_mask_bytes(font, ch) != tofu for ch in text if not ch.isspace())
+    return {ch for ch in dict.fromkeys(text) if not ch.isspace() and _mask_bytes(font, ch) == tofu}
 
 
 def _mask_bytes(font: ImageFont.FreeTypeFont, ch: str) -> tuple[tuple[int, int], bytes]:
