@@ -81,6 +81,22 @@ class KioskProcess:
         self.tap("lang_" + code.replace("-", "_"))
         return self.wait_for(lambda s: s["language"] == code and "LanguagePicker" not in s["modals"])
 
+    def check_expiry_by_number(self, number: str, timeout: float = 20) -> dict[str, Any]:
+        """From the attract screen: 有効期限の確認, by number, ``number`` on the pad, and the answer (or why there
+        is none). Waits for the answer itself, not its screen: the result's buttons are there while it looks up."""
+        from kiosk import i18n
+
+        self.wait_screen("attract")
+        self.tap("btn_expiry")
+        self.wait_screen("expiry_method")
+        self.tap("by_number")
+        self.wait_screen("card_number")
+        for digit in number:
+            self.tap(f"key_{digit}")
+        self.tap("submit")
+        checking = i18n.translate("expiry.result.checking", "ja")
+        return self.wait_for(lambda s: s["screen"] == "expiry_result" and checking not in s["texts"], timeout)
+
     def double_tap(self, widget_id: str) -> None:
         """Tap the widget, then at once the same spot again, whatever the first tap put there."""
         where = self.tap(widget_id)

@@ -160,13 +160,7 @@ def test_the_what_was_sent_view_is_heard_and_spoken_like_a_step(audio_kiosk: Kio
     kiosk, audio = audio_kiosk, audio_kiosk.audio  # type: ignore[attr-defined]
     kiosk.wait_screen("attract")
     audio.wait_bytes(BYTES_PER_S // 2)
-    kiosk.tap("btn_expiry")
-    kiosk.wait_screen("expiry_method")
-    kiosk.tap("by_number")
-    kiosk.wait_screen("card_number")
-    for digit in "2000000105":
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
+    kiosk.check_expiry_by_number("2000000105")
     kiosk.wait_for(lambda s: "この利用者カードは有効です" in s["texts"], timeout=15)
     time.sleep(1)  # the answer's own cue is over
     assert audio.heard(lambda: kiosk.tap("what_was_sent")) > 1000, "opening the view is heard"

@@ -166,14 +166,7 @@ def test_expired_certificate_stops_before_any_pin_and_nothing_was_sent(card_kios
 
 def test_the_next_session_starts_with_nothing_sent(kiosk: KioskProcess) -> None:
     """Expiry by number sends the number; after Done, the next patron's list is empty again."""
-    kiosk.wait_screen("attract")
-    kiosk.tap("btn_expiry")
-    kiosk.wait_screen("expiry_method")
-    kiosk.tap("by_number")
-    kiosk.wait_screen("card_number")
-    for digit in "2000000105":
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
+    kiosk.check_expiry_by_number("2000000105")
     kiosk.wait_for(lambda s: "この利用者カードは有効です" in s["texts"], timeout=20)
     kiosk.tap("what_was_sent")
     state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
@@ -186,13 +179,7 @@ def test_the_next_session_starts_with_nothing_sent(kiosk: KioskProcess) -> None:
     kiosk.wait_screen("ticket_service")
     kiosk.tap("back")
     kiosk.wait_screen("attract")
-    kiosk.tap("btn_expiry")
-    kiosk.wait_screen("expiry_method")
-    kiosk.tap("by_number")
-    kiosk.wait_screen("card_number")
-    for digit in "2000000154":  # no such patron: the number is still sent, and listed
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
+    kiosk.check_expiry_by_number("2000000154")  # no such patron: the number is still sent, and listed
     kiosk.wait_for(lambda s: "この番号の利用者カードは見つかりませんでした" in s["texts"], timeout=20)
     kiosk.tap("what_was_sent")
     state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
@@ -205,14 +192,7 @@ def test_the_idle_wipe_closes_the_privacy_view_and_forgets_what_was_sent(display
                     KIOSK_SESSION_IDLE_TIMEOUT_S="10", KIOSK_SESSION_IDLE_WARNING_S="20")
     kiosk = KioskProcess(env, tmp_path / "kiosk.log")
     try:
-        kiosk.wait_screen("attract")
-        kiosk.tap("btn_expiry")
-        kiosk.wait_screen("expiry_method")
-        kiosk.tap("by_number")
-        kiosk.wait_screen("card_number")
-        for digit in "2000000105":
-            kiosk.tap(f"key_{digit}")
-        kiosk.tap("submit")
+        kiosk.check_expiry_by_number("2000000105")
         kiosk.wait_for(lambda s: "この利用者カードは有効です" in s["texts"], timeout=20)
         kiosk.tap("what_was_sent")
         state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])
@@ -220,13 +200,7 @@ def test_the_idle_wipe_closes_the_privacy_view_and_forgets_what_was_sent(display
         state = kiosk.wait_for(lambda s: s["screen"] == "attract" and "まだご利用中ですか？" not in s["texts"],
                                timeout=45)
         assert "図書館のサーバーに送信した情報" not in state["texts"], "nothing of the session stays on screen"
-        kiosk.tap("btn_expiry")
-        kiosk.wait_screen("expiry_method")
-        kiosk.tap("by_number")
-        kiosk.wait_screen("card_number")
-        for digit in "2000000113":
-            kiosk.tap(f"key_{digit}")
-        kiosk.tap("submit")
+        kiosk.check_expiry_by_number("2000000113")
         kiosk.wait_for(lambda s: "更新の手続きができます" in s["texts"], timeout=20)
         kiosk.tap("what_was_sent")
         state = kiosk.wait_for(lambda s: "図書館のサーバーに送信した情報" in s["texts"])

@@ -12,18 +12,9 @@ MOVED_CARD = "2000000071"  # different_pins: expired, the library still holds th
 
 
 def check_expiry(kiosk: KioskProcess, number: str) -> dict:
-    kiosk.wait_screen("attract")
-    kiosk.tap("btn_expiry")
-    kiosk.wait_screen("expiry_method")
-    kiosk.tap("by_number")
-    kiosk.wait_screen("card_number")
-    for digit in number:
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
-    # The answer itself, not only the screen: its buttons (and their labels) are there while it looks up, but
-    # the renewal button is enabled only once the answer says renewal is open.
-    return kiosk.wait_for(lambda s: s["screen"] == "expiry_result"
-                          and any(t.startswith("有効期限：") for t in s["texts"]))
+    state = kiosk.check_expiry_by_number(number)
+    assert any(t.startswith("有効期限：") for t in state["texts"]), state["texts"]  # an answer, not a failure
+    return state
 
 
 def printed_tickets(kiosk: KioskProcess) -> list:
@@ -111,14 +102,7 @@ def test_without_the_card_lists_what_to_bring_and_prints_a_renewal_ticket(kiosk:
 
 
 def test_a_card_still_valid_is_not_offered_a_renewal(kiosk: KioskProcess) -> None:
-    kiosk.wait_screen("attract")
-    kiosk.tap("btn_expiry")
-    kiosk.wait_screen("expiry_method")
-    kiosk.tap("by_number")
-    kiosk.wait_screen("card_number")
-    for digit in "2000000105":
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
+    kiosk.check_expiry_by_number("2000000105")
     kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and "この利用者カードは有効です" in s["texts"])
     for large_text in (False, True):  # and again once large text has built the screen anew
         if large_text:
