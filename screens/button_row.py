@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 class ButtonRow(BoxLayout):
     """A horizontal BoxLayout that lays out only the children whose ``shown`` is not False, and (with no
-    vertical size hint) is as tall as the tallest of them.
+    vertical size hint) is as tall as the tallest of them, each of them as tall as the row.
 
     A hidden child takes neither width nor one of the row's gaps, so the shown buttons share the whole row.
     It stays a child rather than being taken out of the row: the screen's ids, the release of its kv bindings
@@ -27,7 +27,12 @@ class ButtonRow(BoxLayout):
         shown = [c for c in self.children if getattr(c, "shown", True)]
         left, top, _right, bottom = self.padding
         if self.size_hint_y is None:  # as tall as the tallest shown button (their height follows their text)
-            self.height = max((c.height for c in shown if c.size_hint_y is None), default=0) + top + bottom
+            tallest = max((getattr(c, "natural_height", c.height) for c in shown if c.size_hint_y is None),
+                          default=0)
+            self.height = tallest + top + bottom
+            for c in shown:  # one height for the row: a one-line label beside a two-line one is not shorter
+                if c.size_hint_y is None and hasattr(c, "natural_height"):
+                    c.height = tallest
         sizes = [(c.size, c.size_hint, c.pos_hint, c.size_hint_min, c.size_hint_max) for c in shown]
         for i, x, y, w, h in self._iterate_layout(sizes):  # BoxLayout's own arithmetic, over the shown ones
             child = shown[i]
