@@ -34,7 +34,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # nginx and PostgreSQL are here for the private instances the tests start; their Debian packages would
+  # also start a system nginx on port 80 and a system cluster. A policy-rc.d that refuses those two keeps
+  # them stopped (unless the machine has its own policy), and on systemd they are not enabled either.
+  # The production server's install (deploy/server/install.sh) enables and starts them.
+  policy=/usr/sbin/policy-rc.d own_policy=0
+  if [ ! -e "$policy" ]; then
+    # shellcheck disable=SC2016  # $1 is the policy script's own argument
+    printf '#!/bin/sh\ncase "$1" in nginx|postgresql*) exit 101 ;; esac\nexit 0\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    own_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { [ "$own_policy" = 0 ] || $sudo rm -f "$policy"; exit 1; }
+  [ "$own_policy" = 0 ] || $sudo rm -f "$policy"
+  if [ -d /run/systemd/system ]; then
+    for service in nginx postgresql; do
+      if [[ " ${missing[*]} " == *" $service "* ]]; then
+        $sudo systemctl disable --quiet "$service" 2>/dev/null || true
+      fi
+    done
+  fi
 fi
 
 # The Debian package turns on a virtual reader in the system pcscd; this project

@@ -3,7 +3,7 @@
 # an ESC/POS printer. Separate from the developer's `make run`: only what a kiosk needs, no database,
 # no virtual card reader, no test tools.
 #
-#   deploy/kiosk/install.sh [--dry-run] [--release saga-kiosk-X.Y.Z.tar.gz | --source DIR]
+#   deploy/kiosk/install.sh [--dry-run] [--release saga-X.Y.Z.tar.gz | --source DIR]
 #                           [--wheelhouse DIR] [--remove-vpcd] [--no-restart]
 #   deploy/kiosk/install.sh [--dry-run] --rollback VERSION     (back to an installed release)
 #
