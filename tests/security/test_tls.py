@@ -18,6 +18,7 @@ import requests
 from kiosk.api import KioskApiClient, ServerUnreachableError
 from kiosk.config import ConfigError
 from kiosk.config import load as load_kiosk_settings
+from kiosk.effects import client_from_settings
 from tests.security.conftest import ALWAYS_OPEN
 from tests.security.tls_certs import TlsFiles, make_tls_files
 from tests.support.server_proc import REPO_ROOT
@@ -74,8 +75,7 @@ def test_kiosk_client_talks_https_verified_against_the_configured_ca(tls_setup) 
                "KIOSK_SERVER_CA_FILE": str(trusted.ca_file)}
     settings = load_kiosk_settings(environ=environ)
     assert settings.server.ca_file == str(trusted.ca_file)
-    client = KioskApiClient(settings.server.url, settings.server.kiosk_id, settings.server.secret,
-                            ca_file=settings.server.ca_file)
+    client = client_from_settings(settings)  # the one the kiosk app and its services build
     assert client.health()["status"] == "ok"
     assert client.card_expiry("2000000105").card_number == "2000000105"  # signed, over TLS
     assert client.ticket_services().services
