@@ -13,9 +13,7 @@ import ipaddress
 import json
 import re
 import shutil
-import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,16 +29,11 @@ from cryptography.x509.oid import NameOID
 
 from protocol import signing
 from tests.deploy.test_proxy_headers import ALWAYS_OPEN
+from tests.support.ports import free_port, wait_listening
 from tests.support.server_proc import REPO_ROOT, ServerProcess, start_server
 
 SCRIPT = REPO_ROOT / "deploy" / "server" / "install.sh"
 NAMES = "localhost queue.localhost"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
@@ -102,7 +95,7 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
                                     "SERVER_ENROLL_MAX_FAILURES_PER_CLIENT": "2"})
     api_port = int(server.base_url.rsplit(":", 1)[1])
     site = _site_from_dry_run(tmp_path, cert, key, api_port)
-    https_port, http_port = _free_port(), _free_port()
+    https_port, http_port = free_port(), free_port()
     # Only the listening addresses change: the test may not take 80 and 443, nor listen on [::].
     site = re.sub(r"^\s*listen \[::\]:\d+.*\n", "", site, flags=re.M)
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
@@ -129,15 +122,7 @@ http {{
     process = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off; master_process off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "nginx did not start listening"
-                time.sleep(0.05)
+        wait_listening(https_port, process, timeout=15)
         yield Proxy(https=f"https://localhost:{https_port}", http=f"http://127.0.0.1:{http_port}", cert=cert,
                     server=server)
     finally:

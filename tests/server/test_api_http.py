@@ -12,7 +12,7 @@ import requests
 from kiosk.api import ApiError, HmacAuth, KioskApiClient, ServerUnreachableError
 from protocol import signing
 from tests.server.conftest import TODAY
-from tests.support.postgres import free_port
+from tests.support.ports import free_port
 from tests.support.server_proc import ServerProcess
 
 

@@ -6,10 +6,8 @@ missing key and a private key given as recipient are all refused before any data
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from server.db import make_engine
 from server.ops.backup import digests
 from server.state import AppState
 from tests.support.ops_data import link_mykey
-from tests.support.postgres import free_port
+from tests.support.ports import free_port, wait_listening
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 
@@ -150,15 +148,7 @@ def rsync_daemon(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                       f"pid file = {tmp_path / 'rsyncd.pid'}\n[saga]\npath = {stored}\nread only = no\n")
     daemon = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--port={port}", f"--config={config}"])
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        wait_listening(port, daemon, timeout=10)
         yield f"rsync://127.0.0.1:{port}/saga/", stored
     finally:
         daemon.terminate()

@@ -12,7 +12,7 @@ import pytest
 
 from server.domain.certs import load_trust_store
 from server.errors import ApiError
-from tests.support.postgres import free_port
+from tests.support.ports import free_port
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

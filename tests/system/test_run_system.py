@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.kiosk_app import free_port
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.kiosk_app import KioskProcess, free_port, kiosk_env
+from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.ports import free_port
 
 # Demo patrons the server seeds, dated relative to the library's today (fixed in tests/ui/conftest.py).
 CASES = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.kiosk_app import KioskProcess, free_port, kiosk_env
+from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.ports import free_port
 from tests.support.server_proc import ServerProcess
 from tests.ui.conftest import server_env
 

@@ -11,7 +11,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.support.kiosk_app import KioskProcess, free_port, kiosk_env
+from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.ports import free_port
 from tests.support.server_proc import ServerProcess, start_server
 from tests.ui.conftest import ALWAYS_OPEN, TODAY, server_env
 
