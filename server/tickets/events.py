@@ -63,8 +63,9 @@ def publish_many(*, session: Session, kind: str, at: datetime, details: list[dic
     ids = connection.execute(_INSERT_EVENTS, [{"at": at, "kind": kind, "detail": d} for d in details]).scalars().all()
     if connection.dialect.name == "postgresql":
         connection.execute(_NOTIFY, {"b_payload": str(max(ids))})
-    if any(event_id % _PRUNE_EVERY == 0 for event_id in ids):
-        prune_now_and_then(session=session, event_id=0, at=at)
+    due = [event_id for event_id in ids if event_id % _PRUNE_EVERY == 0]
+    if due:  # one prune for the group, however many of its ids are due
+        prune_now_and_then(session=session, event_id=due[0], at=at)
 
 
 def prune_now_and_then(*, session: Session, event_id: int, at: datetime) -> None:
