@@ -66,7 +66,7 @@ def test_renewal_request_with_the_card_marks_the_moved_address(card_kiosk: Kiosk
     kiosk.tap("counter_ticket")
     kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
     assert len(printed_tickets(kiosk)) == len(before) + 1
-    kiosk.screenshot("renewal/ticket_result-renewal_request-ja")
+    both_languages(kiosk, "renewal/large-ticket_result-renewal_request")  # still in large text
     kiosk.tap("done")
     kiosk.wait_screen("attract")
     # The request waits at the counter under its reference (completed there: tests/web/test_pages.py).
