@@ -120,7 +120,8 @@ def test_server_units_run_migrations_first_and_trust_only_the_local_proxy() -> N
     assert "-name 'saga-*.dump*' -mtime +14 -delete" in backup["ExecStartPost"]
     nginx = (DEPLOY / "server" / "nginx-saga.conf").read_text()
     for line in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Forwarded-Proto $scheme;",
-                 "ssl_certificate ", "listen 443 ssl", "server 127.0.0.1:8701", "server 127.0.0.1:8702"):
+                 "ssl_certificate ", "listen 443 ssl", "server 127.0.0.1:8701", "server 127.0.0.1:8702",
+                 "deny all;", "proxy_hide_header X-Frame-Options;", "add_header X-Frame-Options \"DENY\" always;"):
         assert line in nginx
 
 
