@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -122,14 +122,17 @@ class Proxy:
     http: str
     cert: Path
     server: ServerProcess | None
+    sessions: dict[str, requests.Session] = field(default_factory=dict)
 
     def call(self, method: str, host: str, path: str, *, source: str = "127.0.0.1", plain: bool = False,
              **kwargs: Any) -> requests.Response:
         """A request to ``host`` (by its Host header; every name is this one nginx) from ``source``; every
         answer is checked for the security headers."""
-        session = requests.Session()
-        session.mount("https://", _From(source))
-        session.mount("http://", _From(source))
+        session = self.sessions.get(source)
+        if session is None:
+            session = self.sessions[source] = requests.Session()
+            session.mount("https://", _From(source))
+            session.mount("http://", _From(source))
         headers = {"Host": host, **kwargs.pop("headers", {})}
         response = session.request(method, (self.http if plain else self.https) + path, headers=headers,
                                    verify=str(self.cert), timeout=10, allow_redirects=False, **kwargs)
@@ -173,8 +176,11 @@ http {{
     try:
         wait_listening(https_port, process, timeout=15)
         wait_listening(http_port, process, timeout=15)
-        yield Proxy(https=f"https://127.0.0.1:{https_port}", http=f"http://127.0.0.1:{http_port}", cert=cert,
-                    server=server)
+        running = Proxy(https=f"https://127.0.0.1:{https_port}", http=f"http://127.0.0.1:{http_port}", cert=cert,
+                        server=server)
+        yield running
+        for session in running.sessions.values():
+            session.close()
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -330,6 +336,66 @@ def test_the_staff_host_serves_the_staff_networks_only(proxy: Proxy) -> None:
     # That client still reaches the public hosts (the refusal is the allow-list, not the address).
     assert proxy.call("GET", QUEUE, "/lobby", source=OUTSIDE).status_code == 200
     assert proxy.call("GET", KIOSK, "/health", source=OUTSIDE).status_code == 200
+
+
+# The routes that need neither a kiosk's signature nor a staff token, and the public host each is on (the
+# staff host passes every route). One not listed here is on the staff host only, as the site does for a
+# route it does not know.
+OPEN_ROUTES = {"/health": KIOSK, "/health/clock": KIOSK, "/v1/kiosk/enroll": KIOSK, "/t/{token}": QUEUE,
+               "/lobby": QUEUE, "/v1/lobby/events": QUEUE, "/v1/tickets/status/{token}": QUEUE,
+               "/v1/tickets/status/{token}/events": QUEUE}
+
+
+def _server_routes() -> Iterator[tuple[str, str, str]]:
+    """(method, path, side) of every route of the server's app: "kiosk" when it checks a kiosk's
+    signature, "staff" when it wants a staff token, else "open"."""
+    from fastapi.routing import APIRoute
+
+    from server.api.deps import authenticated_kiosk, current_staff
+    from server.app import create_app
+    from server.config import load_settings
+
+    def flat(routes: list[Any]) -> Iterator[Any]:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # routers FastAPI includes lazily
+            yield from flat(inner.routes) if inner is not None else (route,)
+
+    def calls(dependant: Any) -> Iterator[Any]:
+        for sub in dependant.dependencies:
+            yield sub.call
+            yield from calls(sub)
+
+    app = create_app(load_settings(), state=object())  # only its routes are read: no database behind it
+    for route in flat(app.routes):
+        checks = set(calls(route.dependant)) if isinstance(route, APIRoute) else set()
+        side = "kiosk" if authenticated_kiosk in checks else "staff" if current_staff in checks else "open"
+        yield next(m for m in sorted(route.methods) if m != "HEAD"), route.path, side
+
+
+def _from_the_server(response: requests.Response) -> bool:
+    """The server answered (its JSON, a page, a stream), not nginx's own 404 or 403 page."""
+    if response.headers.get("Content-Type", "").startswith("text/event-stream"):
+        return True
+    return "<center>nginx</center>" not in response.text
+
+
+def test_every_route_of_the_server_is_on_its_own_host_only(proxy: Proxy) -> None:
+    """Every route the app has (new ones too): kiosk-signed routes pass the kiosk host, staff routes and
+    the staff pages neither public host, and the staff host passes all of them to the staff networks only."""
+    routes = list(_server_routes())
+    assert {"/v1/tickets", "/v1/staff/audit", "/counter", "/docs", "/openapi.json"} <= {p for _, p, _ in routes}
+    for method, template, side in routes:
+        path = re.sub(r"\{token\}", "abc", template)
+        path = re.sub(r"\{[^}]+\}", "x1", path)
+        body = {} if method != "GET" else None
+        on = {KIOSK} if side == "kiosk" else {OPEN_ROUTES[template]} if template in OPEN_ROUTES else set()
+        for host, source in ((KIOSK, "127.0.0.1"), (QUEUE, "127.0.0.1"), (STAFF, "127.0.0.1"), (STAFF, OUTSIDE)):
+            with proxy.call(method, host, path, source=source, json=body, stream=True) as answer:
+                passed = _from_the_server(answer)
+                expected = host in on or (host == STAFF and source != OUTSIDE)
+                assert passed == expected, (method, path, side, host, source, answer.status_code)
+                if not passed:
+                    assert answer.status_code == (403 if host == STAFF else 404), (method, path, host)
 
 
 class _LoudUpstream(BaseHTTPRequestHandler):
