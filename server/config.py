@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     demo_kiosk_secret: SecretStr | None = None
     demo_staff_id: str = "demo-admin"
     demo_staff_pin: SecretStr | None = None
+    # The demo staff account's maintenance PIN at the demo kiosk (what that kiosk caches; never a staff PIN).
+    demo_maintenance_pin: SecretStr | None = None
     staff_session_minutes: int = 480
     # Fleet page: a kiosk is stale after this many of its own heartbeat intervals without one.
     fleet_stale_intervals: int = 3

@@ -179,7 +179,8 @@ class StaffAlert:
 
 @dataclass(frozen=True)
 class StaffCredential:
-    """A staff account as the kiosk caches it: id, role and the salted argon2id PIN hash (never a PIN)."""
+    """A staff member as this kiosk caches it: id, role and the argon2id hash of their maintenance PIN for
+    this kiosk only (never a PIN, never a staff PIN's hash: server/fleet/maintenance.py)."""
 
     staff_id: str
     role: str
@@ -450,9 +451,12 @@ class KioskApiClient:
 
     # Maintenance mode and fleet (kiosk/maintenance). ---------------------------------------------
 
-    def staff_credentials(self) -> list[StaffCredential]:
-        """Active staff accounts with their argon2id PIN hashes and roles, for the kiosk's offline cache."""
-        body = self._request("GET", "/v1/kiosk/staff-credentials", background=True)
+    def maintenance_credentials(self) -> list[StaffCredential]:
+        """This kiosk's maintenance PINs (argon2id hashes) with each staff member's role, for its offline cache."""
+        body = self._request("GET", "/v1/kiosk/maintenance-credentials", background=True)
+        kiosk_id = self._session.auth.kiosk_id  # type: ignore[union-attr]
+        if body.get("kiosk_id") != kiosk_id:  # another kiosk's PINs must never open this one
+            raise ServerError(200, f"maintenance credentials for {body.get('kiosk_id')!r}, not {kiosk_id!r}")
         return [StaffCredential(staff_id=s["staff_id"], role=s["role"], pin_hash=s["pin_hash"])
                 for s in body["staff"]]
 
@@ -488,7 +492,7 @@ class KioskApiClient:
 # screen would wait until the idle wipe. Wrapped here, after the class, so each method stays plain.
 _ANSWER_READERS = ("check_clock", "card_expiry", "migration_challenge", "submit_migration", "expiry_by_mynumber",
                    "card_checkup", "ticket_services", "issue_ticket", "mark_ticket_printed", "call_staff",
-                   "staff_credentials", "send_heartbeat", "renewal_compare", "renewal_request")
+                   "maintenance_credentials", "send_heartbeat", "renewal_compare", "renewal_request")
 
 
 def _typed_answer_errors(method: Any) -> Any:

@@ -26,10 +26,12 @@ def _actor() -> str:
 
 
 def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
+    from server.fleet.maintenance import set_random_pin
     from server.ops.enroll import issue_code
 
     state = _state(settings)
     minutes = args.minutes or settings.enroll_code_minutes
+    pins: dict[str, str] = {}
     try:
         with state.sessions() as session, session.begin():
             code = issue_code(session=session, kiosk_id=args.kiosk_id, now=state.clock.now(), minutes=minutes,
@@ -37,12 +39,21 @@ def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
             audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
                          action="kiosk.enroll_code", outcome="ok",
                          detail={"kiosk_id": args.kiosk_id, "minutes": minutes})
+            # Maintenance PINs for this kiosk only (server/fleet/maintenance.py), made with the code.
+            for staff_id in dict.fromkeys(args.maintenance_staff):
+                pins[staff_id] = set_random_pin(session=session, kiosk_id=args.kiosk_id, staff_id=staff_id,
+                                                now=state.clock.now())
+                audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                             action="kiosk.maintenance_pin", outcome="ok",
+                             detail={"kiosk_id": args.kiosk_id, "staff_id": staff_id, "pin": "random"})
     except ValueError as error:
         print(f"cannot issue a code: {error}", file=sys.stderr)
         return 1
     print(f"kiosk {args.kiosk_id}: one-time enrollment code, valid for {minutes} minutes (shown once):")
     print(code)
     print(f"on the kiosk: python -m kiosk.enroll {code} --server <this server's public URL>")
+    for staff_id, pin in pins.items():
+        print(f"maintenance PIN of {staff_id} at {args.kiosk_id} (shown once; for that kiosk only): {pin}")
     return 0
 
 
@@ -184,6 +195,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--kiosk-id", required=True)
     p.add_argument("--name", default="", help="name of a new kiosk")
     p.add_argument("--minutes", type=int, help="validity (default: enroll_code_minutes)")
+    p.add_argument("--maintenance-staff", action="append", default=[], metavar="STAFF_ID",
+                   help="also give this staff member a random maintenance PIN for this kiosk (repeatable)")
     p.set_defaults(run=_cmd_enroll_code)
     p = sub.add_parser("backup", help="write a consistent backup (pg_dump / SQLite online backup) to a new file")
     p.add_argument("path")

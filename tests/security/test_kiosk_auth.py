@@ -42,6 +42,7 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("POST", "/v1/tickets"): ("/v1/tickets", {"service": "other"}),
     ("POST", "/v1/tickets/{ticket_id}/printed"): ("/v1/tickets/unknown-ticket/printed", {"reprint": False}),
     ("POST", "/v1/alerts"): ("/v1/alerts", {"reason": "help"}),
+    ("GET", "/v1/kiosk/maintenance-credentials"): ("/v1/kiosk/maintenance-credentials", None),
     ("GET", "/v1/kiosk/staff-credentials"): ("/v1/kiosk/staff-credentials", None),
     ("POST", "/v1/kiosk/heartbeat"): ("/v1/kiosk/heartbeat", {}),
     ("POST", "/v1/kiosk/audit"): ("/v1/kiosk/audit", {}),

@@ -93,7 +93,7 @@ def test_enroll_then_rotate_by_a_new_code(server: ServerProcess, tmp_path: Path)
     with pytest.raises(ApiError) as refused:
         first.ticket_services()
     assert refused.value.status == 401
-    KioskApiClient(server.base_url, kiosk_id, rotated.server.secret).staff_credentials()
+    KioskApiClient(server.base_url, kiosk_id, rotated.server.secret).maintenance_credentials()
 
     # Or `kiosk-rotate`'s secret, taken on the kiosk from standard input.
     printed = run(["-m", "server", "admin", "kiosk-rotate", kiosk_id], server.env)
@@ -182,7 +182,7 @@ def test_clock_check_in_sync_and_skewed(server: ServerProcess, tmp_path: Path) -
         "d = collect(settings=s, printer=None, data_dir=Path('.'), list_readers=lambda: [])\n"
         "print('skew', round(d.clock.skew_s)); print('warning', d.clock_warning)\n"
         "c = KioskApiClient(s.server.url, s.server.kiosk_id, s.server.secret)\n"
-        "try:\n    c.staff_credentials()\nexcept ApiError as e:\n    print('refused', e.code)\n"
+        "try:\n    c.maintenance_credentials()\nexcept ApiError as e:\n    print('refused', e.code)\n"
         "from kiosk.maintenance.heartbeat import KioskState; from datetime import datetime, UTC\n"
         "beat = KioskState(version='0', kiosk_time=datetime.now(UTC), interval_s=60, in_service=True, reader=None,"
         " reader_error=None, printer_online=True, printer_paper='ok', printer_error=None, outbox_length=None,"
