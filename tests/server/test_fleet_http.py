@@ -113,8 +113,9 @@ def test_a_kiosk_gets_its_own_maintenance_pins_and_no_staff_pin_hash(fleet_serve
     """The old path too (kiosks of before 2026-12 ask there): only the calling kiosk's maintenance PINs,
     none of which is a staff PIN or another kiosk's PIN; the staff pages refuse a maintenance PIN."""
     staff_pins = {fleet_server.staff_id: fleet_server.staff_pin}
-    for staff_id, pin in (("counter-" + uuid.uuid4().hex[:6], "86420"), ("admin-" + uuid.uuid4().hex[:6], "97531")):
-        assert cli("staff-create", staff_id, "--name", staff_id, "--role", "admin", "--pin", pin)[0] == 0
+    for role, pin in (("counter", "86420"), ("admin", "97531")):
+        staff_id = f"{role}-{uuid.uuid4().hex[:6]}"
+        assert cli("staff-create", staff_id, "--name", staff_id, "--role", role, "--pin", pin)[0] == 0
         staff_pins[staff_id] = pin
     other = "k-other-" + uuid.uuid4().hex[:6]
     other_secret = new_kiosk(cli, other)
@@ -175,6 +176,22 @@ def test_one_kiosks_maintenance_pin_signs_in_there_only(fleet_server: ServerProc
     assert not pads[b].attempt(staff, bytearray(fleet_server.maintenance_pin.encode())).ok  # the demo kiosk's
     assert pads[a].attempt(staff, bytearray(pins[a].encode())).ok
     assert pads[b].attempt(staff, bytearray(pins[b].encode())).ok
+
+
+def test_maintenance_pins_made_with_the_enrollment_code_reach_the_enrolled_kiosk(fleet_server: ServerProcess,  # type: ignore[no-untyped-def]
+                                                                                 cli) -> None:
+    kiosk_id = "k-enroll-" + uuid.uuid4().hex[:6]
+    status, out, err = cli("kiosk-enroll-code", "--kiosk-id", kiosk_id, "--maintenance-staff", fleet_server.staff_id)
+    assert status == 0, err
+    lines = out.strip().splitlines()
+    code, pin = lines[1].strip(), lines[-1].rsplit(": ", 1)[1]
+    assert lines[-1].startswith(f"maintenance PIN of {fleet_server.staff_id} at {kiosk_id}") and len(pin) == 6
+    enrolled = requests.post(fleet_server.base_url + "/v1/kiosk/enroll", json={"code": code}, timeout=10).json()
+    body = kiosk_call(fleet_server, "GET", "/v1/kiosk/maintenance-credentials", kiosk_id=kiosk_id,
+                      secret=enrolled["secret"]).json()
+    (entry,) = body["staff"]
+    assert entry["staff_id"] == fleet_server.staff_id and verifies(entry["pin_hash"], pin)
+    assert not verifies(entry["pin_hash"], fleet_server.staff_pin)
 
 
 def test_maintenance_pins_that_would_open_more_than_one_thing_are_refused(fleet_server: ServerProcess,  # type: ignore[no-untyped-def]
