@@ -29,7 +29,7 @@ KIND = "kiosk_maintenance"  # marks a cache of maintenance PINs (older caches he
 
 
 class StaffCache:
-    """Load, look up and replace the cached staff credentials in one private JSON file."""
+    """Load, look up and replace this kiosk's cached maintenance credentials in one private JSON file."""
 
     def __init__(self, path: Path, kiosk_id: str | None = None) -> None:
         self.path = path

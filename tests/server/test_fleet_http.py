@@ -286,7 +286,7 @@ def test_staff_action_is_audited_once_per_key(fleet_server: ServerProcess) -> No
 
 def test_rotated_and_revoked_secrets_are_refused_at_once(fleet_server: ServerProcess, cli) -> None:  # type: ignore[no-untyped-def]
     old = new_kiosk(cli, "k-rotate")
-    get = lambda secret: kiosk_call(fleet_server, "GET", "/v1/kiosk/staff-credentials",  # noqa: E731
+    get = lambda secret: kiosk_call(fleet_server, "GET", "/v1/kiosk/maintenance-credentials",  # noqa: E731
                                     kiosk_id="k-rotate", secret=secret)
     assert get(old).status_code == 200
     status, out, _ = cli("kiosk-rotate", "k-rotate")
