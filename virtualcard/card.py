@@ -4,8 +4,10 @@ It answers the command set of ../shared/reference/jpki-apdu.md with real status
 words: applications by AID, EFs, READ BINARY (short and extended Le), PIN EFs
 with tries counters and blocking, a security status reset at power off, and
 COMPUTE DIGITAL SIGNATURE that pads the DigestInfo itself (PKCS#1 v1.5 type 01)
-and signs with a real RSA-2048 key. It also holds what the kiosk must never
-touch (the 入力補助AP's EF 0001 with a fake 個人番号, and the 券面AP), so a
+and signs with a real RSA-2048 key. The JPKI AP holds the real card's whole file
+set, 利用者証明用 and 署名用 sides, so that clients nobody here wrote (OpenSC's
+`jpki` driver) bind it. It also holds what the kiosk must never touch (the
+署名用 side, the 入力補助AP's EF 0001 with a fake 個人番号, and the 券面AP), so a
 test can prove they are never selected.
 """
 
@@ -17,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from virtualcard.personas import MAX_TRIES, Persona
+from virtualcard.personas import MAX_TRIES, SIGN_MAX_TRIES, Persona
 
 MYNUMBER_ATR = bytes.fromhex("3BE000FF8131FE4514")
 OTHER_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")  # a contactless memory card
@@ -188,15 +190,23 @@ class VirtualCard:
             card.files[(AID_OTHER, 0x0001)] = BinaryFile(b"\x00" * 16)
             return card
         auth_pin = (AID_JPKI, 0x0018)
+        sign_pin = (AID_JPKI, 0x001B)
         text_pin = (AID_TEXT, 0x0011)
-        cert_ef = persona.cert_der + b"\xff" * max(0, CERT_EF_SIZE - len(persona.cert_der))
+        signing = persona.signing
         card.files.update(
             {
                 (AID_JPKI, 0x0006): BinaryFile(TOKEN),
-                (AID_JPKI, 0x000A): BinaryFile(cert_ef),
+                # 利用者証明用 (auth) side: the certificate is public, the key needs the 4-digit PIN.
+                (AID_JPKI, 0x000A): BinaryFile(_pad(persona.cert_der, CERT_EF_SIZE)),
                 (AID_JPKI, 0x000B): BinaryFile(_der(persona.issuer_cert)),
                 auth_pin: PinFile(persona.auth_pin.encode("ascii"), persona.auth_tries),
                 (AID_JPKI, 0x0017): KeyFile(persona.private_key, auth_pin),
+                # 署名用 (sign) side, never touched by the kiosk: the certificate carries name and
+                # address, so reading it needs the password too (OpenSC marks it PRIVATE); its CA is public.
+                (AID_JPKI, 0x0001): BinaryFile(_pad(signing.cert_der, CERT_EF_SIZE), sign_pin),
+                (AID_JPKI, 0x0002): BinaryFile(_der(signing.issuer_cert)),
+                (AID_JPKI, 0x001A): KeyFile(signing.private_key, sign_pin),
+                sign_pin: PinFile(signing.password.encode("ascii"), signing.tries, SIGN_MAX_TRIES),
                 text_pin: PinFile(persona.text_pin.encode("ascii"), persona.text_tries),
                 # Never to be read by the kiosk: the fake 個人番号.
                 (AID_TEXT, 0x0001): BinaryFile(tlv(0xDF10, persona.fake_my_number.encode("ascii")), text_pin),
