@@ -178,6 +178,7 @@ class VirtualCard:
     verified: set[tuple[bytes, int]] = field(default_factory=set)
     cert_chunks_read: int = 0
     t0_chaining: bool = False  # answer data as 61xx + GET RESPONSE, like a T=0 card
+    blocked_tries_sw: int = 0x63C0  # the answer to the tries query of a blocked PIN (6984: a card that differs)
     pending: bytes = b""
     history: list[bytes] = field(default_factory=list)  # every command, for tests; VERIFY data kept out
 
@@ -335,9 +336,13 @@ class VirtualCard:
         ref = (self.current_aid, self.current_ef)
         assert ref[0] is not None and ref[1] is not None
         if not c.data:
+            # The tries query (case 1) answers 63Cx, also when blocked (63C0) and after a good VERIFY (the
+            # reset counter): OpenSC's jpki driver and jpki/myna accept only SW1=63 here, so a card answering
+            # 6984 or 9000 would fail their binding (docs/card-interop.md). `blocked_tries_sw` plays a card
+            # that answers otherwise when blocked.
             if ef.tries == 0:
-                return _sw(SW_BLOCKED)
-            return _sw(SW_OK) if ref in self.verified else _sw(0x63C0 | ef.tries)
+                return _sw(self.blocked_tries_sw)
+            return _sw(0x63C0 | ef.tries)
         if ef.tries == 0:
             return _sw(SW_BLOCKED)
         if c.data == ef.value:
