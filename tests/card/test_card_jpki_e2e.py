@@ -158,7 +158,7 @@ def test_confirmed_wrong_last_try_blocks_then_nothing_is_sent(open_card):
     assert len(verify_commands(card)) == 1  # the second attempt never reached the card
 
 
-@pytest.mark.parametrize("tries_answer", [0x63C0, 0x6984])
+@pytest.mark.parametrize("tries_answer", [0x63C0, 0x6984], ids=["63C0", "6984"])
 def test_blocked_card(open_card, test_pki, tries_answer):
     # The virtual card answers the tries query of a blocked PIN with 63C0, as OpenSC and jpki/myna expect of
     # real cards; a card answering 6984 there (no source rules it out) must read as blocked all the same.
