@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     ]
     closed_dates: list[str] = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]  # MM-DD yearly or YYYY-MM-DD
     open_on_public_holidays: bool = True
+    # Renewal requests (server/domain/renewal_proof.py): how long a card's proof lasts, and how many compares a
+    # card number and a kiosk may make; how precisely a typed card number's expiry is told (the day is the
+    # birthday: "month" tells year and month only; a card that signed always gets the day).
+    renewal_proof_ttl_seconds: int = Field(default=600, ge=30, le=3600)
+    renewal_compares_per_card: int = Field(default=5, ge=1)
+    renewal_compare_card_window_hours: int = Field(default=24, ge=1)
+    renewal_compares_per_kiosk: int = Field(default=20, ge=1)
+    renewal_compare_kiosk_window_minutes: int = Field(default=60, ge=1)
+    typed_number_expiry_precision: Literal["day", "month"] = "month"
     # Operations (server/ops): kiosks older than this version are refused (empty: no minimum).
     min_kiosk_version: str = ""
     # One-time kiosk enrollment codes: lifetime, and failed redemptions allowed per window.

@@ -132,6 +132,25 @@ class RenewalRequest(Base):
     patron: Mapped[Patron] = relationship()
 
 
+class RenewalProof(Base):
+    """A kiosk's proof that the patron in front of it holds a My Number card and its 利用者証明用 PIN: the card
+    signed a server challenge in this session (server/domain/renewal_proof.py). Renewal compares and requests
+    need one, for one library card number at one kiosk, for a few minutes. Only the token's hash is kept.
+    """
+
+    __tablename__ = "renewal_proofs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    card_number: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    # Set by the first compare that matched the record: a request needs it, so creating is no oracle.
+    matched: Mapped[bool] = mapped_column(Boolean, default=False)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)  # the request it allowed was stored
+
+
 class Kiosk(Base):
     """A lobby kiosk and its signing secret (HMAC needs the secret itself, so it is stored)."""
 

@@ -41,10 +41,13 @@ class ExpiryPublic(BaseModel):
     card_number: str
     valid_until: date
     renewable_from: date
-    days_left: int
+    days_left: int | None
     status: Literal["valid", "renewable", "expired"]
     today: date
     rule_ja: str
+    # "month" (a typed card number, typed_number_expiry_precision): valid_until and renewable_from are the
+    # first day of their month and days_left is null, since the expiry day is the patron's birthday.
+    precision: Literal["day", "month"] = "day"
 
 
 class CheckupPublic(BaseModel):

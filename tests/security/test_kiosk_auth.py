@@ -46,6 +46,8 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/v1/kiosk/staff-credentials"): ("/v1/kiosk/staff-credentials", None),
     ("POST", "/v1/kiosk/heartbeat"): ("/v1/kiosk/heartbeat", {}),
     ("POST", "/v1/kiosk/audit"): ("/v1/kiosk/audit", {}),
+    ("POST", "/v1/renewals/proofs"): ("/v1/renewals/proofs", {"challenge_id": "c", "certificate": "AA==",
+                                                              "signature": "AA==", "card_number": "2000000121"}),
     ("POST", "/v1/renewals/compare"): ("/v1/renewals/compare", {"card_number": "2000000121", "name": "n",
                                                                 "address": "a", "birth_date": "1990-01-01"}),
     ("POST", "/v1/renewals"): ("/v1/renewals", {"card_number": "2000000121", "name": "n", "address": "a",

@@ -50,9 +50,10 @@ def test_card_expiry_by_number(client: KioskApiClient, card: str, status: str, v
     expiry = client.card_expiry(card)
     assert expiry.status == status
     assert expiry.today == TODAY
-    assert expiry.days_left == (expiry.valid_until - TODAY).days
+    # Told to the month by default (the day is the birthday): tests/server/test_renewal_proofs.py has the day.
+    assert (expiry.precision, expiry.days_left, expiry.valid_until.day) == ("month", None, 1)
     if valid_until:
-        assert expiry.valid_until.isoformat() == valid_until
+        assert expiry.valid_until.isoformat()[:7] == valid_until[:7]
 
 
 def test_card_expiry_errors(client: KioskApiClient) -> None:
