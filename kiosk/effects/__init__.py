@@ -71,6 +71,7 @@ class Performer:
             mig.SignAndSubmit: migration_work.sign_and_submit,
             renewal.CheckEligibility: renewal_work.check,
             renewal.ReadFacts: renewal_work.read_facts,
+            renewal.Prove: renewal_work.prove,
             renewal.CompareFacts: renewal_work.compare,
             renewal.SendRequest: renewal_work.send,
         }
