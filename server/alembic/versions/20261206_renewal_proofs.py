@@ -1,7 +1,7 @@
 """renewal proofs: a renewal compare or request needs the card's fresh signature (issue 15)
 
 Revision ID: 20261206_renewal_proofs
-Revises: 20261125_statistics
+Revises: 20261206_kiosk_maintenance_pins
 Create Date: 2026-12-06 20:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261206_renewal_proofs"
-down_revision: str | None = "20261125_statistics"
+down_revision: str | None = "20261206_kiosk_maintenance_pins"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
