@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from server import audit
 from server.auth.kiosk import create_kiosk, list_kiosks
 from server.auth.staff import ROLES, create_staff, list_staff
+from server.auth.staff_lockout import active_lockouts, clear_lockout
 from server.config import Settings
 from server.domain.cards import is_valid_card_number
 from server.domain.linkage import add_old_link, linkage_history
@@ -272,6 +273,27 @@ def _cmd_staff_list(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_staff_lockouts(settings: Settings, _args: argparse.Namespace) -> int:
+    state = _state(settings)
+    with state.sessions() as session:
+        for lock in active_lockouts(session=session, now=state.clock.now()):
+            print(f"{lock.id}\t{lock.kind}\t{lock.subject}\t{lock.failures} wrong PINs\tuntil {lock.until.isoformat()}")
+    return 0
+
+
+def _cmd_staff_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    state = _state(settings)
+    try:
+        with state.sessions() as session, session.begin():
+            clear_lockout(session=session, lockout_id=args.lockout_id, by=_actor(), actor_type="admin_cli",
+                          now=state.clock.now())
+    except ApiError:
+        print(f"no lockout {args.lockout_id} in force (see staff-lockouts)", file=sys.stderr)
+        return 1
+    print(f"lockout {args.lockout_id} cleared")
+    return 0
+
+
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     state = _state(settings)
     imported, errors = import_patrons_csv(state=state, path=Path(args.csv), actor=_actor(), dry_run=args.dry_run)
@@ -355,6 +377,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--pin", help="digits; asked for when omitted")
     p.set_defaults(run=_cmd_staff_create)
     sub.add_parser("staff-list", help="list staff accounts").set_defaults(run=_cmd_staff_list)
+    sub.add_parser("staff-lockouts", help="list staff sign-in lockouts in force (id, kind, subject)").set_defaults(
+        run=_cmd_staff_lockouts)
+    p = sub.add_parser("staff-unlock", help="clear a staff sign-in lockout (id from staff-lockouts)")
+    p.add_argument("lockout_id", type=int)
+    p.set_defaults(run=_cmd_staff_unlock)
     p = sub.add_parser("import-patrons", help="import patrons and old-scheme links from CSV")
     p.add_argument("csv")
     p.add_argument("--dry-run", action="store_true", help="check every row and report rejects; write nothing")

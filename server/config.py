@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     # The demo staff account's maintenance PIN at the demo kiosk (what that kiosk caches; never a staff PIN).
     demo_maintenance_pin: SecretStr | None = None
     staff_session_minutes: int = 480
+    # Staff sign-in: wrong PINs allowed within the window per staff id and per client address, then that
+    # staff id / address is refused for staff_lockout_minutes (server/auth/staff_lockout.py).
+    staff_login_window_minutes: int = Field(default=15, ge=1)
+    staff_login_max_failures_per_account: int = Field(default=5, ge=1)
+    staff_login_max_failures_per_client: int = Field(default=20, ge=1)
+    staff_lockout_minutes: int = Field(default=15, ge=1)
     # Fleet page: a kiosk is stale after this many of its own heartbeat intervals without one.
     fleet_stale_intervals: int = 3
     # Statistics page (/stats): counts from 1 to this minus one are not shown (they could single out a person).

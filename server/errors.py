@@ -52,6 +52,11 @@ ERRORS: dict[str, ErrorSpec] = {
     "replayed_request": ErrorSpec(401, "この要求は既に処理されています。", "This request was already received."),
     "unknown_kiosk": ErrorSpec(401, "登録されていない端末です。", "Unknown or revoked kiosk."),
     "bad_credentials": ErrorSpec(401, "職員IDまたは暗証番号が違います。", "Wrong staff ID or PIN."),
+    "staff_locked": ErrorSpec(
+        429,
+        "暗証番号の誤りが続いたため、ログインを一時的に停止しています。しばらくしてからお試しください。",
+        "Too many wrong PINs: signing in is paused for a while. Please try again later.",
+    ),
     "forbidden": ErrorSpec(403, "この操作の権限がありません。", "Your role does not allow this action."),
     # Cards and patrons
     "malformed_card_number": ErrorSpec(

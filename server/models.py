@@ -209,6 +209,39 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class StaffLoginFailure(Base):
+    """A refused staff sign-in, kept for the lockout window: counted per attempted staff id and per client
+    address in the database, so the limits hold across every server process."""
+
+    __tablename__ = "staff_login_failures"
+    __table_args__ = (
+        Index("ix_staff_login_failures_staff_at", "staff_id", "at"),
+        Index("ix_staff_login_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    # The id as typed: an unknown id is counted (and locked) the same as a real one.
+    staff_id: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))  # the client address (behind the proxy: X-Forwarded-For)
+
+
+class StaffLockout(Base):
+    """Staff sign-in refused for a staff id ("account") or a client address ("client") until `until`,
+    unless an administrator cleared it first."""
+
+    __tablename__ = "staff_lockouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # account | client
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # the staff id or the client address
+    failures: Mapped[int] = mapped_column(Integer)  # failures within the window that set it off
+    locked_at: Mapped[datetime] = mapped_column(Timestamp)
+    until: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    cleared_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class AuditEntry(Base):
     """Append-only audit log: who did what to which card, when, with what outcome."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _STRICT = ConfigDict(extra="forbid")
 # Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
@@ -118,6 +118,33 @@ class StaffSessionPublic(BaseModel):
     name: str
     role: str
     expires_at: datetime
+
+
+class StaffLockoutPublic(BaseModel):
+    """A sign-in lockout in force: a staff id ("account") or a client address ("client")."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    subject: str
+    failures: int
+    locked_at: datetime
+    until: datetime
+
+    @field_validator("locked_at", "until")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        """SQLite gives naive datetimes back; they were stored as UTC."""
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class StaffLockoutsPublic(BaseModel):
+    """The sign-in lockouts in force now; `can_clear`: the caller is an administrator."""
+
+    now: datetime
+    can_clear: bool
+    lockouts: list[StaffLockoutPublic]
 
 
 class LinkagePublic(BaseModel):
