@@ -60,7 +60,7 @@ async function draw() {
     el("h1", {}, doc.info.title, el("span", { class: "inline-en" }, ` ${doc.info.version}`)),
     el("pre", { class: "intro" }, doc.info.description || ""),
     el("nav", { class: "tags" }, [...byTag.keys()].map((tag) => el("a", { href: `#tag-${tag}` }, tag))),
-    [...byTag.entries()].map(([tag, ops]) => el("section", { class: "tag", id: `tag-${tag}` }, el("h2", {}, tag), ops)),
+    ...[...byTag.entries()].map(([tag, ops]) => el("section", { class: "tag", id: `tag-${tag}` }, el("h2", {}, tag), ops)),
     el("section", { class: "schemas" }, el("h2", {}, "Schemas"), schemas));
 }
 
