@@ -1,7 +1,7 @@
 """staff sign-in: refused attempts (per staff id and client address) and lockouts
 
 Revision ID: 20261206_staff_sign_in
-Revises: 20261125_statistics
+Revises: 20261206_renewal_proofs
 Create Date: 2026-12-06 20:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261206_staff_sign_in"
-down_revision: str | None = "20261125_statistics"
+down_revision: str | None = "20261206_renewal_proofs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
