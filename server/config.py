@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SERVER_", extra="ignore")
 
+    # "production" (an installed server: deploy/server sets it) or "development" (make run, the tests).
+    # Production refuses to start without what a library must configure itself (public_base_url).
+    mode: Literal["production", "development"] = "development"
     host: str = "127.0.0.1"
     port: int = 8700
     # Serve on an inherited, already listening socket instead of host/port (supervisors and
@@ -99,7 +103,7 @@ class Settings(BaseSettings):
     ticket_services: list[TicketServiceSetting] = DEFAULT_TICKET_SERVICES
     counters: list[CounterSetting] = DEFAULT_COUNTERS
     # Base of the status URL printed as a QR code; empty: the URL the kiosk used (development only).
-    public_base_url: str = ""
+    public_base_url: str = Field(default="", validate_default=True)
     counter_hours_weekday: tuple[str, str] = ("09:00", "20:00")
     counter_hours_weekend: tuple[str, str] = ("09:00", "18:00")  # Saturdays, Sundays and public holidays
     closed_weekdays: list[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]] = [
@@ -156,6 +160,18 @@ class Settings(BaseSettings):
             raw = value.get_secret_value()
             if raw.lower() in _PLACEHOLDER_SECRETS or len(raw) < 16:
                 raise ValueError("demo_kiosk_secret is a placeholder or shorter than 16 characters")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url_in_production(cls, value: str, info: ValidationInfo) -> str:
+        """In production the ticket QR's URL comes from this setting, never from a request's Host header."""
+        value = value.strip()
+        if value and not re.fullmatch(r"https?://[^/\s?#]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not an http(s):// URL")
+        if not value and info.data.get("mode") == "production":
+            raise ValueError('must be set when mode is "production": the URL printed in ticket QR codes (else a '
+                             "request's Host header would decide it)")
         return value
 
     @field_validator("database_url")
