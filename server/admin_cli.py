@@ -395,4 +395,4 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub.add_parser("seed-demo", help="create the demo data set").set_defaults(run=_cmd_seed_demo)
     from server.ops.cli import add_commands as add_ops_commands
 
-    add_ops_commands(sub)  # kiosk-enroll-code, backup, restore, retention, export-mykey-links
+    add_ops_commands(sub)  # kiosk-enroll-code, enroll-unlock, backup, restore, retention, export-mykey-links

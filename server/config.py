@@ -122,11 +122,10 @@ class Settings(BaseSettings):
     typed_number_expiry_precision: Literal["day", "month"] = "month"
     # Operations (server/ops): kiosks older than this version are refused (empty: no minimum).
     min_kiosk_version: str = ""
-    # One-time kiosk enrollment codes: lifetime, and failed redemptions allowed per window.
+    # One-time kiosk enrollment codes: lifetime, and failed redemptions allowed per client address and window.
     enroll_code_minutes: int = 30
     enroll_window_minutes: int = 15
     enroll_max_failures_per_client: int = 10
-    enroll_max_failures_total: int = 100
     # Retention (python -m server admin retention), in days.
     retention_tickets_days: int = 90
     retention_audit_days: int = 1825

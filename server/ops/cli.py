@@ -1,4 +1,5 @@
-"""`python -m server admin` subcommands for operations: enrollment codes, backup, restore, retention, ILS export."""
+"""`python -m server admin` subcommands for operations: enrollment codes and their lockout, backup, restore,
+retention, ILS export."""
 
 from __future__ import annotations
 
@@ -54,6 +55,20 @@ def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
     print(f"on the kiosk: python -m kiosk.enroll {code} --server <this server's public URL>")
     for staff_id, pin in pins.items():
         print(f"maintenance PIN of {staff_id} at {args.kiosk_id} (shown once; for that kiosk only): {pin}")
+    return 0
+
+
+def _cmd_enroll_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from server.ops.enroll import clear_failures, client_key
+
+    state = _state(settings)
+    with state.sessions() as session, session.begin():
+        cleared = clear_failures(session=session, client=args.client)
+        audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                     action="kiosk.enroll_unlock", outcome="ok",
+                     detail={"client": client_key(args.client) if args.client else "*", "cleared": cleared})
+    who = f"client {client_key(args.client)}" if args.client else "every client"
+    print(f"enrollment: {cleared} failed tries of {who} forgotten; it may try again now")
     return 0
 
 
@@ -198,6 +213,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--maintenance-staff", action="append", default=[], metavar="STAFF_ID",
                    help="also give this staff member a random maintenance PIN for this kiosk (repeatable)")
     p.set_defaults(run=_cmd_enroll_code)
+    p = sub.add_parser("enroll-unlock", help="forget failed enrollment tries (429 enroll_rate_limited) of one "
+                       "client address, or of all")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--client", help="the address the server saw (behind nginx: X-Forwarded-For)")
+    who.add_argument("--all", action="store_true", help="every client address")
+    p.set_defaults(run=_cmd_enroll_unlock)
     p = sub.add_parser("backup", help="write a consistent backup (pg_dump / SQLite online backup) to a new file")
     p.add_argument("path")
     p.add_argument("--encrypt-to", metavar="RECIPIENTS_FILE",
