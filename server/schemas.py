@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 _STRICT = ConfigDict(extra="forbid")
 # Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
 Base64Certificate = Field(min_length=4, max_length=8192, pattern=r"^[A-Za-z0-9+/=\s]+$")
 Base64Signature = Field(min_length=4, max_length=1024, pattern=r"^[A-Za-z0-9+/=\s]+$")
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# A time read back from the database: SQLite returns it naive, though it was stored as UTC. Answered with
+# its offset, as the API document's date-time (RFC 3339) requires.
+StoredTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class ErrorDetail(BaseModel):
@@ -157,8 +166,8 @@ class LinkagePublic(BaseModel):
     cert_issuer: str | None
     mykey_id: str | None
     active: bool
-    created_at: datetime
-    ended_at: datetime | None
+    created_at: StoredTime
+    ended_at: StoredTime | None
     ended_reason: str | None
 
 
@@ -183,8 +192,8 @@ class MigrationRequestPublic(BaseModel):
     patron_name: str
     status: str
     kiosk_id: str
-    created_at: datetime
-    decided_at: datetime | None
+    created_at: StoredTime
+    decided_at: StoredTime | None
     decided_by: str | None
 
 
@@ -200,7 +209,7 @@ class AuditEntryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: StoredTime
     actor_type: str
     actor_id: str
     action: str
