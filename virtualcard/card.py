@@ -13,6 +13,7 @@ test can prove they are never selected.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -50,6 +51,10 @@ CERT_EF_SIZE = 2048  # EFs are allocated larger than their content; the reader m
 
 class CardPulledOut(Exception):  # noqa: N818 (an event, not an error of the card)
     """The persona's card is pulled out now: the transport must drop the line without answering."""
+
+
+class CardWentMute(Exception):  # noqa: N818 (an event, not an error of the card)
+    """The card never answers this command: the transport must stay silent until the card is taken out."""
 
 
 @dataclass
@@ -181,6 +186,11 @@ class VirtualCard:
     blocked_tries_sw: int = 0x63C0  # the answer to the tries query of a blocked PIN (6984: a card that differs)
     pending: bytes = b""
     history: list[bytes] = field(default_factory=list)  # every command, for tests; VERIFY data kept out
+    # A stalled card or reader driver: the first command with this INS is answered `stall_s` late, or with
+    # stall_s None never (the card goes mute until it is taken out).
+    stall_on_ins: int | None = None
+    stall_s: float | None = None
+    stalled: bool = False
 
     @classmethod
     def for_persona(cls, persona: Persona) -> VirtualCard:
@@ -244,7 +254,7 @@ class VirtualCard:
         self.verified.clear()
 
     def process(self, apdu: bytes) -> bytes:
-        """Answer one command APDU with response data + SW (raises CardPulledOut for that persona)."""
+        """Answer one command APDU with response data + SW (CardPulledOut and CardWentMute when set so)."""
         try:
             command = parse_command(apdu)
         except ValueError:
@@ -252,6 +262,11 @@ class VirtualCard:
             return _sw(SW_WRONG_LENGTH)
         recorded = bytes(apdu[:5]) if command.ins == 0x20 and command.data else bytes(apdu)
         self.history.append(recorded)
+        if command.ins == self.stall_on_ins and not self.stalled:
+            self.stalled = True
+            if self.stall_s is None:
+                raise CardWentMute()
+            time.sleep(self.stall_s)  # the transport's thread waits, as a slow card makes the reader wait
         if command.cla & 0x03:
             return _sw(SW_LOGICAL_CHANNEL)
         if command.cla & 0xFC == 0x00 and command.ins == 0xC0:
