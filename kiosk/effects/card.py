@@ -21,6 +21,7 @@ from kiosk.card import (
     PinBlockedError,
     ReaderGoneError,
     TextApSession,
+    UnexpectedAnswerError,
     WrongPinError,
     sha256_digest_info,
 )
@@ -64,7 +65,9 @@ def card_trouble(exc: CardError) -> mig.CardTrouble:
         return mig.CardTrouble.NOT_MY_NUMBER
     if isinstance(exc, ReaderGoneError):
         return mig.CardTrouble.READER_GONE
-    return mig.CardTrouble.UNRESPONSIVE
+    if isinstance(exc, UnexpectedAnswerError):
+        return mig.CardTrouble.UNEXPECTED_ANSWER
+    return mig.CardTrouble.UNRESPONSIVE  # no answer (CardTimeoutError among them)
 
 
 class CardSessions:
