@@ -49,6 +49,11 @@ class CardThread:
         """True until the thread has finished everything queued and stopped."""
         return self._thread.is_alive()
 
+    def wait_ended(self, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` for the thread to stop; True when it has."""
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
     def call(self, fn: Callable[[], T], timeout_s: float) -> T:
         """fn()'s result or exception; CardTimeoutError (and the thread given up) after `timeout_s`."""
         if self.given_up:

@@ -106,7 +106,9 @@ class PcscConnection:
 
     def connect(self) -> PcscConnection:
         """Open the card (shared mode, T=0 or T=1); NoCardError when the reader is empty."""
-        if stalled(self.reader):
+        stuck = _stalled.get(self.reader)
+        # The card just taken out ends the stuck call within moments: wait for that, not for a mute card.
+        if stuck is not None and not stuck.wait_ended(self._timeout_s):
             raise CardTimeoutError(f"{self.reader}: an earlier command is still unanswered", sent=False)
         self._thread = CardThread(f"card {self.reader}")
         try:
