@@ -24,11 +24,14 @@ from virtualcard.personas import MAX_TRIES, SIGN_MAX_TRIES, Persona
 
 MYNUMBER_ATR = bytes.fromhex("3BE000FF8131FE4514")
 OTHER_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")  # a contactless memory card
+# Made up: no source gives the next card's ATR, and the kiosk does not read ATRs to tell generations apart.
+NEXT_GENERATION_ATR = bytes.fromhex("3BE000FF8131FE4528")
 
 AID_JPKI = bytes.fromhex("D392F000260100000001")
 AID_TEXT = bytes.fromhex("D3921000310001010408")  # 券面事項入力補助AP
 AID_VISUAL = bytes.fromhex("D3921000310001010402")  # 券面AP
 AID_OTHER = bytes.fromhex("A000000003000000")  # what the non-My-Number card holds
+AID_NEXT_GENERATION = bytes.fromhex("D392F000260200000001")  # made up: the newer card's second application
 
 SW_OK = 0x9000
 SW_WRONG_LENGTH = 0x6700
@@ -41,11 +44,13 @@ SW_NO_CURRENT_EF = 0x6986
 SW_INCORRECT_DATA = 0x6A80
 SW_NOT_FOUND = 0x6A82
 SW_P1P2 = 0x6A86
+SW_REFERENCE_NOT_FOUND = 0x6A88  # a PIN never set (face-authentication-only card): inferred, card-interop.md
 SW_OFFSET = 0x6B00
 SW_INS = 0x6D00
 SW_CLA = 0x6E00
 
 TOKEN = b"JPKIAPICCTOKEN2".ljust(0x20, b" ")
+NEXT_GENERATION_TOKEN = b"JPKIAPICCTOKEN3".ljust(0x20, b" ")  # made up: a token no reader knows yet
 CERT_EF_SIZE = 2048  # EFs are allocated larger than their content; the reader must use the DER length
 
 
@@ -59,9 +64,9 @@ class CardWentMute(Exception):  # noqa: N818 (an event, not an error of the card
 
 @dataclass
 class PinFile:
-    """A PIN EF: its value, tries left, and the PIN that guards it."""
+    """A PIN EF: its value (None: never set, as on a face-authentication-only card) and tries left."""
 
-    value: bytes
+    value: bytes | None
     tries: int
     max_tries: int = MAX_TRIES
 
@@ -196,9 +201,15 @@ class VirtualCard:
     def for_persona(cls, persona: Persona) -> VirtualCard:
         """The card a persona carries."""
         card = cls(persona)
-        if persona.kind != "mynumber":
+        if persona.kind == "other":
             card.atr = OTHER_ATR
             card.files[(AID_OTHER, 0x0001)] = BinaryFile(b"\x00" * 16)
+            return card
+        if persona.kind == "next_generation":
+            # Two applications and a 6-digit 照合番号 (announced); the rest of its command set is unknown.
+            card.atr = NEXT_GENERATION_ATR
+            card.files[(AID_JPKI, 0x0006)] = BinaryFile(NEXT_GENERATION_TOKEN)
+            card.files[(AID_NEXT_GENERATION, 0x0001)] = PinFile(b"246813", 3)
             return card
         auth_pin = (AID_JPKI, 0x0018)
         sign_pin = (AID_JPKI, 0x001B)
@@ -235,6 +246,12 @@ class VirtualCard:
                 (AID_VISUAL, 0x0002): BinaryFile(b"\xff" * 64, (AID_VISUAL, 0x0013)),
             }
         )
+        if persona.kind == "face_auth":
+            # No PIN is set, and no 署名用 certificate is issued to a face-authentication-only card.
+            for ref in (auth_pin, text_pin):
+                card.files[ref] = PinFile(None, 0)
+            for fid in (0x0001, 0x001A, 0x001B):
+                del card.files[(AID_JPKI, fid)]
         return card
 
     @property
@@ -350,6 +367,8 @@ class VirtualCard:
             return _sw(SW_NO_CURRENT_EF)
         ref = (self.current_aid, self.current_ef)
         assert ref[0] is not None and ref[1] is not None
+        if ef.value is None:
+            return _sw(SW_REFERENCE_NOT_FOUND)  # nothing to compare with, and no counter to show
         if not c.data:
             # The tries query (case 1) answers 63Cx, also when blocked (63C0) and after a good VERIFY (the
             # reset counter): OpenSC's jpki driver and jpki/myna accept only SW1=63 here, so a card answering

@@ -27,6 +27,8 @@ class PersonaSpec:
     sex: str
     fake_my_number: str  # 12 digits that no kiosk code may ever read (see tests/card/test_card_privacy.py)
     ca_generation: int = 2023
+    # 'mynumber'; 'face_auth' (顔認証マイナンバーカード: no PIN set, no 署名用 side); 'next_generation' (answers
+    # like a newer My Number card the kiosk does not know); 'other' (not a My Number card at all)
     kind: str = "mynumber"
     cert_validity: str = "valid"  # 'valid', 'expired' or 'renewed' (newer than the person's first certificate)
     pull_out_after_chunks: int | None = None
@@ -120,6 +122,14 @@ SPECS: tuple[PersonaSpec, ...] = (
     PersonaSpec("not_mynumber", "TESTP-000010", None, False, "0000", "0000", 3, 3,
                 "(My Number card ではないカード)", "-", dt.date(2000, 1, 1), "9", "000000000000",
                 ca_generation=2015, kind="other"),
+    # A face-authentication-only card: its PINs were never set (the card answers 6A88, inferred: card-interop.md).
+    PersonaSpec("face_auth", "TESTP-000011", None, False, "", "", 0, 0,
+                "小城 ふみ", "佐賀県小城市小城町158番地", dt.date(1940, 5, 5), "2", "900000000111",
+                kind="face_auth"),
+    # A newer card generation: the JPKI AP answers, with a token nobody has described yet.
+    PersonaSpec("next_generation", "TESTP-000012", None, False, "", "", 0, 0,
+                "吉野 光", "佐賀県神埼郡吉野ヶ里町吉田1番地", dt.date(2010, 8, 8), "1", "900000000122",
+                kind="next_generation"),
 )
 
 SPECS_BY_KEY: dict[str, PersonaSpec] = {spec.key: spec for spec in SPECS}

@@ -19,21 +19,22 @@ Keep the PIN's life short: create it from the keypad, pass it once, let it go.
 
 from __future__ import annotations
 
-PIN_LENGTH = 4
+PIN_LENGTH = 4  # today's card: both PINs the kiosk uses have 4 digits (kiosk.card.profile)
+MAX_PIN_LENGTH = 8  # the longest a card profile may ask for (the next card's 照合番号 is said to be 6)
 
 
 class Pin:
-    """A 4-digit PIN as ASCII bytes in a bytearray, usable for one command."""
+    """A PIN of ``length`` ASCII digits (4 unless the card's profile says otherwise), usable for one command."""
 
     __slots__ = ("_buf",)
 
-    def __init__(self, digits: bytearray) -> None:
+    def __init__(self, digits: bytearray, length: int = PIN_LENGTH) -> None:
         if not isinstance(digits, bytearray):
             # A str or bytes could not be wiped afterwards.
             raise TypeError("a PIN must be given as a bytearray of ASCII digits")
-        if len(digits) != PIN_LENGTH or not all(0x30 <= b <= 0x39 for b in digits):
+        if not 0 < length <= MAX_PIN_LENGTH or len(digits) != length or not all(0x30 <= b <= 0x39 for b in digits):
             wipe(digits)
-            raise ValueError(f"a PIN is exactly {PIN_LENGTH} ASCII digits")
+            raise ValueError(f"a PIN is exactly {length} ASCII digits")
         self._buf = digits  # take ownership: the caller's buffer is the one zeroed
 
     @property

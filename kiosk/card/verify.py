@@ -11,6 +11,7 @@ from kiosk.card import apdu
 from kiosk.card.apdu import Fid
 from kiosk.card.errors import SW, ApduError, LastTryNotConfirmedError, PinBlockedError, WrongPinError
 from kiosk.card.pin import Pin, wipe
+from kiosk.card.profile import PIN_NOT_SET_SW, PinNotSetError
 from kiosk.card.protocol import CardProtocol
 
 # A blocked PIN may answer the tries query with 63C0 (what OpenSC's jpki driver and
@@ -32,6 +33,8 @@ def tries_left(protocol: CardProtocol, pin_ef: Fid) -> int:
         return 0
     if sw == SW.OK:
         return MAX_TRIES
+    if sw in PIN_NOT_SET_SW:
+        raise PinNotSetError(f"{pin_ef.name} was never set")
     raise ApduError(data, sw)
 
 
@@ -64,4 +67,6 @@ def verify_error(sw: int, data: bytes = b"") -> Exception | None:
         return PinBlockedError("PIN is blocked")
     if sw & 0xFFF0 == 0x63C0:
         return WrongPinError(sw & 0x0F)
+    if sw in PIN_NOT_SET_SW:
+        return PinNotSetError("the PIN was never set")
     return ApduError(data, sw)

@@ -19,7 +19,7 @@ EXPECTED_CARDS = {
     "normal": "2000000014", "wrong_then_right": "2000000022", "one_try_left": "2000000030",
     "blocked": "2000000048", "expired_cert": "2000000055", "revoked_cert": "2000000063",
     "different_pins": "2000000071", "pulled_out": "2000000089", "no_old_link": "2000000097",
-    "renewed": "2000000014", "not_mynumber": None,
+    "renewed": "2000000014", "not_mynumber": None, "face_auth": None, "next_generation": None,
 }
 LIBRARY_ADDRESS = "佐賀県佐賀市城内二丁目1番41号"
 NOW = dt.datetime.now(dt.UTC)
