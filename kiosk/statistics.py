@@ -137,6 +137,8 @@ OUTCOME_RULES: dict[str, Callable[[object], tuple[str, str | None] | None]] = {
 
 def outcome_of(flow: str, state: object) -> Outcome | None:
     """The outcome a result state of `flow` stands for, or None (not a result, or a flow without rules)."""
+    if isinstance(state, card_steps.CardUnusable):  # any card flow: a card the kiosk cannot use goes to the counter
+        return Outcome(flow, COUNTER, _code(f"card_{state.reason}"))
     rule = OUTCOME_RULES.get(flow)
     found = rule(state) if rule else None
     return Outcome(flow, found[0], _code(found[1])) if found else None

@@ -6,14 +6,17 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import common
 from kiosk.flows import migration as flow
+from kiosk.flows.guidance import blocked_text, unusable_text
 from screens.base import KioskScreen
 from screens.dates import long_date
 
-Outcome = flow.Completed | flow.Pending | flow.Refused | flow.CertificateExpired | flow.PinBlocked
+Outcome = (flow.Completed | flow.Pending | flow.Refused | flow.CertificateExpired | flow.PinBlocked
+           | flow.CardUnusable)
 
 
 class MigrateResultScreen(KioskScreen):
-    """Done, held for staff, refused (with the reason), expired certificate or blocked PIN."""
+    """Done, held for staff, refused (with the reason), expired certificate, blocked PIN, or a card to take
+    to the counter (a newer generation, face authentication only)."""
 
     title_text = StringProperty("")
     body_text = StringProperty("")
@@ -38,9 +41,11 @@ class MigrateResultScreen(KioskScreen):
             key, values = f"migrate.result.refused.{state.reason}", {}
         elif isinstance(state, flow.CertificateExpired):
             key, values = "migrate.result.cert_expired", {"date": long_date(state.not_after, lang)}
+        elif isinstance(state, flow.CardUnusable):
+            self.title_text, self.body_text = unusable_text(state, lang)
+            return
         else:
-            self.title_text = tr("migrate.result.blocked.title", lang)
-            self.body_text = tr(f"migrate.result.blocked.body.{state.step}", lang)
+            self.title_text, self.body_text = blocked_text(state, lang)
             return
         self.title_text = tr(f"{key}.title", lang)
         self.body_text = tr(f"{key}.body", lang, **values)

@@ -8,8 +8,6 @@ from kiosk.flows import common
 from kiosk.flows import migration as flow
 from screens.base import KioskScreen
 
-PIN_LENGTH = 4
-
 
 class PinPadScreen(KioskScreen):
     """Never holds a digit: keys go straight to the flow's PIN buffer; only the count comes back."""
@@ -22,9 +20,9 @@ class PinPadScreen(KioskScreen):
     def render(self, state: flow.EnteringPin) -> None:
         """Show the pad for one PIN."""
         tr, lang = self.app.tr, self.app.lang
-        self.title_text = tr(f"pin.title.{state.step}", lang)
+        self.title_text = tr(state.title_key, lang)  # the card's profile names the PIN and its length
         self.tries_text = tr("pin.tries", lang, tries=state.tries)
-        self.dots_text = " ".join("●" if i < state.digits else "○" for i in range(PIN_LENGTH))
+        self.dots_text = " ".join("●" if i < state.digits else "○" for i in range(state.length))
         if state.too_short:
             self.problem_text = tr("pin.too_short", lang)
         elif state.wrong:

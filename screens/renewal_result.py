@@ -7,11 +7,12 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import common
 from kiosk.flows import renewal as flow
-from kiosk.flows.card_steps import CertificateExpired, PinBlocked
+from kiosk.flows.card_steps import CardUnusable, CertificateExpired, PinBlocked
+from kiosk.flows.guidance import blocked_text, unusable_text
 from screens.base import KioskScreen
 from screens.dates import long_date, year_month
 
-Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked | CertificateExpired
+Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked | CertificateExpired | CardUnusable
 
 
 class RenewalResultScreen(KioskScreen):
@@ -49,9 +50,11 @@ class RenewalResultScreen(KioskScreen):
             self.title_text = tr("migrate.result.cert_expired.title", lang)
             self.body_text = tr("migrate.result.cert_expired.body", lang, date=long_date(state.not_after, lang))
             self.next_text = tr("renewal.result.blocked.next", lang)
+        elif isinstance(state, CardUnusable):
+            self.title_text, self.body_text = unusable_text(state, lang)
+            self.next_text = tr("renewal.result.blocked.next", lang)
         else:
-            self.title_text = tr("migrate.result.blocked.title", lang)
-            self.body_text = tr(f"migrate.result.blocked.body.{state.step}", lang)
+            self.title_text, self.body_text = blocked_text(state, lang)
             self.next_text = tr("renewal.result.blocked.next", lang)
 
     def retry(self) -> None:

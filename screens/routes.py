@@ -9,6 +9,7 @@ from kiosk.clock import library_today
 from kiosk.config import KioskSettings
 from kiosk.flows import checkup, common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
+from kiosk.flows.card_steps import CardUnusable
 from kiosk.flows.runner import Flow
 
 FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
@@ -63,6 +64,7 @@ _SCREENS: dict[type, str] = {
     mig.Refused: "migrate_result",
     mig.CertificateExpired: "migrate_result",
     mig.PinBlocked: "migrate_result",
+    CardUnusable: "migrate_result",
     renewal.Checking: "renewal_working",
     renewal.ChooseWay: "renewal_way",
     renewal.WhatToBring: "renewal_bring",
@@ -75,10 +77,13 @@ _SCREENS: dict[type, str] = {
     renewal.NotYet: "renewal_result",
     renewal.Failed: "renewal_result",
 }
-# Where a flow shows a shared state its own way (a blocked PIN or an expired certificate still leaves the
-# counter's renewal).
-_FLOW_SCREENS: dict[tuple[str, type], str] = {("renewal", mig.PinBlocked): "renewal_result",
-                                              ("renewal", mig.CertificateExpired): "renewal_result"}
+# Where a flow shows a shared state its own way (a blocked PIN, an expired certificate or a card the kiosk
+# cannot use still leaves the counter's renewal).
+_FLOW_SCREENS: dict[tuple[str, type], str] = {
+    ("renewal", mig.PinBlocked): "renewal_result",
+    ("renewal", mig.CertificateExpired): "renewal_result",
+    ("renewal", CardUnusable): "renewal_result",
+}
 
 
 def route(flow_name: str, state: Any) -> tuple[str, tuple[Any, ...]]:

@@ -9,6 +9,8 @@ from datetime import date
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.card import CardError, JpkiSession, TextApSession
+from kiosk.card.detect import detect_profile
+from kiosk.card.profile import NewerCardError, PinNotSetError
 from kiosk.clock import LIBRARY_TZ
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, read_birth_date, sign_challenge
 from kiosk.flows import migration as mig
@@ -40,14 +42,20 @@ class MigrationWork:
         self.today = today
 
     def read_card(self, _effect: mig.ReadCard) -> object:
-        """The certificate and both PINs' tries, with no PIN."""
+        """The card's generation, the certificate and both PINs' tries, with no PIN."""
         try:
             with self.cards.open() as connection:
+                profile = detect_profile(connection)  # told by the card's answers; the same APDUs as the token check
                 jpki = JpkiSession(connection)
-                jpki.check_my_number_card()
                 certificate = jpki.read_auth_certificate()
                 auth_tries = jpki.auth_pin_tries_left()
                 text_tries = TextApSession(connection).text_pin_tries_left()
+        except NewerCardError:
+            log.info("card read: a newer card generation")
+            return mig.CardNotUsable(mig.Unusable.NEWER_CARD)
+        except PinNotSetError:
+            log.info("card read: no PIN set (face authentication only)")
+            return mig.CardNotUsable(mig.Unusable.FACE_AUTH_ONLY)
         except CardError as exc:
             log.info("card read failed: %s", type(exc).__name__)
             return mig.CardFailed(card_trouble(exc))
@@ -56,6 +64,7 @@ class MigrationWork:
             certificate_not_after=certificate.not_after.astimezone(LIBRARY_TZ).date(),
             auth_tries=auth_tries,
             text_tries=text_tries,
+            profile=profile,
         ))
 
     def read_birth_date(self, effect: mig.ReadBirthDate) -> object:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from kiosk.card.profile import CURRENT, CardProfile, PinRole, ResetRoute
 from kiosk.flows.common import Back, Backspace, Clear, Digit, Done, EffectFailed, Finished, Submit
 from kiosk.flows.pinpad import PinBuffer
 
@@ -23,6 +24,13 @@ class PinStep(StrEnum):
     TEXT = "text"  # 券面事項入力補助用 (birth date)
     AUTH = "auth"  # 利用者証明用電子証明書 (signature)
     SHARED = "shared"  # the same four digits for both, as the patron said
+
+
+class Unusable(StrEnum):
+    """Why a My Number card cannot be used at the kiosk at all: the patron goes to the counter."""
+
+    NEWER_CARD = "newer_card"  # a card generation this kiosk does not know yet
+    FACE_AUTH_ONLY = "face_auth_only"  # 顔認証マイナンバーカード: no PIN was ever set
 
 
 class CardTrouble(StrEnum):
@@ -44,6 +52,7 @@ class CardFacts:
     certificate_not_after: date
     auth_tries: int
     text_tries: int
+    profile: CardProfile = CURRENT  # the card's generation: which PINs it has and what they are called
 
 
 @dataclass(frozen=True)
@@ -71,10 +80,24 @@ class CertificateExpired:
 
 @dataclass(frozen=True)
 class PinBlocked:
-    """A PIN is blocked: only the city office can reset it. The flow stops."""
+    """A PIN is blocked: the flow stops and says where that PIN is reset (the profile knows)."""
 
     card_number: str
     step: PinStep
+    profile: CardProfile = CURRENT
+
+    @property
+    def reset_routes(self) -> tuple[ResetRoute, ...]:
+        """Where the blocked PIN is reset (both PINs' routes when they were shared)."""
+        return self.profile.reset_routes(*pin_roles(self.step))
+
+
+@dataclass(frozen=True)
+class CardUnusable:
+    """A My Number card the kiosk cannot use (a newer generation, face authentication only): to the counter."""
+
+    card_number: str
+    reason: Unusable
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,18 @@ class EnteringPin:
     wrong: bool = False
     too_short: bool = False
     birth_date: date | None = None
+
+    @property
+    def length(self) -> int:
+        """How many digits this PIN has, as the card's profile says (both the same when shared)."""
+        return max(self.card.profile.pin(role).length for role in pin_roles(self.step))
+
+    @property
+    def title_key(self) -> str:
+        """The message key of the PIN's name."""
+        if self.step is PinStep.SHARED:
+            return "pin.title.shared"
+        return self.card.profile.pin(self.step.value).label_key
 
     @property
     def tries(self) -> int:
@@ -131,6 +166,13 @@ class CardFailed:
 
 
 @dataclass(frozen=True)
+class CardNotUsable:
+    """The card is a My Number card the kiosk cannot use."""
+
+    reason: Unusable
+
+
+@dataclass(frozen=True)
 class ConfirmLastTry:
     """The patron confirmed the last try."""
 
@@ -154,6 +196,18 @@ class PinBlockedOnCard:
 @dataclass(frozen=True)
 class ReadCard:
     """Read the certificate and both PINs' tries, with no PIN."""
+
+
+def pin_roles(step: PinStep) -> tuple[PinRole, ...]:
+    """The card's PINs a pad step stands for."""
+    return (PinRole.AUTH, PinRole.TEXT) if step is PinStep.SHARED else (PinRole(step.value),)
+
+
+def card_counter_ticket(state: object, service: str = "mynumber") -> tuple[str, str, str | None] | None:
+    """(service, reason, reference) of the counter ticket a shared card stop offers, or None."""
+    if isinstance(state, CardUnusable):
+        return service, f"card_{state.reason}", None
+    return None
 
 
 class CardPinFlow:
@@ -206,11 +260,13 @@ class CardPinFlow:
         if isinstance(event, CardRead):
             card = event.card
             if card.auth_tries == 0:
-                self.state = PinBlocked(state.card_number, PinStep.AUTH)
+                self.state = PinBlocked(state.card_number, PinStep.AUTH, card.profile)
             elif card.certificate_not_after < self._today():
                 self.state = CertificateExpired(state.card_number, card.certificate_not_after)
             else:
                 self.state = self._card_ready(state.card_number, card)
+        elif isinstance(event, CardNotUsable):
+            self.state = CardUnusable(state.card_number, event.reason)
         elif isinstance(event, CardFailed):
             trouble = None if event.trouble is CardTrouble.NO_CARD else event.trouble
             self.state = WaitingForCard(state.card_number, trouble)
@@ -220,13 +276,13 @@ class CardPinFlow:
 
     def _on_EnteringPin(self, state: EnteringPin, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, Digit):
-            self.pin.add(event.digit)
+            self.pin.add(event.digit, limit=state.length)
         elif isinstance(event, Backspace):
             self.pin.backspace()
         elif isinstance(event, Clear):
             self.pin.clear()
         elif isinstance(event, Submit):
-            if len(self.pin) < 4:
+            if len(self.pin) < state.length:
                 self.state = replace(state, digits=len(self.pin), too_short=True)
                 return []
             if state.tries == 1:
@@ -272,7 +328,7 @@ class CardPinFlow:
                     step, birth_date = PinStep.AUTH, event.birth_date
             self.state = EnteringPin(card_number, card, step, wrong=True, birth_date=birth_date)
         elif isinstance(event, PinBlockedOnCard):
-            self.state = PinBlocked(card_number, event.step)
+            self.state = PinBlocked(card_number, event.step, card.profile)
         elif isinstance(event, CardFailed) and event.trouble is not CardTrouble.NO_CARD:
             self.state = WaitingForCard(card_number, event.trouble)
         elif isinstance(event, CardFailed | CardRemoved):

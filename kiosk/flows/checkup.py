@@ -25,6 +25,7 @@ from kiosk.flows.card_steps import (
     CardFacts,
     CardInserted,
     CardPinFlow,
+    CardUnusable,
     CertificateExpired,
     EnteringPin,
     LastTryWarning,
@@ -33,6 +34,7 @@ from kiosk.flows.card_steps import (
     ReadCard,
     ReadingCard,
     WaitingForCard,
+    card_counter_ticket,
 )
 from kiosk.flows.common import Back, EffectFailed, Finished, Retry
 from kiosk.flows.expiry import CardStatus, ExpiryView
@@ -113,7 +115,7 @@ class Failed:
 
 State = (
     Intro | WaitingForCard | ReadingCard | CertificateExpired | PinBlocked | EnteringPin | LastTryWarning
-    | Checking | Report | Failed | Finished
+    | Checking | Report | Failed | Finished | CardUnusable
 )
 
 
@@ -241,7 +243,7 @@ def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
     check-up's reference, under which the server's audit log keeps what was found.
     """
     if not isinstance(state, Report):
-        return None
+        return card_counter_ticket(state)
     for step in state.steps:
         if step in _COUNTER:
             service, reason = _COUNTER[step]

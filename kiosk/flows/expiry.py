@@ -15,6 +15,7 @@ from kiosk.flows.card_steps import (
     CardPinFlow,
     CardRemoved,
     CardTrouble,
+    CardUnusable,
     CertificateExpired,
     EnteringPin,
     LastTryWarning,
@@ -24,6 +25,7 @@ from kiosk.flows.card_steps import (
     ReadCard,
     ReadingCard,
     WaitingForCard,
+    card_counter_ticket,
 )
 from kiosk.flows.common import (
     Back,
@@ -161,7 +163,7 @@ class CheckingByCard:
 
 State = (
     ChooseMethod | Entering | LookingUp | Shown | Failed | Finished | CheckingByCard | WaitingForCard
-    | ReadingCard | EnteringPin | LastTryWarning | CertificateExpired | PinBlocked
+    | ReadingCard | EnteringPin | LastTryWarning | CertificateExpired | PinBlocked | CardUnusable
 )
 
 
@@ -253,4 +255,4 @@ def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
     """A renewal ticket for the counter when renewal is open or the card has expired, else None."""
     if isinstance(state, Shown) and state.expiry.status in (CardStatus.RENEWABLE, CardStatus.EXPIRED):
         return "registration", "renewal", None
-    return None
+    return card_counter_ticket(state)

@@ -25,10 +25,12 @@ from kiosk.flows.card_steps import (
     CardFacts,
     CardFailed,
     CardInserted,
+    CardNotUsable,
     CardPinFlow,
     CardRead,
     CardRemoved,
     CardTrouble,
+    CardUnusable,
     CertificateExpired,
     ConfirmLastTry,
     EnteringPin,
@@ -39,7 +41,9 @@ from kiosk.flows.card_steps import (
     PinWrong,
     ReadCard,
     ReadingCard,
+    Unusable,
     WaitingForCard,
+    card_counter_ticket,
 )
 from kiosk.flows.common import (
     Back,
@@ -59,10 +63,10 @@ from kiosk.flows.pinpad import PinBuffer
 
 # The shared card steps are part of this flow's vocabulary too.
 __all__ = [
-    "Back", "Backspace", "CardFacts", "CardFailed", "CardInserted", "CardRead", "CardRemoved", "CardTrouble",
-    "CertificateExpired", "Clear", "ConfirmLastTry", "Digit", "Done", "Entering", "EnteringPin", "Finished",
-    "LastTryWarning", "PinBlocked", "PinBlockedOnCard", "PinStep", "PinWrong", "ReadCard", "ReadingCard",
-    "Retry", "Scanned", "Submit", "WaitingForCard",
+    "Back", "Backspace", "CardFacts", "CardFailed", "CardInserted", "CardNotUsable", "CardRead", "CardRemoved",
+    "CardTrouble", "CardUnusable", "CertificateExpired", "Clear", "ConfirmLastTry", "Digit", "Done", "Entering",
+    "EnteringPin", "Finished", "LastTryWarning", "PinBlocked", "PinBlockedOnCard", "PinStep", "PinWrong",
+    "ReadCard", "ReadingCard", "Retry", "Scanned", "Submit", "Unusable", "WaitingForCard",
 ]
 
 
@@ -185,6 +189,7 @@ class Refused:
 State = (
     Intro | Consent | CardNumber | WaitingForCard | ReadingCard | CertificateExpired | PinBlocked | SamePin
     | EnteringPin | LastTryWarning | ReadingBirthDate | Migrating | Completed | Pending | Refused | Finished
+    | CardUnusable
 )
 
 
@@ -337,7 +342,7 @@ class MigrationFlow(CardPinFlow):
     def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, PinsAreSame):
             if state.card.text_tries == 0:
-                self.state = PinBlocked(state.card_number, PinStep.TEXT)
+                self.state = PinBlocked(state.card_number, PinStep.TEXT, state.card.profile)
             else:
                 # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
                 step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
@@ -403,6 +408,8 @@ def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
     """(service, reason, reference) of the one-tap counter ticket this outcome offers, or None."""
     if isinstance(state, Pending):
         return "mynumber", "migration_pending", state.reference
+    if isinstance(state, CardUnusable):
+        return card_counter_ticket(state)
     if isinstance(state, Refused) and state.reason in _COUNTER_REASONS:
         service, reason = _COUNTER_REASONS[state.reason]
         return service, reason, None

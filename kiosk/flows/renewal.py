@@ -43,6 +43,7 @@ from kiosk.flows.card_steps import (
     ReadCard,
     ReadingCard,
     WaitingForCard,
+    card_counter_ticket,
 )
 from kiosk.flows.common import Back, EffectFailed, Entering, Finished, Retry, enter_card_number
 from kiosk.flows.migration import PinsAreSame, SamePin
@@ -413,7 +414,7 @@ class RenewalFlow(CardPinFlow):
     def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, PinsAreSame):
             if state.card.text_tries == 0:
-                self.state = PinBlocked(state.card_number, PinStep.TEXT)
+                self.state = PinBlocked(state.card_number, PinStep.TEXT, state.card.profile)
             else:
                 # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
                 step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
@@ -525,4 +526,4 @@ def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
     if isinstance(state, PinBlocked | CertificateExpired):
         # The counter renews with an ID; the PIN and the certificate are the city office's.
         return "registration", "renewal", None
-    return None
+    return card_counter_ticket(state, "registration")  # a card the kiosk cannot read: renewed with an ID
