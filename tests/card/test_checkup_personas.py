@@ -117,6 +117,9 @@ OUTCOMES = {
     "no_old_link": (["4444"], not_linked),
     "renewed": (["1234"], not_linked),  # the old link names the first certificate; not switched yet
     "not_mynumber": ([], stopped_at(m.WaitingForCard("", m.CardTrouble.NOT_MY_NUMBER))),
+    # My Number cards the kiosk cannot use: a result with a counter ticket, no PIN asked.
+    "face_auth": ([], stopped_at(m.CardUnusable("", m.Unusable.FACE_AUTH_ONLY))),
+    "next_generation": ([], stopped_at(m.CardUnusable("", m.Unusable.NEWER_CARD))),
 }
 
 
@@ -127,6 +130,8 @@ def test_check_up_of_each_persona(persona: str, server: ServerProcess, tmp_path:
     performer = Performer(settings_for(server, tmp_path))
     flow = run_check_up(performer, list(pins))
     check(flow)
+    if isinstance(flow.state, m.CardUnusable):
+        assert c.counter_ticket_for(flow.state) == ("mynumber", f"card_{flow.state.reason}", None)
     if persona == "wrong_then_right":
         flow = run_check_up(performer, ["1111"])  # a fresh card: the wrong PIN shows the tries left, nothing more
         pad_after_wrong_pin(flow)
