@@ -117,12 +117,51 @@ def test_one_try_left_needs_the_full_screen_warning(card_kiosk: KioskProcess, in
     assert "切り替えが完了しました" in state["texts"]
 
 
+# How each catalogue names the two ways to reset the 利用者証明用 PIN (city office; Seven-Eleven with the app).
+RESET_ROUTES = {"ja": ("市区町村の窓口", "セブン‐イレブン"), "en": ("city or town office", "Seven-Eleven"),
+                "zh": ("市区町村政府窗口", "7-Eleven"), "ko": ("시구정촌 창구", "세븐일레븐"),
+                "ja-easy": ("やくしょ", "セブン‐イレブン")}
+
+
 def test_blocked_pin_stops_before_any_pin_is_asked(card_kiosk: KioskProcess, insert_card) -> None:
     insert_card("blocked")
     state = start_migration(card_kiosk, "2000000048")
     assert state["screen"] == "migrate_result"
     assert "暗証番号がロックされています" in state["texts"]
     card_kiosk.screenshot("migrate_result-blocked-ja")
+    # The 利用者証明用 PIN is blocked: both of today's reset routes, in every language, and nothing clipped.
+    for language, (city_office, seven_eleven) in RESET_ROUTES.items():
+        if language != "ja":
+            card_kiosk.choose_language(language)
+        state = card_kiosk.wait_for(lambda s, c=city_office, e=seven_eleven: s["screen"] == "migrate_result"
+                                    and c in texts(s) and e in texts(s) and "JPKI暗証番号リセット" in texts(s))
+        card_kiosk.check_and_shoot(f"migrate_result-blocked-{language}")
+
+
+def unusable_card_goes_to_the_counter(kiosk: KioskProcess, insert_card, persona: str, title: str,
+                                      reason: str) -> None:
+    """The card is read, the clear message shows, and one tap prints a counter ticket carrying the reason."""
+    from tests.ui.test_checkup import counter_tickets
+
+    card = insert_card(persona)
+    state = start_migration(kiosk, "2000000014")
+    assert state["screen"] == "migrate_result" and title in state["texts"]
+    assert "2階総合カウンター" in texts(state)
+    assert not any(apdu[1] == 0x20 and len(apdu) > 4 for apdu in card.history), "no PIN was sent"
+    kiosk.check_and_shoot(f"migrate_result-{persona}-ja")
+    kiosk.tap("counter_ticket")
+    kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=20)
+    assert [t["reason"] for t in counter_tickets(kiosk.server)] == [reason]
+
+
+def test_a_newer_card_generation_is_sent_to_the_counter(card_kiosk: KioskProcess, insert_card) -> None:
+    unusable_card_goes_to_the_counter(card_kiosk, insert_card, "next_generation",
+                                      "このカードは、まだこの端末では使えません", "card_newer_card")
+
+
+def test_a_face_authentication_card_is_sent_to_the_counter(card_kiosk: KioskProcess, insert_card) -> None:
+    unusable_card_goes_to_the_counter(card_kiosk, insert_card, "face_auth",
+                                      "顔認証マイナンバーカードは、この端末では使えません", "card_face_auth_only")
 
 
 def test_expired_certificate_stops_before_any_pin(card_kiosk: KioskProcess, insert_card) -> None:
