@@ -40,11 +40,11 @@ def _by_type() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
     fall back on their names."""
     from kiosk.flows import expiry, renewal, ticket
     from kiosk.flows import migration as mig
-    from kiosk.flows.card_steps import LastTryWarning, PinBlocked
+    from kiosk.flows.card_steps import CardUnusable, LastTryWarning, PinBlocked
 
     errors = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused, mig.CertificateExpired, PinBlocked)
     oks = (mig.Completed, ticket.Printed, renewal.Sent)
-    warnings = (LastTryWarning, mig.Pending, renewal.NotYet)
+    warnings = (LastTryWarning, mig.Pending, renewal.NotYet, CardUnusable)  # CardUnusable: off to the counter
     return errors, oks, warnings
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from kiosk import i18n, statistics
+from kiosk.a11y.cues import Cue, kind
 from kiosk.card.detect import detect_profile
 from kiosk.card.errors import NotMyNumberCardError
 from kiosk.card.jpki import JpkiSession
@@ -125,6 +126,7 @@ def test_a_card_the_kiosk_cannot_use_ends_at_the_counter_with_a_reason_code(flow
     assert flow.handle(cs.CardNotUsable(reason)) == []
     assert flow.state == cs.CardUnusable(card_number, reason), "a result, not 'place the card again'"
     assert offer(flow.state) == (service, f"card_{reason}", None)
+    assert kind(flow.state) is Cue.WARNING, "a way on (the counter), not a failure to try again"
     outcome = statistics.outcome_of(flow_name, flow.state)
     assert outcome is not None and (outcome.outcome, outcome.reason) == ("counter", f"card_{reason}")
     for language in i18n.languages():
