@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from server.config import SettingError, Settings, describe, load_settings
+from server.config import SettingError, Settings, check_readable_file, describe, load_settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -54,6 +54,8 @@ def _tls(settings: Settings) -> dict[str, str]:
         return {}
     import ssl
 
+    check_readable_file("ssl_certfile", settings.ssl_certfile)
+    check_readable_file("ssl_keyfile", str(settings.ssl_keyfile))
     # Load them once here: uvicorn would fail on a bad file only after start-up, with a traceback.
     try:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(settings.ssl_certfile,

@@ -201,21 +201,6 @@ class Settings(BaseSettings):
                 raise ValueError(f"{text!r} is not a date (MM-DD every year, or YYYY-MM-DD)")
         return value
 
-    @field_validator("jlis_root_paths", "crl_paths")
-    @classmethod
-    def _files_exist(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            if not entry.startswith(("http://", "https://")):
-                _readable_file(entry)
-        return value
-
-    @field_validator("ssl_certfile", "ssl_keyfile")
-    @classmethod
-    def _pem_file_exists(cls, value: str | None) -> str | None:
-        if value:
-            _readable_file(value)
-        return value or None
-
     @field_validator("test_pki_dir")
     @classmethod
     def _directory_exists(cls, value: str | None) -> str | None:
@@ -236,12 +221,16 @@ class Settings(BaseSettings):
         return self
 
 
-def _readable_file(path: str) -> None:
-    """ValueError unless `path` is a file this process can read."""
+def check_readable_file(setting: str, path: str) -> None:
+    """SettingError naming `setting` unless `path` is a file this process can read.
+
+    Files are checked where they are used (serving reads the TLS and J-LIS files), so that a command
+    that needs none of them, such as a backup, still runs on a machine without them.
+    """
     if not Path(path).is_file():
-        raise ValueError(f"{path} is not a file" if Path(path).exists() else f"{path} not found")
+        raise SettingError(f"{setting}: {path} " + ("is not a file" if Path(path).exists() else "not found"))
     if not os.access(path, os.R_OK):
-        raise ValueError(f"{path} is not readable by this user")
+        raise SettingError(f"{setting}: {path} is not readable by this user")
 
 
 def check_database_url(url: str) -> None:

@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from server.config import SettingError
+from server.config import SettingError, check_readable_file
 from server.domain.linkage import normalise_serial
 from server.errors import ApiError
 
@@ -74,6 +74,7 @@ _T = TypeVar("_T")
 
 
 def _read_at_start(setting: str, path: Path, load: Callable[[Path], _T]) -> _T:
+    check_readable_file(setting, str(path))
     try:
         return load(path)
     except OSError as error:

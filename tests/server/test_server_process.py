@@ -69,14 +69,15 @@ def assert_one_line(result: subprocess.CompletedProcess[str], *named: str) -> st
         ("", "is empty"),
         ("postgresql://kiosk:pw-not-shown@127.0.0.1:99999/saga", "port 99999"),
         ("mysql://kiosk@127.0.0.1/saga", "mysql is not supported"),
-        ("sqlite:////nonexistent-saga-dir/sub/server.db", "/nonexistent-saga-dir/sub does not exist"),
+        ("sqlite:///{tmp}/missing/server.db", "/missing does not exist"),
     ],
     ids=["nonsense", "empty", "bad-port", "other-database", "sqlite-dir-missing"],
 )
 def test_a_bad_database_url_is_one_line(tmp_path: Path, url: str, named: str) -> None:
+    url = url.replace("{tmp}", str(tmp_path))
     line = assert_one_line(run_server(["migrate"], {"SERVER_DATABASE_URL": url}, tmp_path), "database_url", named)
     assert "pw-not-shown" not in line
-    assert not Path("/nonexistent-saga-dir").exists()
+    assert not (tmp_path / "missing").exists()
 
 
 def test_unreachable_postgresql_and_a_missing_database_are_one_line(tmp_path: Path, pg: PostgresServer) -> None:

@@ -40,7 +40,7 @@ def test_only_the_default_data_directory_may_be_missing(tmp_path: Path, monkeypa
 def test_the_named_settings_file_must_exist_and_be_toml(tmp_path: Path) -> None:
     assert read_config_file({})["port"] == 8700  # the shipped file
     for path, why in ((tmp_path / "gone.toml", "not found"), (tmp_path, "is a directory")):
-        with pytest.raises(SettingError, match=f"SERVER_CONFIG_FILE: .* {why}"):
+        with pytest.raises(SettingError, match=rf"SERVER_CONFIG_FILE: .* {why}"):
             read_config_file({"SERVER_CONFIG_FILE": str(path)})
     bad = tmp_path / "bad.toml"
     bad.write_bytes(b"\xff\xfe")
@@ -84,3 +84,17 @@ def test_a_key_no_setting_has_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         load_settings(challenge_ttl_second=60)
     assert describe(caught.value)[0].startswith("challenge_ttl_second: no such setting")
+
+
+def test_files_are_checked_where_they_are_used_and_named(tmp_path: Path) -> None:
+    from server.config import check_readable_file
+
+    settings = load_settings(jlis_root_paths=[str(tmp_path / "gone.pem")], ssl_certfile=str(tmp_path / "c.pem"),
+                             ssl_keyfile=str(tmp_path / "k.pem"))  # loading alone (a backup, say) needs neither
+    assert settings.jlis_root_paths
+    with pytest.raises(SettingError, match=r"jlis_root_paths: .*gone\.pem not found"):
+        check_readable_file("jlis_root_paths", settings.jlis_root_paths[0])
+    with pytest.raises(SettingError, match=r"ssl_certfile: .* is not a file"):
+        check_readable_file("ssl_certfile", str(tmp_path))
+    with pytest.raises(SettingError, match="ssl_certfile and ssl_keyfile: set both"):
+        load_settings(ssl_certfile=str(tmp_path / "c.pem"))
