@@ -31,7 +31,7 @@ NON_SETTING_VARIABLES = frozenset({"SERVER_CONFIG_FILE"})
 # Values people copy from examples and forget to change.
 _PLACEHOLDER_SECRETS = {"", "changethis", "changeme", "secret", "password", "xxx"}
 # Whole-number durations: a setting named like these is a length of time and must be positive.
-_DURATION_SUFFIXES = ("_seconds", "_minutes", "_days", "_intervals")
+_DURATION_SUFFIXES = ("_seconds", "_minutes", "_hours", "_days", "_intervals")
 _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
