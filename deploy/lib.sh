@@ -21,7 +21,7 @@ release_option() {
     --wheelhouse) wheelhouse=$2; taken=2 ;;
     --no-restart) restart=0 ;;
     --rollback) rollback=$2; taken=2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;  # the script's opening comment
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
 }

@@ -71,9 +71,12 @@ class SessionSettings:
 
 @dataclass(frozen=True)
 class CardSettings:
-    """Which PC/SC reader to use."""
+    """Which PC/SC reader to use, and how long a card command may take."""
 
     reader: str = ""
+    # Seconds a card or reader may take to answer one command before the patron is asked to take the card
+    # out (a real card signs in under one second).
+    command_timeout_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -375,6 +378,8 @@ def _validate(s: KioskSettings) -> None:
     if s.session.idle_warning_s < 20:
         raise ConfigError("session.idle_warning_s: must be at least 20 seconds (WCAG 2.2.1)")
     _validate_languages(s.session)
+    if not 1 <= s.card.command_timeout_s <= 60:  # also refuses nan
+        raise ConfigError("card.command_timeout_s: must be between 1 and 60 seconds")
     if s.printer.backend not in PRINTER_BACKENDS:
         raise ConfigError(f"printer.backend: must be one of {', '.join(PRINTER_BACKENDS)}")
     if s.printer.width_dots not in (384, 512, 576):

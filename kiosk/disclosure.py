@@ -25,6 +25,7 @@ FIELD_LABELS: dict[str, str] = {
     "certificate": "disclosure.field.certificate",
     "signature": "disclosure.field.signature",
     "challenge_id": "disclosure.field.challenge_id",
+    "proof": "disclosure.field.proof",
     "service": "disclosure.field.service",
     "reason": "disclosure.field.reason",
     "reference": "disclosure.field.reference",

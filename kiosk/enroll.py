@@ -75,7 +75,7 @@ def check(*, server: str, kiosk_id: str, secret: str, ca_file: str | None = None
     client = KioskApiClient(server, kiosk_id, secret, timeout=10.0, ca_file=ca_file)
     try:
         clock = client.check_clock()
-        client.staff_credentials()  # signed: proves the secret works
+        client.maintenance_credentials()  # signed: proves the secret works
     except KioskApiError as error:
         return f"WARNING: the credentials were saved but a signed request failed: {error}"
     finally:

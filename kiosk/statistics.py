@@ -105,7 +105,8 @@ def _renewal(state: object) -> tuple[str, str | None] | None:
     if isinstance(state, renewal.NotYet):
         return COMPLETED, "not_yet_open"
     if isinstance(state, renewal.Failed):
-        if state.failure is renewal.Failure.UNMATCHED:
+        if state.failure in (renewal.Failure.UNMATCHED, renewal.Failure.PENDING, renewal.Failure.LIMIT,
+                             renewal.Failure.CERTIFICATE_INVALID):  # sent to the counter with a ticket
             return COUNTER, state.failure.value
         return FAILED, state.failure.value
     stop = _card_stop(state)

@@ -43,6 +43,8 @@ def signature_matches(
     *, secret: str, method: str, path_with_query: str, timestamp: str, nonce: str, body: bytes, signature: str
 ) -> bool:
     """Constant-time check of a received signature."""
+    if not signature.isascii():  # compare_digest raises TypeError on such a str: it is simply not the signature
+        return False
     expected = sign(
         secret=secret, method=method, path_with_query=path_with_query, timestamp=timestamp, nonce=nonce, body=body
     )

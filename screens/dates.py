@@ -28,6 +28,18 @@ def long_date(day: date, language: str) -> str:
     return f"{short_date(day, language)} ({day.isoformat()})"
 
 
+def year_month(day: date, language: str) -> str:
+    """The year and month of ``day`` only (an expiry told to the month: its day would be a birthday)."""
+    if language == "ja":
+        wareki = to_wareki(day)
+        return f"{wareki[:wareki.rindex('月') + 1]}（{day.strftime('%Y-%m')}）"
+    if language in ("ja-easy", "zh"):
+        return f"{day.year}年{day.month}月"
+    if language == "ko":
+        return f"{day.year}년 {day.month}월"
+    return day.strftime("%B %Y")
+
+
 def day_and_time(moment: datetime, language: str) -> str:
     """A day of this year and a time of day, e.g. when the counter opens again."""
     hm = moment.strftime("%H:%M")

@@ -6,7 +6,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import expiry as flow
 from screens.base import KioskScreen
-from screens.dates import short_date
+from screens.dates import short_date, year_month
 
 
 class ExpiryResultScreen(KioskScreen):
@@ -40,13 +40,19 @@ class ExpiryResultScreen(KioskScreen):
         else:
             e = state.expiry
             self.title_text = tr(f"expiry.status.{e.status}", lang)
-            self.valid_until_text = tr("expiry.result.valid_until", lang, date=short_date(e.valid_until, lang),
-                                       iso=e.valid_until.isoformat())
-            if e.status == flow.CardStatus.EXPIRED:
-                self.detail_text = tr("expiry.result.expired_days", lang, days=-e.days_left)
+            if e.days_left is None:  # told to the month: a typed number does not learn the birthday
+                self.valid_until_text = tr("expiry.result.valid_until_month", lang,
+                                           month=year_month(e.valid_until, lang))
+                self.detail_text = tr(f"expiry.result.month.{e.status}", lang,
+                                      month=year_month(e.renewable_from, lang))
             else:
-                self.detail_text = tr(f"expiry.result.days_left.{e.status}", lang, days=e.days_left,
-                                      renewable_from=e.renewable_from.isoformat())
+                self.valid_until_text = tr("expiry.result.valid_until", lang, date=short_date(e.valid_until, lang),
+                                           iso=e.valid_until.isoformat())
+                if e.status == flow.CardStatus.EXPIRED:
+                    self.detail_text = tr("expiry.result.expired_days", lang, days=-e.days_left)
+                else:
+                    self.detail_text = tr(f"expiry.result.days_left.{e.status}", lang, days=e.days_left,
+                                          renewable_from=e.renewable_from.isoformat())
             if e.status != flow.CardStatus.VALID:
                 self.advice_text = tr("expiry.result.what_to_bring", lang)
 

@@ -1,5 +1,5 @@
 """Renewal request, last step: sent (with the reference for the counter), not yet open, not possible here,
-or the 入力補助 PIN blocked; each with what to do next."""
+a PIN blocked or the 利用者証明用 certificate expired; each with what to do next."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import common
 from kiosk.flows import renewal as flow
-from kiosk.flows.card_steps import PinBlocked
+from kiosk.flows.card_steps import CertificateExpired, PinBlocked
 from screens.base import KioskScreen
-from screens.dates import long_date
+from screens.dates import long_date, year_month
 
-Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked
+Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked | CertificateExpired
 
 
 class RenewalResultScreen(KioskScreen):
@@ -37,10 +37,18 @@ class RenewalResultScreen(KioskScreen):
                 self.next_text = tr("renewal.result.sent.address", lang)
         elif isinstance(state, flow.NotYet):
             self.title_text = tr("renewal.result.not_yet.title", lang)
-            self.body_text = tr("renewal.result.not_yet.body", lang, date=long_date(state.renewable_from, lang))
+            if state.month_only:  # the server told the month only (the day is the patron's birthday)
+                self.body_text = tr("renewal.result.not_yet.body_month", lang,
+                                    month=year_month(state.renewable_from, lang))
+            else:
+                self.body_text = tr("renewal.result.not_yet.body", lang, date=long_date(state.renewable_from, lang))
         elif isinstance(state, flow.Failed):
             self.title_text = tr("renewal.result.failed.title", lang)
             self.body_text = tr(f"renewal.failure.{state.failure}", lang)
+        elif isinstance(state, CertificateExpired):
+            self.title_text = tr("migrate.result.cert_expired.title", lang)
+            self.body_text = tr("migrate.result.cert_expired.body", lang, date=long_date(state.not_after, lang))
+            self.next_text = tr("renewal.result.blocked.next", lang)
         else:
             self.title_text = tr("migrate.result.blocked.title", lang)
             self.body_text = tr(f"migrate.result.blocked.body.{state.step}", lang)

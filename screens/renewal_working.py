@@ -8,7 +8,8 @@ from kiosk.flows import renewal as flow
 from screens.base import KioskScreen
 
 _KEYS = {flow.Checking: "renewal.working.check", flow.ReadingFacts: "renewal.working.read",
-         flow.Comparing: "renewal.working.compare", flow.Sending: "renewal.working.send"}
+         flow.Proving: "renewal.working.read", flow.Comparing: "renewal.working.compare",
+         flow.Sending: "renewal.working.send"}
 
 
 class RenewalWorkingScreen(KioskScreen):
@@ -16,7 +17,7 @@ class RenewalWorkingScreen(KioskScreen):
 
     body_text = StringProperty("")
 
-    def render(self, state: flow.Checking | flow.ReadingFacts | flow.Comparing | flow.Sending) -> None:
+    def render(self, state: flow.Checking | flow.ReadingFacts | flow.Proving | flow.Comparing | flow.Sending) -> None:
         """Say what is being done."""
         self.busy = True
         self.body_text = self.app.tr(_KEYS[type(state)], self.app.lang)

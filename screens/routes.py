@@ -28,7 +28,8 @@ FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosin
 # States during card or server work: Back waits for the answer rather than leave mid-command.
 BUSY_STATES: tuple[type, ...] = (
     expiry.LookingUp, expiry.CheckingByCard, checkup.Checking, mig.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
-    ticket.Issuing, ticket.Printing, renewal.Checking, renewal.ReadingFacts, renewal.Comparing, renewal.Sending,
+    ticket.Issuing, ticket.Printing, renewal.Checking, renewal.ReadingFacts, renewal.Proving, renewal.Comparing,
+    renewal.Sending,
 )
 
 # The card steps (waiting, reading, PIN pads) are shared classes: one screen each, whatever the flow.
@@ -66,6 +67,7 @@ _SCREENS: dict[type, str] = {
     renewal.ChooseWay: "renewal_way",
     renewal.WhatToBring: "renewal_bring",
     renewal.ReadingFacts: "renewal_working",
+    renewal.Proving: "renewal_working",
     renewal.Comparing: "renewal_working",
     renewal.Review: "renewal_review",
     renewal.Sending: "renewal_working",
@@ -73,8 +75,10 @@ _SCREENS: dict[type, str] = {
     renewal.NotYet: "renewal_result",
     renewal.Failed: "renewal_result",
 }
-# Where a flow shows a shared state its own way (a blocked 入力補助 PIN still leaves the counter's renewal).
-_FLOW_SCREENS: dict[tuple[str, type], str] = {("renewal", mig.PinBlocked): "renewal_result"}
+# Where a flow shows a shared state its own way (a blocked PIN or an expired certificate still leaves the
+# counter's renewal).
+_FLOW_SCREENS: dict[tuple[str, type], str] = {("renewal", mig.PinBlocked): "renewal_result",
+                                              ("renewal", mig.CertificateExpired): "renewal_result"}
 
 
 def route(flow_name: str, state: Any) -> tuple[str, tuple[Any, ...]]:

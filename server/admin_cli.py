@@ -25,11 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from server import audit
 from server.auth.kiosk import create_kiosk, list_kiosks
 from server.auth.staff import ROLES, create_staff, list_staff
+from server.auth.staff_lockout import active_lockouts, clear_lockout
 from server.config import Settings
 from server.domain.cards import is_valid_card_number
 from server.domain.linkage import add_old_link, linkage_history
 from server.domain.patrons import create_patron, find_patron, get_patron
 from server.errors import ApiError
+from server.fleet.maintenance import DEFAULT_DIGITS, clash
 from server.models import Kiosk
 
 # The first four are required; "address" (the address on record, compared by kiosk renewal requests) is optional.
@@ -161,10 +163,51 @@ def _cmd_kiosk_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_kiosk_list(settings: Settings, _args: argparse.Namespace) -> int:
+    from server.fleet.maintenance import pins_by_kiosk
+
     state = _state(settings)
     with state.sessions() as session:
+        pins = pins_by_kiosk(session=session)
         for kiosk in list_kiosks(session=session):
-            print(f"{kiosk.kiosk_id}\t{'active' if kiosk.active else 'revoked'}\t{kiosk.name}")
+            staff = ", ".join(pins.get(kiosk.kiosk_id, [])) or "none"
+            print(f"{kiosk.kiosk_id}\t{'active' if kiosk.active else 'revoked'}\t{kiosk.name}"
+                  f"\tmaintenance PINs: {staff}")
+    return 0
+
+
+def _cmd_maintenance_pin(settings: Settings, args: argparse.Namespace) -> int:
+    from server.fleet.maintenance import clear_pin, set_pin, set_random_pin
+
+    state = _state(settings)
+    what = "clear" if args.clear else "chosen" if args.pin else "random"
+    detail = {"kiosk_id": args.kiosk_id, "staff_id": args.staff_id, "pin": what}
+    try:
+        with state.sessions() as session, session.begin():
+            now = state.clock.now()
+            if args.clear:
+                if not clear_pin(session=session, kiosk_id=args.kiosk_id, staff_id=args.staff_id):
+                    raise ValueError(f"{args.staff_id} has no maintenance PIN at {args.kiosk_id}")
+                pin = None
+            elif args.pin:
+                set_pin(session=session, kiosk_id=args.kiosk_id, staff_id=args.staff_id, pin=args.pin, now=now)
+                pin = None
+            else:
+                pin = set_random_pin(session=session, kiosk_id=args.kiosk_id, staff_id=args.staff_id, now=now,
+                                     digits=args.digits)
+            audit.record(session=session, at=now, actor_type="admin_cli", actor_id=_actor(),
+                         action="kiosk.maintenance_pin", outcome="ok", detail=detail)
+    except ValueError as error:
+        print(f"maintenance PIN of {args.staff_id} at {args.kiosk_id} not changed: {error}", file=sys.stderr)
+        return 1
+    if args.clear:
+        print(f"{args.staff_id}: no maintenance PIN at {args.kiosk_id} any more (the kiosk drops it on its next "
+              "refresh, within 15 minutes)")
+    else:
+        print(f"{args.staff_id}: maintenance PIN at {args.kiosk_id} set (the kiosk takes it on its next refresh, "
+              "within 15 minutes); it opens that kiosk's maintenance mode only, not the staff pages")
+    if pin is not None:
+        print("the PIN (shown once; give it to that staff member only):")
+        print(pin)
     return 0
 
 
@@ -208,6 +251,9 @@ def _cmd_staff_create(settings: Settings, args: argparse.Namespace) -> int:
     pin = args.pin or getpass.getpass("PIN: ")
     try:
         with state.sessions() as session, session.begin():
+            # A kiosk holds maintenance PINs' hashes: a staff PIN equal to one would fall with that kiosk.
+            if clash(session=session, pin=pin, staff_pins=False):
+                raise ValueError("that PIN is a kiosk maintenance PIN; choose another")
             create_staff(session=session, staff_id=args.staff_id, name=args.name, role=args.role, pin=pin,
                          now=state.clock.now())
             audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
@@ -224,6 +270,27 @@ def _cmd_staff_list(settings: Settings, _args: argparse.Namespace) -> int:
     with state.sessions() as session:
         for member in list_staff(session=session):
             print(f"{member.staff_id}\t{member.role}\t{'active' if member.active else 'disabled'}\t{member.name}")
+    return 0
+
+
+def _cmd_staff_lockouts(settings: Settings, _args: argparse.Namespace) -> int:
+    state = _state(settings)
+    with state.sessions() as session:
+        for lock in active_lockouts(session=session, now=state.clock.now()):
+            print(f"{lock.id}\t{lock.kind}\t{lock.subject}\t{lock.failures} wrong PINs\tuntil {lock.until.isoformat()}")
+    return 0
+
+
+def _cmd_staff_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    state = _state(settings)
+    try:
+        with state.sessions() as session, session.begin():
+            clear_lockout(session=session, lockout_id=args.lockout_id, by=_actor(), actor_type="admin_cli",
+                          now=state.clock.now())
+    except ApiError:
+        print(f"no lockout {args.lockout_id} in force (see staff-lockouts)", file=sys.stderr)
+        return 1
+    print(f"lockout {args.lockout_id} cleared")
     return 0
 
 
@@ -294,6 +361,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = sub.add_parser("kiosk-rotate", help="give a kiosk a new secret (printed once; the old one gets 401)")
     p.add_argument("kiosk_id")
     p.set_defaults(run=_cmd_kiosk_rotate)
+    p = sub.add_parser("kiosk-maintenance-pin",
+                       help="set (random unless --pin) or --clear a staff member's maintenance PIN at one kiosk")
+    p.add_argument("kiosk_id")
+    p.add_argument("staff_id")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--pin", help="these digits (refused if a staff PIN or a maintenance PIN elsewhere)")
+    how.add_argument("--digits", type=int, default=DEFAULT_DIGITS, help="length of a random PIN (default %(default)s)")
+    how.add_argument("--clear", action="store_true", help="remove it: that staff member cannot sign in there")
+    p.set_defaults(run=_cmd_maintenance_pin)
     p = sub.add_parser("staff-create", help="create a staff account")
     p.add_argument("staff_id")
     p.add_argument("--name", required=True)
@@ -301,6 +377,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--pin", help="digits; asked for when omitted")
     p.set_defaults(run=_cmd_staff_create)
     sub.add_parser("staff-list", help="list staff accounts").set_defaults(run=_cmd_staff_list)
+    sub.add_parser("staff-lockouts", help="list staff sign-in lockouts in force (id, kind, subject)").set_defaults(
+        run=_cmd_staff_lockouts)
+    p = sub.add_parser("staff-unlock", help="clear a staff sign-in lockout (id from staff-lockouts)")
+    p.add_argument("lockout_id", type=int)
+    p.set_defaults(run=_cmd_staff_unlock)
     p = sub.add_parser("import-patrons", help="import patrons and old-scheme links from CSV")
     p.add_argument("csv")
     p.add_argument("--dry-run", action="store_true", help="check every row and report rejects; write nothing")
@@ -314,4 +395,4 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub.add_parser("seed-demo", help="create the demo data set").set_defaults(run=_cmd_seed_demo)
     from server.ops.cli import add_commands as add_ops_commands
 
-    add_ops_commands(sub)  # kiosk-enroll-code, backup, restore, retention, export-mykey-links
+    add_ops_commands(sub)  # kiosk-enroll-code, enroll-unlock, backup, restore, retention, export-mykey-links

@@ -9,6 +9,7 @@ from server.api.fast_tickets import TicketIssueFastPath
 from server.api.middleware import BodyGuard
 from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, stats, tickets
 from server.api.routes.fleet import router as fleet_router
+from server.api.security_headers import SecurityHeaders
 from server.clock import Clock
 from server.config import Settings, load_settings
 from server.ops import routes as ops_routes
@@ -24,12 +25,23 @@ need a bearer token from POST /v1/staff/sessions. Every error is
 """
 
 
+class SagaApp(FastAPI):
+    """FastAPI with the security headers outside everything, Starlette's own error middleware included, so
+    that every answer carries them: a 500, the body guard's refusals and the fast ticket path too."""
+
+    def build_middleware_stack(self):  # type: ignore[no-untyped-def]
+        """Starlette's stack, wrapped."""
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, state: AppState | None = None
 ) -> FastAPI:
     """Build the app; the database must already be migrated (python -m server migrate / serve)."""
     settings = settings or load_settings()
-    app = FastAPI(title="Saga Library kiosk registration API", version="1.0.0", description=API_DESCRIPTION)
+    # /docs is served from server/web with a local Swagger UI (pages.py); no ReDoc (it loads from a CDN).
+    app = SagaApp(title="Saga Library kiosk registration API", version="1.0.0", description=API_DESCRIPTION,
+                  docs_url=None, redoc_url=None)
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
     app.add_middleware(TicketIssueFastPath)  # innermost: after the body guard and the version gate

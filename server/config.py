@@ -11,7 +11,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -78,8 +87,11 @@ class Settings(BaseSettings):
     # A key the file names that is no setting is refused (a misspelling would silently keep the default).
     model_config = SettingsConfigDict(env_prefix="SERVER_", extra="forbid")
 
+    # "production" (an installed server: deploy/server sets it) or "development" (make run, the tests).
+    # Production refuses to start without what a library must configure itself (public_base_url).
+    mode: Literal["production", "development"] = "development"
     host: str = "127.0.0.1"
-    port: int = Field(default=8700, ge=1, le=65535)
+    port: int = Field(default=8700, ge=0, le=65535)  # 0: any free port (tests)
     # Serve on an inherited, already listening socket instead of host/port (supervisors and
     # tests pass one so no other process can take the port between choosing and binding it).
     listen_fd: int | None = None
@@ -99,7 +111,15 @@ class Settings(BaseSettings):
     demo_kiosk_secret: SecretStr | None = None
     demo_staff_id: str = "demo-admin"
     demo_staff_pin: SecretStr | None = None
+    # The demo staff account's maintenance PIN at the demo kiosk (what that kiosk caches; never a staff PIN).
+    demo_maintenance_pin: SecretStr | None = None
     staff_session_minutes: int = 480
+    # Staff sign-in: wrong PINs allowed within the window per staff id and per client address, then that
+    # staff id / address is refused for staff_lockout_minutes (server/auth/staff_lockout.py).
+    staff_login_window_minutes: int = Field(default=15, ge=1)
+    staff_login_max_failures_per_account: int = Field(default=5, ge=1)
+    staff_login_max_failures_per_client: int = Field(default=20, ge=1)
+    staff_lockout_minutes: int = Field(default=15, ge=1)
     # Fleet page: a kiosk is stale after this many of its own heartbeat intervals without one.
     fleet_stale_intervals: int = 3
     # Statistics page (/stats): counts from 1 to this minus one are not shown (they could single out a person).
@@ -114,7 +134,7 @@ class Settings(BaseSettings):
     ticket_services: list[TicketServiceSetting] = DEFAULT_TICKET_SERVICES
     counters: list[CounterSetting] = DEFAULT_COUNTERS
     # Base of the status URL printed as a QR code; empty: the URL the kiosk used (development only).
-    public_base_url: str = ""
+    public_base_url: str = Field(default="", validate_default=True)
     counter_hours_weekday: tuple[str, str] = ("09:00", "20:00")
     counter_hours_weekend: tuple[str, str] = ("09:00", "18:00")  # Saturdays, Sundays and public holidays
     closed_weekdays: list[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]] = [
@@ -122,13 +142,21 @@ class Settings(BaseSettings):
     ]
     closed_dates: list[str] = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]  # MM-DD yearly or YYYY-MM-DD
     open_on_public_holidays: bool = True
+    # Renewal requests (server/domain/renewal_proof.py): how long a card's proof lasts, and how many compares a
+    # card number and a kiosk may make; how precisely a typed card number's expiry is told (the day is the
+    # birthday: "month" tells year and month only; a card that signed always gets the day).
+    renewal_proof_ttl_seconds: int = Field(default=600, ge=30, le=3600)
+    renewal_compares_per_card: int = Field(default=5, ge=1)
+    renewal_compare_card_window_hours: int = Field(default=24, ge=1)
+    renewal_compares_per_kiosk: int = Field(default=20, ge=1)
+    renewal_compare_kiosk_window_minutes: int = Field(default=60, ge=1)
+    typed_number_expiry_precision: Literal["day", "month"] = "month"
     # Operations (server/ops): kiosks older than this version are refused (empty: no minimum).
     min_kiosk_version: str = ""
-    # One-time kiosk enrollment codes: lifetime, and failed redemptions allowed per window.
+    # One-time kiosk enrollment codes: lifetime, and failed redemptions allowed per client address and window.
     enroll_code_minutes: int = 30
     enroll_window_minutes: int = 15
     enroll_max_failures_per_client: int = 10
-    enroll_max_failures_total: int = 100
     # Retention (python -m server admin retention), in days.
     retention_tickets_days: int = 90
     retention_audit_days: int = 1825
@@ -161,6 +189,18 @@ class Settings(BaseSettings):
             raw = value.get_secret_value()
             if raw.lower() in _PLACEHOLDER_SECRETS or len(raw) < 16:
                 raise ValueError("demo_kiosk_secret is a placeholder or shorter than 16 characters")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url_in_production(cls, value: str, info: ValidationInfo) -> str:
+        """In production the ticket QR's URL comes from this setting, never from a request's Host header."""
+        value = value.strip()
+        if value and not re.fullmatch(r"https?://[^/\s?#]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not an http(s):// URL")
+        if not value and info.data.get("mode") == "production":
+            raise ValueError('must be set when mode is "production": the URL printed in ticket QR codes (else a '
+                             "request's Host header would decide it)")
         return value
 
     @field_validator("database_url", "mykey_database_url")

@@ -52,6 +52,11 @@ ERRORS: dict[str, ErrorSpec] = {
     "replayed_request": ErrorSpec(401, "この要求は既に処理されています。", "This request was already received."),
     "unknown_kiosk": ErrorSpec(401, "登録されていない端末です。", "Unknown or revoked kiosk."),
     "bad_credentials": ErrorSpec(401, "職員IDまたは暗証番号が違います。", "Wrong staff ID or PIN."),
+    "staff_locked": ErrorSpec(
+        429,
+        "暗証番号の誤りが続いたため、ログインを一時的に停止しています。しばらくしてからお試しください。",
+        "Too many wrong PINs: signing in is paused for a while. Please try again later.",
+    ),
     "forbidden": ErrorSpec(403, "この操作の権限がありません。", "Your role does not allow this action."),
     # Cards and patrons
     "malformed_card_number": ErrorSpec(
@@ -151,6 +156,31 @@ ERRORS: dict[str, ErrorSpec] = {
         409,
         "カードの記載と図書館の登録内容を照合できませんでした。2階総合カウンターへお越しください。",
         "The card's details could not be matched with the library's record. Please come to the 2nd-floor counter.",
+    ),
+    "renewal_proof_required": ErrorSpec(
+        403,
+        "マイナンバーカードと利用者証明用のパスワードで本人確認をしてからお試しください。",
+        "Please confirm with your My Number card and its user-authentication PIN first.",
+    ),
+    "renewal_proof_invalid": ErrorSpec(
+        403,
+        "本人確認の有効期限が切れました。最初からやり直してください。",
+        "The card confirmation is no longer valid for this request. Please start again.",
+    ),
+    "renewal_card_mismatch": ErrorSpec(
+        409,
+        "このマイナンバーカードは別の利用者カードと連携されています。2階総合カウンターへお越しください。",
+        "This My Number card is linked to another library card. Please come to the 2nd-floor counter.",
+    ),
+    "renewal_compare_limit": ErrorSpec(
+        429,
+        "この利用者カードの照合は回数の上限に達しました。2階総合カウンターへお越しください。",
+        "Too many checks for this library card. Please come to the 2nd-floor counter.",
+    ),
+    "renewal_pending": ErrorSpec(
+        409,
+        "更新の申し込みは受付済みで、カウンターでお待ちしています。2階総合カウンターへお越しください。",
+        "A renewal request is already waiting at the counter. Please come to the 2nd-floor counter.",
     ),
     "unknown_renewal": ErrorSpec(404, "この受付番号は見つかりません。", "Unknown reference code."),
     "renewal_not_pending": ErrorSpec(409, "この申請は処理済みです。", "This request was already decided."),

@@ -132,6 +132,25 @@ class RenewalRequest(Base):
     patron: Mapped[Patron] = relationship()
 
 
+class RenewalProof(Base):
+    """A kiosk's proof that the patron in front of it holds a My Number card and its 利用者証明用 PIN: the card
+    signed a server challenge in this session (server/domain/renewal_proof.py). Renewal compares and requests
+    need one, for one library card number at one kiosk, for a few minutes. Only the token's hash is kept.
+    """
+
+    __tablename__ = "renewal_proofs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    card_number: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    # Set by the first compare that matched the record: a request needs it, so creating is no oracle.
+    matched: Mapped[bool] = mapped_column(Boolean, default=False)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)  # the request it allowed was stored
+
+
 class Kiosk(Base):
     """A lobby kiosk and its signing secret (HMAC needs the secret itself, so it is stored)."""
 
@@ -188,6 +207,39 @@ class StaffSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.staff_id"))
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class StaffLoginFailure(Base):
+    """A refused staff sign-in, kept for the lockout window: counted per attempted staff id and per client
+    address in the database, so the limits hold across every server process."""
+
+    __tablename__ = "staff_login_failures"
+    __table_args__ = (
+        Index("ix_staff_login_failures_staff_at", "staff_id", "at"),
+        Index("ix_staff_login_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    # The id as typed: an unknown id is counted (and locked) the same as a real one.
+    staff_id: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))  # the client address (behind the proxy: X-Forwarded-For)
+
+
+class StaffLockout(Base):
+    """Staff sign-in refused for a staff id ("account") or a client address ("client") until `until`,
+    unless an administrator cleared it first."""
+
+    __tablename__ = "staff_lockouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # account | client
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # the staff id or the client address
+    failures: Mapped[int] = mapped_column(Integer)  # failures within the window that set it off
+    locked_at: Mapped[datetime] = mapped_column(Timestamp)
+    until: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    cleared_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEntry(Base):

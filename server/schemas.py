@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 _STRICT = ConfigDict(extra="forbid")
 # Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
 Base64Certificate = Field(min_length=4, max_length=8192, pattern=r"^[A-Za-z0-9+/=\s]+$")
 Base64Signature = Field(min_length=4, max_length=1024, pattern=r"^[A-Za-z0-9+/=\s]+$")
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# A time read back from the database: SQLite returns it naive, though it was stored as UTC. Answered with
+# its offset, as the API document's date-time (RFC 3339) requires.
+StoredTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class ErrorDetail(BaseModel):
@@ -41,10 +50,13 @@ class ExpiryPublic(BaseModel):
     card_number: str
     valid_until: date
     renewable_from: date
-    days_left: int
+    days_left: int | None
     status: Literal["valid", "renewable", "expired"]
     today: date
     rule_ja: str
+    # "month" (a typed card number, typed_number_expiry_precision): valid_until and renewable_from are the
+    # first day of their month and days_left is null, since the expiry day is the patron's birthday.
+    precision: Literal["day", "month"] = "day"
 
 
 class CheckupPublic(BaseModel):
@@ -117,6 +129,33 @@ class StaffSessionPublic(BaseModel):
     expires_at: datetime
 
 
+class StaffLockoutPublic(BaseModel):
+    """A sign-in lockout in force: a staff id ("account") or a client address ("client")."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    subject: str
+    failures: int
+    locked_at: datetime
+    until: datetime
+
+    @field_validator("locked_at", "until")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        """SQLite gives naive datetimes back; they were stored as UTC."""
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class StaffLockoutsPublic(BaseModel):
+    """The sign-in lockouts in force now; `can_clear`: the caller is an administrator."""
+
+    now: datetime
+    can_clear: bool
+    lockouts: list[StaffLockoutPublic]
+
+
 class LinkagePublic(BaseModel):
     """One linkage row (active or history)."""
 
@@ -127,8 +166,8 @@ class LinkagePublic(BaseModel):
     cert_issuer: str | None
     mykey_id: str | None
     active: bool
-    created_at: datetime
-    ended_at: datetime | None
+    created_at: StoredTime
+    ended_at: StoredTime | None
     ended_reason: str | None
 
 
@@ -153,8 +192,8 @@ class MigrationRequestPublic(BaseModel):
     patron_name: str
     status: str
     kiosk_id: str
-    created_at: datetime
-    decided_at: datetime | None
+    created_at: StoredTime
+    decided_at: StoredTime | None
     decided_by: str | None
 
 
@@ -170,7 +209,7 @@ class AuditEntryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: StoredTime
     actor_type: str
     actor_id: str
     action: str

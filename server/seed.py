@@ -7,7 +7,7 @@
   2000000139 (born on 29 February), dated relative to the library's today;
 - addresses on record: each persona's card address, except `different_pins` (2000000071), who has moved since
   registering and whose card has expired, so a renewal request at the kiosk shows a changed address;
-- the demo kiosk and the demo staff account from settings.
+- the demo kiosk, the demo staff account and its maintenance PIN at the demo kiosk, from settings.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from server.auth.staff import create_staff
 from server.domain.certs import identity_of
 from server.domain.linkage import add_old_link
 from server.domain.patrons import create_patron, find_patron
+from server.fleet.maintenance import set_pin
+from server.fleet.models import KioskMaintenancePin
 from server.models import Kiosk, StaffMember
 from server.state import AppState
 
@@ -70,6 +72,10 @@ def seed_demo(*, state: AppState) -> None:
         if session.get(StaffMember, settings.demo_staff_id) is None and settings.demo_staff_pin is not None:
             create_staff(session=session, staff_id=settings.demo_staff_id, name="デモ 管理者", role="admin",
                          pin=settings.demo_staff_pin.get_secret_value(), now=now)
+        if (settings.demo_maintenance_pin is not None and session.get(StaffMember, settings.demo_staff_id)
+                and session.get(KioskMaintenancePin, (settings.demo_kiosk_id, settings.demo_staff_id)) is None):
+            set_pin(session=session, kiosk_id=settings.demo_kiosk_id, staff_id=settings.demo_staff_id,
+                    pin=settings.demo_maintenance_pin.get_secret_value(), now=now)
         for persona in test_pki.personas.values():
             if not persona.library_card or persona.key == "renewed":
                 continue  # "renewed" is "normal"'s new certificate: same person, same library card

@@ -4,20 +4,23 @@ It answers the command set of ../shared/reference/jpki-apdu.md with real status
 words: applications by AID, EFs, READ BINARY (short and extended Le), PIN EFs
 with tries counters and blocking, a security status reset at power off, and
 COMPUTE DIGITAL SIGNATURE that pads the DigestInfo itself (PKCS#1 v1.5 type 01)
-and signs with a real RSA-2048 key. It also holds what the kiosk must never
-touch (the 入力補助AP's EF 0001 with a fake 個人番号, and the 券面AP), so a
+and signs with a real RSA-2048 key. The JPKI AP holds the real card's whole file
+set, 利用者証明用 and 署名用 sides, so that clients nobody here wrote (OpenSC's
+`jpki` driver) bind it. It also holds what the kiosk must never touch (the
+署名用 side, the 入力補助AP's EF 0001 with a fake 個人番号, and the 券面AP), so a
 test can prove they are never selected.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from virtualcard.personas import MAX_TRIES, Persona
+from virtualcard.personas import MAX_TRIES, SIGN_MAX_TRIES, Persona
 
 MYNUMBER_ATR = bytes.fromhex("3BE000FF8131FE4514")
 OTHER_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")  # a contactless memory card
@@ -48,6 +51,10 @@ CERT_EF_SIZE = 2048  # EFs are allocated larger than their content; the reader m
 
 class CardPulledOut(Exception):  # noqa: N818 (an event, not an error of the card)
     """The persona's card is pulled out now: the transport must drop the line without answering."""
+
+
+class CardWentMute(Exception):  # noqa: N818 (an event, not an error of the card)
+    """The card never answers this command: the transport must stay silent until the card is taken out."""
 
 
 @dataclass
@@ -176,8 +183,14 @@ class VirtualCard:
     verified: set[tuple[bytes, int]] = field(default_factory=set)
     cert_chunks_read: int = 0
     t0_chaining: bool = False  # answer data as 61xx + GET RESPONSE, like a T=0 card
+    blocked_tries_sw: int = 0x63C0  # the answer to the tries query of a blocked PIN (6984: a card that differs)
     pending: bytes = b""
     history: list[bytes] = field(default_factory=list)  # every command, for tests; VERIFY data kept out
+    # A stalled card or reader driver: the first command with this INS is answered `stall_s` late, or with
+    # stall_s None never (the card goes mute until it is taken out).
+    stall_on_ins: int | None = None
+    stall_s: float | None = None
+    stalled: bool = False
 
     @classmethod
     def for_persona(cls, persona: Persona) -> VirtualCard:
@@ -188,15 +201,23 @@ class VirtualCard:
             card.files[(AID_OTHER, 0x0001)] = BinaryFile(b"\x00" * 16)
             return card
         auth_pin = (AID_JPKI, 0x0018)
+        sign_pin = (AID_JPKI, 0x001B)
         text_pin = (AID_TEXT, 0x0011)
-        cert_ef = persona.cert_der + b"\xff" * max(0, CERT_EF_SIZE - len(persona.cert_der))
+        signing = persona.signing
         card.files.update(
             {
                 (AID_JPKI, 0x0006): BinaryFile(TOKEN),
-                (AID_JPKI, 0x000A): BinaryFile(cert_ef),
+                # 利用者証明用 (auth) side: the certificate is public, the key needs the 4-digit PIN.
+                (AID_JPKI, 0x000A): BinaryFile(_pad(persona.cert_der, CERT_EF_SIZE)),
                 (AID_JPKI, 0x000B): BinaryFile(_der(persona.issuer_cert)),
                 auth_pin: PinFile(persona.auth_pin.encode("ascii"), persona.auth_tries),
                 (AID_JPKI, 0x0017): KeyFile(persona.private_key, auth_pin),
+                # 署名用 (sign) side, never touched by the kiosk: the certificate carries name and
+                # address, so reading it needs the password too (OpenSC marks it PRIVATE); its CA is public.
+                (AID_JPKI, 0x0001): BinaryFile(_pad(signing.cert_der, CERT_EF_SIZE), sign_pin),
+                (AID_JPKI, 0x0002): BinaryFile(_der(signing.issuer_cert)),
+                (AID_JPKI, 0x001A): KeyFile(signing.private_key, sign_pin),
+                sign_pin: PinFile(signing.password.encode("ascii"), signing.tries, SIGN_MAX_TRIES),
                 text_pin: PinFile(persona.text_pin.encode("ascii"), persona.text_tries),
                 # Never to be read by the kiosk: the fake 個人番号.
                 (AID_TEXT, 0x0001): BinaryFile(tlv(0xDF10, persona.fake_my_number.encode("ascii")), text_pin),
@@ -233,7 +254,7 @@ class VirtualCard:
         self.verified.clear()
 
     def process(self, apdu: bytes) -> bytes:
-        """Answer one command APDU with response data + SW (raises CardPulledOut for that persona)."""
+        """Answer one command APDU with response data + SW (CardPulledOut and CardWentMute when set so)."""
         try:
             command = parse_command(apdu)
         except ValueError:
@@ -241,6 +262,11 @@ class VirtualCard:
             return _sw(SW_WRONG_LENGTH)
         recorded = bytes(apdu[:5]) if command.ins == 0x20 and command.data else bytes(apdu)
         self.history.append(recorded)
+        if command.ins == self.stall_on_ins and not self.stalled:
+            self.stalled = True
+            if self.stall_s is None:
+                raise CardWentMute()
+            time.sleep(self.stall_s)  # the transport's thread waits, as a slow card makes the reader wait
         if command.cla & 0x03:
             return _sw(SW_LOGICAL_CHANNEL)
         if command.cla & 0xFC == 0x00 and command.ins == 0xC0:
@@ -325,9 +351,13 @@ class VirtualCard:
         ref = (self.current_aid, self.current_ef)
         assert ref[0] is not None and ref[1] is not None
         if not c.data:
+            # The tries query (case 1) answers 63Cx, also when blocked (63C0) and after a good VERIFY (the
+            # reset counter): OpenSC's jpki driver and jpki/myna accept only SW1=63 here, so a card answering
+            # 6984 or 9000 would fail their binding (docs/card-interop.md). `blocked_tries_sw` plays a card
+            # that answers otherwise when blocked.
             if ef.tries == 0:
-                return _sw(SW_BLOCKED)
-            return _sw(SW_OK) if ref in self.verified else _sw(0x63C0 | ef.tries)
+                return _sw(self.blocked_tries_sw)
+            return _sw(0x63C0 | ef.tries)
         if ef.tries == 0:
             return _sw(SW_BLOCKED)
         if c.data == ef.value:

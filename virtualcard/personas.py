@@ -31,6 +31,24 @@ class PersonaSpec:
     cert_validity: str = "valid"  # 'valid', 'expired' or 'renewed' (newer than the person's first certificate)
     pull_out_after_chunks: int | None = None
     revoked: bool = False
+    # The 署名用 side of the JPKI AP, which the kiosk never touches: OpenSC and other readers need it.
+    sign_password: str = "ABC123"  # noqa: S105 - made up; 6-16 letters (upper case) and digits
+    sign_tries: int = 5
+
+
+@dataclass(frozen=True)
+class SigningSide:
+    """The 署名用電子証明書 of a card: password, tries left, key and certificate (with name and address)."""
+
+    password: str
+    tries: int
+    cert: x509.Certificate
+    cert_der: bytes
+    private_key: rsa.RSAPrivateKey
+    issuer_cert: x509.Certificate
+
+    def __repr__(self) -> str:
+        return "SigningSide(<redacted>)"
 
 
 @dataclass(frozen=True)
@@ -58,13 +76,15 @@ class Persona:
     revoked: bool
     fake_my_number: str
     ca_generation: int
+    signing: SigningSide
 
     def __repr__(self) -> str:
         return f"Persona({self.key!r})"
 
 
 
-MAX_TRIES = 3
+MAX_TRIES = 3  # 利用者証明用 PIN and 入力補助 PIN
+SIGN_MAX_TRIES = 5  # 署名用 password (OpenSC jpki.h JPKI_SIGN_PIN_MAX_TRIES)
 
 SPECS: tuple[PersonaSpec, ...] = (
     PersonaSpec("normal", "TESTP-000001", "2000000014", True, "1234", "1234", 3, 3,

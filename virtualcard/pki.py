@@ -1,5 +1,9 @@
 """A TEST J-LIS-like PKI: two root CA generations, patron auth certificates, and CRLs.
 
+Like the real JPKI there are two hierarchies: the 利用者証明用 (auth) CAs the kiosk
+trusts, and separate 署名用 (sign) CAs for the signing certificate every card also
+carries (with the holder's name and address, so the kiosk never reads it; OpenSC does).
+
 Generated with `cryptography`, cached in a directory (default `var/personas/`)
 because RSA key generation is slow, and regenerated when the cache is missing,
 stale (a certificate or CRL that should be valid no longer is) or made from
@@ -25,10 +29,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from virtualcard.personas import SPECS, Persona, PersonaSpec
+from virtualcard.personas import SPECS, Persona, PersonaSpec, SigningSide
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "var" / "personas"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the 署名用 hierarchy and keys
 GENERATIONS = (2015, 2023)
 _DAY = dt.timedelta(days=1)
 _MIN_REMAINING = dt.timedelta(days=30)  # regenerate before anything that should be valid gets close to expiry
@@ -47,29 +51,39 @@ class TestPki:
     crl_path: Path  # the CRL that lists the revoked persona
     crls: list[x509.CertificateRevocationList]
     personas: dict[str, Persona]
+    sign_roots: list[x509.Certificate]  # the 署名用 CAs, per generation
 
     def root_for(self, generation: int) -> x509.Certificate:
         """The root CA certificate of a generation (2015 or 2023)."""
         return self.roots[GENERATIONS.index(generation)]
 
 
-def _name(generation: int) -> x509.Name:
+def _name(generation: int, purpose: str = "Auth") -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "TEST JPKI (not J-LIS, tests only)"),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "TEST Japanese Government"),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "TEST JPKIforAuth"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"TEST JPKI Auth CA Generation {generation}"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"TEST JPKIfor{purpose}"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"TEST JPKI {purpose} CA Generation {generation}"),
         ]
     )
+
+
+# SubjectAltName otherNames of the real 署名用 certificate (jpki/myna libmyna/jpki_ap.go).
+_OID_NAME = x509.ObjectIdentifier("1.2.392.200149.8.5.5.1")
+_OID_SEX = x509.ObjectIdentifier("1.2.392.200149.8.5.5.3")
+_OID_BIRTH = x509.ObjectIdentifier("1.2.392.200149.8.5.5.4")
+_OID_ADDRESS = x509.ObjectIdentifier("1.2.392.200149.8.5.5.5")
 
 
 def _new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _make_root(generation: int, key: rsa.RSAPrivateKey, now: dt.datetime) -> x509.Certificate:
+def _make_root(
+    generation: int, key: rsa.RSAPrivateKey, now: dt.datetime, purpose: str = "Auth"
+) -> x509.Certificate:
     # The older generation started earlier and ends sooner, like the real pair.
     start, end = (now - 8 * 365 * _DAY, now + 4 * 365 * _DAY) if generation == 2015 else (
         now - 2 * 365 * _DAY,
@@ -78,8 +92,8 @@ def _make_root(generation: int, key: rsa.RSAPrivateKey, now: dt.datetime) -> x50
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     return (
         x509.CertificateBuilder()
-        .subject_name(_name(generation))
-        .issuer_name(_name(generation))
+        .subject_name(_name(generation, purpose))
+        .issuer_name(_name(generation, purpose))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
@@ -144,6 +158,63 @@ def _make_patron_cert(
     )
 
 
+def _utf8(text: str) -> bytes:
+    raw = text.encode()
+    return b"\x0c" + _der_length(len(raw)) + raw  # DER UTF8String
+
+
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes((n,))
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((0x80 | len(raw),)) + raw
+
+
+def _make_sign_cert(
+    spec: PersonaSpec,
+    key: rsa.RSAPrivateKey,
+    ca_cert: x509.Certificate,
+    ca_key: rsa.RSAPrivateKey,
+    now: dt.datetime,
+) -> x509.Certificate:
+    """The 署名用 certificate: unlike the auth one it names the holder (subjectAltName otherNames)."""
+    start, end = _validity(spec, now)
+    serial = x509.random_serial_number()
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, "TEST Saga-ken"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"TEST{serial:032X}"[:36]),
+        ]
+    )
+    alt_names = x509.SubjectAlternativeName(
+        [
+            x509.OtherName(_OID_NAME, _utf8(spec.name)),
+            x509.OtherName(_OID_SEX, _utf8(spec.sex)),
+            x509.OtherName(_OID_BIRTH, _utf8(spec.birth_date.strftime("%Y%m%d"))),
+            x509.OtherName(_OID_ADDRESS, _utf8(spec.address)),
+        ]
+    )
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(  # digitalSignature and nonRepudiation, as on the real card
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
+        )
+        .add_extension(alt_names, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
 def _make_crl(
     ca_cert: x509.Certificate, ca_key: rsa.RSAPrivateKey, revoked: list[int], now: dt.datetime
 ) -> x509.CertificateRevocationList:
@@ -182,6 +253,12 @@ def generate(directory: Path) -> None:
         ca[generation] = (cert, key)
         (directory / f"root-{generation}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         (directory / f"root-{generation}.key.pem").write_bytes(_pem_key(key))
+    sign_ca: dict[int, tuple[x509.Certificate, rsa.RSAPrivateKey]] = {}
+    for generation in GENERATIONS:
+        key = _new_key()
+        cert = _make_root(generation, key, now, "Sign")
+        sign_ca[generation] = (cert, key)
+        (directory / f"sign-root-{generation}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     revoked: dict[int, list[int]] = {g: [] for g in GENERATIONS}
     for spec in SPECS:
         key = _new_key()
@@ -191,6 +268,10 @@ def generate(directory: Path) -> None:
             revoked[spec.ca_generation].append(cert.serial_number)
         (directory / f"{spec.key}.cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         (directory / f"{spec.key}.key.pem").write_bytes(_pem_key(key))
+        sign_key = _new_key()
+        sign_cert = _make_sign_cert(spec, sign_key, *sign_ca[spec.ca_generation], now)
+        (directory / f"{spec.key}.sign.cert.pem").write_bytes(sign_cert.public_bytes(serialization.Encoding.PEM))
+        (directory / f"{spec.key}.sign.key.pem").write_bytes(_pem_key(sign_key))
     for generation in GENERATIONS:
         crl = _make_crl(*ca[generation], revoked[generation], now)
         (directory / f"crl-{generation}.pem").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
@@ -203,13 +284,22 @@ def load(directory: Path) -> TestPki:
     roots = [x509.load_pem_x509_certificate((directory / f"root-{g}.pem").read_bytes()) for g in GENERATIONS]
     crl_paths = [directory / f"crl-{g}.pem" for g in GENERATIONS]
     crls = [x509.load_pem_x509_crl(p.read_bytes()) for p in crl_paths]
+    sign_roots = [
+        x509.load_pem_x509_certificate((directory / f"sign-root-{g}.pem").read_bytes()) for g in GENERATIONS
+    ]
     personas: dict[str, Persona] = {}
     for spec in SPECS:
         cert = x509.load_pem_x509_certificate((directory / f"{spec.key}.cert.pem").read_bytes())
-        key = serialization.load_pem_private_key(
-            (directory / f"{spec.key}.key.pem").read_bytes(), None, unsafe_skip_rsa_key_validation=True
+        key = _load_key(directory / f"{spec.key}.key.pem")
+        sign_cert = x509.load_pem_x509_certificate((directory / f"{spec.key}.sign.cert.pem").read_bytes())
+        signing = SigningSide(
+            password=spec.sign_password,
+            tries=spec.sign_tries,
+            cert=sign_cert,
+            cert_der=sign_cert.public_bytes(serialization.Encoding.DER),
+            private_key=_load_key(directory / f"{spec.key}.sign.key.pem"),
+            issuer_cert=sign_roots[GENERATIONS.index(spec.ca_generation)],
         )
-        assert isinstance(key, rsa.RSAPrivateKey)
         personas[spec.key] = Persona(
             key=spec.key,
             person_id=spec.person_id,
@@ -232,6 +322,7 @@ def load(directory: Path) -> TestPki:
             revoked=spec.revoked,
             fake_my_number=spec.fake_my_number,
             ca_generation=spec.ca_generation,
+            signing=signing,
         )
     revoked_generation = next(s.ca_generation for s in SPECS if s.revoked)
     return TestPki(
@@ -242,7 +333,14 @@ def load(directory: Path) -> TestPki:
         crl_path=crl_paths[GENERATIONS.index(revoked_generation)],
         crls=crls,
         personas=personas,
+        sign_roots=sign_roots,
     )
+
+
+def _load_key(path: Path) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), None, unsafe_skip_rsa_key_validation=True)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
 
 
 def _is_fresh(directory: Path) -> bool:
@@ -254,14 +352,16 @@ def _is_fresh(directory: Path) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     horizon = dt.datetime.now(dt.UTC) + _MIN_REMAINING
-    if any(root.not_valid_after_utc < horizon for root in pki.roots):
+    if any(root.not_valid_after_utc < horizon for root in pki.roots + pki.sign_roots):
         return False
     if any(crl.next_update_utc is None or crl.next_update_utc < horizon for crl in pki.crls):
         return False
     spec_by_key = {s.key: s for s in SPECS}
     for persona in pki.personas.values():
         should_be_valid = spec_by_key[persona.key].cert_validity != "expired"
-        if should_be_valid and persona.cert.not_valid_after_utc < horizon:
+        if should_be_valid and min(
+            persona.cert.not_valid_after_utc, persona.signing.cert.not_valid_after_utc
+        ) < horizon:
             return False
     return True
 

@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 
-from virtualcard.card import CardPulledOut, VirtualCard
+from virtualcard.card import CardPulledOut, CardWentMute, VirtualCard
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class CardServer:
         self._lock = threading.Lock()
         self._removed_at = 0.0
         self.pulled_out = threading.Event()  # set when a persona pulled its card out by itself
+        self.went_mute = threading.Event()  # set when the card stopped answering (VirtualCard.stall_on_ins)
 
     @property
     def inserted(self) -> bool:
@@ -76,6 +77,7 @@ class CardServer:
         with self._lock:
             self.card, self._sock = card, sock
             self.pulled_out.clear()
+            self.went_mute.clear()
             self._thread = threading.Thread(target=self._serve, args=(sock,), daemon=True, name="vpcd-card")
             self._thread.start()
         log.info("card %s inserted into vpcd port %d", card.persona.key, self.port)
@@ -136,6 +138,11 @@ class CardServer:
                     log.info("persona %s pulls the card out mid-command", card.persona.key)
                     self._pull_out(sock)
                     return
+                except CardWentMute:
+                    log.info("card %s goes mute: no answer until it is taken out", card.persona.key)
+                    self.went_mute.set()
+                    _wait_closed(sock)
+                    return
                 _send(sock, response)
         except OSError:
             return  # closed by remove() or by pcscd going away
@@ -153,6 +160,12 @@ class CardServer:
     def close(self) -> None:
         """Remove the card and release everything."""
         self.remove()
+
+
+def _wait_closed(sock: socket.socket) -> None:
+    """Read and drop whatever vpcd sends, answering nothing, until the line is closed (the card taken out)."""
+    while sock.recv(4096):
+        pass
 
 
 def _close(sock: socket.socket) -> None:

@@ -75,9 +75,12 @@ class CardExpiry:
     card_number: str
     valid_until: date
     renewable_from: date
-    days_left: int
+    days_left: int | None  # None when told to the month
     status: str  # valid | renewable | expired
     today: date
+    # "month" for a typed card number (the server's typed_number_expiry_precision): valid_until and
+    # renewable_from are then the first of their month, the day (the patron's birthday) withheld.
+    precision: str = "day"
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,8 @@ class StaffAlert:
 
 @dataclass(frozen=True)
 class StaffCredential:
-    """A staff account as the kiosk caches it: id, role and the salted argon2id PIN hash (never a PIN)."""
+    """A staff member as this kiosk caches it: id, role and the argon2id hash of their maintenance PIN for
+    this kiosk only (never a PIN, never a staff PIN's hash: server/fleet/maintenance.py)."""
 
     staff_id: str
     role: str
@@ -194,8 +198,9 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _renewal_body(card_number: str, name: str, address: str, birth_date: date) -> dict[str, str]:
-    return {"card_number": card_number, "name": name, "address": address, "birth_date": birth_date.isoformat()}
+def _renewal_body(card_number: str, name: str, address: str, birth_date: date, proof: str) -> dict[str, str]:
+    return {"card_number": card_number, "name": name, "address": address, "birth_date": birth_date.isoformat(),
+            "proof": proof}
 
 
 def _renewal(body: dict[str, Any]) -> RenewalAnswer:
@@ -209,10 +214,17 @@ def _expiry(body: dict[str, Any]) -> CardExpiry:
         card_number=body["card_number"],
         valid_until=date.fromisoformat(body["valid_until"]),
         renewable_from=date.fromisoformat(body["renewable_from"]),
-        days_left=int(body["days_left"]),
+        days_left=int(body["days_left"]) if body["days_left"] is not None else None,
         status=body["status"],
         today=date.fromisoformat(body["today"]),
+        precision=_precision(body.get("precision", "day")),
     )
+
+
+def _precision(value: object) -> str:
+    if value not in ("day", "month"):
+        raise ValueError(f"unknown expiry precision {value!r}")
+    return str(value)
 
 
 class KioskApiClient:
@@ -381,17 +393,31 @@ class KioskApiClient:
         return CardCheckup(link=link, card=card, migration_reference=body.get("migration_reference"),
                            reference=str(body["reference"]))
 
-    def renewal_compare(self, card_number: str, name: str, address: str, birth_date: date) -> RenewalAnswer:
+    def renewal_proof(self, *, card_number: str, challenge_id: str, certificate_der: bytes, signature: bytes,
+                      idempotency_key: str | None = None) -> str:
+        """The server's proof that this card signed for ``card_number`` (compares and the request need it)."""
+        payload = {
+            "card_number": card_number,
+            "challenge_id": challenge_id,
+            "certificate": base64.b64encode(certificate_der).decode(),
+            "signature": base64.b64encode(signature).decode(),
+        }
+        body = self._request("POST", "/v1/renewals/proofs", json_body=payload,
+                             idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1, purpose="renewal_proof")
+        return str(body["proof"])
+
+    def renewal_compare(self, card_number: str, name: str, address: str, birth_date: date, *,
+                        proof: str) -> RenewalAnswer:
         """Compare the card's facts with the library's record (nothing stored)."""
         return _renewal(self._request("POST", "/v1/renewals/compare",
-                                      json_body=_renewal_body(card_number, name, address, birth_date),
+                                      json_body=_renewal_body(card_number, name, address, birth_date, proof),
                                       purpose="renewal_compare"))
 
-    def renewal_request(self, card_number: str, name: str, address: str, birth_date: date, *,
+    def renewal_request(self, card_number: str, name: str, address: str, birth_date: date, *, proof: str,
                         idempotency_key: str) -> RenewalAnswer:
         """Send the renewal request for the counter; the answer carries its reference code."""
         return _renewal(self._request("POST", "/v1/renewals",
-                                      json_body=_renewal_body(card_number, name, address, birth_date),
+                                      json_body=_renewal_body(card_number, name, address, birth_date, proof),
                                       idempotency_key=idempotency_key, retries=1, purpose="renewal"))
 
     def ticket_services(self) -> TicketServices:
@@ -450,9 +476,12 @@ class KioskApiClient:
 
     # Maintenance mode and fleet (kiosk/maintenance). ---------------------------------------------
 
-    def staff_credentials(self) -> list[StaffCredential]:
-        """Active staff accounts with their argon2id PIN hashes and roles, for the kiosk's offline cache."""
-        body = self._request("GET", "/v1/kiosk/staff-credentials", background=True)
+    def maintenance_credentials(self) -> list[StaffCredential]:
+        """This kiosk's maintenance PINs (argon2id hashes) with each staff member's role, for its offline cache."""
+        body = self._request("GET", "/v1/kiosk/maintenance-credentials", background=True)
+        kiosk_id = self._session.auth.kiosk_id  # type: ignore[union-attr]
+        if body.get("kiosk_id") != kiosk_id:  # another kiosk's PINs must never open this one
+            raise ServerError(200, f"maintenance credentials for {body.get('kiosk_id')!r}, not {kiosk_id!r}")
         return [StaffCredential(staff_id=s["staff_id"], role=s["role"], pin_hash=s["pin_hash"])
                 for s in body["staff"]]
 
@@ -488,7 +517,8 @@ class KioskApiClient:
 # screen would wait until the idle wipe. Wrapped here, after the class, so each method stays plain.
 _ANSWER_READERS = ("check_clock", "card_expiry", "migration_challenge", "submit_migration", "expiry_by_mynumber",
                    "card_checkup", "ticket_services", "issue_ticket", "mark_ticket_printed", "call_staff",
-                   "staff_credentials", "send_heartbeat", "renewal_compare", "renewal_request")
+                   "maintenance_credentials", "send_heartbeat", "renewal_proof", "renewal_compare",
+                   "renewal_request")
 
 
 def _typed_answer_errors(method: Any) -> Any:

@@ -11,6 +11,7 @@ from kiosk.card.errors import (
     ApduError,
     CardError,
     CardRemovedError,
+    CardTimeoutError,
     CardUnresponsiveError,
     CertificateError,
     CertificateExpiredError,
@@ -24,6 +25,7 @@ from kiosk.card.errors import (
     PinError,
     ReaderGoneError,
     TransportError,
+    UnexpectedAnswerError,
     WrongPinError,
 )
 from kiosk.card.jpki import JpkiSession, sha256_digest_info
@@ -52,6 +54,7 @@ __all__ = [
     "CardError",
     "CardProtocol",
     "CardRemovedError",
+    "CardTimeoutError",
     "CardUnresponsiveError",
     "CertificateError",
     "CertificateExpiredError",
@@ -70,6 +73,7 @@ __all__ = [
     "ReaderGoneError",
     "TextApSession",
     "TransportError",
+    "UnexpectedAnswerError",
     "WrongPinError",
     "sha256_digest_info",
 ]

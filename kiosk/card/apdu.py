@@ -35,7 +35,11 @@ class Fid(Enum):
     """(application, file id) pairs the kiosk may select: the closed whitelist.
 
     The 入力補助AP's EF 0001 (個人番号), its PIN A/B files and every file of the
-    券面AP are absent on purpose, so no code path can name them.
+    券面AP are absent on purpose, so no code path can name them. So is the JPKI
+    AP's whole 署名用 side, which every card also holds: the password EF 001B,
+    the key EF 001A, the signing certificate EF 0001 (it carries the holder's
+    name, birth date, sex and address) and its CA certificate EF 0002. The kiosk
+    only ever uses the 利用者証明用 side.
     """
 
     JPKI_TOKEN = (Aid.JPKI, 0x0006)

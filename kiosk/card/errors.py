@@ -48,7 +48,11 @@ class CardError(Exception):
     """Base class of every error raised by the card layer."""
 
 
-class ApduError(CardError):
+class UnexpectedAnswerError(CardError):
+    """The card answered, but something a My Number card never answers (a status word, length or encoding)."""
+
+
+class ApduError(UnexpectedAnswerError):
     """The card answered a status word the caller did not expect."""
 
     def __init__(self, data: bytes, sw: int) -> None:
@@ -74,6 +78,17 @@ class ReaderGoneError(TransportError):
 
 class CardUnresponsiveError(TransportError):
     """The card does not answer (mute, or a timeout in the reader)."""
+
+
+class CardTimeoutError(CardUnresponsiveError):
+    """No answer within the kiosk's own time limit; the connection is given up (kiosk.card.card_thread).
+
+    `sent` is False when the command never went out (given up before it started, or on a dead connection).
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class NoCardError(TransportError):
@@ -120,7 +135,7 @@ class CertificateNotYetValidError(CertificateError):
     """The certificate is before its not_before."""
 
 
-class MalformedDataError(CardError):
+class MalformedDataError(UnexpectedAnswerError):
     """Data read from the card is garbage, truncated or larger than allowed."""
 
 

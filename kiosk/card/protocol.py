@@ -2,7 +2,9 @@
 
 Every APDU the kiosk sends passes through `CardProtocol.transmit`, which refuses
 anything outside a closed set of commands and files (see `apdu.Fid`). That gate
-is what makes reading the 個人番号 impossible rather than merely unused.
+is what makes reading the 個人番号 impossible rather than merely unused, and
+likewise the JPKI AP's 署名用 side (EFs 001B, 001A, 0001, 0002): the kiosk cannot
+select the signing password, key or certificate, only the 利用者証明用 files.
 """
 
 from __future__ import annotations

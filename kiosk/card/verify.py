@@ -13,8 +13,10 @@ from kiosk.card.errors import SW, ApduError, LastTryNotConfirmedError, PinBlocke
 from kiosk.card.pin import Pin, wipe
 from kiosk.card.protocol import CardProtocol
 
-# After a successful VERIFY in this session the card answers 9000 to an empty
-# VERIFY; a success resets the counter, so the tries are then at their maximum.
+# A blocked PIN may answer the tries query with 63C0 (what OpenSC's jpki driver and
+# jpki/myna accept, and the virtual card answers) or 6984: both read as 0.
+# After a successful VERIFY the counter is back at its maximum: cards answer 63C3
+# there, and ISO 7816-4 also allows 9000, which reads as the maximum too.
 MAX_TRIES = 3
 
 

@@ -51,7 +51,7 @@ class Performer:
                  on_ticket_printed: Callable[[ticket.TicketView], None] | None = None,
                  outbox: Outbox | None = None) -> None:
         self.api = api or client_from_settings(settings)
-        cards = CardSessions(settings.card.reader or None, connect)
+        cards = CardSessions(settings.card.reader or None, connect, settings.card.command_timeout_s)
         printer_settings = dataclasses.asdict(settings.printer)
         self.printer = printer or printer_from_config(printer_settings)
         expiry_work = ExpiryWork(self.api, cards)
@@ -71,6 +71,7 @@ class Performer:
             mig.SignAndSubmit: migration_work.sign_and_submit,
             renewal.CheckEligibility: renewal_work.check,
             renewal.ReadFacts: renewal_work.read_facts,
+            renewal.Prove: renewal_work.prove,
             renewal.CompareFacts: renewal_work.compare,
             renewal.SendRequest: renewal_work.send,
         }

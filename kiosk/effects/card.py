@@ -21,6 +21,7 @@ from kiosk.card import (
     PinBlockedError,
     ReaderGoneError,
     TextApSession,
+    UnexpectedAnswerError,
     WrongPinError,
     sha256_digest_info,
 )
@@ -64,14 +65,17 @@ def card_trouble(exc: CardError) -> mig.CardTrouble:
         return mig.CardTrouble.NOT_MY_NUMBER
     if isinstance(exc, ReaderGoneError):
         return mig.CardTrouble.READER_GONE
-    return mig.CardTrouble.UNRESPONSIVE
+    if isinstance(exc, UnexpectedAnswerError):
+        return mig.CardTrouble.UNEXPECTED_ANSWER
+    return mig.CardTrouble.UNRESPONSIVE  # no answer (CardTimeoutError among them)
 
 
 class CardSessions:
     """Opens the card in the configured reader (or through ``connect``, for tests) for one effect."""
 
-    def __init__(self, reader: str | None, connect: Callable[[], Any] | None = None) -> None:
-        self._connect = connect or (lambda: _pcsc_connect(reader))
+    def __init__(self, reader: str | None, connect: Callable[[], Any] | None = None,
+                 command_timeout_s: float = 5.0) -> None:
+        self._connect = connect or (lambda: _pcsc_connect(reader, command_timeout_s))
 
     @contextmanager
     def open(self) -> Iterator[Any]:
@@ -109,7 +113,7 @@ def read_birth_date(connection: Any, pin: Pin, last_try_confirmed: bool) -> date
     return text.read_basic_four().birth_date
 
 
-def _pcsc_connect(reader: str | None) -> Any:
+def _pcsc_connect(reader: str | None, command_timeout_s: float) -> Any:
     from kiosk.card.pcsc import connect  # imported late: pyscard only where a card is used
 
-    return connect(reader)
+    return connect(reader, command_timeout_s=command_timeout_s)

@@ -62,10 +62,7 @@ class TicketWork:
     def print(self, effect: ticket.PrintTicket) -> object:
         """Print the ticket, then tell the server it was printed."""
         t = effect.ticket
-        reason = None
-        if t.reason:
-            key = f"ticket.reason.{t.reason}"
-            reason = BilingualLine(i18n.translate(key, "ja"), i18n.translate(key, "en"))
+        reason = reason_line(t.reason) if t.reason else None
         image = self.renderer.render_ticket(TicketPrint(
             number=t.number, service_ja=t.service_ja, service_en=t.service_en, issued_at=t.issued_at,
             people_ahead=t.people_ahead, wait_minutes=t.wait_minutes, status_url=t.status_url,
@@ -95,6 +92,19 @@ class TicketWork:
             # The print mark is bookkeeping: the patron holds the ticket either way.
             log.warning("could not mark ticket %s printed: %s", t.number, type(exc).__name__)
         return ticket.PrintDone(str(where) if where else None)
+
+
+# Printed for a reason code no catalogue has text for (a newer kiosk's code, or one sent by another client).
+REASON_OTHER = "ticket.reason.other"
+
+
+def reason_line(code: str) -> BilingualLine:
+    """The ticket's ご用件 / Purpose line for a reason code: its text, or a generic line, never the key."""
+    key = f"ticket.reason.{code}"
+    if i18n.missing_keys([key], "ja") or i18n.missing_keys([key], "en"):
+        log.warning("ticket reason %r has no text in the catalogues; the generic line is printed", code)
+        key = REASON_OTHER
+    return BilingualLine(i18n.translate(key, "ja"), i18n.translate(key, "en"))
 
 
 def _view(issued: IssuedTicket, effect: ticket.IssueTicket) -> ticket.TicketView:

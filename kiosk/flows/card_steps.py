@@ -31,7 +31,8 @@ class CardTrouble(StrEnum):
     NO_CARD = "no_card"
     REMOVED = "removed"
     NOT_MY_NUMBER = "not_my_number"
-    UNRESPONSIVE = "unresponsive"
+    UNRESPONSIVE = "unresponsive"  # no answer: a timeout, a mute card, a card gone without the reader noticing
+    UNEXPECTED_ANSWER = "unexpected_answer"  # an answer no My Number card gives (bad data, lengths, status words)
     READER_GONE = "reader_gone"
 
 
@@ -272,6 +273,8 @@ class CardPinFlow:
             self.state = EnteringPin(card_number, card, step, wrong=True, birth_date=birth_date)
         elif isinstance(event, PinBlockedOnCard):
             self.state = PinBlocked(card_number, event.step)
+        elif isinstance(event, CardFailed) and event.trouble is not CardTrouble.NO_CARD:
+            self.state = WaitingForCard(card_number, event.trouble)
         elif isinstance(event, CardFailed | CardRemoved):
             self.state = WaitingForCard(card_number, CardTrouble.REMOVED)
         else:

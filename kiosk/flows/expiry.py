@@ -74,7 +74,7 @@ class ExpiryView:
 
     valid_until: date
     renewable_from: date
-    days_left: int
+    days_left: int | None  # None: told to the month (a typed number; the dates are then the 1st of the month)
     status: CardStatus
 
 

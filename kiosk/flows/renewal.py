@@ -1,11 +1,18 @@
 """利用者カードの更新の申し込み: a renewal request the 2nd-floor counter completes with one confirmation.
 
 Steps: library card number (typed, scanned, or passed in by the expiry check or the check-up) → the server
-says whether renewal is open → with the My Number card: place it, the 券面事項入力補助 PIN (the shared card
-steps: tries first, a warning before the last try, nothing retried by itself), the card's name, address and
-birth date are read and compared by the server → the card's facts are shown with the differing ones marked →
-the request is sent, and a ticket with its reference takes the patron to the counter. Without the card: what
-to bring, and a renewal ticket.
+says whether renewal is open → with the My Number card: place it (certificate and both PINs' tries read
+without a PIN) → is the 券面事項入力補助 PIN the same as the 利用者証明用 PIN? (as the migration asks) → the
+PIN pad(s) (the shared card steps: tries first, a warning before the last try, nothing retried by itself)
+→ the card's name, address and birth date are read, and the card signs a server challenge with its
+利用者証明用 key: the server's proof for this card number → the facts are compared by the server, with the
+proof → the card's facts are shown with the differing ones marked → the request is sent (with the proof),
+and a ticket with its reference takes the patron to the counter. Without the card: what to bring, and a
+renewal ticket.
+
+The signature is what lets the server answer at all (a typed card number alone learns nothing): so an
+expired or revoked 利用者証明用 certificate, or a blocked 利用者証明用 PIN, ends here with the renewal ticket
+for the counter, which renews with an ID, as without the card.
 
 Privacy: the screen shows only what the card itself says; the server answers "same" or "different", and
 only when it is the same person (else the patron is sent to the counter). The facts live in this flow's
@@ -25,17 +32,20 @@ from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
     CardFacts,
     CardPinFlow,
-    CardRead,
+    CardRemoved,
     CardTrouble,
+    CertificateExpired,
     EnteringPin,
     LastTryWarning,
     PinBlocked,
     PinStep,
+    PinWrong,
     ReadCard,
     ReadingCard,
     WaitingForCard,
 )
 from kiosk.flows.common import Back, EffectFailed, Entering, Finished, Retry, enter_card_number
+from kiosk.flows.migration import PinsAreSame, SamePin
 from kiosk.flows.pinpad import PinBuffer
 
 
@@ -53,11 +63,17 @@ class Failure(StrEnum):
     UNKNOWN_CARD = "unknown_card"
     INACTIVE = "inactive"
     UNMATCHED = "unmatched"  # the card's name or birth date is not the record's: the counter sorts it out
+    CERTIFICATE_INVALID = "certificate_invalid"  # the server refused the 利用者証明用 certificate (revoked, ...)
+    PENDING = "pending"  # a request for this patron already waits at the counter: never overwritten
+    LIMIT = "limit"  # this card number (or this kiosk) has made its compares for now
     SERVER_UNREACHABLE = "server_unreachable"
     SERVER_ERROR = "server_error"
 
 
 RETRYABLE = frozenset({Failure.SERVER_UNREACHABLE, Failure.SERVER_ERROR})
+# Sent to the counter with a ticket: the counter renews with an ID.
+TO_COUNTER = frozenset({Failure.UNMATCHED, Failure.INACTIVE, Failure.CERTIFICATE_INVALID, Failure.PENDING,
+                        Failure.LIMIT})
 
 
 @dataclass(frozen=True)
@@ -119,11 +135,22 @@ class ReadingFacts:
 
 
 @dataclass(frozen=True)
+class Proving:
+    """The card signs the server's challenge (and, on the shared-PIN path, gives the facts first)."""
+
+    card_number: str
+    card: CardFacts
+    step: PinStep
+    birth_date: date | None = None  # the facts are already read (the separate 入力補助 PIN came first)
+
+
+@dataclass(frozen=True)
 class Comparing:
-    """The server compares the card's facts with the record."""
+    """The server compares the card's facts with the record (with the card's proof)."""
 
     card_number: str
     facts: Facts
+    proof: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True)
@@ -133,6 +160,7 @@ class Review:
     card_number: str
     facts: Facts
     comparison: Comparison
+    proof: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True)
@@ -157,6 +185,7 @@ class NotYet:
 
     card_number: str
     renewable_from: date
+    month_only: bool = False  # the server told the month only (typed_number_expiry_precision)
 
 
 @dataclass(frozen=True)
@@ -165,12 +194,13 @@ class Failed:
 
     card_number: str
     failure: Failure
-    retry: Checking | Comparing | Review | None = None
+    retry: Checking | EnteringPin | Comparing | Review | None = None
 
 
 State = (
-    CardNumber | Checking | ChooseWay | WhatToBring | WaitingForCard | ReadingCard | EnteringPin | LastTryWarning
-    | PinBlocked | ReadingFacts | Comparing | Review | Sending | Sent | NotYet | Failed | Finished
+    CardNumber | Checking | ChooseWay | WhatToBring | WaitingForCard | ReadingCard | CertificateExpired | SamePin
+    | EnteringPin | LastTryWarning | PinBlocked | ReadingFacts | Proving | Comparing | Review | Sending | Sent | NotYet
+    | Failed | Finished
 )
 
 
@@ -191,9 +221,10 @@ class Eligible:
 
 @dataclass(frozen=True)
 class NotYetOpen:
-    """The server says the card is still valid and renewal opens later."""
+    """The server says the card is still valid and renewal opens later (told to the month, or to the day)."""
 
     renewable_from: date
+    month_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,6 +241,22 @@ class WithoutCard:
 class FactsRead:
     """The 入力補助 application gave the facts."""
 
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class Proven:
+    """The server's proof for this card number; ``facts`` when read in the same card session (shared PIN)."""
+
+    proof: str = field(repr=False)
+    facts: Facts | None = None
+
+
+@dataclass(frozen=True)
+class AuthPinWrongAfterFacts:
+    """Shared-PIN path: the 入力補助 PIN was right (``facts`` read), the 利用者証明用 PIN was refused."""
+
+    wrong: PinWrong
     facts: Facts
 
 
@@ -257,20 +304,37 @@ class ReadFacts:
 
 
 @dataclass(frozen=True)
+class Prove:
+    """Get a challenge, VERIFY the 利用者証明用 PIN, sign, and ask the server for the proof for ``card_number``.
+
+    With ``text_pin`` (the shared-PIN path) the facts are read first, in the same card session.
+    """
+
+    card_number: str
+    certificate_der: bytes
+    auth_pin: Pin
+    last_try_confirmed: bool
+    idempotency_key: str
+    text_pin: Pin | None = None
+
+
+@dataclass(frozen=True)
 class CompareFacts:
-    """Send the facts for comparison (nothing is stored)."""
+    """Send the facts for comparison, with the proof (nothing is stored)."""
 
     card_number: str
     facts: Facts
+    proof: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True)
 class SendRequest:
-    """Store the request for the counter."""
+    """Store the request for the counter (with the proof)."""
 
     card_number: str
     facts: Facts
     idempotency_key: str
+    proof: str = field(repr=False, default="")
 
 
 class RenewalFlow(CardPinFlow):
@@ -284,10 +348,13 @@ class RenewalFlow(CardPinFlow):
         self._today = today
         self._new_key = new_key
         self._status = Eligibility.RENEWABLE
+        # The facts read with the separate 入力補助 PIN, until the proof is had (then they live in the states).
+        self._facts: Facts | None = None
 
     def close(self) -> None:
         """The session is over: the PIN digits zeroed, and the card's facts dropped with the state."""
         super().close()
+        self._facts = None
         self.state = Finished()
 
     def _check(self, card_number: str) -> list[object]:
@@ -308,7 +375,7 @@ class RenewalFlow(CardPinFlow):
             self._status = event.status
             self.state = ChooseWay(state.card_number, event.status)
         elif isinstance(event, NotYetOpen):
-            self.state = NotYet(state.card_number, event.renewable_from)
+            self.state = NotYet(state.card_number, event.renewable_from, event.month_only)
         elif isinstance(event, RenewalFailed | EffectFailed):
             self.state = self._failed(state.card_number, event, state)
         return []
@@ -328,44 +395,84 @@ class RenewalFlow(CardPinFlow):
             self.state = ChooseWay(state.card_number, self._status)
         return []
 
-    def _on_ReadingCard(self, state: ReadingCard, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, CardRead):
-            # The 入力補助AP needs neither the 利用者証明用 certificate nor its PIN: an expired certificate
-            # or a blocked 利用者証明用 PIN does not stop a renewal request.
-            self.state = self._card_ready(state.card_number, event.card)
-            return []
-        return super()._on_ReadingCard(state, event)
-
     # -- hooks of the shared card steps ----------------------------------------------------------------
+    # A blocked 利用者証明用 PIN or an expired certificate stops at the shared steps (PinBlocked,
+    # CertificateExpired): without the card's signature the server answers nothing, so the counter renews.
     def _before_card(self, card_number: str) -> State:
+        self._facts = None
         return ChooseWay(card_number, self._status)
 
     def _card_ready(self, card_number: str, card: CardFacts) -> State:
-        if card.text_tries == 0:
-            return PinBlocked(card_number, PinStep.TEXT)
-        return EnteringPin(card_number, card, PinStep.TEXT)
+        self._facts = None  # the card may have been swapped: its facts are read again
+        return SamePin(card_number, card)
 
     def _pin_back(self, pad: EnteringPin) -> State:
-        return ChooseWay(pad.card_number, self._status)
+        self._facts = None
+        return SamePin(pad.card_number, pad.card)
+
+    def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, PinsAreSame):
+            if state.card.text_tries == 0:
+                self.state = PinBlocked(state.card_number, PinStep.TEXT)
+            else:
+                # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
+                step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
+                self.state = EnteringPin(state.card_number, state.card, step)
+        elif isinstance(event, CardRemoved):
+            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
+        elif isinstance(event, Back):
+            self.state = ChooseWay(state.card_number, self._status)
+        return []
 
     def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
-        (pin,) = self.pin.take()
-        self.state = ReadingFacts(pad.card_number, pad.card)
-        return [ReadFacts(pin, last_try_confirmed)]
+        if pad.step is PinStep.TEXT:
+            (pin,) = self.pin.take()
+            self.state = ReadingFacts(pad.card_number, pad.card)
+            return [ReadFacts(pin, last_try_confirmed)]
+        if pad.step is PinStep.SHARED:
+            text_pin, auth_pin = self.pin.take(copies=2)
+        else:
+            (auth_pin,), text_pin = self.pin.take(), None
+        self.state = Proving(pad.card_number, pad.card, pad.step, pad.birth_date)
+        return [Prove(pad.card_number, pad.card.certificate_der, auth_pin, last_try_confirmed, self._new_key(),
+                      text_pin)]
 
     def _on_ReadingFacts(self, state: ReadingFacts, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, FactsRead):
-            self.state = Comparing(state.card_number, event.facts)
-            return [CompareFacts(state.card_number, event.facts)]
-        if isinstance(event, EffectFailed):
+            # Then the 利用者証明用 PIN: the signature the server needs before it compares anything.
+            self._facts = event.facts
+            self.state = EnteringPin(state.card_number, state.card, PinStep.AUTH, birth_date=event.facts.birth_date)
+        elif isinstance(event, EffectFailed):
             self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
         else:
             self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
         return []
 
+    def _on_Proving(self, state: Proving, event: object) -> list[object]:  # noqa: N802
+        if isinstance(event, Proven):
+            facts = event.facts or self._facts
+            if facts is None:  # cannot happen: the facts come before or with the proof
+                self.state = Failed(state.card_number, Failure.SERVER_ERROR)
+                return []
+            self._facts = None  # from here on in the states only
+            self.state = Comparing(state.card_number, facts, event.proof)
+            return [CompareFacts(state.card_number, facts, event.proof)]
+        if isinstance(event, AuthPinWrongAfterFacts):
+            self._facts = event.facts
+            event = event.wrong  # the pad asks only the 利用者証明用 PIN again
+        if isinstance(event, RenewalFailed | EffectFailed):
+            failure = event.failure if isinstance(event, RenewalFailed) else Failure.SERVER_ERROR
+            retry = None
+            if failure in RETRYABLE:  # a new challenge needs the PIN again
+                retry = EnteringPin(state.card_number, state.card, state.step, birth_date=state.birth_date)
+            self.state = Failed(state.card_number, failure, retry)
+        else:
+            self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
+        return []
+
     def _on_Comparing(self, state: Comparing, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, Compared):
-            self.state = Review(state.card_number, state.facts, event.comparison)
+            self.state = Review(state.card_number, state.facts, event.comparison, state.proof)
         elif isinstance(event, RenewalFailed | EffectFailed):
             self.state = self._failed(state.card_number, event, state)
         return []
@@ -373,9 +480,9 @@ class RenewalFlow(CardPinFlow):
     def _on_Review(self, state: Review, event: object) -> list[object]:  # noqa: N802
         if isinstance(event, Send):
             self.state = Sending(state)
-            return [SendRequest(state.card_number, state.facts, self._new_key())]
+            return [SendRequest(state.card_number, state.facts, self._new_key(), state.proof)]
         if isinstance(event, Back):
-            self.state = ChooseWay(state.card_number, self._status)  # the facts are dropped
+            self.state = ChooseWay(state.card_number, self._status)  # the facts and the proof are dropped
         return []
 
     def _on_Sending(self, state: Sending, event: object) -> list[object]:  # noqa: N802
@@ -392,8 +499,8 @@ class RenewalFlow(CardPinFlow):
                 return self._check(retry.card_number)
             if isinstance(retry, Comparing):
                 self.state = retry
-                return [CompareFacts(retry.card_number, retry.facts)]
-            self.state = retry  # Review: the patron taps Send again
+                return [CompareFacts(retry.card_number, retry.facts, retry.proof)]
+            self.state = retry  # Review: the patron taps Send again; a pad: the PIN again for a new challenge
         elif isinstance(event, Back) and state.failure is Failure.UNKNOWN_CARD:
             self.state = CardNumber(Entering(state.card_number))
         return []
@@ -413,6 +520,9 @@ def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
         return "registration", "renewal", None
     if isinstance(state, Failed) and state.failure in (Failure.UNMATCHED, Failure.INACTIVE):
         return "registration", "renewal_unmatched", None
-    if isinstance(state, PinBlocked):
-        return "registration", "renewal", None  # the counter renews with an ID; the PIN is the city office's
+    if isinstance(state, Failed) and state.failure in TO_COUNTER:
+        return "registration", "renewal", None  # revoked certificate, a request already waiting, the limit
+    if isinstance(state, PinBlocked | CertificateExpired):
+        # The counter renews with an ID; the PIN and the certificate are the city office's.
+        return "registration", "renewal", None
     return None

@@ -4,7 +4,7 @@ Start here: runtime.py's `Maintenance.from_settings(settings, client, printer, r
 
 Layout:
     runtime.py       Maintenance: the parts below built from [maintenance]; start() / stop() the threads
-    staff_cache.py   StaffCache: argon2id PIN hashes + roles from the server, in a 0600 file (offline sign-in)
+    staff_cache.py   StaffCache: this kiosk's maintenance PIN hashes + roles, in a 0600 file (offline sign-in)
     signin.py        StaffSignIn(cache, clock, max_tries, lockout_s, audit).attempt(staff_id, pin_bytearray)
     session.py       MaintenanceSession: who is signed in; expired() after the idle minutes
     diagnostics.py   collect(...) -> Diagnostics (reader, card, server + RTT, printer, disk, version, config)

@@ -1,7 +1,7 @@
 """One object the app builds at start-up and the maintenance screens use: `Maintenance.from_settings(...)`.
 
     maintenance = Maintenance.from_settings(settings, client, printer, renderer)
-    maintenance.start()              # refresh the staff cache (background), audit sender, heartbeat
+    maintenance.start()              # refresh the maintenance PIN cache (background), audit, heartbeat
     result = maintenance.signin.attempt(staff_id, pin_bytearray)   # worker thread
     session = maintenance.open_session(result)                     # None unless result.ok
     report = maintenance.diagnostics()                             # worker thread, ~2 s at most
@@ -79,7 +79,7 @@ class Maintenance:
         """
         m = settings.maintenance
         data_dir = resolve(m.data_dir)
-        cache = StaffCache(resolve(m.staff_cache_path))
+        cache = StaffCache(resolve(m.staff_cache_path), kiosk_id=settings.server.kiosk_id)
         audit = AuditTrail(client.record_staff_action, outbox=outbox)
         send_beat: Callable[[KioskState], object] = client.send_heartbeat
         if outbox is not None:
@@ -124,7 +124,7 @@ class Maintenance:
     def _refresh_loop(self) -> None:
         # A changed PIN or a disabled account reaches the kiosk within STAFF_REFRESH_S.
         while not self._stop_refresh.is_set():
-            self.cache.refresh(self.client.staff_credentials)
+            self.cache.refresh(self.client.maintenance_credentials)
             self._stop_refresh.wait(STAFF_REFRESH_S)
 
     def open_session(self, result: SignInResult) -> MaintenanceSession | None:

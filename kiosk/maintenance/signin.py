@@ -1,12 +1,13 @@
-"""Staff sign-in at the kiosk: staff id + PIN against the cached argon2id hashes, with a lockout.
+"""Staff sign-in at the kiosk: staff id + maintenance PIN against the cached argon2id hashes, with a lockout.
 
-One scheme: argon2id, the server's own staff PIN hashes (argon2-cffi defaults, salted per hash),
-copied to the kiosk's cache. The PIN arrives as a bytearray and is zeroed before `attempt` returns,
-whatever happens; it is handed to libargon2 through a C buffer that is zeroed too, so no Python
-`bytes` copy of it is ever made. `max_tries` wrong PINs in a row (any staff id) lock the pad for
-`lockout_s` seconds; given a `state_file`, the count and the lock survive a restart. Failures
-and lockouts are logged with the staff id (never the PIN) and sent to the server's audit log
-through the AuditTrail.
+One scheme: argon2id (argon2-cffi defaults, salted per hash) of each staff member's maintenance PIN for
+this kiosk, copied from the server to the kiosk's cache. A staff PIN (the server's staff pages) is not
+among them and does not sign in here; this kiosk's PINs open nothing else (server/fleet/maintenance.py).
+The PIN arrives as a bytearray and is zeroed before `attempt` returns, whatever happens; it is handed
+to libargon2 through a C buffer that is zeroed too, so no Python `bytes` copy of it is ever made.
+`max_tries` wrong PINs in a row (any staff id) lock the pad for `lockout_s` seconds; given a
+`state_file`, the count and the lock survive a restart. Failures and lockouts are logged with the
+staff id (never the PIN) and sent to the server's audit log through the AuditTrail.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""The kiosk's copy of staff credentials (argon2id PIN hashes and roles), so staff can sign in offline.
+"""The kiosk's copy of its maintenance credentials (argon2id PIN hashes and roles), so staff sign in offline.
 
-The file holds what GET /v1/kiosk/staff-credentials returns: salted argon2id hashes, never a PIN.
-It is written atomically with mode 0600 (the kiosk user only). A refresh that fails keeps the
-last good copy; a refresh that succeeds replaces it, so a disabled account disappears.
+The file holds what GET /v1/kiosk/maintenance-credentials returns: for each staff member, the hash of
+their maintenance PIN for this kiosk only, never a PIN and never a staff PIN's hash. It is written
+atomically with mode 0600 (the kiosk user only). A refresh that fails keeps the last good copy; a
+refresh that succeeds replaces it, so a disabled account disappears. A cache written by a kiosk of
+before 2026-12 held the server's staff PIN hashes: it is deleted on sight and never used.
 """
 
 from __future__ import annotations
@@ -20,16 +22,19 @@ from kiosk.maintenance.files import read_json, write_private
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SCHEME", "StaffCache", "StaffCredential"]
+__all__ = ["KIND", "SCHEME", "StaffCache", "StaffCredential"]
 
 SCHEME = "argon2id"
+KIND = "kiosk_maintenance"  # marks a cache of maintenance PINs (older caches held staff PIN hashes)
 
 
 class StaffCache:
-    """Load, look up and replace the cached staff credentials in one private JSON file."""
+    """Load, look up and replace this kiosk's cached maintenance credentials in one private JSON file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, kiosk_id: str | None = None) -> None:
         self.path = path
+        # Given, a cache written for another kiosk id (a re-enrolled machine) is not used.
+        self.kiosk_id = kiosk_id
         self._entries: dict[str, StaffCredential] | None = None
         self.fetched_at: datetime | None = None
 
@@ -45,6 +50,8 @@ class StaffCache:
         items = {e.staff_id: e for e in entries if e.pin_hash.startswith(f"${SCHEME}$")}
         self.fetched_at = fetched_at or datetime.now(UTC)
         document = {
+            "kind": KIND,
+            "kiosk_id": self.kiosk_id,
             "scheme": SCHEME,
             "fetched_at": self.fetched_at.isoformat(),
             "staff": [{"staff_id": e.staff_id, "role": e.role, "pin_hash": e.pin_hash} for e in items.values()],
@@ -53,14 +60,14 @@ class StaffCache:
         self._entries = items
 
     def refresh(self, fetch: Callable[[], Iterable[StaffCredential]]) -> bool:
-        """Replace the cache with `fetch()` (e.g. KioskApiClient.staff_credentials); False keeps the old copy."""
+        """Replace the cache with `fetch()` (KioskApiClient.maintenance_credentials); False keeps the old copy."""
         try:
             entries = list(fetch())
         except Exception as error:  # server down, revoked kiosk, bad answer: the last good copy stays
-            log.warning("staff credentials not refreshed (%s); keeping %d cached accounts", error, len(self))
+            log.warning("maintenance credentials not refreshed (%s); keeping %d cached accounts", error, len(self))
             return False
         self.replace(entries)
-        log.info("staff credentials refreshed: %d accounts", len(entries))
+        log.info("maintenance credentials refreshed: %d accounts", len(entries))
         return True
 
     def file_mode(self) -> int | None:
@@ -79,6 +86,14 @@ class StaffCache:
                 log.warning("staff cache %s had mode %o; setting 0600", self.path, mode)
                 os.chmod(self.path, 0o600)
             document = read_json(self.path)
+            if isinstance(document, dict) and document.get("kind") != KIND:
+                # An older kiosk's cache of the server's staff PIN hashes: gone from the disk, not used.
+                log.warning("staff cache %s holds staff PIN hashes of an older version; deleting it", self.path)
+                self.path.unlink(missing_ok=True)
+                return self._entries
+            if isinstance(document, dict) and self.kiosk_id is not None and document.get("kiosk_id") != self.kiosk_id:
+                log.warning("staff cache %s is another kiosk's (%s); not used", self.path, document.get("kiosk_id"))
+                return self._entries
             if isinstance(document, dict) and document.get("scheme") == SCHEME:
                 for row in document.get("staff", []):
                     try:

@@ -35,13 +35,28 @@ from kiosk.printer.status import (
 ImageImpl = Literal["bitImageRaster", "graphics", "bitImageColumn"]
 CutMode = Literal["full", "partial"]
 
+# python-escpos sends an image taller than this in bands of it (a multiple of 24, for the column mode).
+BAND_ROWS = 960
+# GS ( L (the `graphics` mode) carries its length in two bytes: at most 65,535, counting 10 bytes of
+# function and image header. python-escpos does not check it: a 576-dot band of 960 rows (69,130 bytes) went
+# out as 3,594 and a printer would read the rest as commands. So graphics bands stay within the field.
+_GS_L_MAX = 0xFFFF
+_GS_L_HEADER = 10
+
+
+def band_rows(impl: ImageImpl, width: int) -> int:
+    """Rows per image command for this mode and width, so that every length field holds its band."""
+    if impl == "graphics":
+        return min(BAND_ROWS, (_GS_L_MAX - _GS_L_HEADER) // -(-width // 8))
+    return BAND_ROWS
+
 
 def write_ticket(device: Escpos, image: Image.Image, *, impl: ImageImpl = "bitImageRaster",
                  cut: CutMode = "full") -> None:
     """Send one print job: reset, the image as raster graphics, feed past the cutter, cut."""
     _fit_profile(device, image.width)
     device.hw("INIT")  # ESC @ clears any half-sent state from an earlier, interrupted job
-    device.image(image, impl=impl)
+    device.image(image, impl=impl, fragment_height=band_rows(impl, image.width))
     device.cut(mode="PART" if cut == "partial" else "FULL")
 
 

@@ -89,9 +89,13 @@ def _escpos_common(v: dict[str, Any]) -> dict[str, Any]:
             "check_status": _get(v, "check_status", bool, True)}
 
 
+# Paper widths in dots a backend accepts: whole bytes, from 58 mm heads (384) up to 104 mm (832).
+WIDTHS = range(256, 833, 8)
+
+
 def _width(v: dict[str, Any]) -> int:
     width = _get(v, "width_dots", int, 576)
-    if width % 8 or not 256 <= width <= 832:
+    if width not in WIDTHS:
         raise PrinterConfigError("printer.width_dots: must be a multiple of 8 from 256 to 832 (576 = 80 mm)")
     return width
 

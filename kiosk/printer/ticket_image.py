@@ -29,6 +29,9 @@ class BilingualLine:
 LIBRARY_NAME = BilingualLine("佐賀県立図書館", "Saga Prefectural Library")
 WAIT_NOTE = BilingualLine("番号が呼ばれるまでお待ちください", "Please wait until your number is called")
 QR_CAPTION = BilingualLine("順番と待ち時間はこちら", "Scan to see your place in line")
+# What the screens, the status page and the lobby call it: 整理券 (受付番号 is a request's reference code).
+TICKET_TITLE = BilingualLine("整理券", "Queue ticket")
+NUMBER_LABEL = BilingualLine("整理券番号", "Ticket number")
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,10 @@ class TicketRenderer:
         """The queue ticket: library, service, the number very large, waiting figures, QR and a note."""
         slip = self._slip()
         self._header(slip)
+        self.title(slip)
         slip.text(Text(ticket.service_ja, self._pt(34), bold=True), Text(ticket.service_en, self._pt(22)))
         slip.space(self._px(14))
-        slip.text(Text("受付番号  Your number", self._pt(20)))
+        slip.text(Text(f"{NUMBER_LABEL.ja}  {NUMBER_LABEL.en}", self._pt(20)))
         slip.fitted(ticket.number, self._pt(190), frame=max(2, self._px(4)))
         slip.space(self._px(14))
         self._row(slip, BilingualLine("発行日時", "Issued"), _when(ticket.issued_at))
@@ -128,6 +132,11 @@ class TicketRenderer:
         small = Image.new("1", (n, n), 1)
         small.putdata([0 if dark else 1 for row in matrix for dark in row])
         return small.resize((n * box, n * box), Image.Resampling.NEAREST)
+
+    def title(self, slip: Slip) -> None:
+        """The ticket's title under the library's name: 整理券 / Queue ticket."""
+        slip.text(Text(TICKET_TITLE.ja, self._pt(44), bold=True), Text(TICKET_TITLE.en, self._pt(22)))
+        slip.space(self._px(16))
 
     def _slip(self) -> Slip:
         return Slip(self.width, self.fonts, margin=self._px(16))

@@ -32,6 +32,13 @@ def expiry_public(*, card_number: str, expiry: Expiry, today) -> ExpiryPublic:  
     )
 
 
+def month_only(public: ExpiryPublic) -> ExpiryPublic:
+    """The same answer told to the month: the expiry day (the birthday) and the days left are left out."""
+    return public.model_copy(update={"valid_until": public.valid_until.replace(day=1),
+                                     "renewable_from": public.renewable_from.replace(day=1),
+                                     "days_left": None, "precision": "month"})
+
+
 def audit_card(number: str) -> str | None:
     """A card number fit for the audit column, or None for garbage input."""
     return number if is_valid_card_number(number) else None

@@ -119,6 +119,16 @@ def current_staff(
 StaffDep = Annotated[StaffMember, Depends(current_staff)]
 
 
+async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    """The raw bearer token (for log out); routes take it beside StaffDep, which checks it."""
+    if credentials is None:
+        raise ApiError("unauthenticated")
+    return credentials.credentials
+
+
+BearerTokenDep = Annotated[str, Depends(bearer_token)]
+
+
 async def current_admin(staff: StaffDep) -> StaffMember:
     """A logged-in administrator, else 403."""
     if staff.role != "admin":

@@ -1,8 +1,10 @@
-"""Request guard: a body size limit, JSON-only bodies, no NUL characters; answered before any route runs."""
+"""Request guard: a body size limit, JSON-only bodies, no NUL characters and no lone surrogates; answered
+before any route runs."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,6 +15,24 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # turned away at the door for every route: raw, JSON-escaped, or percent-encoded in the URL.
 _NUL_IN_BODY = (b"\x00", b"\\u0000")
 _NUL_IN_URL = (b"%00", b"\x00")
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff). In a pair it is one character (an emoji); alone,
+# Python keeps it in the string, and it fails at the database or when the answer is encoded.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def _has_lone_surrogate(body: bytes) -> bool:
+    """True when the JSON body decodes to a string that is not valid Unicode (a lone surrogate)."""
+    if not _SURROGATE_ESCAPE.search(body):  # the usual case: one scan, no second parse
+        return False
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON (or nested too deep to read): the route's own validation answers
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 async def _send_error(send: Send, code: str, status: int) -> None:
@@ -70,7 +90,7 @@ class BodyGuard:
         if body and media_type != b"application/json":
             await _send_error(send, "unsupported_media_type", 415)
             return
-        if any(marker in body for marker in _NUL_IN_BODY):
+        if any(marker in body for marker in _NUL_IN_BODY) or _has_lone_surrogate(body):
             await _send_error(send, "invalid_request", 422)
             return
         replayed = False

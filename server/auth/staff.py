@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
@@ -16,7 +16,8 @@ from server.models import StaffMember, StaffSession
 
 ROLES = ("counter", "admin")
 _hasher = PasswordHasher()
-# Verified against when the staff id is unknown, so both cases take the same time.
+# Verified against when the staff id is unknown, so both cases take the same time: made by the same hasher
+# (same argon2 parameters) as every stored PIN hash.
 _DUMMY_HASH = _hasher.hash("not-a-real-pin")
 
 
@@ -65,6 +66,11 @@ def staff_for_token(*, session: Session, token: str, now: datetime) -> StaffMemb
     if member is None or not member.active:
         raise ApiError("unauthenticated")
     return member
+
+
+def end_session(*, session: Session, token: str) -> None:
+    """Log out: the token's session row is deleted, so every server process refuses the token from now on."""
+    session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
 
 
 def _token_hash(token: str) -> str:

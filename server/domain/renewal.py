@@ -13,7 +13,13 @@ Decisions where the issue is silent:
   either width); anything else that differs (e.g. 1-2-3 against 一丁目2番3号) counts as different, and the
   counter sees both before confirming.
 - A library record without an address counts as "different": the card's address will be recorded.
-- One pending request per patron: asking again replaces the address of the pending one and keeps its code.
+- One pending request per patron, never overwritten: a second one (from any kiosk) is refused with
+  renewal_pending ("already waiting at the counter"), so the address staff confirm is the one the first
+  patron proved. Refused rather than kept beside it: the counter confirms in one step, and two addresses
+  for one patron would make staff pick; the patron at the second kiosk is sent to the counter, where staff
+  see the waiting request and can cancel it after checking the patron's ID.
+- Compares and requests need a proof (server/domain/renewal_proof.py): the card's fresh signature, for
+  this card number at this kiosk; compares are limited per card number and per kiosk and all audited.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.domain import renewal_proof
+from server.domain.cards import parse_card_number
 from server.domain.expiry import CardStatus, Expiry
 from server.domain.patrons import get_patron, patron_expiry, renew_card
 from server.errors import ApiError
-from server.models import Patron, RenewalRequest
+from server.models import Patron, RenewalProof, RenewalRequest
 
 # Read aloud at the counter: no 0/O, 1/I/L, 2/Z, 5/S, 8/B. "R" first, so it is never taken for a migration's.
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -97,19 +105,35 @@ def compare(*, patron: Patron, facts: CardFacts, today: date) -> Comparison:
     return Comparison(name=SAME, birth_date=SAME, address=SAME if same_address else DIFFERENT, status=expiry.status)
 
 
-def check(*, session: Session, card_number: str, facts: CardFacts, kiosk_id: str, now: datetime,
-          today: date) -> Comparison:
-    """Compare only (nothing is stored but the audit row, which names no fact)."""
-    patron = get_patron(session=session, card_number=card_number)
+def check(*, session: Session, card_number: str, facts: CardFacts, proof_token: str | None, kiosk_id: str,
+          now: datetime, today: date, limits: renewal_proof.CompareLimits) -> Comparison:
+    """Compare only, with a live proof for this card number and within the limits; every call is audited (the
+    row names no fact). A match marks the proof, which the request then needs."""
+    number: str | None = None
     try:
+        number = parse_card_number(card_number)
+        proof = renewal_proof.require(session=session, token=proof_token, kiosk_id=kiosk_id, card_number=number,
+                                      now=now)
+        renewal_proof.check_limits(session=session, card_number=number, kiosk_id=kiosk_id, now=now, limits=limits)
+        patron = get_patron(session=session, card_number=number)
         comparison = compare(patron=patron, facts=facts, today=today)
+        proof.matched = True
+        _refuse_if_pending(session, patron)
     except ApiError as error:
-        audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="renewal.compare",
-                     outcome=error.code, card_number=patron.card_number)
+        audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id,
+                     action=renewal_proof.COMPARE_ACTION, outcome=error.code, card_number=number)
         raise
-    audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="renewal.compare",
-                 outcome="ok", card_number=patron.card_number, detail={"address_changed": comparison.address_changed})
+    audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id,
+                 action=renewal_proof.COMPARE_ACTION, outcome="ok", card_number=patron.card_number,
+                 detail={"address_changed": comparison.address_changed})
     return comparison
+
+
+def _refuse_if_pending(session: Session, patron: Patron) -> None:
+    """A waiting request is never overwritten: renewal_pending."""
+    if session.scalar(select(RenewalRequest.id).where(RenewalRequest.patron_id == patron.id,
+                                                      RenewalRequest.status == PENDING)) is not None:
+        raise ApiError("renewal_pending")
 
 
 def _new_code(session: Session) -> str:
@@ -120,18 +144,23 @@ def _new_code(session: Session) -> str:
 
 
 def request_renewal(*, session: Session, card_number: str, facts: CardFacts, kiosk_id: str, now: datetime,
-                    today: date) -> tuple[RenewalRequest, Comparison]:
-    """Compare again and store the request (in the caller's transaction)."""
+                    today: date, proof: RenewalProof | None = None) -> tuple[RenewalRequest, Comparison]:
+    """Compare again and store the request (in the caller's transaction); renewal_pending if one waits.
+
+    ``proof`` (the kiosk's, already checked for this card number) must have matched in a compare: so a request
+    is never a first guess; it is used up here.
+    """
+    if proof is not None and not proof.matched:
+        raise ApiError("renewal_proof_invalid")
     patron = get_patron(session=session, card_number=card_number)
     comparison = compare(patron=patron, facts=facts, today=today)
+    _refuse_if_pending(session, patron)
     new_address = facts.address if comparison.address_changed else None
-    request = session.scalar(select(RenewalRequest).where(RenewalRequest.patron_id == patron.id,
-                                                          RenewalRequest.status == PENDING))
-    if request is None:
-        request = RenewalRequest(reference_code=_new_code(session), patron_id=patron.id, kiosk_id=kiosk_id,
-                                 status=PENDING, created_at=now)
-        session.add(request)
-    request.new_address, request.kiosk_id, request.created_at = new_address, kiosk_id, now
+    request = RenewalRequest(reference_code=_new_code(session), patron_id=patron.id, kiosk_id=kiosk_id,
+                             status=PENDING, created_at=now, new_address=new_address)
+    session.add(request)
+    if proof is not None:
+        proof.used_at = now
     session.flush()
     audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk_id, action="renewal.request",
                  outcome="ok", card_number=patron.card_number,
@@ -189,9 +218,10 @@ def cancel(*, session: Session, reference_code: str, staff_id: str, now: datetim
 
 
 def prune(*, session: Session, now: datetime) -> int:
-    """Delete decided requests after DECIDED_DAYS and never-completed ones after PENDING_DAYS; rows deleted."""
+    """Delete decided requests after DECIDED_DAYS, never-completed ones after PENDING_DAYS, and expired proofs;
+    rows deleted."""
     decided = session.execute(delete(RenewalRequest).where(
         RenewalRequest.status != PENDING, RenewalRequest.decided_at < now - timedelta(days=DECIDED_DAYS))).rowcount
     stale = session.execute(delete(RenewalRequest).where(
         RenewalRequest.status == PENDING, RenewalRequest.created_at < now - timedelta(days=PENDING_DAYS))).rowcount
-    return decided + stale
+    return decided + stale + renewal_proof.prune(session=session, now=now)

@@ -1,4 +1,5 @@
-"""Fleet tables: each kiosk's latest heartbeat, and the recent errors kiosks reported."""
+"""Fleet tables: each kiosk's latest heartbeat, the recent errors kiosks reported, and the maintenance
+PINs each kiosk caches for its staff sign-in."""
 
 from __future__ import annotations
 
@@ -40,3 +41,18 @@ class KioskErrorEvent(Base):
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), index=True)
     at: Mapped[datetime] = mapped_column(Timestamp)
     message: Mapped[str] = mapped_column(String(300))
+
+
+class KioskMaintenancePin(Base):
+    """A staff member's maintenance PIN at one kiosk: an argon2id hash of a PIN that is no staff PIN.
+
+    This is all a kiosk caches for its offline sign-in (server/fleet/maintenance.py keeps every such PIN
+    different from every staff PIN and from every other kiosk's), so a stolen kiosk opens only itself.
+    """
+
+    __tablename__ = "kiosk_maintenance_pins"
+
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.staff_id"), primary_key=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -27,20 +27,22 @@ KioskTime = Annotated[AwareDatetime, AfterValidator(_plausible)]
 KioskStateName = Literal["up", "stale", "out_of_service", "printer_problem", "never_seen", "revoked"]
 
 
-# Staff accounts as a kiosk caches them: salted argon2id hashes, never a PIN.
-class StaffCredentialPublic(BaseModel):
-    """One active staff account."""
+# What a kiosk caches for its offline staff sign-in: its own maintenance PINs' argon2id hashes, never
+# a staff PIN's (server/fleet/maintenance.py).
+class MaintenanceCredentialPublic(BaseModel):
+    """One active staff member's maintenance PIN at the calling kiosk."""
 
     staff_id: str
     role: str
     pin_hash: str
 
 
-class StaffCredentialsPublic(BaseModel):
-    """Every active staff account, and the one hash scheme they use."""
+class MaintenanceCredentialsPublic(BaseModel):
+    """The calling kiosk's maintenance credentials, and the one hash scheme they use."""
 
     scheme: Literal["argon2id"] = "argon2id"
-    staff: list[StaffCredentialPublic]
+    kiosk_id: str
+    staff: list[MaintenanceCredentialPublic]
 
 
 # What a kiosk reports every heartbeat interval; no personal data.

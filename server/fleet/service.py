@@ -18,7 +18,7 @@ from server.fleet.schemas import (
     KioskStatusPublic,
     StaffActionCreate,
 )
-from server.models import AuditEntry, Kiosk, StaffMember
+from server.models import AuditEntry, Kiosk
 
 RECENT_ERRORS_KEPT = 20
 RECENT_ERRORS_SHOWN = 5
@@ -29,11 +29,6 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def active_staff_credentials(*, session: Session) -> list[StaffMember]:
-    """Active staff accounts (their argon2id hashes go to kiosks; disabled ones drop out of every cache)."""
-    return list(session.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.staff_id)))
 
 
 def record_heartbeat(*, session: Session, kiosk_id: str, beat: HeartbeatCreate, now: datetime) -> KioskHeartbeat:

@@ -1,4 +1,5 @@
-"""`python -m server admin` subcommands for operations: enrollment codes, backup, restore, retention, ILS export."""
+"""`python -m server admin` subcommands for operations: enrollment codes and their lockout, backup, restore,
+retention, ILS export."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ def _actor() -> str:
 
 
 def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
+    from server.fleet.maintenance import set_random_pin
     from server.ops.enroll import issue_code
 
     state = _state(settings)
     minutes = args.minutes or settings.enroll_code_minutes
+    pins: dict[str, str] = {}
     try:
         with state.sessions() as session, session.begin():
             code = issue_code(session=session, kiosk_id=args.kiosk_id, now=state.clock.now(), minutes=minutes,
@@ -37,12 +40,35 @@ def _cmd_enroll_code(settings: Settings, args: argparse.Namespace) -> int:
             audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
                          action="kiosk.enroll_code", outcome="ok",
                          detail={"kiosk_id": args.kiosk_id, "minutes": minutes})
+            # Maintenance PINs for this kiosk only (server/fleet/maintenance.py), made with the code.
+            for staff_id in dict.fromkeys(args.maintenance_staff):
+                pins[staff_id] = set_random_pin(session=session, kiosk_id=args.kiosk_id, staff_id=staff_id,
+                                                now=state.clock.now())
+                audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                             action="kiosk.maintenance_pin", outcome="ok",
+                             detail={"kiosk_id": args.kiosk_id, "staff_id": staff_id, "pin": "random"})
     except ValueError as error:
         print(f"cannot issue a code: {error}", file=sys.stderr)
         return 1
     print(f"kiosk {args.kiosk_id}: one-time enrollment code, valid for {minutes} minutes (shown once):")
     print(code)
     print(f"on the kiosk: python -m kiosk.enroll {code} --server <this server's public URL>")
+    for staff_id, pin in pins.items():
+        print(f"maintenance PIN of {staff_id} at {args.kiosk_id} (shown once; for that kiosk only): {pin}")
+    return 0
+
+
+def _cmd_enroll_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from server.ops.enroll import clear_failures, client_key
+
+    state = _state(settings)
+    with state.sessions() as session, session.begin():
+        cleared = clear_failures(session=session, client=args.client)
+        audit.record(session=session, at=state.clock.now(), actor_type="admin_cli", actor_id=_actor(),
+                     action="kiosk.enroll_unlock", outcome="ok",
+                     detail={"client": client_key(args.client) if args.client else "*", "cleared": cleared})
+    who = f"client {client_key(args.client)}" if args.client else "every client"
+    print(f"enrollment: {cleared} failed tries of {who} forgotten; it may try again now")
     return 0
 
 
@@ -184,7 +210,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--kiosk-id", required=True)
     p.add_argument("--name", default="", help="name of a new kiosk")
     p.add_argument("--minutes", type=int, help="validity (default: enroll_code_minutes)")
+    p.add_argument("--maintenance-staff", action="append", default=[], metavar="STAFF_ID",
+                   help="also give this staff member a random maintenance PIN for this kiosk (repeatable)")
     p.set_defaults(run=_cmd_enroll_code)
+    p = sub.add_parser("enroll-unlock", help="forget failed enrollment tries (429 enroll_rate_limited) of one "
+                       "client address, or of all")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--client", help="the address the server saw (behind nginx: X-Forwarded-For)")
+    who.add_argument("--all", action="store_true", help="every client address")
+    p.set_defaults(run=_cmd_enroll_unlock)
     p = sub.add_parser("backup", help="write a consistent backup (pg_dump / SQLite online backup) to a new file")
     p.add_argument("path")
     p.add_argument("--encrypt-to", metavar="RECIPIENTS_FILE",

@@ -4,13 +4,16 @@ A code is 10 characters of Crockford base 32 (50 bits), shown as XXXXX-XXXXX; on
 stored (a code this random needs no slow hash), it is valid for a few minutes and works once.
 Redeeming gives the kiosk a NEW random secret, so the secret exists nowhere before the kiosk has it,
 and the previous one (a re-enrolled kiosk's) is refused from then on.
-Failed attempts are counted in the database, per client address and in total, so the limit holds
-across every server process.
+Failed attempts are counted in the database per client address (an IPv6 client by its /64, the block
+one household or host is given), so the limit holds across every server process. There is no limit over
+all clients together: 50 random bits need no such limit, and one would let anyone with a handful of
+addresses lock every new kiosk out. An admin can clear an address's failures (clear_failures).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,10 +35,9 @@ _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Failed redemptions allowed within `window` per client address and in total."""
+    """Failed redemptions allowed within `window` per client address."""
 
     per_client: int
-    total: int
     window: timedelta
 
 
@@ -80,19 +82,40 @@ def issue_code(*, session: Session, kiosk_id: str, now: datetime, minutes: int, 
     return code
 
 
+def client_key(host: str) -> str:
+    """What failures are counted under: the address, or for IPv6 its /64 (one host can use any address in it)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # ::ffff:a.b.c.d is the IPv4 client a.b.c.d
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def _check_rate(*, session: Session, client: str, now: datetime, limit: RateLimit) -> None:
     since = now - limit.window
     session.execute(delete(EnrollAttempt).where(EnrollAttempt.at < since))
-    failed = select(func.count()).select_from(EnrollAttempt).where(EnrollAttempt.at >= since,
-                                                                    EnrollAttempt.ok.is_(False))
-    if (session.scalar(failed.where(EnrollAttempt.client == client)) or 0) >= limit.per_client:
+    failed = select(func.count()).select_from(EnrollAttempt).where(
+        EnrollAttempt.at >= since, EnrollAttempt.ok.is_(False), EnrollAttempt.client == client)
+    if (session.scalar(failed) or 0) >= limit.per_client:
         raise ApiError("enroll_rate_limited")
-    if (session.scalar(failed) or 0) >= limit.total:
-        raise ApiError("enroll_rate_limited")
+
+
+def clear_failures(*, session: Session, client: str | None) -> int:
+    """Forget the failed redemptions of one client address (or /64), or of every client: how many."""
+    query = delete(EnrollAttempt).where(EnrollAttempt.ok.is_(False))
+    if client is not None:
+        query = query.where(EnrollAttempt.client == client_key(client))
+    return session.execute(query).rowcount or 0
 
 
 def redeem_code(*, session: Session, code: str, client: str, now: datetime, limit: RateLimit) -> Enrolled:
-    """The kiosk's id and new secret for a valid code (committed), else ApiError; every try is counted."""
+    """The kiosk's id and new secret for a valid code (committed), else ApiError; every try is counted under
+    the client's address (client_key)."""
+    client = client_key(client)
     _check_rate(session=session, client=client, now=now, limit=limit)
     # One UPDATE decides: of two processes redeeming the same code at once, only one gets the row.
     claimed = session.execute(
@@ -102,14 +125,14 @@ def redeem_code(*, session: Session, code: str, client: str, now: datetime, limi
         .returning(EnrollCode.kiosk_id)
     ).scalar_one_or_none()
     kiosk = session.get(Kiosk, claimed) if claimed is not None else None
-    session.add(EnrollAttempt(at=now, client=client[:64], ok=kiosk is not None and kiosk.active))
+    session.add(EnrollAttempt(at=now, client=client, ok=kiosk is not None and kiosk.active))
     if kiosk is None or not kiosk.active:
         audit.record(session=session, at=now, actor_type="system", actor_id="enroll", action="kiosk.enroll",
-                     outcome="enroll_code_invalid", detail={"client": client[:64]})
+                     outcome="enroll_code_invalid", detail={"client": client})
         session.commit()
         raise ApiError("enroll_code_invalid")
     kiosk.secret = secrets.token_urlsafe(32)
     audit.record(session=session, at=now, actor_type="kiosk", actor_id=kiosk.kiosk_id, action="kiosk.enroll",
-                 outcome="ok", detail={"client": client[:64]})
+                 outcome="ok", detail={"client": client})
     session.commit()
     return Enrolled(kiosk_id=kiosk.kiosk_id, secret=kiosk.secret)

@@ -1,6 +1,7 @@
 """POST /v1/kiosk/enroll: a kiosk redeems a one-time code for its id and secret (no signature: it has none yet).
 
-Unauthenticated, so it is rate limited by client address in the database. Behind a reverse proxy the
+Unauthenticated, so it is rate limited per client address in the database (never over all clients:
+that would let anyone lock new kiosks out; `admin enroll-unlock` clears an address). Behind a reverse proxy the
 address is the proxy's X-Forwarded-For, which uvicorn trusts only from FORWARDED_ALLOW_IPS.
 """
 
@@ -40,7 +41,7 @@ class EnrollPublic(BaseModel):
 async def enroll(body: EnrollCreate, request: Request, state: StateDep) -> EnrollPublic:
     """Redeem a one-time enrollment code (kiosk-enroll-code) for this kiosk's id and a new secret."""
     settings = state.settings
-    limit = RateLimit(per_client=settings.enroll_max_failures_per_client, total=settings.enroll_max_failures_total,
+    limit = RateLimit(per_client=settings.enroll_max_failures_per_client,
                       window=timedelta(minutes=settings.enroll_window_minutes))
     client = request.client.host if request.client else "unknown"
     now = state.clock.now()

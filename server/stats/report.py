@@ -32,6 +32,10 @@ from server.tickets.catalog import Catalog
 from server.tickets.models import Ticket
 
 MAX_DAYS = 366
+# The days a report may cover: the kiosk's years, with room on both sides. Outside them a day's bounds in
+# UTC (Asia/Tokyo midnight) fall off the calendar's ends (year 1, year 9999).
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 # The kiosk's services in the order the page shows them; any other reported service follows.
 SERVICE_ORDER = ("migrate", "expiry", "renewal", "checkup", "ticket")
 # Requests the counter finishes: each status is listed, zero or not.

@@ -17,7 +17,7 @@ class TicketCreate(BaseModel):
     model_config = _STRICT
 
     service: str = _CODE
-    # Why the patron came (a code such as "expired_card"), kept for statistics.
+    # Why the patron came (a kiosk flow's code such as "renewal"), kept for statistics and printed on the ticket.
     reason: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
     # A reference for staff, e.g. a held migration's reference code.
     reference: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")

@@ -124,8 +124,11 @@ def get_ticket(*, session: Session, ticket_id: str) -> Ticket:
 
 
 def mark_printed(*, session: Session, ticket_id: str, kiosk_id: str, reprint: bool, now: datetime) -> Ticket:
-    """Count one print (or reprint) of a ticket."""
+    """Count one print (or reprint) of a ticket the calling kiosk issued. Another kiosk's ticket is answered
+    as unknown, like one that does not exist: a kiosk cannot change, or learn of, another's tickets."""
     ticket = get_ticket(session=session, ticket_id=ticket_id)
+    if ticket.kiosk_id != kiosk_id:
+        raise ApiError("unknown_ticket")
     ticket.print_count += 1
     ticket.printed_at = now
     audit.record(

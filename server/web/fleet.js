@@ -1,5 +1,6 @@
 // Kiosk fleet page: staff sign in (staff.js, the counter console's sessions), then every kiosk's
-// state is fetched from /v1/fleet/kiosks and redrawn every few seconds. States are judged by the server.
+// state is fetched from /v1/fleet/kiosks and redrawn every few seconds. States are judged by the server. Below
+// them, the staff sign-in lockouts in force (/v1/staff/lockouts), which an administrator can clear here.
 "use strict";
 
 const REFRESH_MS = 5000;
@@ -79,6 +80,41 @@ function row(k, now) {
     el("td", {}, errorsCell(k)));
 }
 
+const LOCK_KINDS = { account: ["職員ID", "Staff ID"], client: ["接続元", "Client address"] };
+
+function lockoutRow(lock, canClear) {
+  return el("tr", { "data-lockout": lock.id, "data-kind": lock.kind },
+    el("td", {}, el("div", { class: "name" }, lock.subject),
+      el("div", { class: "kind" }, `${LOCK_KINDS[lock.kind][0]} / ${LOCK_KINDS[lock.kind][1]}`)),
+    el("td", {}, String(lock.failures)),
+    el("td", {}, when(lock.locked_at)),
+    el("td", {}, when(lock.until)),
+    el("td", {}, canClear ? el("button", { class: "secondary clear-lockout", type: "button",
+                                           onclick: () => clearLockout(lock.id) },
+                               "解除 ", el("span", { class: "inline-en" }, "Clear")) : null));
+}
+
+async function refreshLockouts() {
+  try {
+    const data = await api("GET", "/v1/staff/lockouts");
+    $("lockout-error").classList.add("hidden");
+    $("lockout-rows").replaceChildren(...(data.lockouts.length ? data.lockouts.map((l) => lockoutRow(l, data.can_clear))
+      : [el("tr", {}, el("td", { colspan: 5, class: "none" }, "なし / none"))]));
+  } catch (error) {
+    if (staff.token) showError($("lockout-error"), error);
+  }
+}
+
+async function clearLockout(id) {
+  try {
+    await api("DELETE", `/v1/staff/lockouts/${id}`);
+  } catch (error) {
+    if (staff.token) showError($("lockout-error"), error);
+    return;
+  }
+  await refreshLockouts();
+}
+
 async function refresh() {
   if (!staff.token) return;
   try {
@@ -95,6 +131,7 @@ async function refresh() {
   } catch (error) {
     if (staff.token) showError($("load-error"), error);
   }
+  if (staff.token) await refreshLockouts();
 }
 
 staffPage({ main: "fleet", start, stop });

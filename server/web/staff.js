@@ -1,7 +1,8 @@
 // The staff pages' shared part (counter console, fleet, statistics): the sign-in form (staff id + PIN) and
 // the log-out button, the session token, requests to the API with it, and the error box. Loaded after
 // common.js and before the page's script, which calls staffPage(). The token lives in sessionStorage (gone
-// when the tab closes, shared by the staff pages of one tab); a 401 from the API signs the page out.
+// when the tab closes, shared by the staff pages of one tab); a 401 from the API signs the page out. The
+// log-out button ends the session on the server too (DELETE /v1/staff/sessions), so the token is dead.
 "use strict";
 
 const SESSIONS = "/v1/staff/sessions";
@@ -55,7 +56,7 @@ function signInForm() {
 }
 
 function logOutButton() {
-  return el("button", { id: "logout", class: "secondary", type: "button", onclick: logOut },
+  return el("button", { id: "logout", class: "secondary", type: "button", onclick: signOut },
     "ログアウト ", el("span", { class: "inline-en" }, "Log out"));
 }
 
@@ -93,6 +94,22 @@ async function logIn(event) {
   }
 }
 
+// The log-out button: the server ends the session (every process refuses the token from then on), then the
+// page forgets it. A 401 means it had ended already; if the server cannot be reached the page still forgets
+// the token, which then lapses at its expiry.
+async function signOut() {
+  $("logout").disabled = true;
+  try {
+    if (staff.token) await api("DELETE", SESSIONS);
+  } catch (error) {
+    console.warn("log out:", error.message);
+  } finally {
+    $("logout").disabled = false;
+    logOut();
+  }
+}
+
+// Forget the token and show the sign-in form (also when the server refused the token).
 function logOut() {
   staff.token = null;
   sessionStorage.removeItem("staffToken");

@@ -173,7 +173,7 @@ function hatch() {
 
 function legend(entries) {
   return el("div", { class: "legend" }, entries.map(([cls, p]) => el("span", {}, el("i", { class: cls }), `${p[0]} ${p[1]}`)),
-            el("span", {}, el("i", { style: "background: repeating-linear-gradient(45deg,#8a8f99 0 2px,#f1efe9 2px 5px)" }),
+            el("span", {}, el("i", { class: "few" }),
                `${state.report.min_cell}件未満 fewer than ${state.report.min_cell}`));
 }
 
@@ -193,8 +193,8 @@ function serviceChart(r) {
   services.forEach((service, i) => {
     const y = i * row + 20;
     const label = pair(SERVICES, service);
-    chart.append(svg("text", { x: 0, y: y - 6, style: "font-size: 14px" }, label[0],
-                     svg("tspan", { fill: "#5b6475", style: "font-size: 11px" }, `  ${label[1]}`)));
+    chart.append(svg("text", { x: 0, y: y - 6, class: "bar-label" }, label[0],
+                     svg("tspan", { class: "bar-label-en" }, `  ${label[1]}`)));
     let x = left;
     for (const c of r.outcomes.filter((o) => o.service === service)) {
       const w = (value(c) / max) * width;
@@ -208,7 +208,7 @@ function serviceChart(r) {
     const parts = r.outcomes.filter((o) => o.service === service);
     const known = parts.reduce((sum, c) => sum + (c.count || 0), 0);
     const exact = parts.every((c) => c.count !== null);
-    chart.append(svg("text", { x: x + 6, y: y + 16, style: "font-size: 13px" }, exact ? String(known) : `${known}+`));
+    chart.append(svg("text", { x: x + 6, y: y + 16, class: "bar-total" }, exact ? String(known) : `${known}+`));
   });
   return el("div", {}, chart, legend(Object.entries(OUTCOMES).map(([k, p]) => [`o-${k}`, p])));
 }

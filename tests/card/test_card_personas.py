@@ -111,6 +111,6 @@ def test_virtual_card_counts_down_and_blocks_like_the_card(test_pki):
                     "002000800430303030", "002000800430303030", "002000800430303030",
                     "002000800431323334", "00200080"):
         answers.append(f"{conn.send_and_receive(bytes.fromhex(command))[1]:04X}")
-    assert answers == ["9000", "9000", "63C3", "63C2", "63C1", "63C0", "6984", "6984"]
+    assert answers == ["9000", "9000", "63C3", "63C2", "63C1", "63C0", "6984", "63C0"]
     card.power_off()
     assert card.files[(bytes.fromhex("D392F000260100000001"), 0x0018)].tries == 0  # survives power off

@@ -20,7 +20,8 @@ UNITS = {"deploy/kiosk/install.sh": "saga-kiosk.service",
          "deploy/server/install.sh": "saga-server@8701.service saga-server@8702.service"}
 # What each needs beside --dry-run for a whole install on this machine (it has the virtual reader).
 INSTALL_ARGS = {"deploy/kiosk/install.sh": ["--remove-vpcd"],
-                "deploy/server/install.sh": ["--server-name", "a.example"]}
+                "deploy/server/install.sh": ["--kiosk-host", "a.example", "--queue-host", "q.example",
+                                             "--staff-host", "s.example"]}
 
 
 def run(script: Path | str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -24,6 +24,8 @@ NEVER_ON_THE_SERVER = ("vsmartcard-vpcd", "pcscd", "xvfb", "chromium", "faketime
 RELEASE_PARTS = {"server", "protocol", "pyproject.toml", "config/server.toml", "deploy/server", "deploy/lib.sh",
                  "docs"}
 UNITS = ["saga-server@8701.service", "saga-server@8702.service"]
+NAMES = ("--kiosk-host", "kiosk-api.lib.example", "--queue-host", "queue.lib.example",
+         "--staff-host", "staff.lib.example")
 
 
 def _system_state() -> dict[str, object]:
@@ -48,9 +50,9 @@ def _index(steps: list[str], wanted: str) -> int:
 def test_first_install_dry_run_prints_every_step_and_changes_nothing() -> None:
     before = _system_state()
     refused = _dry_run("--source", str(REPO_ROOT))
-    assert refused.returncode == 1 and "--server-name" in refused.stderr
+    assert refused.returncode == 1 and "--kiosk-host" in refused.stderr and "--staff-host" in refused.stderr
 
-    done = _dry_run("--source", str(REPO_ROOT), "--server-name", "kiosk-api.lib.example queue.lib.example",
+    done = _dry_run("--source", str(REPO_ROOT), *NAMES,
                     "--tls-cert", "/etc/ssl/lib/full.pem", "--tls-key", "/etc/ssl/lib/key.pem")
     assert done.returncode == 0, done.stderr
     out, steps = done.stdout, _steps(done.stdout)
@@ -79,7 +81,15 @@ def test_first_install_dry_run_prints_every_step_and_changes_nothing() -> None:
     assert f"systemctl enable {' '.join(UNITS)} saga-backup.timer saga-retention.timer" in steps
     # nginx: the site with these names, certificate, and one upstream line per instance.
     assert "write /etc/nginx/sites-available/saga (mode 0644, owner root:root)" in steps
-    assert out.count(" server_name kiosk-api.lib.example queue.lib.example;") == 2
+    assert " server_name kiosk-api.lib.example queue.lib.example staff.lib.example;" in out  # the redirect
+    for name in ("kiosk-api.lib.example", "queue.lib.example", "staff.lib.example"):
+        assert out.count(f" server_name {name};") == 1
+    assert ".library.pref.saga.example" not in out
+    # The staff host's default allow-list: the private ranges, with a note to narrow it.
+    assert re.findall(r"\|\s+(allow \S+;|deny all;)", out) == [
+        "allow 10.0.0.0/8;", "allow 172.16.0.0/12;", "allow 192.168.0.0/16;", "allow fc00::/7;", "deny all;"]
+    assert "patron Wi-Fi" in out
+    assert "SERVER_PUBLIC_BASE_URL=https://queue.lib.example" in out
     assert " ssl_certificate     /etc/ssl/lib/full.pem;" in out and " ssl_certificate_key /etc/ssl/lib/key.pem;" in out
     assert re.findall(r"\|\s+server 127\.0\.0\.1:(\d+) ", out) == ["8701", "8702"]
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in out
@@ -88,6 +98,47 @@ def test_first_install_dry_run_prints_every_step_and_changes_nothing() -> None:
     for package in NEVER_ON_THE_SERVER:
         assert not re.search(rf"(^|\s){re.escape(package)}(\s|$)", installs), package
     assert _system_state() == before
+
+
+def test_the_staff_allow_list_and_names_come_from_options_or_the_environment(tmp_path: Path) -> None:
+    env = {"SAGA_SERVER_PREFIX": str(tmp_path / "opt"), "SAGA_SERVER_ETC": str(tmp_path / "etc"),
+           "SAGA_SERVER_NGINX_SITE": str(tmp_path / "site")}
+    done = _dry_run("--source", str(REPO_ROOT), *NAMES, "--staff-allow", "10.20.0.0/16 192.0.2.7 fd12:3456::/48",
+                    env=env)
+    assert done.returncode == 0, done.stderr
+    assert re.findall(r"\|\s+(allow \S+;|deny all;)", done.stdout) == [
+        "allow 10.20.0.0/16;", "allow 192.0.2.7;", "allow fd12:3456::/48;", "deny all;"]
+    assert "patron Wi-Fi" not in done.stdout
+    from_env = _dry_run("--source", str(REPO_ROOT), env={
+        **env, "SAGA_SERVER_KIOSK_HOST": "kiosk-api.lib.example", "SAGA_SERVER_QUEUE_HOST": "queue.lib.example",
+        "SAGA_SERVER_STAFF_HOST": "staff.lib.example",
+        "SAGA_SERVER_STAFF_ALLOW": "10.20.0.0/16 192.0.2.7 fd12:3456::/48"})
+    assert from_env.returncode == 0, from_env.stderr
+    assert from_env.stdout == done.stdout
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--server-name", "kiosk-api.lib.example queue.lib.example"), "--kiosk-host, --queue-host and --staff-host"),
+    (NAMES[:4], "all three names"),
+    (("--kiosk-host", "a.lib.example", "--queue-host", "a.lib.example", "--staff-host", "s.lib.example"),
+     "three different names"),
+    ((*NAMES[:4], "--staff-host", "staff.lib.example;"), "not a host name"),
+    ((*NAMES, "--staff-allow", "10.0.0.0/8; allow all"), "not '10.0.0.0/8;'"),
+    ((*NAMES, "--staff-allow", "all"), "not 'all'"),
+])
+def test_bad_site_options_stop_before_anything_changes(args: tuple[str, ...], says: str, tmp_path: Path) -> None:
+    before = _system_state()
+    refused = _dry_run("--source", str(REPO_ROOT), *args, env={"SAGA_SERVER_NGINX_SITE": str(tmp_path / "site")})
+    assert refused.returncode != 0 and says in refused.stderr, refused.stderr
+    assert "+ " not in refused.stdout and _system_state() == before
+
+
+def test_an_allow_list_alone_needs_the_names_to_rewrite_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "nginx-saga"
+    site.write_text("# the library's edited site\n")
+    refused = _dry_run("--source", str(REPO_ROOT), "--staff-allow", "10.20.0.0/16",
+                       env={"SAGA_SERVER_NGINX_SITE": str(site)})
+    assert refused.returncode == 1 and "all three names" in refused.stderr
 
 
 def test_upgrade_backs_up_before_the_switch_and_migrates_before_the_restart(tmp_path: Path) -> None:

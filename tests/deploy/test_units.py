@@ -112,6 +112,7 @@ def test_server_units_run_migrations_first_and_trust_only_the_local_proxy() -> N
     assert "saga-server-migrate.service" in server["Unit"]["After"]
     env = (DEPLOY / "server" / "saga-server@.service").read_text()
     assert "FORWARDED_ALLOW_IPS=127.0.0.1" in env and "SERVER_PORT=%i" in env and "SERVER_HOST=127.0.0.1" in env
+    assert "Environment=SERVER_MODE=production" in env  # an installed server never takes the URL from Host
     assert _unit(UNITS["saga-server-migrate.service"])["Service"]["ExecStart"].endswith("-m server migrate")
     assert _unit(UNITS["saga-retention.service"])["Service"]["ExecStart"].endswith("admin retention")
     # Local backups are pruned after 14 days, encrypted ones (saga-*.dump.age) as well.
@@ -120,7 +121,8 @@ def test_server_units_run_migrations_first_and_trust_only_the_local_proxy() -> N
     assert "-name 'saga-*.dump*' -mtime +14 -delete" in backup["ExecStartPost"]
     nginx = (DEPLOY / "server" / "nginx-saga.conf").read_text()
     for line in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Forwarded-Proto $scheme;",
-                 "ssl_certificate ", "listen 443 ssl", "server 127.0.0.1:8701", "server 127.0.0.1:8702"):
+                 "ssl_certificate ", "listen 443 ssl", "server 127.0.0.1:8701", "server 127.0.0.1:8702",
+                 "deny all;", "proxy_hide_header X-Frame-Options;", "add_header X-Frame-Options \"DENY\" always;"):
         assert line in nginx
 
 
@@ -142,3 +144,4 @@ def test_server_env_example_gives_valid_settings(monkeypatch: pytest.MonkeyPatch
     assert (url.drivername, url.username, url.database, url.query["host"]) == (
         "postgresql+psycopg", "saga", "saga", "/var/run/postgresql")
     assert settings.min_kiosk_version and settings.demo is False
+    assert settings.mode == "production" and settings.public_base_url.startswith("https://")

@@ -18,13 +18,15 @@ class TrickCard(VirtualCard):
 
     pull_when: Callable[[VirtualCard, bytes], bool] = field(default=lambda _card, _apdu: False)
     before: Callable[[bytes], None] = field(default=lambda _apdu: None)
+    # A hostile card: (card, command, the persona card's answer) -> the answer it gives instead.
+    answer: Callable[[VirtualCard, bytes, bytes], bytes] = field(default=lambda _card, _apdu, response: response)
 
     def process(self, apdu: bytes) -> bytes:
         """Answer like the persona's card, unless this is the moment it leaves the reader."""
         self.before(apdu)
         if len(apdu) >= 2 and self.pull_when(self, apdu):
             raise CardPulledOut()
-        return super().process(apdu)
+        return self.answer(self, apdu, super().process(apdu))
 
 
 def at_certificate_read(card: VirtualCard, apdu: bytes) -> bool:

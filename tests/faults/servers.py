@@ -24,7 +24,9 @@ def kill(server: ServerProcess) -> None:
 def restart(server: ServerProcess, **settings: str) -> ServerProcess:
     """A new server process on the same database and settings (another port: the old one may linger)."""
     extra = {k: v for k, v in server.env.items() if k.startswith("SERVER_") and k not in (
-        "SERVER_HOST", "SERVER_PORT", "SERVER_LISTEN_FD", "SERVER_DEMO_KIOSK_SECRET", "SERVER_DEMO_STAFF_PIN")}
+        "SERVER_HOST", "SERVER_PORT", "SERVER_LISTEN_FD", "SERVER_DEMO_KIOSK_SECRET", "SERVER_DEMO_STAFF_PIN",
+        "SERVER_DEMO_MAINTENANCE_PIN")}
     fresh = start_server(database_url=server.database_url, settings={**extra, **settings})
     # The demo kiosk exists already, so it keeps the secret it was created with.
-    return dataclasses.replace(fresh, kiosk_secret=server.kiosk_secret, staff_pin=server.staff_pin)
+    return dataclasses.replace(fresh, kiosk_secret=server.kiosk_secret, staff_pin=server.staff_pin,
+                               maintenance_pin=server.maintenance_pin)

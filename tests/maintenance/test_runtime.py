@@ -55,7 +55,9 @@ def test_maintenance_from_settings_end_to_end(server: ServerProcess, tmp_path: P
         while len(maintenance.cache) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert maintenance.cache.file_mode() == 0o600
-        result = maintenance.signin.attempt(server.staff_id, bytearray(server.staff_pin.encode()))
+        # The server's staff PIN is not what the kiosk holds: refused; the kiosk's maintenance PIN signs in.
+        assert not maintenance.signin.attempt(server.staff_id, bytearray(server.staff_pin.encode())).ok
+        result = maintenance.signin.attempt(server.staff_id, bytearray(server.maintenance_pin.encode()))
         session = maintenance.open_session(result)
         assert session is not None and (session.role, session.idle_exit_s) == ("admin", 120)
         assert maintenance.open_session(maintenance.signin.attempt(server.staff_id, bytearray(b"0000"))) is None

@@ -1,4 +1,5 @@
-"""Staff sign-in: argon2id against the cache, lockout on an injected clock, PIN buffer zeroed, reports."""
+"""Staff sign-in: argon2id against the cache of this kiosk's maintenance PINs, lockout on an injected clock,
+PIN buffer zeroed, reports; an older version's cache of staff PIN hashes is deleted, never used."""
 
 from __future__ import annotations
 
@@ -148,22 +149,47 @@ def test_a_failed_refresh_keeps_the_last_good_copy(cache: StaffCache) -> None:
 
 
 def test_staff_sign_in_while_the_server_is_down(tmp_path: Path) -> None:
-    """Refresh from the real server, stop it, then sign in from the cache with the server's PIN."""
+    """Refresh from the real server, stop it, then sign in from the cache with this kiosk's maintenance PIN;
+    the server's staff PIN is refused there."""
     from kiosk.api.client import KioskApiClient
     from tests.support.server_proc import start_server
 
     server = start_server(database_url=f"sqlite:///{tmp_path / 'server.db'}")
     try:
         client = KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=3)
-        staff_cache = StaffCache(tmp_path / "kiosk" / "staff-cache.json")
-        assert staff_cache.refresh(client.staff_credentials)
+        staff_cache = StaffCache(tmp_path / "kiosk" / "staff-cache.json", kiosk_id=server.kiosk_id)
+        assert staff_cache.refresh(client.maintenance_credentials)
     finally:
         server.stop()
-    assert staff_cache.refresh(client.staff_credentials) is False  # the server is gone now
-    checker = StaffSignIn(StaffCache(staff_cache.path), ManualClock())
-    result = checker.attempt(server.staff_id, pad(server.staff_pin))
+    assert staff_cache.refresh(client.maintenance_credentials) is False  # the server is gone now
+    checker = StaffSignIn(StaffCache(staff_cache.path, kiosk_id=server.kiosk_id), ManualClock())
+    assert not checker.attempt(server.staff_id, pad(server.staff_pin)).ok
+    result = checker.attempt(server.staff_id, pad(server.maintenance_pin))
     assert (result.ok, result.role) == (True, "admin")
-    assert not checker.attempt(server.staff_id, pad("0" * len(server.staff_pin))).ok
+    assert not checker.attempt(server.staff_id, pad("0" * len(server.maintenance_pin))).ok
+
+
+def test_an_older_versions_cache_of_staff_pin_hashes_is_deleted_unused(tmp_path: Path, pin_hash: str) -> None:
+    """A kiosk of before 2026-12 cached the server's staff PIN hashes: after the update they are not
+    used to sign in (the server's staff PIN opens nothing here) and are gone from the disk."""
+    import json
+
+    path = tmp_path / "kiosk" / "staff-cache.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"scheme": "argon2id", "fetched_at": "2026-11-30T00:00:00+00:00",
+                                "staff": [{"staff_id": "admin-1", "role": "admin", "pin_hash": pin_hash}]}))
+    path.chmod(0o600)
+    checker = StaffSignIn(StaffCache(path, kiosk_id="kiosk-demo-01"), ManualClock())
+    assert not checker.attempt("admin-1", pad(PIN)).ok
+    assert not path.exists()
+
+
+def test_another_kiosks_cache_is_not_used(cache: StaffCache) -> None:
+    """A cache written under another kiosk id (a machine enrolled anew) signs nobody in."""
+    mine = StaffCache(cache.path, kiosk_id="kiosk-a")
+    mine.replace([StaffCredential("admin-1", "admin", cache.get("admin-1").pin_hash)])  # type: ignore[union-attr]
+    assert StaffSignIn(StaffCache(cache.path, kiosk_id="kiosk-a"), ManualClock()).attempt("admin-1", pad(PIN)).ok
+    assert not StaffSignIn(StaffCache(cache.path, kiosk_id="kiosk-b"), ManualClock()).attempt("admin-1", pad(PIN)).ok
 
 
 def test_concurrent_tries_from_two_threads_lock_exactly_once(cache: StaffCache) -> None:

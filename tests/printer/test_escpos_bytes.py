@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import random
+import time
+import typing
 from typing import Any
 
 import pytest
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from kiosk.printer import CoverOpenError, PaperOutError, PrinterOfflineError, TicketPrint, TicketRenderer
-from kiosk.printer.escpos_backend import EscposTicketPrinter, write_ticket
+from kiosk.printer.escpos_backend import BAND_ROWS, EscposTicketPrinter, ImageImpl, band_rows, write_ticket
+from kiosk.printer.factory import WIDTHS, printer_from_config
+from tests.support.escpos_printer import FakeEscposPrinter, Job, decode
 
 ESC_INIT = b"\x1b@"
 FEED_6 = b"\x1bd\x06"
@@ -126,3 +131,61 @@ def test_image_wider_than_the_paper_is_a_bug_not_a_printer_fault() -> None:
     printer = DummyTicketPrinter(READY, width_dots=8)
     with pytest.raises(ValueError, match="wide"):
         printer.print_image(tiny_image())
+
+
+
+IMPLS = typing.get_args(ImageImpl)
+IMAGE_COMMANDS = {"image", "graphics-store", "graphics-print", "columns", "line-spacing", "lf", "default-spacing"}
+
+
+def speckled(width: int, height: int, seed: int) -> Image.Image:
+    """A 1-bit image of random dots with a black border: any lost, shifted or garbled row shows."""
+    rng = random.Random(seed)
+    img = Image.frombytes("1", (width, height), rng.randbytes(width * height // 8))
+    ImageDraw.Draw(img).rectangle((0, 0, width - 1, height - 1), outline=0)
+    return img
+
+
+def assert_prints_exactly(job: Job, image: Image.Image, impl: str) -> None:
+    """The job is reset, image commands only, feed and cut; and the paper shows exactly the image."""
+    commands = [c for c in job.commands if not c.startswith("status")]
+    assert commands[0] == "init" and commands[-2:] == ["feed", "cut"]
+    assert set(commands[1:-2]) <= IMAGE_COMMANDS, f"not an image command: {set(commands[1:-2]) - IMAGE_COMMANDS}"
+    on_paper = job.printed_image()
+    assert on_paper is not None and on_paper.width == image.width
+    # The column mode prints whole 24-dot lines: the last one may add white rows below the image.
+    padding = on_paper.height - image.height
+    assert padding in (range(24) if impl == "bitImageColumn" else (0,))
+    assert on_paper.crop((0, 0, image.width, image.height)).tobytes() == image.tobytes()
+    if padding:
+        assert on_paper.crop((0, image.height, image.width, on_paper.height)).getextrema() == (255, 255)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_mode_and_width_prints_the_image_exactly(impl: ImageImpl, width: int) -> None:
+    # Taller than two bands, and not a whole number of them, in every mode.
+    image = speckled(width, 2 * BAND_ROWS + 77, seed=width)
+    dummy = Dummy()
+    write_ticket(dummy, image, impl=impl)
+    assert_prints_exactly(decode(dummy.output), image, impl)
+
+
+def test_graphics_bands_fit_the_length_field_at_576_dots() -> None:
+    # python-escpos's own 960-row band at 576 dots is 69,130 bytes, which its two-byte field wrapped to 3,594.
+    rows = band_rows("graphics", 576)
+    assert 10 + 72 * rows <= 0xFFFF < 10 + 72 * (rows + 1)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_a_ticket_over_the_network_arrives_exactly_in_every_mode(impl: ImageImpl, fake_printer: FakeEscposPrinter,
+                                                               renderer: TicketRenderer, ticket: TicketPrint) -> None:
+    img = renderer.render_ticket(ticket)
+    printer = printer_from_config({"backend": "network", "host": fake_printer.host, "port": fake_printer.port,
+                                   "impl": impl, "width_dots": 576})
+    printer.print_image(img, label=ticket.number)
+    deadline = time.monotonic() + 10
+    while not (fake_printer.jobs and "cut" in fake_printer.jobs[-1].commands):
+        assert time.monotonic() < deadline, "the job did not arrive"
+        time.sleep(0.01)
+    assert_prints_exactly(fake_printer.jobs[-1], img, impl)

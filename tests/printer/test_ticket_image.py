@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from kiosk.printer import BilingualLine, FilePrinter, SlipPrint, TicketPrint, TicketRenderer
+from kiosk.printer.ticket_image import TICKET_TITLE
 from tests.printer.conftest import STATUS_URL, dark_fraction, decode_qr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +143,18 @@ def test_file_backend_never_overwrites_a_ticket(renderer: TicketRenderer, ticket
 def test_renderer_rejects_widths_a_printer_cannot_take() -> None:
     with pytest.raises(ValueError, match="multiple of 8"):
         TicketRenderer(500)
+
+
+@pytest.mark.parametrize("width", [384, 576])
+def test_the_ticket_is_titled_seiriken_as_the_screens_call_it(ticket: TicketPrint, width: int,
+                                                               tmp_path: Path) -> None:
+    renderer = TicketRenderer(width)
+    path = FilePrinter(tmp_path, width_dots=width).print_image(renderer.render_ticket(ticket), label=ticket.number)
+    # What the ticket must start with: the library's name, then 整理券 / Queue ticket, drawn on their own.
+    heading = renderer._slip()
+    renderer._header(heading)
+    renderer.title(heading)
+    expected = heading.render()
+    assert TICKET_TITLE == BilingualLine("整理券", "Queue ticket")
+    with Image.open(path) as png:
+        assert png.crop((0, 0, width, expected.height)).tobytes() == expected.tobytes()

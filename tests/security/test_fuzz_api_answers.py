@@ -56,7 +56,7 @@ _KEYS = ["card_number", "valid_until", "renewable_from", "days_left", "status", 
          "expires_at", "reference_code", "open", "opens_at", "closes_at", "services", "service", "prefix", "name_ja",
          "name_en", "waiting", "wait_minutes", "ticket_id", "number", "service_ja", "service_en", "issued_at",
          "people_ahead", "status_url", "print_count", "id", "reason", "created_at", "staff", "staff_id", "role",
-         "link", "card", "migration_reference", "reference",
+         "link", "card", "migration_reference", "reference", "kiosk_id",
          "pin_hash", "time", "auth_window_s", "received_at", "error", "code", "message_ja", "message_en", "details"]
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False),
                      st.sampled_from(["2026-06-15", "2026-06-15T10:00:00+09:00", "AAAA", "x", ""]), st.text(max_size=8))
@@ -79,7 +79,7 @@ def _calls(client: KioskApiClient) -> list:  # type: ignore[type-arg]
         client.ticket_services, lambda: client.issue_ticket("other", idempotency_key="k"),
         lambda: client.mark_ticket_printed("t", idempotency_key="k"),
         lambda: client.call_staff("r", idempotency_key="k"),
-        client.staff_credentials, lambda: client.send_heartbeat(state), lambda: client.record_staff_action(event),
+        client.maintenance_credentials, lambda: client.send_heartbeat(state), lambda: client.record_staff_action(event),
     ]
 
 

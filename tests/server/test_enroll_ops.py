@@ -93,7 +93,7 @@ def test_enroll_then_rotate_by_a_new_code(server: ServerProcess, tmp_path: Path)
     with pytest.raises(ApiError) as refused:
         first.ticket_services()
     assert refused.value.status == 401
-    KioskApiClient(server.base_url, kiosk_id, rotated.server.secret).staff_credentials()
+    KioskApiClient(server.base_url, kiosk_id, rotated.server.secret).maintenance_credentials()
 
     # Or `kiosk-rotate`'s secret, taken on the kiosk from standard input.
     printed = run(["-m", "server", "admin", "kiosk-rotate", kiosk_id], server.env)
@@ -123,6 +123,49 @@ def test_enrollment_is_rate_limited_per_forwarded_client(server: ServerProcess) 
     other = requests.post(url, json={"code": "AAAAA-AAAAA"}, timeout=10,
                           headers={**headers, "X-Forwarded-For": "198.51.100.7"})
     assert other.status_code == 401
+
+
+def _try_code(server: ServerProcess, client: str, code: str = "AAAAA-AAAAA") -> requests.Response:
+    """One redemption as seen from `client` (127.0.0.1 is the trusted proxy: X-Forwarded-For is the client)."""
+    return requests.post(server.base_url + "/v1/kiosk/enroll", json={"code": code}, timeout=30,
+                         headers={"X-Kiosk-Version": app_version(), "X-Forwarded-For": client})
+
+
+def test_bad_codes_from_many_addresses_do_not_lock_out_new_kiosks(server: ServerProcess) -> None:
+    # More failures in the window than the old limit over all clients (100), from 35 addresses, each
+    # stopped at its own limit (3 in this module's server) and no further.
+    net = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}."
+    for host in range(1, 36):
+        codes = [_try_code(server, net + str(host)).status_code for _ in range(3)]
+        assert codes == [401, 401, 401], (host, codes)
+    assert _try_code(server, net + "35").status_code == 429
+    # Another address still has its tries, and a kiosk there enrolls with its real code.
+    kiosk_id = "kiosk-" + uuid.uuid4().hex[:6]
+    assert _try_code(server, net + "200").status_code == 401
+    enrolled = _try_code(server, net + "201", enroll_code(server, kiosk_id))
+    assert enrolled.status_code == 200 and enrolled.json()["kiosk_id"] == kiosk_id, enrolled.text
+
+
+def test_an_ipv6_client_is_limited_by_its_64_and_an_admin_unlocks_an_address(server: ServerProcess) -> None:
+    block = f"2001:db8:{uuid.uuid4().int % 65000:x}:1::"
+    assert [_try_code(server, block + str(n)).status_code for n in (1, 2, 3)] == [401, 401, 401]
+    assert _try_code(server, block + "99").status_code == 429  # another address of the same /64
+    assert _try_code(server, block.replace(":1::", ":2::") + "1").status_code == 401  # the next /64
+
+    # `admin enroll-unlock --client`: that client may try again at once (audited); the others stay as they are.
+    ipv4 = f"192.0.2.{uuid.uuid4().int % 250}"
+    assert [_try_code(server, ipv4).status_code for _ in range(4)] == [401, 401, 401, 429]
+    done = run(["-m", "server", "admin", "enroll-unlock", "--client", block + "abcd"], server.env)
+    assert done.returncode == 0 and f"client {block.rstrip(':')}::/64" in done.stdout, done.stdout + done.stderr
+    assert _try_code(server, block + "1").status_code == 401
+    assert _try_code(server, ipv4).status_code == 429
+    kiosk_id = "kiosk-" + uuid.uuid4().hex[:6]
+    code = enroll_code(server, kiosk_id)
+    assert _try_code(server, ipv4, code).status_code == 429  # locked: not even a right code is tried
+    assert run(["-m", "server", "admin", "enroll-unlock", "--client", ipv4], server.env).returncode == 0
+    assert _try_code(server, ipv4, code).status_code == 200
+    audit = run(["-m", "server", "admin", "audit-export"], server.env)
+    assert audit.returncode == 0 and audit.stdout.count("kiosk.enroll_unlock") >= 2, audit.stderr
 
 
 def test_unsupported_version_is_refused_with_a_typed_error(request: pytest.FixtureRequest,
@@ -182,7 +225,7 @@ def test_clock_check_in_sync_and_skewed(server: ServerProcess, tmp_path: Path) -
         "d = collect(settings=s, printer=None, data_dir=Path('.'), list_readers=lambda: [])\n"
         "print('skew', round(d.clock.skew_s)); print('warning', d.clock_warning)\n"
         "c = KioskApiClient(s.server.url, s.server.kiosk_id, s.server.secret)\n"
-        "try:\n    c.staff_credentials()\nexcept ApiError as e:\n    print('refused', e.code)\n"
+        "try:\n    c.maintenance_credentials()\nexcept ApiError as e:\n    print('refused', e.code)\n"
         "from kiosk.maintenance.heartbeat import KioskState; from datetime import datetime, UTC\n"
         "beat = KioskState(version='0', kiosk_time=datetime.now(UTC), interval_s=60, in_service=True, reader=None,"
         " reader_error=None, printer_online=True, printer_paper='ok', printer_error=None, outbox_length=None,"

@@ -21,7 +21,7 @@ from server.ops.retention import Periods, apply
 from server.seed import MOVED_FROM
 from server.state import AppState
 from tests.server.conftest import TODAY
-from tests.server.test_api_migrations import staff_session
+from tests.server.test_api_migrations import sign, staff_session
 from tests.support.server_proc import ServerProcess
 
 MOVED = "2000000071"  # different_pins: expired, the library holds the address before the move
@@ -69,10 +69,13 @@ def test_request_then_one_confirmation_renews_and_forgets_the_address(state: App
                                                       kiosk_id="kiosk-demo-01", now=now, today=TODAY)
         code = request.reference_code
         assert comparison.address_changed and request.new_address == moved.address
-        # Asked again: the same pending request (and code), not a second one.
-        again, _ = renewal.request_renewal(session=session, card_number=MOVED, facts=facts(moved),
-                                           kiosk_id="kiosk-demo-01", now=now, today=TODAY)
-        assert again.reference_code == code and len(renewal.list_pending(session=session)) == 1
+        # Asked again (from another kiosk, another address): refused; the waiting request is never overwritten.
+        assert refused(lambda: renewal.request_renewal(
+            session=session, card_number=MOVED, facts=facts(moved, address="佐賀県唐津市"), kiosk_id="kiosk-2",
+            now=now, today=TODAY)) == "renewal_pending"
+        (waiting,) = renewal.list_pending(session=session)
+        assert (waiting.reference_code, waiting.kiosk_id, waiting.new_address) == (code, "kiosk-demo-01",
+                                                                                   moved.address)
     with state.sessions() as session, session.begin():
         done, changed = renewal.complete(session=session, reference_code=code.lower(), staff_id="demo-admin",
                                          now=now, today=TODAY)
@@ -86,7 +89,7 @@ def test_request_then_one_confirmation_renews_and_forgets_the_address(state: App
                                               now=now)) == "unknown_renewal"
     with state.sessions() as session:
         rows = [e for e in audit.entries(session=session, card_number=MOVED) if e.action.startswith("renewal.")]
-        assert [e.action for e in rows] == ["renewal.request", "renewal.request", "renewal.complete"]
+        assert [e.action for e in rows] == ["renewal.request", "renewal.complete"]
         assert all(moved.address not in str(e.detail) and moved.name not in str(e.detail) for e in rows)
 
 
@@ -133,20 +136,29 @@ def kiosk(server: ServerProcess) -> KioskApiClient:
     return KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=15)
 
 
+def prove(client: KioskApiClient, persona, card_number: str) -> str:  # type: ignore[no-untyped-def]
+    """The card signs a challenge (its 利用者証明用 PIN at the kiosk): the server's proof for ``card_number``."""
+    challenge = client.migration_challenge()
+    return client.renewal_proof(card_number=card_number, challenge_id=challenge.challenge_id,
+                                certificate_der=persona.cert_der,
+                                signature=sign(persona.private_key, challenge.challenge))
+
+
 def test_kiosk_request_and_counter_completion_over_http(staff_policy_server: ServerProcess, test_pki) -> None:  # type: ignore[no-untyped-def]
     # On the second server, so the shared one keeps its demo cards as they are for the other tests.
     server, moved = staff_policy_server, test_pki.personas["different_pins"]
     client = kiosk(server)
     card = (moved.name, moved.address, moved.birth_date)
+    proof = prove(client, moved, MOVED)
     with pytest.raises(ApiError) as info:
-        client.renewal_compare(MOVED, "別人 です", moved.address, moved.birth_date)
+        client.renewal_compare(MOVED, "別人 です", moved.address, moved.birth_date, proof=proof)
     assert info.value.code == "renewal_unmatched"
-    compared = client.renewal_compare(MOVED, *card)
+    compared = client.renewal_compare(MOVED, *card, proof=proof)
     assert (compared.address, compared.status) == ("different", "expired")
     key = str(uuid.uuid4())
-    sent = client.renewal_request(MOVED, *card, idempotency_key=key)
+    sent = client.renewal_request(MOVED, *card, proof=proof, idempotency_key=key)
     assert sent.reference_code.startswith("R") and sent.address == "different"
-    assert client.renewal_request(MOVED, *card, idempotency_key=key) == sent  # a retry: the same answer
+    assert client.renewal_request(MOVED, *card, proof=proof, idempotency_key=key) == sent  # a retry: the same
     # Without staff credentials nothing is listed; with them, the record's and the card's address.
     assert requests.get(server.base_url + "/v1/staff/renewals", timeout=10).status_code == 401
     staff = staff_session(server)
@@ -162,10 +174,11 @@ def test_kiosk_request_and_counter_completion_over_http(staff_policy_server: Ser
     assert patron["expiry"]["status"] == "valid"
     # Renewed: a second request is refused until the next renewal window.
     with pytest.raises(ApiError) as info:
-        client.renewal_compare(MOVED, *card)
+        client.renewal_compare(MOVED, *card, proof=prove(client, moved, MOVED))
     assert info.value.code == "not_yet_renewable"
-    with pytest.raises(ApiError) as info:
-        client.renewal_compare("2000000154", *card)  # valid check digit, nobody
+    with pytest.raises(ApiError) as info:  # valid check digit, nobody (the card is linked to MOVED: no proof)
+        client.renewal_compare("2000000154", *card, proof=prove(client, test_pki.personas["no_old_link"],
+                                                                "2000000154"))
     assert info.value.code == "unknown_patron"
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, func, select
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError
 from server.tickets.models import Ticket
+from tests.support.kiosks import enroll_kiosk
 from tests.support.postgres import PostgresServer
 from tests.support.server_proc import ServerProcess
 from tests.support.tickets import issue, issue_concurrently, kiosk_session, staff_headers, ticket_servers
@@ -85,6 +86,27 @@ def test_printed_and_reprinted_count_once_per_key(client: KioskApiClient) -> Non
     with pytest.raises(ApiError) as info:
         client.mark_ticket_printed("no-such-ticket", idempotency_key=str(uuid.uuid4()))
     assert info.value.code == "unknown_ticket"
+
+
+def test_a_kiosk_cannot_mark_another_kiosks_ticket_printed(servers: list[ServerProcess]) -> None:
+    server = servers[0]
+    own = kiosk_session(server)
+    other = enroll_kiosk(server, "kiosk-other-" + uuid.uuid4().hex[:6])
+    ticket = issue(own, server, "mynumber")
+
+    def mark(session: requests.Session, ticket_id: str, reprint: bool) -> requests.Response:
+        return session.post(f"{server.base_url}/v1/tickets/{ticket_id}/printed", json={"reprint": reprint},
+                            headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=30)
+
+    # Answered as a ticket that does not exist: the other kiosk learns nothing, and nothing is counted.
+    for reprint in (False, True):
+        refused = mark(other, ticket["ticket_id"], reprint)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (404, "unknown_ticket"), refused.text
+        assert refused.json()["error"]["message_ja"]
+    # Each kiosk marks its own tickets, and the first kiosk's print is its ticket's first.
+    theirs = issue(other, server, "mynumber")
+    assert mark(other, theirs["ticket_id"], False).json()["print_count"] == 1
+    assert mark(own, ticket["ticket_id"], False).json()["print_count"] == 1
 
 
 def test_ticket_needs_a_signature_and_a_key(servers: list[ServerProcess]) -> None:

@@ -1,15 +1,16 @@
 """A fake raw-TCP (port 9100 style) ESC/POS printer on loopback, for tests without hardware.
 
-It records every byte it receives, decodes the few commands the kiosk sends (ESC @, GS v 0 raster
-images, ESC d feeds, GS V cuts, DLE EOT status queries), answers status queries from a settable
-state (or raw bytes), and can be stopped to play a printer that is switched off.
+It records every byte it receives, decodes the few commands the kiosk sends (ESC @, images in each of
+the backend's modes: GS v 0 raster, GS ( L graphics stored then printed, ESC * columns; ESC d feeds,
+GS V cuts, DLE EOT status queries), answers status queries from a settable state (or raw bytes), and
+can be stopped to play a printer that is switched off. `decode` reads a byte string the same way.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -19,6 +20,12 @@ GS_V0 = b"\x1dv0"
 GS_CUT = b"\x1dV"
 ESC_INIT = b"\x1b@"
 ESC_FEED = b"\x1bd"
+GS_L = b"\x1d(L"  # GS ( L pL pH m fn ...: the length pL + 256 pH counts m, fn and the data (at most 65,535)
+ESC_COLUMNS = b"\x1b*"
+ESC_LINE_SPACING = b"\x1b3"
+ESC_DEFAULT_SPACING = b"\x1b2"
+LF = b"\n"
+GRAPHICS_STORE, GRAPHICS_PRINT = 0x70, 0x32  # GS ( L fn 112: store raster graphics; fn 50: print it
 
 
 @dataclass
@@ -52,6 +59,7 @@ class Job:
     raw: bytearray = field(default_factory=bytearray)
     commands: list[str] = field(default_factory=list)
     images: list[Image.Image] = field(default_factory=list)
+    stored: Image.Image | None = None  # GS ( L graphics stored, not yet printed
 
     def printed_image(self) -> Image.Image | None:
         """The raster bands of this job stacked into one image, as the paper would show them."""
@@ -165,47 +173,114 @@ class FakeEscposPrinter:
 
     def _decode(self, buf: bytearray, job: Job, conn: socket.socket) -> None:
         """Consume every complete command at the front of buf; leave a partial one for the next chunk."""
-        while buf:
-            if buf.startswith(DLE_EOT):
-                if len(buf) < 3:
-                    return
-                n = buf[2]
-                job.commands.append(f"status{n}")
-                del buf[:3]
-                if not self.state.silent:
-                    conn.sendall(self.replies.get(n, self.state.reply(n)))
-            elif buf.startswith(GS_V0):
-                if len(buf) < 8:
-                    return
-                width_bytes = buf[4] | buf[5] << 8
-                height = buf[6] | buf[7] << 8
-                end = 8 + width_bytes * height
-                if len(buf) < end:
-                    return
-                # Raster bits are 1 = black; Pillow's "1;I" raw mode reads exactly that.
-                band = Image.frombytes("1", (width_bytes * 8, height), bytes(buf[8:end]), "raw", "1;I")
-                with self._lock:
-                    job.images.append(band)
-                job.commands.append("image")
-                del buf[:end]
-            elif buf.startswith(GS_CUT):
-                if len(buf) < 3:
-                    return
-                size = 4 if buf[2] in (65, 66) else 3  # GS V 65/66 n carry a feed amount
-                if len(buf) < size:
-                    return
-                job.commands.append("cut")
-                del buf[:size]
-            elif buf.startswith(ESC_INIT):
-                job.commands.append("init")
-                del buf[:2]
-            elif buf.startswith(ESC_FEED):
-                if len(buf) < 3:
-                    return
-                job.commands.append("feed")
-                del buf[:3]
-            elif len(buf) < 3 and bytes(buf) in (b"\x10", b"\x1d", b"\x1b", b"\x1dv", b"\x1dV"):
-                return  # the start of a command split across two chunks
-            else:
-                job.commands.append(f"byte{buf[0]:02x}")
-                del buf[:1]
+        for n in decode_into(buf, job, self._lock):
+            if not self.state.silent:
+                conn.sendall(self.replies.get(n, self.state.reply(n)))
+
+
+def decode(raw: bytes) -> Job:
+    """The commands and printed image bands of a whole job's bytes (what a printer would make of them)."""
+    job = Job(raw=bytearray(raw))
+    buf = bytearray(raw)
+    list(decode_into(buf, job, threading.Lock()))
+    if buf:
+        job.commands.append("truncated")
+    return job
+
+
+def _band(width: int, height: int, data: bytes) -> Image.Image:
+    # Raster bits are 1 = black, rows padded to whole bytes; Pillow's "1;I" raw mode reads exactly that.
+    return Image.frombytes("1", (width, height), data, "raw", "1;I")
+
+
+def decode_into(buf: bytearray, job: Job, lock: threading.Lock) -> Iterator[int]:
+    """Consume complete commands at the front of buf into job; yields n for each DLE EOT n to answer."""
+    while buf:
+        if buf.startswith(DLE_EOT):
+            if len(buf) < 3:
+                return
+            n = buf[2]
+            job.commands.append(f"status{n}")
+            del buf[:3]
+            yield n
+        elif buf.startswith(GS_V0):
+            if len(buf) < 8:
+                return
+            width_bytes = buf[4] | buf[5] << 8
+            height = buf[6] | buf[7] << 8
+            end = 8 + width_bytes * height
+            if len(buf) < end:
+                return
+            band = _band(width_bytes * 8, height, bytes(buf[8:end]))
+            with lock:
+                job.images.append(band)
+            job.commands.append("image")
+            del buf[:end]
+        elif buf.startswith(GS_L):
+            if len(buf) < 7:
+                return
+            end = 5 + (buf[3] | buf[4] << 8)
+            if len(buf) < end:
+                return
+            fn, data = buf[6], bytes(buf[7:end])
+            del buf[:end]
+            if fn == GRAPHICS_PRINT:
+                if job.stored is not None:
+                    with lock:
+                        job.images.append(job.stored)
+                job.stored = None
+                job.commands.append("graphics-print")
+                continue
+            width, height = (data[4] | data[5] << 8, data[6] | data[7] << 8) if len(data) >= 8 else (0, 0)
+            if fn != GRAPHICS_STORE or len(data) != 8 + -(-width // 8) * height:
+                # What a printer reads when the length field and the image disagree: not an image.
+                job.commands.append("graphics-garbled")
+                continue
+            job.stored = _band(width, height, data[8:])
+            job.commands.append("graphics-store")
+        elif buf.startswith(ESC_COLUMNS):
+            if len(buf) < 5:
+                return
+            m, columns = buf[2], buf[3] | buf[4] << 8
+            rows = 24 if m in (32, 33) else 8  # 24-dot or 8-dot columns, MSB the top dot
+            end = 5 + columns * rows // 8
+            if len(buf) < end:
+                return
+            column_major = _band(rows, columns, bytes(buf[5:end]))
+            band = column_major.transpose(Image.Transpose.TRANSPOSE)
+            with lock:
+                job.images.append(band)
+            job.commands.append("columns")
+            del buf[:end]
+        elif buf.startswith(ESC_LINE_SPACING):
+            if len(buf) < 3:
+                return
+            job.commands.append("line-spacing")
+            del buf[:3]
+        elif buf.startswith(ESC_DEFAULT_SPACING):
+            job.commands.append("default-spacing")
+            del buf[:2]
+        elif buf.startswith(LF):
+            job.commands.append("lf")
+            del buf[:1]
+        elif buf.startswith(GS_CUT):
+            if len(buf) < 3:
+                return
+            size = 4 if buf[2] in (65, 66) else 3  # GS V 65/66 n carry a feed amount
+            if len(buf) < size:
+                return
+            job.commands.append("cut")
+            del buf[:size]
+        elif buf.startswith(ESC_INIT):
+            job.commands.append("init")
+            del buf[:2]
+        elif buf.startswith(ESC_FEED):
+            if len(buf) < 3:
+                return
+            job.commands.append("feed")
+            del buf[:3]
+        elif len(buf) < 4 and bytes(buf) in (b"\x10", b"\x1d", b"\x1b", b"\x1dv", b"\x1dV", b"\x1d(", b"\x1d(L"):
+            return  # the start of a command split across two chunks
+        else:
+            job.commands.append(f"byte{buf[0]:02x}")
+            del buf[:1]

@@ -1,7 +1,8 @@
 """Start the real server (`python -m server serve`) in a subprocess on a free port.
 
 The process gets its database URL and settings through SERVER_* environment variables,
-seeds the demo data set (--demo) with a per-run kiosk secret and staff PIN, and is
+seeds the demo data set (--demo) with a per-run kiosk secret, staff PIN and the staff member's maintenance
+PIN at the demo kiosk (never equal to the staff PIN), and is
 stopped with SIGTERM. Tests sign requests with the credentials exposed here.
 """
 
@@ -36,6 +37,8 @@ class ServerProcess:
     process: subprocess.Popen
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    # The demo staff account's PIN for the demo kiosk's maintenance mode (what that kiosk caches).
+    maintenance_pin: str = ""
 
     def log(self) -> str:
         """Everything the server printed so far."""
@@ -63,6 +66,9 @@ def start_server(*, database_url: str, settings: dict[str, str] | None = None, t
     port = listener.getsockname()[1]
     kiosk_secret = "test-kiosk-" + secrets.token_hex(16)
     staff_pin = "".join(secrets.choice("0123456789") for _ in range(6))
+    maintenance_pin = staff_pin
+    while maintenance_pin == staff_pin:
+        maintenance_pin = "".join(secrets.choice("0123456789") for _ in range(6))
     env = dict(os.environ)
     env.update(
         {
@@ -72,6 +78,7 @@ def start_server(*, database_url: str, settings: dict[str, str] | None = None, t
             "SERVER_DATABASE_URL": database_url,
             "SERVER_DEMO_KIOSK_SECRET": kiosk_secret,
             "SERVER_DEMO_STAFF_PIN": staff_pin,
+            "SERVER_DEMO_MAINTENANCE_PIN": maintenance_pin,
             "SERVER_LOG_LEVEL": "warning",
             **(settings or {}),
         }
@@ -93,6 +100,7 @@ def start_server(*, database_url: str, settings: dict[str, str] | None = None, t
         process=process,
         log_path=Path(log_file.name),
         env=env,
+        maintenance_pin=maintenance_pin,
     )
     deadline = time.monotonic() + timeout
     while True:

@@ -54,10 +54,11 @@ def kiosk_session(server: ServerProcess) -> requests.Session:
 
 
 def issue(session: requests.Session, server: ServerProcess, service: str, key: str | None = None,
-          **fields: str) -> dict:
-    """POST /v1/tickets with an idempotency key (and reason / reference); the ticket's JSON (asserts 201)."""
+          headers: dict[str, str] | None = None, **fields: str) -> dict:
+    """POST /v1/tickets with an idempotency key (and reason / reference, and any other headers); the ticket's
+    JSON (asserts 201)."""
     response = session.post(server.base_url + "/v1/tickets", json={"service": service, **fields},
-                            headers={"Idempotency-Key": key or str(uuid.uuid4())}, timeout=30)
+                            headers={"Idempotency-Key": key or str(uuid.uuid4()), **(headers or {})}, timeout=30)
     assert response.status_code == 201, response.text
     return response.json()
 

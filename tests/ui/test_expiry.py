@@ -41,8 +41,9 @@ def test_expiry_by_number_pad(kiosk: KioskProcess, number: str, title: str, name
     text = "\n".join(state["texts"])
     assert "有効期限：" in text
     if name == "leapday":
-        # Born on 29 February, registered 2024-04-01: 2027 is not a leap year, so 28 February.
-        assert "令和9年2月28日（2027-02-28）" in text
+        # Born on 29 February, registered 2024-04-01: valid until 28 February 2027. A typed number is told the
+        # month only (typed_number_expiry_precision = "month"): the day would be the patron's birthday.
+        assert "有効期限：令和9年2月（2027-02）" in text and "お誕生日まで有効です" in text and "28" not in text
     if name in ("renewable", "expired"):
         assert "通知カード" in text, "what to bring must name what is not accepted"
         assert "カウンターの整理券を発行" in state["texts"], "a renewal ticket is one tap away"
@@ -52,6 +53,13 @@ def test_expiry_by_number_pad(kiosk: KioskProcess, number: str, title: str, name
     assert any(t.startswith("Valid until") for t in state["texts"])
     assert kiosk.overflowing() == []
     kiosk.screenshot(f"expiry_result-{name}-en")
+    if name == "leapday":  # the month-only answer in every language
+        assert "Valid until February 2027" in state["texts"]
+        for language, month in (("ja-easy", "2027年2月"), ("zh", "2027年2月"), ("ko", "2027년 2월")):
+            state = kiosk.choose_language(language)
+            assert any(month in t for t in state["texts"]) and not any("28" in t for t in state["texts"])
+            assert kiosk.overflowing() == []
+            kiosk.screenshot(f"expiry_result-{name}-{language}")
 
 
 def test_expiry_by_barcode_scanner_with_codabar_letters(kiosk: KioskProcess) -> None:

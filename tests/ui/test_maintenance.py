@@ -1,5 +1,6 @@
-"""Maintenance mode through the real app: the hidden gesture, staff sign-in against the cached hashes
-(also with the server down), lockout, true diagnostics, out of service, reprint to the file backend."""
+"""Maintenance mode through the real app: the hidden gesture, staff sign-in with this kiosk's maintenance
+PIN against the cached hashes (also with the server down; the server's staff PIN is refused), lockout,
+true diagnostics, out of service, reprint to the file backend."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def sign_in(kiosk: KioskProcess, staff_id: str, pin: str) -> dict:
 
 
 def wait_staff_cached(kiosk: KioskProcess, data_dir: Path) -> None:
-    """The kiosk fetches the staff hashes in the background after its first frames."""
+    """The kiosk fetches its maintenance PINs' hashes in the background after its first frames."""
     kiosk.wait_for(lambda s: (data_dir / "staff-cache.json").exists(), timeout=20)
 
 
@@ -47,8 +48,13 @@ def test_sign_in_diagnostics_and_out_of_service(display: str, fresh_server: Serv
         wait_staff_cached(kiosk, tmp_path / "kiosk-data")
         open_signin(kiosk)
         kiosk.check_and_shoot("staff_signin-ja")
+        # The server's staff PIN is not what this kiosk holds: refused, one try gone.
         state = sign_in(kiosk, fresh_server.staff_id, fresh_server.staff_pin)
-        assert state["screen"] == "maintenance_home", state
+        assert state["screen"] == "staff_signin" and any("あと4回" in t for t in state["texts"]), state
+        for digit in fresh_server.maintenance_pin:  # the pad stays on the PIN step, with the id kept
+            kiosk.tap(f"key_{digit}")
+        kiosk.tap("submit")
+        state = kiosk.wait_screen("maintenance_home", timeout=20)
         state = kiosk.wait_for(lambda s: any(t.startswith("サーバー：正常") for t in s["texts"][1].splitlines())
                                if len(s["texts"]) > 1 else False, timeout=20)
         diagnostics = state["texts"][1]
@@ -86,7 +92,7 @@ def test_five_wrong_pins_lock_the_pad(display: str, fresh_server: ServerProcess,
             expected = "ロック" if attempt == 4 else f"あと{4 - attempt}回"
             kiosk.wait_for(lambda s, e=expected: any(e in t for t in s["texts"]), timeout=20)
         # Even the right PIN is refused while locked.
-        for digit in fresh_server.staff_pin:
+        for digit in fresh_server.maintenance_pin:
             kiosk.tap(f"key_{digit}")
         kiosk.tap("submit")
         state = kiosk.wait_for(lambda s: any("ロックされています" in t for t in s["texts"]), timeout=10)
@@ -104,7 +110,7 @@ def test_server_down_and_no_printer_are_shown_truthfully(display: str, fresh_ser
         wait_staff_cached(kiosk, tmp_path / "kiosk-data")
         fresh_server.stop()  # staff still sign in, from the kiosk's cache
         open_signin(kiosk)
-        state = sign_in(kiosk, fresh_server.staff_id, fresh_server.staff_pin)
+        state = sign_in(kiosk, fresh_server.staff_id, fresh_server.maintenance_pin)
         assert state["screen"] == "maintenance_home", state
         state = kiosk.wait_for(lambda s: len(s["texts"]) > 1 and "サーバー：異常" in s["texts"][1], timeout=20)
         assert "プリンター（network）：異常" in state["texts"][1]
@@ -124,7 +130,7 @@ def test_reprint_of_todays_ticket_to_the_file_backend(display: str, fresh_server
         number = next(t for t in state["texts"] if t.startswith("S-"))
         kiosk.tap("done")
         open_signin(kiosk)
-        sign_in(kiosk, fresh_server.staff_id, fresh_server.staff_pin)
+        sign_in(kiosk, fresh_server.staff_id, fresh_server.maintenance_pin)
         kiosk.tap("reprint")
         kiosk.wait_screen("staff_reprint")
         kiosk.tap(f"reprint_{number}")
@@ -140,7 +146,7 @@ def test_restart_from_maintenance_exits_with_the_restart_code(display: str, fres
     try:
         wait_staff_cached(kiosk, tmp_path / "kiosk-data")
         open_signin(kiosk)
-        sign_in(kiosk, fresh_server.staff_id, fresh_server.staff_pin)
+        sign_in(kiosk, fresh_server.staff_id, fresh_server.maintenance_pin)
         try:
             kiosk.tap("restart")
         except RuntimeError:

@@ -1,5 +1,6 @@
 """The renewal request through the real app: from the expiry check, with the real card (virtual card, vpcd,
-the private pcscd) and the real server; and without the card, what to bring and a renewal ticket."""
+the private pcscd) and the real server: both PINs (the card signs the server's challenge before any compare);
+a card that cannot sign goes to the counter; and without the card, what to bring and a renewal ticket."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ def check_expiry(kiosk: KioskProcess, number: str) -> dict:
     state = kiosk.check_expiry_by_number(number)
     assert any(t.startswith("有効期限：") for t in state["texts"]), state["texts"]  # an answer, not a failure
     return state
+
+
+def type_pin(kiosk: KioskProcess, digits: str) -> None:
+    for digit in digits:
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
 
 
 def printed_tickets(kiosk: KioskProcess) -> list:
@@ -37,11 +44,17 @@ def test_renewal_request_with_the_card_marks_the_moved_address(card_kiosk: Kiosk
     assert any("個人番号" in t for t in state["texts"]), "the screen says the 個人番号 is never read"
     both_languages(kiosk, "renewal/renewal_way")
     kiosk.tap("with_card")
+    kiosk.wait_screen("migrate_same_pin", timeout=20)  # the migration's question: are the two PINs the same?
+    both_languages(kiosk, "renewal/renewal_same_pin")
+    kiosk.tap("different")
     state = kiosk.wait_screen("pin_pad", timeout=20)
     assert "券面事項入力補助の暗証番号（4桁）" in state["texts"] and "残り3回" in "\n".join(state["texts"])
-    for digit in persona.text_pin:
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
+    type_pin(kiosk, persona.text_pin)
+    # Then the 利用者証明用 PIN: the card signs the server's challenge, without which nothing is compared.
+    state = kiosk.wait_for(lambda s: s["screen"] == "pin_pad"
+                           and "利用者証明用電子証明書の暗証番号（4桁）" in s["texts"], timeout=30)
+    both_languages(kiosk, "renewal/pin_pad-auth")
+    type_pin(kiosk, persona.auth_pin)
     state = kiosk.wait_screen("renewal_review", timeout=30)
     text = "\n".join(state["texts"])
     assert f"氏名：{persona.name}" in text and f"住所：{persona.address}" in text
@@ -135,6 +148,8 @@ def test_a_blocked_text_pin_and_someone_elses_record_end_in_clear_messages(card_
     kiosk.tap("request_renewal")
     kiosk.wait_screen("renewal_way", timeout=20)
     kiosk.tap("with_card")
+    kiosk.wait_screen("migrate_same_pin", timeout=20)
+    kiosk.tap("different")
     state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result", timeout=20)
     text = "\n".join(state["texts"])
     assert "暗証番号がロックされています" in text and "本人確認書類を持って2階総合カウンターでできます" in text
@@ -148,10 +163,11 @@ def test_a_blocked_text_pin_and_someone_elses_record_end_in_clear_messages(card_
     kiosk.tap("request_renewal")
     kiosk.wait_screen("renewal_way", timeout=20)
     kiosk.tap("with_card")
-    kiosk.wait_screen("pin_pad", timeout=20)
-    for digit in test_pki.personas["normal"].text_pin:
-        kiosk.tap(f"key_{digit}")
-    kiosk.tap("submit")
+    kiosk.wait_screen("migrate_same_pin", timeout=20)
+    kiosk.tap("same")
+    state = kiosk.wait_screen("pin_pad", timeout=20)
+    assert "暗証番号（4桁）" in state["texts"]  # one PIN for both: the card reads and signs in one go
+    type_pin(kiosk, test_pki.personas["normal"].text_pin)
     state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result", timeout=30)
     text = "\n".join(state["texts"])
     assert "照合できませんでした" in text and test_pki.personas["normal"].name not in text
@@ -160,3 +176,29 @@ def test_a_blocked_text_pin_and_someone_elses_record_end_in_clear_messages(card_
     kiosk.tap("counter_ticket")
     kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
     assert len(printed_tickets(kiosk)) == len(before) + 1
+
+
+def test_a_card_that_cannot_sign_is_sent_to_the_counter_with_the_renewal_ticket(card_kiosk: KioskProcess,
+                                                                               insert_card) -> None:  # type: ignore[no-untyped-def]
+    """Without the card's signature the server compares nothing: a blocked 利用者証明用 PIN or an expired
+    certificate ends at once (no PIN asked) with the renewal ticket; the counter renews with an ID."""
+    kiosk = card_kiosk
+    for persona, title, name in (("blocked", "暗証番号がロックされています", "auth-blocked"),
+                                 ("expired_cert", "電子証明書の有効期限が切れています", "cert-expired")):
+        card = insert_card(persona)
+        check_expiry(kiosk, MOVED_CARD)
+        kiosk.tap("request_renewal")
+        kiosk.wait_screen("renewal_way", timeout=20)
+        kiosk.tap("with_card")
+        state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result", timeout=20)
+        text = "\n".join(state["texts"])
+        assert title in text and "本人確認書類を持って2階総合カウンターでできます" in text, text
+        assert "カウンターの整理券を発行" in state["texts"]
+        assert not any(apdu[1] == 0x20 and len(apdu) == 5 for apdu in card.history), "no PIN was tried"
+        both_languages(kiosk, f"renewal/renewal_result-{name}")
+        before = printed_tickets(kiosk)
+        kiosk.tap("counter_ticket")
+        kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
+        assert len(printed_tickets(kiosk)) == len(before) + 1
+        kiosk.tap("done")
+        kiosk.wait_screen("attract")

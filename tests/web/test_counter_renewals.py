@@ -14,6 +14,7 @@ from selenium.webdriver.common.by import By
 from kiosk.api.client import KioskApiClient
 from server.seed import MOVED_FROM
 from server.testpki import load_test_pki
+from tests.server.test_api_migrations import sign
 from tests.support.postgres import PostgresServer
 from tests.support.tickets import issue, kiosk_session, staff_headers, ticket_servers
 from tests.web.test_pages import click, log_in, text_of, wait, wait_for
@@ -33,8 +34,14 @@ def test_counter_completes_a_renewal_request_in_one_click(backend: str, request:
     persona = load_test_pki().personas["different_pins"]
     with ticket_servers(url) as (server,):
         client = KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=15)
-        sent = client.renewal_request(MOVED_CARD, persona.name, persona.address, persona.birth_date,
-                                      idempotency_key=str(uuid.uuid4()))
+        # As the kiosk does it: the card signs a challenge (利用者証明用 PIN), the proof goes with compare and request.
+        challenge = client.migration_challenge()
+        proof = client.renewal_proof(card_number=MOVED_CARD, challenge_id=challenge.challenge_id,
+                                     certificate_der=persona.cert_der,
+                                     signature=sign(persona.private_key, challenge.challenge))
+        facts = (persona.name, persona.address, persona.birth_date)
+        client.renewal_compare(MOVED_CARD, *facts, proof=proof)
+        sent = client.renewal_request(MOVED_CARD, *facts, proof=proof, idempotency_key=str(uuid.uuid4()))
         row = f'#renewals li[data-reference="{sent.reference_code}"]'
         kiosk = kiosk_session(server)
         issue(kiosk, server, "registration", reason="renewal_request", reference=sent.reference_code)

@@ -1,11 +1,13 @@
 """The staff pages' shared sign-in (server/web/staff.js) in headless Chromium, against a real server: one
 session serves the counter console, the fleet page and the statistics page of a tab; a session the server
-no longer knows, and the log-out button, bring each page back to its sign-in form."""
+no longer knows, and the log-out button, bring each page back to its sign-in form; log out ends the session
+on the server (its token is refused from then on)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -61,12 +63,20 @@ def test_one_session_serves_every_staff_page_and_each_signs_out(web_sqlite_dir: 
             # Signing in on the page's own form.
             sign_in(browser, server)
             signed_in(browser, main, ready)
-            # The log-out button (drawn by staff.js into the page's header).
+            # The log-out button (drawn by staff.js into the page's header) ends the session on the server too.
+            token = browser.execute_script("return sessionStorage.getItem('staffToken')")
+            assert requests.get(server.base_url + "/v1/staff/migrations", headers={"Authorization": f"Bearer {token}"},
+                                timeout=10).status_code == 200
             browser.find_element(By.ID, "logout").click()
             signed_out(browser, main)
+            refused = requests.get(server.base_url + "/v1/staff/migrations",
+                                   headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
             sign_in(browser, server)
             signed_in(browser, main, ready)
-        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] == "javascript"]
+        # Script errors, and Content-Security-Policy violations ("security").
+        errors = [e for e in browser.get_log("browser")
+                  if e["level"] == "SEVERE" and e["source"] in ("javascript", "security")]
         assert errors == []
     finally:
         server.stop()

@@ -126,6 +126,9 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     assert value(browser, "#chart-days rect[data-key='2026-06-15'][data-series=tickets]") == "3"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "stats.png"))
+    # Drawn under the server's Content-Security-Policy: no inline style was refused ("security" entries).
+    refused = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] == "security"]
+    assert refused == []
 
     # CSV: the same figures, downloaded with the staff token.
     browser.find_element(By.ID, "csv").click()

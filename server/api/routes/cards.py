@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from server import audit
-from server.api.common import decode_base64, expiry_public
+from server.api.common import decode_base64, expiry_public, month_only
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StateDep
 from server.api.idempotent import run_idempotent
 from server.domain import checkup, migration
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES
 
 @router.get("/{card_number}/expiry", response_model=ExpiryPublic)
 def card_expiry(card_number: str, kiosk: KioskDep, session: SessionDep, state: StateDep) -> ExpiryPublic:
-    """Expiry of a library card (有効期限は登録・更新から3年後のお誕生日まで)."""
+    """Expiry of a library card (有効期限は登録・更新から3年後のお誕生日まで), to the month unless configured."""
     today = state.clock.today()
     patron = get_patron(session=session, card_number=card_number)
     expiry = patron_expiry(patron=patron, today=today)
@@ -28,7 +28,9 @@ def card_expiry(card_number: str, kiosk: KioskDep, session: SessionDep, state: S
         action="expiry.check", outcome="ok", card_number=patron.card_number,
     )
     session.commit()
-    return expiry_public(card_number=patron.card_number, expiry=expiry, today=today)
+    public = expiry_public(card_number=patron.card_number, expiry=expiry, today=today)
+    # Anyone can type a card number: the exact day would be the patron's birthday.
+    return month_only(public) if state.settings.typed_number_expiry_precision == "month" else public
 
 
 @router.post("/by-mynumber/expiry", response_model=ExpiryPublic)

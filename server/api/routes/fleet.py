@@ -1,6 +1,7 @@
-"""Fleet: kiosks fetch staff credentials, send heartbeats and staff actions; staff see every kiosk.
+"""Fleet: kiosks fetch their maintenance credentials, send heartbeats and staff actions; staff see every kiosk.
 
-Kiosk (HMAC):  GET  /v1/kiosk/staff-credentials   POST /v1/kiosk/heartbeat   POST /v1/kiosk/audit
+Kiosk (HMAC):  GET  /v1/kiosk/maintenance-credentials   POST /v1/kiosk/heartbeat   POST /v1/kiosk/audit
+               GET  /v1/kiosk/staff-credentials (kiosks before 2026-12: the same answer, no staff PIN hash)
 Staff (bearer): GET /v1/fleet/kiosks
 Page:           GET /fleet (plain HTML + JS in server/web/fleet.*, staff log in with their PIN)
 """
@@ -11,23 +12,25 @@ from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.orm import Session
 
 from server import audit
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
 from server.api.idempotent import run_idempotent
 from server.domain.idempotency import request_fingerprint
 from server.errors import ApiError
-from server.fleet import service
+from server.fleet import maintenance, service
 from server.fleet.schemas import (
     FleetPublic,
     HeartbeatAccepted,
     HeartbeatCreate,
+    MaintenanceCredentialPublic,
+    MaintenanceCredentialsPublic,
     StaffActionCreate,
     StaffActionRecorded,
-    StaffCredentialPublic,
-    StaffCredentialsPublic,
 )
 from server.schemas import ERROR_RESPONSES
+from server.state import AppState
 
 router = APIRouter(tags=["fleet"], responses=ERROR_RESPONSES)
 
@@ -36,16 +39,31 @@ FLEET_ASSETS = {"fleet.css", "fleet.js"}
 _NO_CACHE = {"Cache-Control": "no-cache"}
 
 
-@router.get("/v1/kiosk/staff-credentials", response_model=StaffCredentialsPublic)
-def staff_credentials(kiosk: KioskDep, session: SessionDep, state: StateDep) -> StaffCredentialsPublic:
-    """Active staff accounts with their salted argon2id PIN hashes and roles, for the kiosk's offline cache."""
-    members = service.active_staff_credentials(session=session)
-    audit.record(session=session, at=state.clock.now(), actor_type="kiosk", actor_id=kiosk.kiosk_id,
-                 action="staff_credentials.fetch", outcome="ok", detail={"accounts": len(members)})
+def _maintenance_credentials(kiosk_id: str, session: Session, state: AppState, *,
+                             legacy: bool) -> MaintenanceCredentialsPublic:
+    rows = maintenance.credentials_for(session=session, kiosk_id=kiosk_id)
+    audit.record(session=session, at=state.clock.now(), actor_type="kiosk", actor_id=kiosk_id,
+                 action="maintenance_credentials.fetch", outcome="ok",
+                 detail={"accounts": len(rows), "legacy_path": legacy})
     session.commit()
-    return StaffCredentialsPublic(
-        staff=[StaffCredentialPublic(staff_id=m.staff_id, role=m.role, pin_hash=m.pin_hash) for m in members]
-    )
+    return MaintenanceCredentialsPublic(kiosk_id=kiosk_id, staff=[
+        MaintenanceCredentialPublic(staff_id=r.staff_id, role=r.role, pin_hash=r.pin_hash) for r in rows])
+
+
+@router.get("/v1/kiosk/maintenance-credentials", response_model=MaintenanceCredentialsPublic)
+def maintenance_credentials(kiosk: KioskDep, session: SessionDep, state: StateDep) -> MaintenanceCredentialsPublic:
+    """This kiosk's maintenance PINs (argon2id hashes) with each staff member's role, for its offline sign-in.
+
+    Only the calling kiosk's own, never a staff PIN's hash: what a stolen kiosk holds opens that kiosk only.
+    """
+    return _maintenance_credentials(kiosk.kiosk_id, session, state, legacy=False)
+
+
+@router.get("/v1/kiosk/staff-credentials", response_model=MaintenanceCredentialsPublic, deprecated=True)
+def staff_credentials(kiosk: KioskDep, session: SessionDep, state: StateDep) -> MaintenanceCredentialsPublic:
+    """Kiosks of before 2026-12 ask here: they get the same answer (their refresh then overwrites the staff
+    PIN hashes they cached with their own maintenance PINs, and staff sign in there with those)."""
+    return _maintenance_credentials(kiosk.kiosk_id, session, state, legacy=True)
 
 
 @router.post("/v1/kiosk/heartbeat", response_model=HeartbeatAccepted)

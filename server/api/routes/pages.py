@@ -3,6 +3,7 @@
 /counter     counter console for staff (log in with staff id + PIN)
 /lobby       lobby display (large, Japanese and English, live)
 /t/{token}   a ticket's status page (the QR code on the printed ticket)
+/docs        the API document: /openapi.json drawn by a local script (no Swagger UI, nothing from a CDN)
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def lobby_display() -> FileResponse:
 def ticket_page(token: str) -> FileResponse:
     """A ticket's status page; the script reads the token from the URL."""
     return _page("status.html")
+
+
+@router.get("/docs")
+def api_document() -> FileResponse:
+    """The API document page (it reads /openapi.json)."""
+    return _page("docs.html")
 
 
 @router.get("/web/{name}")

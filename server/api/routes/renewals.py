@@ -1,26 +1,30 @@
-"""Renewal requests: the kiosk compares and sends (HMAC, idempotent); the counter lists and completes (staff).
+"""Renewal requests: the kiosk proves the card, compares and sends (HMAC, idempotent); the counter lists and
+completes (staff).
 
-What each side may see is in server/domain/renewal.py: the kiosk only ever hears "same" or "different".
+What each side may see is in server/domain/renewal.py: the kiosk only ever hears "same" or "different", and
+only with a proof (server/domain/renewal_proof.py) that the card for this number signed in this session.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.api.common import audit_card
+from server.api.common import audit_card, decode_base64
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
 from server.api.idempotent import run_idempotent
-from server.domain import renewal
+from server.domain import renewal, renewal_proof
+from server.domain.cards import parse_card_number
 from server.domain.idempotency import request_fingerprint
 from server.domain.patrons import patron_expiry
 from server.errors import ApiError
 from server.models import RenewalRequest
-from server.schemas import ERROR_RESPONSES
+from server.schemas import ERROR_RESPONSES, CardResponse
+from server.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["renewals"], responses=ERROR_RESPONSES)
 # Printable text only: no control characters reach the database or the counter page.
@@ -37,9 +41,25 @@ class RenewalCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, pattern=_TEXT)
     address: str = Field(min_length=1, max_length=400, pattern=_TEXT)
     birth_date: date
+    # The token of POST /v1/renewals/proofs for this card number (required: refused without it).
+    proof: str | None = Field(default=None, max_length=128)
 
     def facts(self) -> renewal.CardFacts:
         return renewal.CardFacts(name=self.name, address=self.address, birth_date=self.birth_date)
+
+
+class ProofCreate(CardResponse):
+    """The card's signature over a challenge, and the library card number the proof is for."""
+
+    card_number: str = Field(min_length=1, max_length=32)
+
+
+class ProofPublic(BaseModel):
+    """An opaque token for compares and one request, for this card number at this kiosk, until ``expires_in``."""
+
+    card_number: str
+    proof: str
+    expires_in: int
 
 
 class ComparisonPublic(BaseModel):
@@ -89,12 +109,45 @@ def _comparison(card_number: str, c: renewal.Comparison) -> dict:
             "address": c.address}
 
 
+def _limits(state: AppState) -> renewal_proof.CompareLimits:
+    settings = state.settings
+    return renewal_proof.CompareLimits(
+        per_card=settings.renewal_compares_per_card,
+        card_window=timedelta(hours=settings.renewal_compare_card_window_hours),
+        per_kiosk=settings.renewal_compares_per_kiosk,
+        kiosk_window=timedelta(minutes=settings.renewal_compare_kiosk_window_minutes))
+
+
+@router.post("/renewals/proofs", response_model=ProofPublic, status_code=201)
+def create_proof(body: ProofCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
+    """The card signed a fresh challenge (利用者証明用 PIN): a short-lived proof for this card number here."""
+    ttl = state.settings.renewal_proof_ttl_seconds
+
+    def action(session):  # type: ignore[no-untyped-def]
+        token = renewal_proof.issue(
+            session=session, trust=state.trust, connector=state.mykey, card_number=body.card_number,
+            challenge_id=body.challenge_id,
+            certificate_der=decode_base64(body.certificate, error_code="malformed_certificate"),
+            signature=decode_base64(body.signature, error_code="bad_signature"),
+            kiosk_id=kiosk.kiosk_id, now=state.clock.now(), ttl=timedelta(seconds=ttl))
+        return 201, ProofPublic(card_number=body.card_number, proof=token, expires_in=ttl).model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="renewal.proof",
+        fingerprint=request_fingerprint(method="POST", path="/v1/renewals/proofs",
+                                        body=body.model_dump_json().encode()),
+        card_number=audit_card(body.card_number),
+    )
+
+
 @router.post("/renewals/compare", response_model=ComparisonPublic)
 def compare(body: RenewalCreate, kiosk: KioskDep, session: SessionDep, state: StateDep) -> ComparisonPublic:
-    """Compare the card's facts with the record: "same"/"different" per field, only for the same person."""
+    """Compare the card's facts with the record: "same"/"different" per field, only for the same person, only
+    with this card number's proof, within the limits; every call audited."""
     try:
         comparison = renewal.check(session=session, card_number=body.card_number, facts=body.facts(),
-                                   kiosk_id=kiosk.kiosk_id, now=state.clock.now(), today=state.clock.today())
+                                   proof_token=body.proof, kiosk_id=kiosk.kiosk_id, now=state.clock.now(),
+                                   today=state.clock.today(), limits=_limits(state))
     except ApiError:
         session.commit()  # the refusal's audit row
         raise
@@ -107,9 +160,13 @@ def create(body: RenewalCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: 
     """Store a renewal request for the counter (compared again: the record may have changed)."""
 
     def action(session):  # type: ignore[no-untyped-def]
+        now = state.clock.now()
+        number = parse_card_number(body.card_number)
+        proof = renewal_proof.require(session=session, token=body.proof, kiosk_id=kiosk.kiosk_id,
+                                      card_number=number, now=now)
         request, comparison = renewal.request_renewal(
-            session=session, card_number=body.card_number, facts=body.facts(), kiosk_id=kiosk.kiosk_id,
-            now=state.clock.now(), today=state.clock.today())
+            session=session, card_number=number, facts=body.facts(), kiosk_id=kiosk.kiosk_id,
+            now=now, today=state.clock.today(), proof=proof)
         # The stored answer (idempotency) holds no fact: codes and same/different only.
         public = RenewalPublic(reference_code=request.reference_code,
                                **_comparison(request.patron.card_number, comparison))

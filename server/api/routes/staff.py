@@ -1,16 +1,19 @@
-"""Staff endpoints: log in, look up a patron, renew a card, decide held migrations, read the audit log."""
+"""Staff endpoints: log in and out, sign-in lockouts, look up a patron, renew a card, decide held migrations,
+read the audit log."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as FastPath
 
 from server import audit
 from server.api.common import expiry_public
-from server.api.deps import AdminDep, SessionDep, StaffDep, StateDep
-from server.auth.staff import log_in
+from server.api.deps import AdminDep, BearerTokenDep, SessionDep, StaffDep, StateDep
+from server.auth.staff import end_session, log_in
+from server.auth.staff_lockout import LockoutPolicy, active_lockouts, check_not_locked, clear_lockout, record_failure
 from server.domain import migration
 from server.domain.linkage import linkage_history
 from server.domain.patrons import get_patron, patron_expiry, renew_card
@@ -19,9 +22,12 @@ from server.models import MigrationRequest, Patron
 from server.schemas import (
     ERROR_RESPONSES,
     AuditEntryPublic,
+    ErrorPublic,
     LinkagePublic,
     MigrationRequestPublic,
     PatronPublic,
+    StaffLockoutPublic,
+    StaffLockoutsPublic,
     StaffLoginCreate,
     StaffSessionPublic,
 )
@@ -60,21 +66,36 @@ def _request_public(request: MigrationRequest) -> MigrationRequestPublic:
     )
 
 
-@router.post("/sessions", response_model=StaffSessionPublic, status_code=201)
-def staff_login(body: StaffLoginCreate, session: SessionDep, state: StateDep) -> StaffSessionPublic:
-    """Log in with staff id and PIN; the token goes in `Authorization: Bearer ...`."""
+def client_address(request: Request) -> str:
+    """The client's address; behind nginx, its X-Forwarded-For, which uvicorn trusts only from FORWARDED_ALLOW_IPS."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/sessions", response_model=StaffSessionPublic, status_code=201,
+             responses={429: {"model": ErrorPublic}})
+def staff_login(body: StaffLoginCreate, request: Request, session: SessionDep, state: StateDep) -> StaffSessionPublic:
+    """Log in with staff id and PIN; the token goes in `Authorization: Bearer ...`. Too many wrong PINs for a
+    staff id or from an address lock it out for a while (error staff_locked)."""
     now = state.clock.now()
     minutes = state.settings.staff_session_minutes
+    client = client_address(request)
     try:
+        # Refused before any PIN is checked: a locked id learns nothing, known or not.
+        check_not_locked(session=session, staff_id=body.staff_id, client=client, now=now)
         token, member = log_in(session=session, staff_id=body.staff_id, pin=body.pin, now=now, minutes=minutes)
     except ApiError as error:
         session.rollback()
+        code = error.code
+        if code == "bad_credentials":
+            policy = LockoutPolicy.from_settings(state.settings)
+            if record_failure(session=session, staff_id=body.staff_id, client=client, now=now, policy=policy):
+                code = "staff_locked"
         audit.record(session=session, at=now, actor_type="staff", actor_id=body.staff_id, action="staff.login",
-                     outcome=error.code)
+                     outcome=code, detail={"client": client})
         session.commit()
-        raise
+        raise ApiError(code) from None
     audit.record(session=session, at=now, actor_type="staff", actor_id=member.staff_id, action="staff.login",
-                 outcome="ok")
+                 outcome="ok", detail={"client": client})
     session.commit()
     return StaffSessionPublic(
         token=token,
@@ -83,6 +104,37 @@ def staff_login(body: StaffLoginCreate, session: SessionDep, state: StateDep) ->
         role=member.role,
         expires_at=now + timedelta(minutes=minutes),
     )
+
+
+@router.delete("/sessions", status_code=204)
+def staff_logout(staff: StaffDep, token: BearerTokenDep, session: SessionDep, state: StateDep) -> Response:
+    """Log out: this token's session ends on the server (every process refuses it from now on)."""
+    end_session(session=session, token=token)
+    audit.record(session=session, at=state.clock.now(), actor_type="staff", actor_id=staff.staff_id,
+                 action="staff.logout", outcome="ok")
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/lockouts", response_model=StaffLockoutsPublic)
+def list_lockouts(staff: StaffDep, session: SessionDep, state: StateDep) -> StaffLockoutsPublic:
+    """Sign-in lockouts in force (staff ids and client addresses), for the fleet page; `can_clear` for admins."""
+    now = state.clock.now()
+    return StaffLockoutsPublic(
+        now=now, can_clear=staff.role == "admin",
+        lockouts=[StaffLockoutPublic.model_validate(row) for row in active_lockouts(session=session, now=now)],
+    )
+
+
+@router.delete("/lockouts/{lockout_id}", status_code=204)
+def clear_staff_lockout(
+    lockout_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)], admin: AdminDep, session: SessionDep, state: StateDep
+) -> Response:
+    """End a sign-in lockout now (administrators only); audited."""
+    clear_lockout(session=session, lockout_id=lockout_id, by=admin.staff_id, actor_type="staff",
+                  now=state.clock.now())
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/patrons/{card_number}", response_model=PatronPublic)

@@ -45,18 +45,17 @@ def record_outcome(body: OutcomeCreate, kiosk: KioskDep, key: IdempotencyKeyDep,
 
 
 def _report(*, state: AppState, session, start: date | None, end: date | None) -> StatsPublic:  # type: ignore[no-untyped-def]
+    if any(day is not None and not report.EARLIEST_DAY <= day <= report.LATEST_DAY for day in (start, end)):
+        raise ApiError("invalid_request")
     end = end or state.clock.today()
-    try:
-        start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-    except OverflowError:  # an end in year 1
-        raise ApiError("invalid_request") from None
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end or (end - start).days >= report.MAX_DAYS:
         raise ApiError("invalid_request")
     return report.build_report(session=session, catalog=Catalog.from_settings(state.settings), start=start, end=end,
                                min_cell=state.settings.stats_min_cell, now=state.clock.now())
 
 
-DayQuery = Annotated[date | None, Query(description="Library day (YYYY-MM-DD), inclusive")]
+DayQuery = Annotated[date | None, Query(description="Library day (YYYY-MM-DD), inclusive, 2000-01-01 to 2999-12-31")]
 
 
 @router.get("/v1/stats", response_model=StatsPublic)

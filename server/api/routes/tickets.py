@@ -81,7 +81,8 @@ def ticket_printed(
     ticket_id: TicketIdPath, body: TicketPrintedCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep,
     state: StateDep,
 ) -> JSONResponse:
-    """The kiosk printed (or reprinted) the ticket; a retry with the same key counts once."""
+    """The kiosk printed (or reprinted) one of its own tickets (another kiosk's: 404 unknown_ticket); a retry
+    with the same key counts once."""
 
     def action(session):  # type: ignore[no-untyped-def]
         ticket = service.mark_printed(session=session, ticket_id=ticket_id, kiosk_id=kiosk.kiosk_id,
