@@ -42,11 +42,22 @@ def _check_printer(settings: config.KioskSettings) -> None:
         raise config.ConfigError(str(exc)) from None
 
 
+def _driver_port() -> int | None:
+    """The UI tests' driver port (KIOSK_TEST_DRIVER_PORT), if set: a port number, else a configuration error."""
+    text = os.environ.get("KIOSK_TEST_DRIVER_PORT")
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise config.ConfigError(f"KIOSK_TEST_DRIVER_PORT: {text!r} is not a port number")
+    return int(text)
+
+
 def main() -> int:
     """Run the kiosk until it is closed."""
     try:
         settings = config.load()
         _check_printer(settings)
+        driver_port = _driver_port()
     except config.ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -70,11 +81,10 @@ def main() -> int:
         from screens.first_frame import exit_after_first_frame
 
         app.bind(on_start=lambda *_: exit_after_first_frame(app))
-    driver_port = os.environ.get("KIOSK_TEST_DRIVER_PORT")
     if driver_port:
         from screens import driver
 
-        app.bind(on_start=lambda *_: driver.start(int(driver_port)))
+        app.bind(on_start=lambda *_: driver.start(driver_port))
     app.run()
     # 75 (RESTART_EXIT_CODE) after a restart asked for in maintenance mode: the supervisor (systemd, make run)
     # starts the app again.

@@ -7,6 +7,8 @@ line instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
 import os
 import re
 import tomllib
@@ -22,6 +24,17 @@ DEFAULT_PATH = ROOT / "config" / "kiosk.toml"
 # Offered in the language picker, in this order (each needs a catalogue in kiosk/locale/).
 LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko")
 PRINTER_BACKENDS = ("file", "usb", "network", "serial")
+# KIOSK_* environment variables that are not KIOSK_<SECTION>_<KEY> settings; any other KIOSK_* variable
+# must name a setting, so a misspelt one stops start-up instead of being ignored.
+NON_SETTING_VARIABLES = frozenset({
+    "KIOSK_CONFIG",  # the settings file (this module)
+    "KIOSK_TEST_DRIVER_PORT",  # main.py: the UI tests' driver (unset by the deployed units)
+    "KIOSK_EXIT_AFTER_FIRST_FRAME",  # main.py: bench/kiosk_start_bench.py's cold-start timing
+    "KIOSK_DEMO_PERSONA",  # scripts/run_system.py (make run): the virtual card inserted
+    "KIOSK_RUN_SCREENSHOT_DIR",  # scripts/run_system.py: where the kiosk's live screenshot goes
+})
+# Settings in seconds or minutes that may be zero or negative (an offset, not a length of time).
+_SIGNED_DURATIONS = frozenset({"server.clock_offset_s"})
 
 
 class ConfigError(Exception):
@@ -179,14 +192,13 @@ _SECTIONS: dict[str, type] = {
 def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> KioskSettings:
     """Read the settings file, apply environment overrides, and validate every value."""
     environ = os.environ if environ is None else environ
+    _check_environment(environ)
+    named = not path and environ.get("KIOSK_CONFIG")
     path = Path(path or environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"settings file {path} not found (set KIOSK_CONFIG or create it)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from None
-
+    where = f"KIOSK_CONFIG: {path}" if named else f"settings file {path}"
+    if not named and not path.exists():
+        raise ConfigError(f"{where} not found (set KIOSK_CONFIG or create it)")
+    raw = _read_toml(path, where)
     raw = _merge_credentials(raw, environ, path)
     unknown = set(raw) - set(_SECTIONS)
     if unknown:
@@ -205,16 +217,11 @@ def _merge_credentials(raw: dict[str, Any], environ: Mapping[str, str], path: Pa
     if not named:
         return raw
     cred_path = Path(named) if Path(named).is_absolute() else ROOT / named
-    try:
-        mode = cred_path.stat().st_mode
-        creds = tomllib.loads(cred_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not cred_path.exists():
         raise ConfigError(f"server.credentials_file: {cred_path} not found "
-                          "(enroll this kiosk: python -m kiosk.enroll CODE --server URL)") from None
-    except PermissionError:
-        raise ConfigError(f"server.credentials_file: {cred_path} is not readable by this user") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"server.credentials_file: {cred_path} is not valid TOML: {exc}") from None
+                          "(enroll this kiosk: python -m kiosk.enroll CODE --server URL)")
+    creds = _read_toml(cred_path, f"server.credentials_file: {cred_path}")
+    mode = cred_path.stat().st_mode
     if mode & 0o077:
         # The secret signs every request: a copy others can read is a leaked kiosk.
         raise ConfigError(f"server.credentials_file: {cred_path} is readable by others (chmod 600 it)")
@@ -224,6 +231,42 @@ def _merge_credentials(raw: dict[str, Any], environ: Mapping[str, str], path: Pa
     merged = dict(raw)
     merged["server"] = {**(server if isinstance(server, dict) else {}), **table}
     return merged
+
+
+def _read_toml(path: Path, where: str) -> dict[str, Any]:
+    """The TOML table in `path`; ConfigError starting with `where` when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where} not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{where} is a directory, not a settings file") from None
+    except PermissionError:
+        raise ConfigError(f"{where} is not readable by this user") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{where} cannot be read: {exc.strerror or exc}") from None
+
+
+def _check_environment(environ: Mapping[str, str]) -> None:
+    """ConfigError for a KIOSK_* variable that names no setting (a misspelling would be silently ignored).
+
+    `[printer]` passes keys it does not know to the backend, which refuses those it cannot use
+    (kiosk.printer.factory), so KIOSK_PRINTER_* is left to it.
+    """
+    known = {f"KIOSK_{section}_{f.name}".upper() for section, cls in _SECTIONS.items()
+             for f in dataclasses.fields(cls) if f.name != "options"}
+    for name in sorted(environ):
+        if not name.startswith("KIOSK_") or name in known or name in NON_SETTING_VARIABLES:
+            continue
+        if name.startswith("KIOSK_PRINTER_"):
+            continue
+        close = difflib.get_close_matches(name, sorted(known | NON_SETTING_VARIABLES), n=1)
+        hint = f"; did you mean {close[0]}?" if close else " (KIOSK_<SECTION>_<KEY>, see config/kiosk.toml)"
+        raise ConfigError(f"{name}: no such setting in the environment{hint}")
 
 
 def _build(name: str, cls: type, table: Any, environ: Mapping[str, str], path: Path) -> Any:
@@ -264,7 +307,10 @@ def _coerce(setting: str, type_name: Any, text: str, origin: str) -> Any:
         if type_name == "int":
             return int(text)
         if type_name == "float":
-            return float(text)
+            value = float(text)
+            if not math.isfinite(value):
+                raise ValueError(text)
+            return value
         if type_name.startswith("tuple"):
             return tuple(p for p in text.split(os.pathsep) if p)
     except ValueError:
@@ -283,6 +329,8 @@ def _check_type(setting: str, type_name: Any, value: Any, origin: str) -> Any:
     # bool is a subclass of int: refuse true/false where a number is meant.
     if not isinstance(value, ok) or (type_name in ("int", "float") and isinstance(value, bool)):
         raise ConfigError(f"{setting}: must be a {type_name}, got {value!r} (in {origin})")
+    if type_name == "float" and not math.isfinite(value):  # TOML has nan and inf
+        raise ConfigError(f"{setting}: must be a finite number, got {value!r} (in {origin})")
     return float(value) if type_name == "float" else value
 
 
@@ -301,8 +349,20 @@ def _validate_languages(session: SessionSettings) -> None:
                           f"({', '.join(session.languages)})")
 
 
+def _validate_durations(s: KioskSettings) -> None:
+    """Every length of time (a setting in seconds or minutes) is positive: zero or less never ends or always fails."""
+    for section in _SECTIONS:
+        values = getattr(s, section)
+        for f in dataclasses.fields(values):
+            value, setting = getattr(values, f.name), f"{section}.{f.name}"
+            if f.name.endswith(("_s", "_minutes")) and setting not in _SIGNED_DURATIONS and value <= 0:
+                raise ConfigError(f"{setting}: must be a positive number of "
+                                  f"{'seconds' if f.name.endswith('_s') else 'minutes'}, not {value}")
+
+
 def _validate(s: KioskSettings) -> None:
     """Range and format checks that types alone cannot express."""
+    _validate_durations(s)
     if not re.match(r"^https?://[^\s/]+", s.server.url):
         raise ConfigError(f"server.url: {s.server.url!r} is not an http(s) URL")
     if not s.server.kiosk_id.strip():

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import pwd
+import re
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -83,6 +84,16 @@ def check(*, server: str, kiosk_id: str, secret: str, ca_file: str | None = None
     return line if clock.within_window else line + " -- WARNING: fix the clock (NTP) before service"
 
 
+def _check_arguments(*, server: str, path: Path, ca_file: str | None) -> None:
+    """One line (SystemExit) for a server URL, credentials file or CA file that cannot work, before any request."""
+    if not re.match(r"^https?://[^\s/]+", server):
+        raise SystemExit(f"enroll: --server: {server!r} is not an http(s) URL")
+    if path.is_dir():
+        raise SystemExit(f"enroll: --credentials (KIOSK_SERVER_CREDENTIALS_FILE): {path} is a directory, not a file")
+    if ca_file and not Path(ca_file).is_file():
+        raise SystemExit(f"enroll: --ca-file (KIOSK_SERVER_CA_FILE): {ca_file} is not a file")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Enroll (or store a rotated secret) and verify the result."""
     parser = argparse.ArgumentParser(prog="python -m kiosk.enroll", description=__doc__.splitlines()[0])
@@ -96,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosk-id", help="with --secret-stdin: this kiosk's id")
     parser.add_argument("--secret-stdin", action="store_true", help="read a secret from admin kiosk-rotate instead")
     args = parser.parse_args(argv)
+    path = Path(args.credentials) if Path(args.credentials).is_absolute() else ROOT / args.credentials
+    _check_arguments(server=args.server, path=path, ca_file=args.ca_file)
     if args.secret_stdin:
         if not args.kiosk_id or args.code:
             parser.error("--secret-stdin needs --kiosk-id and no code")
@@ -106,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         kiosk_id, secret = redeem(server=args.server, code=args.code, ca_file=args.ca_file)
     else:
         parser.error("give the one-time code, or --kiosk-id with --secret-stdin")
-    path = Path(args.credentials) if Path(args.credentials).is_absolute() else ROOT / args.credentials
-    write_credentials(path, server=args.server, kiosk_id=kiosk_id, secret=secret, owner=args.owner)
+    try:
+        write_credentials(path, server=args.server, kiosk_id=kiosk_id, secret=secret, owner=args.owner)
+    except (OSError, KeyError) as error:  # KeyError: no such --owner user
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise SystemExit(f"enroll: cannot write {path}: {reason} (the credentials were not saved)") from None
     print(f"kiosk {kiosk_id}: credentials written to {path} (mode 0600)")
     print(check(server=args.server, kiosk_id=kiosk_id, secret=secret, ca_file=args.ca_file))
     return 0

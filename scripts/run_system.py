@@ -129,6 +129,13 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    from kiosk.config import ConfigError
+
+    try:
+        kiosk_settings()  # before anything starts: a bad kiosk setting is one line, as from main.py
+    except ConfigError as exc:
+        print(f"kiosk: configuration error: {exc}", file=sys.stderr)
+        return 2
     with contextlib.ExitStack() as stack:
         stack.callback(sup.stop_all)
         start_server(sup)

@@ -8,18 +8,24 @@ import sys
 
 from pydantic import ValidationError
 
-from server.config import Settings, load_settings
+from server.config import SettingError, Settings, check_readable_file, describe, load_settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from server.state import load_trust
+
+    if args.demo or settings.demo:
+        # The demo personas' certificates come from the test PKI, so the demo trusts it.
+        settings = settings.model_copy(update={"demo": True, "use_test_pki": True})
+    # The files settings name are read before anything is written or logged (importing Alembic logs),
+    # so a bad one is the only line printed.
+    tls = _tls(settings)
+    load_trust(settings)
     import uvicorn
 
     from server.app import create_app
     from server.schema import upgrade
 
-    if args.demo or settings.demo:
-        # The demo personas' certificates come from the test PKI, so the demo trusts it.
-        settings = settings.model_copy(update={"demo": True, "use_test_pki": True})
     # A fresh database is created and migrated on first start.
     upgrade(database_url=settings.database_url)
     app = create_app(settings)
@@ -32,19 +38,32 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
         # socket(fileno=...) detects the family; uvicorn's own fd= option assumes AF_UNIX, so
         # asyncio would leave Nagle on and every kept-alive response would wait ~40 ms.
-        sock = socket.socket(fileno=settings.listen_fd)
-        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level, **_tls(settings))).run(sockets=[sock])
+        try:
+            sock = socket.socket(fileno=settings.listen_fd)
+        except OSError as error:
+            raise SettingError(f"listen_fd: {settings.listen_fd} is not an open socket ({error.strerror})") from None
+        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level, **tls)).run(sockets=[sock])
     else:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, **_tls(settings))
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, **tls)
     return 0
 
 
 def _tls(settings: Settings) -> dict[str, str]:
-    """uvicorn's TLS options when a certificate is configured (both files, or neither)."""
-    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
-        raise SystemExit("server: set both ssl_certfile and ssl_keyfile, or neither")
+    """uvicorn's TLS options when a certificate is configured (config.py checks both or neither)."""
     if not settings.ssl_certfile:
         return {}
+    import ssl
+
+    check_readable_file("ssl_certfile", settings.ssl_certfile)
+    check_readable_file("ssl_keyfile", str(settings.ssl_keyfile))
+    # Load them once here: uvicorn would fail on a bad file only after start-up, with a traceback.
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(settings.ssl_certfile,
+                                                                             settings.ssl_keyfile)
+    except (ssl.SSLError, OSError) as error:
+        reason = getattr(error, "reason", None) or error.strerror or str(error)
+        raise SettingError(f"ssl_certfile and ssl_keyfile: {settings.ssl_certfile} and {settings.ssl_keyfile} "
+                           f"are not a PEM certificate and its key ({reason})") from None
     return {"ssl_certfile": settings.ssl_certfile, "ssl_keyfile": str(settings.ssl_keyfile)}
 
 
@@ -71,13 +90,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ValidationError as error:
-        for problem in error.errors():
-            setting = ".".join(str(p) for p in problem["loc"])
-            print(f"server: bad setting {setting!r}: {problem['msg']} (config/server.toml or SERVER_{setting.upper()})",
-                  file=sys.stderr)
+        for line in describe(error):
+            print(f"server: bad setting {line}", file=sys.stderr)
+        return 2
+    except SettingError as error:
+        print(f"server: bad setting {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return args.run(settings, args)
+    try:
+        _check_databases(settings)
+        return args.run(settings, args)
+    except SettingError as error:  # found while starting: a database, a certificate or key file
+        print(f"server: bad setting {error}", file=sys.stderr)
+        return 2
+
+
+def _check_databases(settings: Settings) -> None:
+    """Every command uses the database: an unusable one is named before any of them starts."""
+    from server.db import check_database
+
+    check_database(settings.database_url)
+    if settings.mykey_database_url:
+        check_database(settings.mykey_database_url, setting="mykey_database_url")
 
 
 if __name__ == "__main__":

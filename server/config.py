@@ -2,29 +2,57 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "server.toml"
+# The default data directory (var/ in the checkout): the only one created when missing, for a first start.
+DEFAULT_DATA_DIR = REPO_ROOT / "var"
+# SERVER_* environment variables that are not settings (the TOML file to read).
+NON_SETTING_VARIABLES = frozenset({"SERVER_CONFIG_FILE"})
 
 # Values people copy from examples and forget to change.
 _PLACEHOLDER_SECRETS = {"", "changethis", "changeme", "secret", "password", "xxx"}
+# Whole-number durations: a setting named like these is a length of time and must be positive.
+_DURATION_SUFFIXES = ("_seconds", "_minutes", "_hours", "_days", "_intervals")
+_TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+class SettingError(Exception):
+    """A setting that cannot work; the message names it (python -m server prints it as one line)."""
 
 
 class TicketServiceSetting(BaseModel):
     """One counter service a queue ticket can be issued for (its own prefix and daily numbering)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is refused, not ignored
 
     id: str
     prefix: str
@@ -34,6 +62,8 @@ class TicketServiceSetting(BaseModel):
 
 class CounterSetting(BaseModel):
     """One staffed counter window that calls tickets."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: str
     name_ja: str
@@ -54,13 +84,14 @@ DEFAULT_COUNTERS = [
 class Settings(BaseSettings):
     """Everything the server process reads at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="SERVER_", extra="ignore")
+    # A key the file names that is no setting is refused (a misspelling would silently keep the default).
+    model_config = SettingsConfigDict(env_prefix="SERVER_", extra="forbid")
 
     # "production" (an installed server: deploy/server sets it) or "development" (make run, the tests).
     # Production refuses to start without what a library must configure itself (public_base_url).
     mode: Literal["production", "development"] = "development"
     host: str = "127.0.0.1"
-    port: int = 8700
+    port: int = Field(default=8700, ge=0, le=65535)  # 0: any free port (tests)
     # Serve on an inherited, already listening socket instead of host/port (supervisors and
     # tests pass one so no other process can take the port between choosing and binding it).
     listen_fd: int | None = None
@@ -95,7 +126,7 @@ class Settings(BaseSettings):
     stats_min_cell: int = Field(default=3, ge=1, le=100)
     # The library's "today" is the real date in Asia/Tokyo; tests and demos may pin it.
     today: date | None = None
-    log_level: str = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     # HTTPS served by the server itself (PEM files); leave empty behind a TLS-terminating reverse proxy.
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
@@ -148,8 +179,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments, then environment, then the TOML file (SERVER_CONFIG_FILE to choose another)."""
-        toml_file = Path(os.environ.get("SERVER_CONFIG_FILE", DEFAULT_CONFIG_FILE))
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return (init_settings, env_settings, InitSettingsSource(settings_cls, read_config_file()))
 
     @field_validator("demo_kiosk_secret")
     @classmethod
@@ -173,19 +203,162 @@ class Settings(BaseSettings):
                              "request's Host header would decide it)")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "mykey_database_url")
     @classmethod
-    def _normalise_database_url(cls, value: str) -> str:
-        """Use psycopg 3 for PostgreSQL; anchor relative SQLite paths at the repository root."""
+    def _normalise_database_url(cls, value: str | None) -> str | None:
+        """Use psycopg 3 for PostgreSQL; anchor relative SQLite paths at the repository root; refuse the rest."""
+        if value is None:
+            return None
         if value.startswith("postgresql://") or value.startswith("postgres://"):
-            return "postgresql+psycopg://" + value.split("://", 1)[1]
-        if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        elif value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
             relative = value.removeprefix("sqlite:///")
             if relative and relative != ":memory:":
-                return "sqlite:///" + str(REPO_ROOT / relative)
+                value = "sqlite:///" + str(REPO_ROOT / relative)
+        check_database_url(value)
         return value
+
+    @field_validator("counter_hours_weekday", "counter_hours_weekend")
+    @classmethod
+    def _hours_are_times_of_day(cls, value: tuple[str, str]) -> tuple[str, str]:
+        for text in value:
+            match = _TIME_OF_DAY.match(text)
+            if not match or int(match[2]) > 59 or int(match[1]) * 60 + int(match[2]) > 24 * 60:
+                raise ValueError(f"{text!r} is not a time of day (HH:MM from 00:00 to 24:00)")
+        return value
+
+    @field_validator("closed_dates")
+    @classmethod
+    def _dates_are_dates(cls, value: list[str]) -> list[str]:
+        for text in value:
+            match = _MONTH_DAY.match(text)
+            try:
+                # 2024 is a leap year, so "02-29" is a valid yearly date.
+                date(2024, int(match[1]), int(match[2])) if match else date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date (MM-DD every year, or YYYY-MM-DD)") from None
+            if not match and not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+                raise ValueError(f"{text!r} is not a date (MM-DD every year, or YYYY-MM-DD)")
+        return value
+
+    @field_validator("test_pki_dir")
+    @classmethod
+    def _directory_exists(cls, value: str | None) -> str | None:
+        if value and not Path(value).is_dir():
+            raise ValueError(f"{value} is not a directory")
+        return value
+
+    @model_validator(mode="after")
+    def _durations_are_positive(self) -> Settings:
+        """A length of time of zero, below zero, NaN or infinite makes every later use fail or never end."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name.endswith(_DURATION_SUFFIXES) and isinstance(value, int | float) and not isinstance(value, bool):
+                if not math.isfinite(value) or value <= 0:
+                    raise SettingError(f"{name}: must be a positive number, not {value}")
+        if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
+            raise SettingError("ssl_certfile and ssl_keyfile: set both, or neither")
+        return self
+
+
+def check_readable_file(setting: str, path: str) -> None:
+    """SettingError naming `setting` unless `path` is a file this process can read.
+
+    Files are checked where they are used (serving reads the TLS and J-LIS files), so that a command
+    that needs none of them, such as a backup, still runs on a machine without them.
+    """
+    if not Path(path).is_file():
+        raise SettingError(f"{setting}: {path} " + ("is not a file" if Path(path).exists() else "not found"))
+    if not os.access(path, os.R_OK):
+        raise SettingError(f"{setting}: {path} is not readable by this user")
+
+
+def check_database_url(url: str) -> None:
+    """ValueError unless `url` names a SQLite file or a PostgreSQL database this server can use.
+
+    A SQLite file's directory must exist (a typo would otherwise start an empty database somewhere
+    new), except the default data directory, made on first start.
+    """
+    if not url.strip():
+        raise ValueError("is empty (sqlite:///path/file.db or postgresql://user@host:port/database)")
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (ArgumentError, ValueError):
+        raise ValueError("is not a database URL (sqlite:///path/file.db or postgresql://user@host:port/database)"
+                         ) from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if (backend, driver) not in (("sqlite", "pysqlite"), ("postgresql", "psycopg")):
+        raise ValueError(f"{parsed.drivername} is not supported (sqlite:/// or postgresql://)")
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is not a port number (1 to 65535)")
+    if backend == "postgresql":
+        if not parsed.database:
+            raise ValueError("names no database (postgresql://user@host:port/database)")
+        return
+    path = parsed.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    if file.is_dir():
+        raise ValueError(f"{file} is a directory, not a database file")
+    if not file.parent.is_dir() and file.parent != DEFAULT_DATA_DIR:
+        raise ValueError(f"the directory {file.parent} does not exist (create it first)")
+
+
+def read_config_file(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The TOML settings file's table: SERVER_CONFIG_FILE must exist; the shipped default may be absent."""
+    environ = os.environ if environ is None else environ
+    named = environ.get("SERVER_CONFIG_FILE")
+    path = Path(named) if named else DEFAULT_CONFIG_FILE
+    if not named and not path.exists():
+        return {}
+    where = f"SERVER_CONFIG_FILE: {path}" if named else f"settings file {path}"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingError(f"{where} not found") from None
+    except IsADirectoryError:
+        raise SettingError(f"{where} is a directory, not a settings file") from None
+    except PermissionError:
+        raise SettingError(f"{where} is not readable by this user") from None
+    except UnicodeDecodeError:
+        raise SettingError(f"{where} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingError(f"{where} is not valid TOML: {error}") from None
+    except OSError as error:
+        raise SettingError(f"{where} cannot be read: {error.strerror}") from None
+
+
+def check_environment(environ: Mapping[str, str] | None = None) -> None:
+    """SettingError for a SERVER_* variable that names no setting (a misspelling would be ignored)."""
+    environ = os.environ if environ is None else environ
+    known = {f"SERVER_{name.upper()}" for name in Settings.model_fields} | NON_SETTING_VARIABLES
+    unknown = sorted(name for name in environ if name.upper().startswith("SERVER_") and name.upper() not in known)
+    if unknown:
+        raise SettingError(f"{unknown[0]}: no such setting (see config/server.toml for the settings there are)")
+
+
+def describe(error: ValidationError) -> list[str]:
+    """One line per bad setting (the first problem of each), naming it, without the value (it may be secret)."""
+    where = os.environ.get("SERVER_CONFIG_FILE") or "config/server.toml"
+    lines: dict[str, str] = {}
+    for problem in error.errors():
+        setting = str(problem["loc"][0]) if problem["loc"] else "settings"
+        # counters[0].name_ja: where in a list of tables the problem is.
+        path = setting + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem["loc"][1:])
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "no such setting"
+        lines.setdefault(setting, f"{path}: {message} ({where} or SERVER_{setting.upper()})")
+    return list(lines.values())
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings now (not at import time, so tests can set the environment first)."""
+    """Read settings now (not at import time, so tests can set the environment first).
+
+    :raises SettingError: a settings file or SERVER_* variable that cannot be used.
+    :raises pydantic.ValidationError: a bad value (describe() gives one line per setting).
+    """
+    check_environment()
     return Settings(**overrides)  # type: ignore[arg-type]

@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from server.config import DEFAULT_DATA_DIR, SettingError
 
 # How long a SQLite writer waits for another's lock before giving up (answered as database_unavailable).
 SQLITE_BUSY_TIMEOUT_S = 15
 # Kiosk write transactions one process runs at once on PostgreSQL (WriteGate).
 POSTGRESQL_WRITERS = 8
+# How long start-up waits for PostgreSQL to accept a connection before naming the setting.
+CONNECT_CHECK_TIMEOUT_S = 10
 
 
 def make_engine(url: str) -> Engine:
     """An engine with the per-dialect settings this service relies on."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and Path(path).parent == DEFAULT_DATA_DIR:
+            # Only the default data directory is made on first start; any other must exist (config.py).
+            DEFAULT_DATA_DIR.mkdir(exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
@@ -46,6 +55,40 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def check_database(url: str, *, setting: str = "database_url") -> None:
+    """SettingError naming `setting` unless the database can be used: PostgreSQL answers, SQLite is writable.
+
+    Run before anything else touches the database, so an unreachable server, a missing database or a
+    refused login is one line at start-up rather than a traceback from deep inside a migration.
+    A SQLite file is not opened here (that would create it, and restore wants none).
+    """
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return
+        path = Path(parsed.database)  # type: ignore[arg-type]
+        try:
+            if path.parent == DEFAULT_DATA_DIR:
+                DEFAULT_DATA_DIR.mkdir(exist_ok=True)
+        except OSError as error:
+            raise SettingError(f"{setting}: cannot create {DEFAULT_DATA_DIR}: {error.strerror}") from None
+        # The directory too: SQLite writes its -wal and -shm files beside the database.
+        for target in (path.parent, path) if path.exists() else (path.parent,):
+            if not os.access(target, os.R_OK | os.W_OK):
+                raise SettingError(f"{setting}: {target} is not writable by this user")
+        return
+    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_CHECK_TIMEOUT_S}, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        reason = " ".join(str(error.orig or error).split())
+        raise SettingError(f"{setting}: cannot use {shown}: {reason}") from None
+    finally:
+        engine.dispose()
 
 
 def insert_for(dialect_name: str):  # type: ignore[no-untyped-def]

@@ -32,10 +32,11 @@ class AppState:
     ticket_writer: TicketWriter  # commits concurrent ticket requests together (group commit)
 
 
-def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
-    """Create the engine, the trust store and the connector for these settings."""
-    engine = make_engine(settings.database_url)
-    clock = clock or Clock(pinned_today=settings.today)
+def load_trust(settings: Settings) -> TrustStore:
+    """The J-LIS roots and CRLs these settings name (and the test PKI's when it is trusted).
+
+    :raises SettingError: a file that cannot be read or is not a certificate / CRL, naming the setting.
+    """
     root_paths, crl_paths = list(settings.jlis_root_paths), list(settings.crl_paths)
     if settings.use_test_pki:
         from server.testpki import test_pki_paths
@@ -43,6 +44,13 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         extra_roots, extra_crls = test_pki_paths(settings.test_pki_dir)
         root_paths += extra_roots
         crl_paths += extra_crls
+    return load_trust_store(root_paths=root_paths, crl_paths=crl_paths)
+
+
+def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
+    """Create the engine, the trust store and the connector for these settings."""
+    engine = make_engine(settings.database_url)
+    clock = clock or Clock(pinned_today=settings.today)
     sessions = make_session_factory(engine)
     write_gate = make_write_gate(engine)
     return AppState(
@@ -50,7 +58,7 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         engine=engine,
         sessions=sessions,
         clock=clock,
-        trust=load_trust_store(root_paths=root_paths, crl_paths=crl_paths),
+        trust=load_trust(settings),
         mykey=make_connector(settings=settings, clock=clock),
         kiosk_keys=KioskKeys(sessions),
         write_gate=write_gate,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -120,6 +121,11 @@ def _get(v: dict[str, Any], key: str, kind: type, default: Any) -> Any:
             return int(raw, 0)  # USB ids are written in hex, e.g. "0x04b8"
         if kind in (int, float) and isinstance(raw, bool):
             raise ValueError(raw)
-        return kind(raw)
+        value = kind(raw)
+        # The only float is a timeout in seconds: NaN, infinite, zero or less would fail or hang every print.
+        if kind is float and not (math.isfinite(value) and value > 0):
+            raise ValueError(raw)
+        return value
     except ValueError:
-        raise PrinterConfigError(f"printer.{key}: expected {kind.__name__}, got {raw!r}") from None
+        expected = "a positive number of seconds" if kind is float else kind.__name__
+        raise PrinterConfigError(f"printer.{key}: expected {expected}, got {raw!r}") from None

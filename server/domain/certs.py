@@ -8,15 +8,18 @@ The card's signature over a challenge is checked by `verify_signature`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from server.config import SettingError, check_readable_file
 from server.domain.linkage import normalise_serial
 from server.errors import ApiError
 
@@ -65,6 +68,20 @@ def _parse_crl(data: bytes) -> x509.CertificateRevocationList:
 
 def _load_crl(path: Path) -> x509.CertificateRevocationList:
     return _parse_crl(path.read_bytes())
+
+
+_T = TypeVar("_T")
+
+
+def _read_at_start(setting: str, path: Path, load: Callable[[Path], _T]) -> _T:
+    check_readable_file(setting, str(path))
+    try:
+        return load(path)
+    except OSError as error:
+        raise SettingError(f"{setting}: {path}: {error.strerror or error}") from None
+    except ValueError:
+        raise SettingError(f"{setting}: {path} is not a PEM or DER "
+                           f"{'certificate' if setting == 'jlis_root_paths' else 'CRL'}") from None
 
 
 def _is_url(source: str) -> bool:
@@ -156,13 +173,16 @@ class TrustStore:
 
 
 def load_trust_store(*, root_paths: list[str], crl_paths: list[str], crl_refresh_seconds: float = 3600.0) -> TrustStore:
-    """Read the configured roots now (a missing file stops start-up); CRLs (files or URLs) are read on use."""
+    """Read the configured roots now (a missing file stops start-up); CRLs (files or URLs) are read on use.
+
+    :raises SettingError: a root or CRL file that cannot be read or is not one, naming the setting.
+    """
     roots: list[x509.Certificate] = []
     for path in root_paths:
-        roots.extend(_load_roots(Path(path)))
+        roots.extend(_read_at_start("jlis_root_paths", Path(path), _load_roots))
     files = [Path(p) for p in crl_paths if not _is_url(p)]
     for path in files:
-        _load_crl(path)  # fail at start-up, not at the first migration
+        _read_at_start("crl_paths", path, _load_crl)  # fail at start-up, not at the first migration
     return TrustStore(roots=roots, crl_paths=files, crl_urls=[u for u in crl_paths if _is_url(u)],
                       crl_refresh_seconds=crl_refresh_seconds)
 

@@ -84,3 +84,18 @@ def test_make_run_starts_everything_and_ctrl_c_stops_everything_twice() -> None:
     )
     run_once(env, work / "screens")
     run_once(env, work / "screens")  # the same ports again: nothing was left holding them
+
+
+def test_make_run_stops_at_a_bad_setting_with_its_name_and_no_traceback(tmp_path: Path) -> None:
+    """`make run` starts the server and the kiosk with the same settings loaders: one line names the setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SERVER_", "KIOSK_"))}
+    env.update(SERVER_PORT=str(free_port()), SERVER_DATABASE_URL=f"sqlite:///{tmp_path / 'server.db'}")
+    kiosk = subprocess.run([sys.executable, "-m", "scripts.run_system"], cwd=ROOT, capture_output=True, text=True,
+                           env={**env, "KIOSK_SESSION_IDLE_TIMOUT_S": "30"}, timeout=120)
+    assert kiosk.returncode == 2 and "Traceback" not in kiosk.stderr
+    assert kiosk.stderr.splitlines() == [kiosk.stderr.strip()] and "KIOSK_SESSION_IDLE_TIMOUT_S" in kiosk.stderr
+    server = subprocess.run([sys.executable, "-m", "scripts.run_system"], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, "SERVER_COUNTER_HOURS_WEEKDAY": '["09:00", "25:00"]'}, timeout=120)
+    assert server.returncode != 0 and "Traceback" not in server.stderr
+    assert server.stderr.splitlines()[0].startswith("server: bad setting counter_hours_weekday: '25:00'")
+    assert server.stderr.splitlines()[1:] == ["[make run] the server exited with status 2"]
