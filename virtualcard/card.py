@@ -24,6 +24,9 @@ from virtualcard.personas import MAX_TRIES, SIGN_MAX_TRIES, Persona
 
 MYNUMBER_ATR = bytes.fromhex("3BE000FF8131FE4514")
 OTHER_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")  # a contactless memory card
+# The same card behind a contactless reader, which builds its own ATR (PC/SC part 3, ISO 14443-4 type B,
+# zero ATQB application data): the kiosk must work with an ATR that is not OpenSC's `jpki_atrs` entry.
+CONTACTLESS_ATR = bytes.fromhex("3B888001000000007181810078")
 # Made up: no source gives the next card's ATR, and the kiosk does not read ATRs to tell generations apart.
 NEXT_GENERATION_ATR = bytes.fromhex("3BE000FF8131FE4528")
 
@@ -189,6 +192,15 @@ class VirtualCard:
     cert_chunks_read: int = 0
     t0_chaining: bool = False  # answer data as 61xx + GET RESPONSE, like a T=0 card
     blocked_tries_sw: int = 0x63C0  # the answer to the tries query of a blocked PIN (6984: a card that differs)
+    # Variants of what real cards answer (docs/card-interop.md, "Card variants"), each off by default:
+    # select_fci "body": a SELECT answers FCI data with 9000 even with P2=0C; "61xx": it announces the FCI with
+    # 61xx for GET RESPONSE. read_limit: the most bytes one READ BINARY returns; past it the card returns fewer
+    # bytes (read_limit_sw "short") or answers 6Cxx, "wrong Le, use xx" ("6Cxx"). extended_length False: any
+    # extended-length APDU answers 6700 (a card without extended length behind a reader that has it).
+    select_fci: str = "none"
+    read_limit: int | None = None
+    read_limit_sw: str = "short"
+    extended_length: bool = True
     pending: bytes = b""
     history: list[bytes] = field(default_factory=list)  # every command, for tests; VERIFY data kept out
     # A stalled card or reader driver: the first command with this INS is answered `stall_s` late, or with
@@ -284,13 +296,16 @@ class VirtualCard:
             if self.stall_s is None:
                 raise CardWentMute()
             time.sleep(self.stall_s)  # the transport's thread waits, as a slow card makes the reader wait
+        if command.extended and not self.extended_length:
+            return _sw(SW_WRONG_LENGTH)
         if command.cla & 0x03:
             return _sw(SW_LOGICAL_CHANNEL)
         if command.cla & 0xFC == 0x00 and command.ins == 0xC0:
             return self._get_response(command)
         self.pending = b""
         response = self._dispatch(command)
-        if self.t0_chaining and len(response) > 2 and response[-2:] == _sw(SW_OK):
+        chained = self.t0_chaining or (command.ins == 0xA4 and self.select_fci == "61xx")
+        if chained and len(response) > 2 and response[-2:] == _sw(SW_OK):
             self.pending = response[:-2]
             return _sw(0x6100 | (min(len(self.pending), 256) & 0xFF))
         return response
@@ -320,7 +335,7 @@ class VirtualCard:
             if c.data not in self.applications:
                 return _sw(SW_NOT_FOUND)
             self.current_aid, self.current_ef = c.data, None
-            return _sw(SW_OK)
+            return self._fci(c, tlv(0x6F, tlv(0x84, c.data)))
         if c.p1 == 0x02:
             if self.current_aid is None:
                 return _sw(SW_NOT_FOUND)
@@ -330,8 +345,16 @@ class VirtualCard:
             if (self.current_aid, fid) not in self.files:
                 return _sw(SW_NOT_FOUND)
             self.current_ef = fid
-            return _sw(SW_OK)
+            entry = self.files[(self.current_aid, fid)]
+            size = len(entry.content) if isinstance(entry, BinaryFile) else 0
+            return self._fci(c, tlv(0x62, tlv(0x83, c.data) + tlv(0x80, size.to_bytes(2, "big"))))
         return _sw(SW_P1P2)
+
+    def _fci(self, c: Command, fci: bytes) -> bytes:
+        """9000 alone when P2=0C asks for no FCI, unless this card variant answers FCI anyway."""
+        if self.select_fci != "none" or (c.p2 & 0x0C != 0x0C and c.le is not None):
+            return fci + _sw(SW_OK)
+        return _sw(SW_OK)
 
     def _current(self) -> BinaryFile | PinFile | KeyFile | None:
         if self.current_aid is None or self.current_ef is None:
@@ -357,6 +380,10 @@ class VirtualCard:
                 raise CardPulledOut()
             self.cert_chunks_read += 1
         length = c.le or 256
+        if self.read_limit is not None and length > self.read_limit:
+            if self.read_limit_sw == "6Cxx" and not c.extended:
+                return _sw(0x6C00 | (self.read_limit & 0xFF))
+            length = self.read_limit
         return ef.content[offset : offset + length] + _sw(SW_OK)
 
     def _verify(self, c: Command) -> bytes:

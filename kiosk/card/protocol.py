@@ -46,6 +46,7 @@ class CardProtocol:
         self.connection = connection
         self.current_aid: bytes | None = None
         self.current_ef: Fid | None = None
+        self.extended_refused = False  # the card answered an extended READ with 6700: short reads only
 
     @property
     def supports_extended_length(self) -> bool:
@@ -165,15 +166,26 @@ class CardProtocol:
 
         With extended length, one READ BINARY asks for `max_size` bytes; without it,
         256-byte chunks: the first chunk carries the header, so the count is the
-        minimum, ceil(size / 256).
+        minimum, ceil(size / 256). A card that refuses the extended Le (6700, or a
+        6Cxx it cannot express for an extended Le) behind a reader that takes it is
+        read in short chunks from then on, on this connection.
         """
-        first_le = max_size if self.supports_extended_length else apdu.SHORT_MAX_LE
-        buf = bytearray(self.read_binary(0, first_le))
+        extended = self.supports_extended_length and not self.extended_refused
+        first_le = max_size if extended else apdu.SHORT_MAX_LE
+        try:
+            buf = bytearray(self.read_binary(0, first_le))
+        except ApduError as exc:
+            if not extended or not (exc.sw == SW.WRONG_LENGTH or exc.sw >> 8 == 0x6C):
+                raise
+            self.extended_refused = True
+            first_le = apdu.SHORT_MAX_LE
+            buf = bytearray(self.read_binary(0, first_le))
         total = size_of(bytes(buf))
         if total > max_size:
             raise MalformedDataError(f"object of {total} bytes exceeds the limit of {max_size}")
-        # A card may return shorter chunks than asked, but not endlessly: bound the number of READs.
-        reads_left = 4 * -(-total // first_le) + 4
+        # A card may return shorter chunks than asked (a small buffer, even under an extended Le), but not
+        # endlessly: bound the number of READs by the short-chunk count.
+        reads_left = 4 * -(-total // apdu.SHORT_MAX_LE) + 4
         while len(buf) < total:
             reads_left -= 1
             if reads_left < 0:
