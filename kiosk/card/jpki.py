@@ -32,7 +32,8 @@ class JpkiSession:
 
     def __init__(self, transport: CardProtocol | Connection) -> None:
         self.protocol = as_protocol(transport)
-        self._select_ap()
+        if self.protocol.current_aid != bytes(Aid.JPKI):  # already selected on this connection: no second SELECT
+            self._select_ap()
 
     def _select_ap(self) -> None:
         try:

@@ -78,7 +78,8 @@ class TextApSession:
 
     def __init__(self, transport: CardProtocol | Connection) -> None:
         self.protocol = as_protocol(transport)
-        self._select_ap()
+        if self.protocol.current_aid != bytes(Aid.TEXT):  # already selected on this connection: no second SELECT
+            self._select_ap()
 
     def _select_ap(self) -> None:
         try:
