@@ -62,11 +62,11 @@ def _card(ax: Any, results: dict[str, Any]) -> None:
     figures = _figures(results, "card_bench")
     if figures is None:
         return _missing(ax, "Card read")
-    labels = ["bare SELECT", "certificate + tries", "PIN -> signature"]
-    values = [figures["baseline_select_ms"], figures["cert_and_tries"]["median_ms"],
-              figures["pin_to_signature"]["median_ms"]]
+    labels = ["bare SELECT", "migration read", "signing"]
+    values = [figures["baseline_select_ms"], figures["migration_read"]["median_ms"],
+              figures["signing"]["median_ms"]]
     bars = ax.bar(labels, values, color=["#999999", "#1f77b4", "#1f77b4"])
-    for bar, apdus in zip(bars[1:], (figures["cert_and_tries"]["apdus"], figures["pin_to_signature"]["apdus"]),
+    for bar, apdus in zip(bars[1:], (figures["migration_read"]["apdus"], figures["signing"]["apdus"]),
                           strict=True):
         ax.annotate(f"{apdus} APDUs", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                     va="bottom", fontsize=8)
