@@ -30,6 +30,7 @@ from virtualcard.pcscd import READER_NAME
 
 INS_SELECT, INS_READ_BINARY, INS_GET_RESPONSE = 0xA4, 0xB0, 0xC0
 CERT_EF = bytes.fromhex("00A4020C02000A")
+SELECT_JPKI = bytes.fromhex("00A4040C0AD392F000260100000001")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,11 @@ def test_migration_read_and_signature_work_with_each_card_variant(insert_card, t
     persona.cert.public_key().verify(signed.signature, ChallengeOnly.challenge, padding.PKCS1v15(),
                                      hashes.SHA256())
     _assert_variant_was_exercised(name, read_commands, card.history, len(persona.cert_der))
+    with PcscConnection(READER_NAME) as raw:
+        assert raw.atr == (CONTACTLESS_ATR if name == "contactless_atr" else MYNUMBER_ATR)
+        data, sw = raw.send_and_receive(SELECT_JPKI)
+        expected = {"select_fci_body": (True, 0x90), "select_fci_61xx": (False, 0x61)}.get(name, (False, 0x90))
+        assert (data != b"", sw >> 8) == expected  # the SELECT's answer as this variant gives it
 
 
 def _cert_reads(commands: list[bytes]) -> list[bytes]:
@@ -108,9 +114,7 @@ def _assert_variant_was_exercised(name: str, read: list[bytes], sign: list[bytes
     reads = _cert_reads(read)
     if name in ("contactless_atr", "read_limit_short", "select_fci_body"):
         assert not any(c[1] == INS_GET_RESPONSE for c in read + sign)
-    if name == "contactless_atr":
-        assert CONTACTLESS_ATR != MYNUMBER_ATR
-    elif name == "select_fci_61xx":
+    if name == "select_fci_61xx":
         after_select = [read[i + 1][1] for i, c in enumerate(read[:-1]) if c[1] == INS_SELECT]
         assert after_select and all(ins == INS_GET_RESPONSE for ins in after_select)
     elif name == "t0_chaining":
