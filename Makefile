@@ -2,7 +2,7 @@
 # Each installs what it needs first (scripts/bootstrap.sh is idempotent).
 PY := .venv/bin/python
 
-.PHONY: run test lint bench fuzz audit
+.PHONY: run test test-unit test-integration test-e2e lint bench fuzz audit
 
 run:
 	@scripts/bootstrap.sh run
@@ -12,6 +12,11 @@ test:
 	@scripts/bootstrap.sh test
 	@$(PY) -m ruff check .
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# One tier of `make test` (markers set by tests/markers.py): test-unit is a developer's quick loop.
+test-unit test-integration test-e2e:
+	@scripts/bootstrap.sh test
+	@$(PY) -m pytest -m $(@:test-%=%) $(PYTEST_ARGS)
 
 lint:
 	@$(PY) -m ruff check .

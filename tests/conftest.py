@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from tests.markers import forbid_processes, mark_tiers
 from tests.support.pcsc import card_server, insert_card, private_pcscd, reserve_pcscd, test_pki
 
 reserve_pcscd()
@@ -30,3 +32,14 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 __all__ = ["card_server", "insert_card", "private_pcscd", "test_pki"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """unit / integration / e2e on every test (tests/markers.py): `make test-unit` is the quick loop."""
+    mark_tiers(items)
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_start_no_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("unit"):
+        forbid_processes(monkeypatch)
