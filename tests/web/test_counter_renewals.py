@@ -15,9 +15,10 @@ from kiosk.api.client import KioskApiClient
 from server.seed import MOVED_FROM
 from server.testpki import load_test_pki
 from tests.server.test_api_migrations import sign
+from tests.support.browser import click, gone, shown, text_of, until
 from tests.support.postgres import PostgresServer
 from tests.support.tickets import issue, kiosk_session, staff_headers, ticket_servers
-from tests.web.test_pages import click, log_in, text_of, wait, wait_for
+from tests.web.test_pages import log_in
 
 MOVED_CARD = "2000000071"  # different_pins in the demo data: expired, and moved since registering
 
@@ -49,17 +50,17 @@ def test_counter_completes_a_renewal_request_in_one_click(backend: str, request:
         console = browsers(1400, 900)
         console.get(server.base_url + "/counter")
         log_in(console, server, server.staff_pin)
-        wait_for(console, row)
+        shown(console, row)
         text = console.find_element(By.CSS_SELECTOR, row).text
         assert f"登録 On record: {MOVED_FROM}" in text and f"カード Card: {persona.address}" in text
         assert persona.name in text and "期限切れ" in text
         click(console, '.queue-card[data-service="registration"] button.call-next')
-        wait_for(console, row + ".serving")  # the ticket just called carries this request's reference
+        shown(console, row + ".serving")  # the ticket just called carries this request's reference
         assert sent.reference_code in text_of(console, "current-detail")
         console.save_screenshot(str(artifacts / f"counter-renewal-{backend}.png"))
 
         click(console, row + " button.good")
-        wait(console, 5).until(lambda d: not d.find_elements(By.CSS_SELECTOR, row))
+        gone(console, row)
         patron = requests.get(f"{server.base_url}/v1/staff/patrons/{MOVED_CARD}", headers=staff_headers(server),
                               timeout=10).json()
         assert patron["expiry"]["status"] == "valid" and patron["registered_on"] == patron["expiry"]["today"]
@@ -67,7 +68,7 @@ def test_counter_completes_a_renewal_request_in_one_click(backend: str, request:
         # The new expiry date to tell the patron, on the console.
         valid_until = patron["expiry"]["valid_until"]
         assert valid_until == persona.birth_date.replace(year=int(patron["registered_on"][:4]) + 3).isoformat()
-        assert f"有効期限 {valid_until}" in text_of(console, "renewal-done")
+        until(console, lambda d: f"有効期限 {valid_until}" in text_of(d, "renewal-done"), "the new expiry shown")
         assert f"Renewed until {valid_until}; address updated" in text_of(console, "renewal-done")
         console.save_screenshot(str(artifacts / f"counter-renewal-done-{backend}.png"))
         listed = requests.get(server.base_url + "/v1/staff/renewals", headers=staff_headers(server), timeout=10)

@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from kiosk import config
 from kiosk.api.client import KioskApiClient
@@ -24,10 +22,8 @@ from kiosk.maintenance.heartbeat import HeartbeatSender, KioskState, LastError, 
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.printer.file_backend import FilePrinter
 from server.__main__ import main
+from tests.support.browser import click, shown, type_into, until
 from tests.support.server_proc import REPO_ROOT, ServerProcess, start_server
-
-# The page re-renders its table on every refresh: an element found a moment ago may be gone.
-STALE = (StaleElementReferenceException,)
 
 ARTIFACTS = REPO_ROOT / "var" / "test-artifacts" / "web"
 CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -72,6 +68,15 @@ def rows(browser: webdriver.Chrome) -> dict[str, str]:
             for r in browser.find_elements(By.CSS_SELECTOR, "#kiosk-rows tr")}
 
 
+def row_text(browser: webdriver.Chrome, kiosk_id: str, *words: str) -> str:
+    """The kiosk's row once it says ``words`` (read again if the page redrew its table meanwhile)."""
+    def read(b: webdriver.Chrome) -> str | None:
+        text = b.find_element(By.CSS_SELECTOR, f'tr[data-kiosk="{kiosk_id}"]').text
+        return text if all(w in text for w in words) else None
+
+    return until(browser, read, f"{words} in the row of {kiosk_id}")
+
+
 def test_fleet_page_shows_states_and_a_kiosk_going_stale(server: ServerProcess, browser: webdriver.Chrome,
                                                          monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     add_kiosk(server, "kiosk-2f-02", "2F 児童書コーナー", monkeypatch, in_service=False)
@@ -91,30 +96,27 @@ def test_fleet_page_shows_states_and_a_kiosk_going_stale(server: ServerProcess, 
     sender.start()
     try:
         browser.get(server.base_url + "/fleet")
-        browser.find_element(By.ID, "staff-id").send_keys(server.staff_id)
-        browser.find_element(By.ID, "pin").send_keys("0000")
-        browser.find_element(By.ID, "login-button").click()
-        error = WebDriverWait(browser, 10, ignored_exceptions=STALE).until(
-            lambda b: b.find_element(By.ID, "login-error").is_displayed() and b.find_element(By.ID, "login-error"))
-        assert "Wrong staff ID or PIN" in error.text
-        pin = browser.find_element(By.ID, "pin")
-        pin.clear()
-        pin.send_keys(server.staff_pin)
-        browser.find_element(By.ID, "login-button").click()
-        WebDriverWait(browser, 10, ignored_exceptions=STALE).until(lambda b: len(rows(b)) == 4)
-        assert rows(browser) == {"kiosk-demo-01": "up", "kiosk-2f-02": "out_of_service",
+        type_into(browser, "staff-id", server.staff_id)
+        type_into(browser, "pin", "0000")
+        click(browser, "#login-button")
+        assert "Wrong staff ID or PIN" in shown(browser, "#login-error").text
+        type_into(browser, "pin", server.staff_pin)
+        click(browser, "#login-button")
+        seen = until(browser, lambda b: len(r := rows(b)) == 4 and r.get("kiosk-demo-01") == "up" and r,
+                     "four kiosks, the demo kiosk up")
+        assert seen == {"kiosk-demo-01": "up", "kiosk-2f-02": "out_of_service",
                                  "kiosk-3f-01": "printer_problem", "kiosk-1f-02": "never_seen"}
-        paper_row = browser.find_element(By.CSS_SELECTOR, 'tr[data-kiosk="kiosk-3f-01"]').text
-        assert "プリンター異常" in paper_row and "Paper out" in paper_row and "print: PaperOutError" in paper_row
-        demo_row = browser.find_element(By.CSS_SELECTOR, 'tr[data-kiosk="kiosk-demo-01"]').text
-        assert "稼働中" in demo_row and "ACS ACR39U 00 00" in demo_row and "0.1.0" in demo_row
+        paper_row = row_text(browser, "kiosk-3f-01", "プリンター異常")
+        assert "Paper out" in paper_row and "print: PaperOutError" in paper_row
+        demo_row = row_text(browser, "kiosk-demo-01", "稼働中")
+        assert "ACS ACR39U 00 00" in demo_row and "0.1.0" in demo_row
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         assert browser.save_screenshot(str(ARTIFACTS / "fleet.png"))
     finally:
         sender.stop()
     # Heartbeats stopped: after two intervals the server says stale, and the page (polling) shows it.
-    WebDriverWait(browser, 15, ignored_exceptions=STALE).until(lambda b: rows(b).get("kiosk-demo-01") == "stale")
-    assert "応答なし" in browser.find_element(By.CSS_SELECTOR, 'tr[data-kiosk="kiosk-demo-01"]').text
+    until(browser, lambda b: rows(b).get("kiosk-demo-01") == "stale", "the demo kiosk stale")
+    row_text(browser, "kiosk-demo-01", "応答なし")
     assert browser.save_screenshot(str(ARTIFACTS / "fleet-stale.png"))
     # The page's data comes from the staff endpoint only: without a token it is refused.
     assert requests.get(server.base_url + "/v1/fleet/kiosks", timeout=5).status_code == 401

@@ -10,8 +10,8 @@ from pathlib import Path
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.support.browser import click, type_into, until
 from tests.support.server_proc import ServerProcess, start_server
 
 # Each staff page, the id of its own content, and something drawn only with data from a signed-in request.
@@ -24,19 +24,18 @@ def shown(driver: WebDriver, element_id: str) -> bool:
 
 
 def sign_in(driver: WebDriver, server: ServerProcess) -> None:
-    driver.find_element(By.ID, "staff-id").clear()
-    driver.find_element(By.ID, "staff-id").send_keys(server.staff_id)
-    driver.find_element(By.ID, "pin").send_keys(server.staff_pin)
-    driver.find_element(By.ID, "login-button").click()
+    type_into(driver, "staff-id", server.staff_id)
+    type_into(driver, "pin", server.staff_pin)
+    click(driver, "#login-button")
 
 
 def signed_in(driver: WebDriver, main: str, ready: str) -> None:
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ready) and shown(d, main))
+    until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ready) and shown(d, main), f"#{main} signed in")
     assert not shown(driver, "login") and shown(driver, "session-bar")
 
 
 def signed_out(driver: WebDriver, main: str) -> None:
-    WebDriverWait(driver, 10).until(lambda d: shown(d, "login"))
+    until(driver, lambda d: shown(d, "login"), f"#{main} signed out")
     assert not shown(driver, main) and not shown(driver, "session-bar")
     assert shown(driver, "staff-id") and shown(driver, "pin") and shown(driver, "login-button")
     assert driver.execute_script("return sessionStorage.getItem('staffToken')") is None
@@ -67,7 +66,7 @@ def test_one_session_serves_every_staff_page_and_each_signs_out(web_sqlite_dir: 
             token = browser.execute_script("return sessionStorage.getItem('staffToken')")
             assert requests.get(server.base_url + "/v1/staff/migrations", headers={"Authorization": f"Bearer {token}"},
                                 timeout=10).status_code == 200
-            browser.find_element(By.ID, "logout").click()
+            click(browser, "#logout")
             signed_out(browser, main)
             refused = requests.get(server.base_url + "/v1/staff/migrations",
                                    headers={"Authorization": f"Bearer {token}"}, timeout=10)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,19 +14,17 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from kiosk.api.client import KioskApiClient
 from kiosk.clock import LIBRARY_TZ
 from kiosk.statistics import Outcome, payload
+from tests.support.browser import click, file_appears, type_into, until
 from tests.support.server_proc import REPO_ROOT, ServerProcess, start_server
 from tests.ui.conftest import ALWAYS_OPEN
 from tests.web.conftest import CHROMEDRIVER, CHROMIUM
 
-STALE = (StaleElementReferenceException,)
 ARTIFACTS = REPO_ROOT / "var" / "test-artifacts" / "web"
 TODAY = "2026-06-15"
 
@@ -91,11 +88,11 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
         assert called.status_code == 200, called.text
 
     browser.get(server.base_url + "/stats")
-    browser.find_element(By.ID, "staff-id").send_keys(server.staff_id)
-    browser.find_element(By.ID, "pin").send_keys(server.staff_pin)
-    browser.find_element(By.ID, "login-button").click()
-    wait = WebDriverWait(browser, 15, ignored_exceptions=STALE)
-    wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "[data-total=sessions] strong").text == "15")
+    type_into(browser, "staff-id", server.staff_id)
+    type_into(browser, "pin", server.staff_pin)
+    click(browser, "#login-button")
+    until(browser, lambda b: b.find_element(By.CSS_SELECTOR, "[data-total=sessions] strong").text == "15",
+          "15 sessions")
     # The server's today is the range's end; the default range is 30 days.
     assert browser.find_element(By.ID, "end").get_attribute("value") == TODAY
     assert browser.find_element(By.ID, "start").get_attribute("value") == "2026-05-17"
@@ -131,11 +128,8 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     assert refused == []
 
     # CSV: the same figures, downloaded with the staff token.
-    browser.find_element(By.ID, "csv").click()
-    deadline = time.monotonic() + 15
-    while not list(downloads.glob("*.csv")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    (path,) = downloads.glob("*.csv")
+    click(browser, "#csv")
+    (path,) = file_appears(lambda: list(downloads.glob("*.csv")), "the CSV download")
     assert path.name == f"saga-kiosk-stats-2026-05-17-{TODAY}.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     by = {(r["section"], r["service"], r["outcome"], r["reason"]): r["value"] for r in rows}
@@ -145,7 +139,7 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     # Another range: a week before anything was recorded.
     for field, day in (("start", "2026-06-01"), ("end", "2026-06-07")):
         browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), day)
-    browser.find_element(By.ID, "show").click()
-    wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "[data-total=sessions] strong").text == "0")
+    click(browser, "#show")
+    until(browser, lambda b: b.find_element(By.CSS_SELECTOR, "[data-total=sessions] strong").text == "0", "0 sessions")
     assert "Nothing recorded yet" in browser.find_element(By.ID, "chart-services").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "#chart-days rect[data-series=sessions]")) == 7
