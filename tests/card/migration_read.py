@@ -43,13 +43,14 @@ def migration_read(connection: Connection, auth_pin: str, text_pin: str, challen
 
 def _main(workdir: Path) -> int:
     from kiosk.card.pcsc import PcscConnection, wait_for_card
+    from tests.support.waiting import WAIT_S
     from virtualcard.fake import RecordingConnection
     from virtualcard.pki import load_or_create
     from virtualcard.stack import start_private_stack
 
     persona = load_or_create().personas["normal"]
     with start_private_stack("normal", apdu_log=True, workdir=workdir) as stack:
-        assert wait_for_card(stack.reader, present=True, timeout=5)
+        assert wait_for_card(stack.reader, present=True, timeout=WAIT_S)
         with PcscConnection(stack.reader) as conn:
             recorder = RecordingConnection(conn)
             result = migration_read(recorder, persona.auth_pin, persona.text_pin, b"challenge")

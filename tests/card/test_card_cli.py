@@ -13,6 +13,7 @@ import pytest
 from kiosk.card import JpkiSession, NotMyNumberCardError
 from kiosk.card.pcsc import PcscConnection, wait_for_card
 from tests.support.pcsc import SECOND_READER
+from tests.support.waiting import WAIT_S
 from virtualcard.control import send_command
 from virtualcard.pcscd import free_port_pair
 
@@ -50,20 +51,20 @@ def read_serial() -> int:
 
 def test_serve_insert_remove_through_cli(served_card, test_pki):
     control = str(served_card)
-    assert wait_for_card(SECOND_READER, present=True, timeout=5)
+    assert wait_for_card(SECOND_READER, present=True, timeout=WAIT_S)
     assert read_serial() == test_pki.personas["normal"].cert.serial_number
     assert cli("status", "--control-port", control).stdout.strip() == "ok inserted normal"
 
     assert cli("remove", "--control-port", control).stdout.strip() == "ok removed"
-    assert wait_for_card(SECOND_READER, present=False, timeout=5)
+    assert wait_for_card(SECOND_READER, present=False, timeout=WAIT_S)
     assert cli("status", "--control-port", control).stdout.strip() == "ok empty"
 
     assert cli("insert", "renewed", "--control-port", control).returncode == 0
-    assert wait_for_card(SECOND_READER, present=True, timeout=5)
+    assert wait_for_card(SECOND_READER, present=True, timeout=WAIT_S)
     assert read_serial() == test_pki.personas["renewed"].cert.serial_number
 
     cli("insert", "not_mynumber", "--control-port", control)
-    assert wait_for_card(SECOND_READER, present=True, timeout=5)
+    assert wait_for_card(SECOND_READER, present=True, timeout=WAIT_S)
     with PcscConnection(SECOND_READER) as conn, pytest.raises(NotMyNumberCardError):
         JpkiSession(conn)
 

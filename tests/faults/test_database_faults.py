@@ -21,6 +21,7 @@ from tests.faults.conftest import TODAY, kiosk_settings
 from tests.faults.servers import ALWAYS_OPEN
 from tests.support.postgres import PG_BIN, PostgresServer, _as_postgres, start_postgres
 from tests.support.server_proc import ServerProcess, start_server
+from tests.support.waiting import WAIT_S, eventually
 
 
 def kiosk(server: ServerProcess, tmp_path: Path, timeout_s: float) -> tuple[KioskApiClient, Outbox]:
@@ -30,10 +31,8 @@ def kiosk(server: ServerProcess, tmp_path: Path, timeout_s: float) -> tuple[Kios
     return api, Outbox.from_settings(settings, api)
 
 
-def wait_empty(outbox: Outbox, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while len(outbox) and time.monotonic() < deadline:
-        time.sleep(0.05)
+def wait_empty(outbox: Outbox, timeout: float = WAIT_S) -> None:
+    eventually(lambda: len(outbox) == 0, "the outbox delivered", max(timeout, WAIT_S))
 
 
 def test_sqlite_locked_past_the_busy_timeout(server: ServerProcess, tmp_path: Path) -> None:
@@ -50,7 +49,7 @@ def test_sqlite_locked_past_the_busy_timeout(server: ServerProcess, tmp_path: Pa
             api.issue_ticket("mynumber", idempotency_key=key)
         waited = time.monotonic() - started
         assert refused.value.status == 503 and refused.value.code == "database_unavailable", refused.value
-        assert 10 < waited < 25, f"answered after the busy timeout, not hung ({waited:.1f} s)"
+        assert 10 < waited < 30, f"answered after the busy timeout, before the client gave up ({waited:.1f} s)"
         assert len(outbox) == 1, "the audit event is still waiting"
         holder.execute("ROLLBACK")
         issued = api.issue_ticket("mynumber", idempotency_key=key)  # the same key again: the server recovered
@@ -107,9 +106,7 @@ def test_postgresql_connections_dropped_and_server_restarted(pg_server: tuple[Po
         assert refused.value.status == 503 and refused.value.code == "database_unavailable"
         AuditTrail(None, outbox=outbox).record("demo-admin", "restart_request")
         outbox.start()
-        deadline = time.monotonic() + 10
-        while outbox.failures < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: outbox.failures >= 2, "two failed deliveries")
         assert outbox.failures >= 2 and len(outbox) == 1 and "database_unavailable" in (outbox.last_error or "")
     finally:
         pg_ctl(pg, "restart", "-m", "fast")  # with the options it was started with (postmaster.opts)

@@ -4,7 +4,6 @@ once a print of it succeeds, the mark goes through the outbox, once."""
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from kiosk.printer import printer_from_config
 from tests.faults.conftest import kiosk_settings
 from tests.support.escpos_printer import FakeEscposPrinter, PrinterState
 from tests.support.server_proc import ServerProcess
+from tests.support.waiting import eventually
 
 
 def print_count(database: Path, ticket_id: str) -> int:
@@ -48,15 +48,11 @@ def test_failed_prints_send_no_mark_and_the_first_good_print_sends_one(server: S
         performer = Performer(settings, api=api, printer=printer, outbox=outbox)
         assert isinstance(performer.perform(ticket.PrintTicket(view)), ticket.PrintDone)
         assert fake.jobs, "it came out of the printer"
-        deadline = time.monotonic() + 10
-        while len(outbox) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: len(outbox) == 0, "the print mark delivered")
         assert len(outbox) == 0 and print_count(tmp_path / "server.db", view.ticket_id) == 1
         # The same ticket printed again by the flow (e.g. a retry) carries the same key: still counted once.
         assert isinstance(performer.perform(ticket.PrintTicket(view)), ticket.PrintDone)
-        deadline = time.monotonic() + 10
-        while len(outbox) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: len(outbox) == 0, "the print mark delivered")
         assert print_count(tmp_path / "server.db", view.ticket_id) == 1
     finally:
         outbox.close()

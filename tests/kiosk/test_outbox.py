@@ -21,6 +21,7 @@ from kiosk.outbox.backoff import retry_delay
 from kiosk.outbox.delivery import is_permanent
 from tests.faults.servers import ALWAYS_OPEN, kill, restart
 from tests.support.server_proc import REPO_ROOT, start_server
+from tests.support.waiting import eventually
 
 
 class FakeClock:
@@ -107,7 +108,6 @@ def test_the_same_key_is_stored_once_and_heartbeats_coalesce(tmp_path: Path) -> 
 
 
 def test_the_sender_thread_delivers_soon_after_put(tmp_path: Path) -> None:
-    import time
 
     send = Recorder()
     outbox = Outbox(tmp_path / "o.sqlite3", send, retry_base_s=0.1, retry_max_s=0.2)
@@ -115,10 +115,7 @@ def test_the_sender_thread_delivers_soon_after_put(tmp_path: Path) -> None:
     try:
         send.errors = [ServerUnreachableError("down")]
         outbox.put("audit", {}, "k1")
-        deadline = time.monotonic() + 5
-        while send.sent != ["k1"] and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert send.sent == ["k1"], "retried after the short delay"
+        eventually(lambda: send.sent == ["k1"], "retried after the short delay", interval=0.02)
     finally:
         outbox.stop()
     assert outbox._thread is None
@@ -126,6 +123,7 @@ def test_the_sender_thread_delivers_soon_after_put(tmp_path: Path) -> None:
 
 KIOSK_CORE = textwrap.dedent("""
     import sys, time
+    from tests.support.waiting import WAIT_S
     from kiosk.api.client import KioskApiClient
     from kiosk.config import load
     from kiosk.maintenance.audit import AuditTrail
@@ -147,7 +145,7 @@ KIOSK_CORE = textwrap.dedent("""
         time.sleep(600)  # killed here
     else:
         outbox.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + WAIT_S
         while len(outbox) and time.monotonic() < deadline:
             time.sleep(0.05)
         outbox.stop()

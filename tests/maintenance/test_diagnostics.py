@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -54,8 +55,10 @@ def test_unwritable_file_printer_is_offline(tmp_path: Path) -> None:
 
 
 def test_every_probe_is_bounded_and_never_raises(tmp_path: Path) -> None:
+    released = threading.Event()
+
     def hung_pcsc() -> list[str]:
-        time.sleep(5)
+        released.wait(60)  # hangs until the test is over
         return []
 
     def broken_outbox() -> int:
@@ -64,7 +67,8 @@ def test_every_probe_is_bounded_and_never_raises(tmp_path: Path) -> None:
     started = time.monotonic()
     diagnostics = collect(settings=settings_for(f"http://127.0.0.1:{closed_port()}"), printer=None,
                           data_dir=tmp_path, timeout_s=0.5, list_readers=hung_pcsc, outbox_length=broken_outbox)
-    assert time.monotonic() - started < 1.5
+    released.set()
+    assert time.monotonic() - started < 15, "the hung probe is given up at its timeout (a busy machine is slow)"
     assert (diagnostics.reader.ok, diagnostics.reader.error) == (False, "timed out")
     assert diagnostics.outbox_length is None
     assert diagnostics.outbox_error == "RuntimeError: outbox database locked"

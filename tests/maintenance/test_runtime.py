@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from pathlib import Path
 
 from kiosk.api.client import KioskApiClient
@@ -19,6 +18,7 @@ from kiosk.printer.file_backend import FilePrinter
 from kiosk.printer.ticket_image import TicketRenderer
 from tests.maintenance.conftest import settings_for
 from tests.support.server_proc import ServerProcess
+from tests.support.waiting import eventually
 
 
 def test_session_closes_after_the_idle_minutes() -> None:
@@ -51,9 +51,7 @@ def test_maintenance_from_settings_end_to_end(server: ServerProcess, tmp_path: P
                                             outbox_length=lambda: 0)
     maintenance.start()
     try:
-        deadline = time.monotonic() + 10
-        while len(maintenance.cache) == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: len(maintenance.cache) > 0, "the staff cache refreshed")
         assert maintenance.cache.file_mode() == 0o600
         # The server's staff PIN is not what the kiosk holds: refused; the kiosk's maintenance PIN signs in.
         assert not maintenance.signin.attempt(server.staff_id, bytearray(server.staff_pin.encode())).ok
@@ -65,9 +63,7 @@ def test_maintenance_from_settings_end_to_end(server: ServerProcess, tmp_path: P
         assert report.server.reachable and report.printer.online and report.outbox_length == 0
         assert maintenance.actions is not None
         assert maintenance.actions.test_print(session.staff_id).exists()  # type: ignore[union-attr]
-        while maintenance.heartbeat.sent < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert maintenance.heartbeat.sent >= 1
+        eventually(lambda: maintenance.heartbeat.sent >= 1, "a heartbeat sent")
     finally:
         maintenance.stop()
     assert maintenance.audit.flush() >= 0 and maintenance.audit.pending == 0

@@ -19,6 +19,7 @@ from kiosk.printer import (
 )
 from tests.printer.conftest import STATUS_URL, decode_qr
 from tests.support.escpos_printer import FakeEscposPrinter, PrinterState
+from tests.support.waiting import WAIT_S
 
 
 def network_printer(fake: FakeEscposPrinter, timeout: float = 2.0) -> NetworkTicketPrinter:
@@ -28,7 +29,7 @@ def network_printer(fake: FakeEscposPrinter, timeout: float = 2.0) -> NetworkTic
     return printer
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 2.0) -> None:
+def wait_for(condition: Callable[[], object], timeout: float = WAIT_S) -> None:
     """The fake printer decodes on its own thread: give it a moment to catch up."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -87,7 +88,7 @@ def test_not_ready_printer_raises_typed_error_and_prints_nothing(
         assert status.paper is paper
         with pytest.raises(error):
             printer.print_image(renderer.render_ticket(ticket))
-        time.sleep(0.05)
+        wait_for(fake.idle)  # the refused job's connection is over: all it sent is decoded
         assert fake.images == []
         assert b"\x1dV" not in fake.received
 

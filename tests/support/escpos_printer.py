@@ -60,6 +60,7 @@ class Job:
     commands: list[str] = field(default_factory=list)
     images: list[Image.Image] = field(default_factory=list)
     stored: Image.Image | None = None  # GS ( L graphics stored, not yet printed
+    closed: bool = False  # the connection has ended: everything it sent is in raw, commands and images
 
     def printed_image(self) -> Image.Image | None:
         """The raster bands of this job stacked into one image, as the paper would show them."""
@@ -129,6 +130,11 @@ class FakeEscposPrinter:
         with self._lock:
             return b"".join(bytes(j.raw) for j in self.jobs)
 
+    def idle(self) -> bool:
+        """Every connection so far has ended, so what it sent is all decoded (poll this, never sleep)."""
+        with self._lock:
+            return all(j.closed for j in self.jobs)
+
     @property
     def images(self) -> list[Image.Image]:
         """Every raster image band received so far."""
@@ -154,6 +160,13 @@ class FakeEscposPrinter:
             self._spawn(self._serve, conn, job)
 
     def _serve(self, conn: socket.socket, job: Job) -> None:
+        try:
+            self._receive(conn, job)
+        finally:
+            with self._lock:
+                job.closed = True
+
+    def _receive(self, conn: socket.socket, job: Job) -> None:
         buf = bytearray()
         with conn:
             while True:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.support.waiting import WAIT_S
 from virtualcard.card import VirtualCard
 from virtualcard.pcscd import READER_NAME, PrivatePcscd
 from virtualcard.pki import TestPki, load_or_create
@@ -90,15 +91,15 @@ def insert_card(card_server: CardServer, test_pki: TestPki) -> Iterator[InsertCa
         if card_server.inserted:
             remove()
         card_server.insert(card)
-        assert wait_for_card(READER_NAME, present=True, timeout=5), "pcscd did not see the inserted card"
+        assert wait_for_card(READER_NAME, present=True, timeout=WAIT_S), "pcscd did not see the inserted card"
         return card
 
     def remove() -> None:
         card_server.remove()
-        assert wait_for_card(READER_NAME, present=False, timeout=5), "pcscd did not see the card leave"
+        assert wait_for_card(READER_NAME, present=False, timeout=WAIT_S), "pcscd did not see the card leave"
 
     insert.remove = remove  # type: ignore[attr-defined]
     yield insert
     if not card_server.inserted and card_server.pulled_out.is_set():
         # The persona pulled itself out: let pcscd notice before the next test inserts.
-        wait_for_card(READER_NAME, present=False, timeout=5)
+        assert wait_for_card(READER_NAME, present=False, timeout=WAIT_S), "pcscd did not see the card leave"

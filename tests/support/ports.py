@@ -6,6 +6,8 @@ import socket
 import subprocess
 import time
 
+from tests.support.waiting import WAIT_S
+
 
 def free_port() -> int:
     """A TCP port nobody listens on at 127.0.0.1 right now."""
@@ -15,7 +17,9 @@ def free_port() -> int:
 
 
 def wait_listening(port: int, process: subprocess.Popen, timeout: float) -> None:
-    """Return once 127.0.0.1:``port`` accepts a connection; fail if ``process`` ends first or time runs out."""
+    """Return once 127.0.0.1:``port`` accepts a connection; fail if ``process`` ends first or time runs out
+    (``timeout`` is raised to WAIT_S: a busy machine starts processes slowly)."""
+    timeout = max(timeout, WAIT_S)
     deadline = time.monotonic() + timeout
     while True:
         try:
