@@ -3,7 +3,9 @@
 It is started only when KIOSK_TEST_DRIVER_PORT is set (the tests set it; a real kiosk never does).
 Each request is one JSON line; it runs on the Kivy thread and answers one JSON line. Taps go through
 Kivy's real input dispatch and hit-testing (a synthetic touch at the widget's window position), so a
-button that is hidden, covered or disabled does not react, just as for a patron.
+button that is hidden, covered or disabled does not react, just as for a patron. A tap with ``ready``
+set lands only once a patron's tap would reach the widget (and otherwise says why not, for the test to
+ask again); every tap says which widgets took the touch.
 """
 
 from __future__ import annotations
@@ -143,7 +145,9 @@ def _spinning() -> bool:
 
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
-    return {"screen": app.root.current, "language": app.lang, "texts": _texts(), "spinning": _spinning(),
+    flow = type(app.runner.flow.state).__name__ if app.runner is not None else None
+    return {"screen": app.root.current, "flow": flow, "changing": app.root.transition.is_active,
+            "language": app.lang, "texts": _texts(), "spinning": _spinning(),
             "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
             "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]]}
 
@@ -154,22 +158,65 @@ def _bounds(widget_id: str) -> dict[str, Any]:
     return {"box": [*w.to_window(w.x, w.y), *w.to_window(w.right, w.top)], "visible": w.opacity > 0}
 
 
-def _tap(widget_id: str) -> dict[str, Any]:
-    widget = _find(widget_id)
+def _unreachable(widget: Widget) -> str | None:
+    """Why a patron's tap would not reach ``widget`` now (None: it would). Kivy's ScreenManager drops every
+    touch while a screen change is under way, a dialog over the screen (a toast too) takes the touch, and a
+    hidden or disabled button ignores it."""
+    app = App.get_running_app()
+    if app.root.transition.is_active:
+        return "the screen is changing"
+    top = _roots()[0]
+    if widget not in top.walk(restrict=True):
+        return f"{type(top).__name__} is over it"
+    if widget.disabled:
+        return "disabled"
+    w: Any = widget
+    while isinstance(w, Widget):
+        if w.opacity <= 0:
+            return "hidden"
+        w = w.parent
+    if widget.width < 1 or widget.height < 1:
+        return "no size"
+    return None
+
+
+def _tap_widget(widget: Widget, name: str, ready: bool) -> dict[str, Any]:
+    if ready and (why := _unreachable(widget)):
+        return {"tapped": None, "waiting": why}
     x, y = widget.to_window(*widget.center)
-    _tap_at(x, y)
-    return {"tapped": widget_id, "at": [x, y]}
+    return {"tapped": name, **_tap_at(x, y)}
 
 
-def _tap_text(text: str) -> dict[str, Any]:
+def _tap(widget_id: str, ready: bool) -> dict[str, Any]:
+    try:
+        widget = _find(widget_id)
+    except LookupError as missing:
+        if ready:
+            return {"tapped": None, "waiting": str(missing)}
+        raise
+    return _tap_widget(widget, widget_id, ready)
+
+
+def _tap_text(text: str, ready: bool) -> dict[str, Any]:
     """Tap the visible, enabled button labelled ``text`` (keyboard keys have no kv id)."""
     for root in _roots():
         for w in root.walk(restrict=True):
             if isinstance(w, Button) and w.text == text and w.opacity > 0 and not w.disabled:
-                x, y = w.to_window(*w.center)
-                _tap_at(x, y)
-                return {"tapped": text, "at": [x, y]}
+                return _tap_widget(w, text, ready)
+    if ready:
+        return {"tapped": None, "waiting": f"no button labelled {text!r} on screen"}
     raise LookupError(f"no button labelled {text!r} on screen")
+
+
+def _name_of(widget: Widget) -> str:
+    """A widget's kv id where it has one, else its class and text."""
+    parent = widget.parent
+    while isinstance(parent, Widget):
+        for key, value in parent.ids.items():
+            if value is widget:
+                return key
+        parent = parent.parent
+    return f"{type(widget).__name__}:{getattr(widget, 'text', '')}"
 
 
 def _long_press(widget_id: str, seconds: float) -> dict[str, Any]:
@@ -183,11 +230,13 @@ def _long_press(widget_id: str, seconds: float) -> dict[str, Any]:
 
 
 def _tap_at(x: float, y: float) -> dict[str, Any]:
-    """A touch at window coordinates, on whatever is there now (a double tap's second touch)."""
+    """A touch at window coordinates, on whatever is there now (a double tap's second touch); says which
+    widgets took it (a button grabs the touch it reacts to)."""
     touch = UnitTestTouch(x, y)
     touch.touch_down()
+    taken = [_name_of(ref()) for ref in touch.grab_list if ref() is not None]
     touch.touch_up()
-    return {"at": [x, y]}
+    return {"at": [x, y], "taken_by": taken}
 
 
 def _screenshot(path: str) -> dict[str, Any]:
@@ -225,9 +274,9 @@ COMMANDS = {
     "off_screen": lambda req: {"widgets": _off_screen()},
     "out_of_reach": lambda req: {"buttons": _out_of_reach()},
     "bounds": lambda req: _bounds(req["id"]),
-    "tap": lambda req: _tap(req["id"]),
+    "tap": lambda req: _tap(req["id"], bool(req.get("ready"))),
     "tap_at": lambda req: _tap_at(*req["at"]),
-    "tap_text": lambda req: _tap_text(req["text"]),
+    "tap_text": lambda req: _tap_text(req["text"], bool(req.get("ready"))),
     "long_press": lambda req: _long_press(req["id"], float(req["seconds"])),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),

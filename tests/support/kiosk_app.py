@@ -1,4 +1,11 @@
-"""Start the real kiosk app (main.py) as a process and drive it through its test driver socket."""
+"""Start the real kiosk app (main.py) as a process and drive it through its test driver socket.
+
+Tests wait on the kiosk's state, never on time: ``wait_for`` polls the state until a condition holds, and
+``tap`` waits until a patron's tap would reach the widget (on the screen in front, no screen change under way,
+shown and enabled) before it taps, so a tap is never lost to a screen still changing, a dialog still closing
+or a button not yet enabled. Deadlines are generous (a busy 2-core CI machine is 5-10x slower than a quiet
+one; TEST_WAIT_S) and a wait ends at once when the kiosk process has exited.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.ports import free_port
+from tests.support.waiting import WAIT_S  # a timeout a test gives the kiosk is a floor, not a cap
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -51,7 +59,9 @@ class KioskProcess:
                 time.sleep(0.1)
 
     def call(self, cmd: str, **args: Any) -> dict[str, Any]:
-        """Send one driver command; raise if the kiosk reports an error."""
+        """Send one driver command; raise if the kiosk reports an error or has exited."""
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"kiosk exited with {self.proc.returncode}; log: {self.log_path}")
         self._stream.write(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
         self._stream.flush()
         line = self._stream.readline()
@@ -66,9 +76,29 @@ class KioskProcess:
         """Current screen, language and visible texts."""
         return self.call("state")
 
-    def tap(self, widget_id: str) -> list[float]:
-        """Tap the widget with this kv id on the visible screen; returns where (window coordinates)."""
-        return self.call("tap", id=widget_id)["at"]
+    def tap(self, widget_id: str, timeout: float = WAIT_S) -> list[float]:
+        """Tap the widget with this kv id once a patron's tap would reach it; returns where (window coordinates)."""
+        return self._tap_when_ready(f"a tap on {widget_id}", timeout, "tap", id=widget_id)["at"]
+
+    def tap_text(self, text: str, timeout: float = WAIT_S) -> list[float]:
+        """Tap the button labelled ``text`` (a key of the staff keyboard) once a patron's tap would reach it."""
+        return self._tap_when_ready(f"a tap on {text!r}", timeout, "tap_text", text=text)["at"]
+
+    def tap_now(self, widget_id: str) -> list[str]:
+        """Tap where the widget is, ready or not (a hidden or disabled button that must not react); returns the
+        widgets that took the touch (a button that reacts takes it), which is all a tap does at once."""
+        return self.call("tap", id=widget_id)["taken_by"]
+
+    def _tap_when_ready(self, what: str, timeout: float, cmd: str, **args: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + max(timeout, WAIT_S)
+        while True:
+            reply = self.call(cmd, ready=True, **args)
+            if reply["tapped"] is not None:
+                return reply
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: not possible within {max(timeout, WAIT_S):.0f} s "
+                                     f"({reply['waiting']}); last state: {self.state()}")
+            time.sleep(0.02)
 
     def choose_language(self, code: str) -> dict[str, Any]:
         """The footer's language button, then ``code`` in the picker (ids as screens/language_picker.choice_id)."""
@@ -129,20 +159,31 @@ class KioskProcess:
         self.call("screenshot", path=str(path))
         return path
 
-    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
-        """Poll the state until ``predicate`` holds."""
-        deadline = time.monotonic() + timeout
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = WAIT_S) -> dict[str, Any]:
+        """Poll the state until ``predicate`` holds (``timeout`` is raised to WAIT_S: a floor, not a cap)."""
+        deadline = time.monotonic() + max(timeout, WAIT_S)
         while True:
             state = self.state()
             if predicate(state):
                 return state
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; last state: {state}")
+                raise AssertionError(f"timed out after {max(timeout, WAIT_S):.0f} s; last state: {state}")
             time.sleep(0.05)
 
-    def wait_screen(self, name: str, timeout: float = 10.0) -> dict[str, Any]:
-        """Wait until screen ``name`` is shown."""
-        return self.wait_for(lambda s: s["screen"] == name, timeout)
+    def until(self, check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
+        """Poll ``check`` (another driver query, a file the kiosk writes) until it returns something true."""
+        deadline = time.monotonic() + max(timeout, WAIT_S)
+        while not (result := check()):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kiosk exited with {self.proc.returncode} while waiting for {what}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: not within {max(timeout, WAIT_S):.0f} s; last state: {self.state()}")
+            time.sleep(0.05)
+        return result
+
+    def wait_screen(self, name: str, timeout: float = WAIT_S) -> dict[str, Any]:
+        """Wait until screen ``name`` is shown, its change over (Kivy takes no touch while a screen changes)."""
+        return self.wait_for(lambda s: s["screen"] == name and not s["changing"], timeout)
 
     def stop(self) -> None:
         """Stop the app and wait for it."""

@@ -72,7 +72,7 @@ def test_a_version_the_server_refuses_closes_the_services_with_a_clear_message(
     try:
         state = kiosk.wait_for(lambda s: any("ソフトウェアの更新が必要" in t for t in s["texts"]), timeout=20)
         assert any("software update" in t for t in state["texts"])
-        kiosk.tap("btn_migrate")  # hidden and disabled: nothing starts
+        assert kiosk.tap_now("btn_migrate") == [], "hidden and disabled: nothing takes the tap"
         assert kiosk.state()["screen"] == "attract"
         kiosk.screenshot("attract-needs-update")
     finally:

@@ -119,6 +119,24 @@ def test_renewal_ticket_in_one_tap_from_the_expiry_result(kiosk: KioskProcess) -
     assert len(list(kiosk.printed.glob("*R-*.png"))) == 1
 
 
+def test_a_tap_lands_only_once_a_patron_could_reach_the_button(kiosk: KioskProcess) -> None:
+    """A dialog over the screen takes a tap: while the call-staff toast shows (5 s), a pad key tapped types
+    nothing, for a patron and for a test. The driver's tap waits until the key is reachable, then types (the
+    old driver tapped at once and lost the tap, as a test on a busy machine lost taps to a screen change)."""
+    open_expiry(kiosk)
+    kiosk.tap("key_2")
+    kiosk.tap("call_staff")
+    kiosk.wait_for(lambda s: "Toast" in s["modals"])
+    kiosk.tap("key_0")
+    state = kiosk.wait_for(lambda s: "20" in s["texts"])
+    assert state["modals"] == [] and state["screen"] == "card_number"
+    kiosk.tap("call_staff")
+    kiosk.wait_for(lambda s: "Toast" in s["modals"])
+    assert kiosk.tap_now("key_0") == [], "the toast takes the tap (and goes)"
+    state = kiosk.wait_for(lambda s: "Toast" not in s["modals"])
+    assert "20" in state["texts"] and "200" not in state["texts"]
+
+
 def test_call_staff_from_any_step_reaches_the_server(kiosk: KioskProcess) -> None:
     open_expiry(kiosk)
     kiosk.tap("call_staff")

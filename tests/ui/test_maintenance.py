@@ -22,7 +22,7 @@ def open_signin(kiosk: KioskProcess) -> None:
 
 def sign_in(kiosk: KioskProcess, staff_id: str, pin: str) -> dict:
     for ch in staff_id:
-        kiosk.call("tap_text", text=ch)
+        kiosk.tap_text(ch)
     kiosk.tap("submit")
     for digit in pin:
         kiosk.tap(f"key_{digit}")
@@ -71,7 +71,7 @@ def test_sign_in_diagnostics_and_out_of_service(display: str, fresh_server: Serv
         assert "ただいま休止中です" in text and "Out of service" in text
         kiosk.screenshot("attract-out-of-service")
         # The service buttons are gone: a tap where one was starts nothing.
-        kiosk.tap("btn_expiry")
+        assert kiosk.tap_now("btn_expiry") == []
         assert kiosk.state()["screen"] == "attract"
     finally:
         kiosk.stop()
@@ -83,7 +83,7 @@ def test_five_wrong_pins_lock_the_pad(display: str, fresh_server: ServerProcess,
         wait_staff_cached(kiosk, tmp_path / "kiosk-data")
         open_signin(kiosk)
         for ch in fresh_server.staff_id:
-            kiosk.call("tap_text", text=ch)
+            kiosk.tap_text(ch)
         kiosk.tap("submit")
         for attempt in range(5):
             for digit in "0000":

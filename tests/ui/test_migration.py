@@ -10,6 +10,7 @@ from pathlib import Path
 from kiosk.card.pcsc import wait_for_card
 from tests.support.kiosk_app import KioskProcess, kiosk_env
 from tests.support.server_proc import ServerProcess, start_server
+from tests.support.waiting import WAIT_S
 from tests.ui.conftest import ALWAYS_OPEN, TODAY, server_env
 from virtualcard.card import VirtualCard
 from virtualcard.pcscd import READER_NAME
@@ -204,7 +205,7 @@ def test_card_pulled_out_mid_read_says_so_and_a_second_placing_works(card_kiosk:
     assert any("カードが離れました" in t for t in state["texts"])
     card_kiosk.screenshot("migrate_card-removed-ja")
     # pcscd must have seen the reader empty, or it takes the next card for the same one.
-    assert wait_for_card(READER_NAME, present=False, timeout=5)
+    assert wait_for_card(READER_NAME, present=False, timeout=WAIT_S)
     steady = dataclasses.replace(test_pki.personas["pulled_out"], pull_out_after_chunks=None)
     insert_card(VirtualCard.for_persona(steady), physical=True)
     state = card_kiosk.wait_screen("migrate_same_pin", timeout=20)

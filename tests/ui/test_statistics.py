@@ -4,7 +4,6 @@ and abandoned at the kiosk show up in the server's statistics, counted once each
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ import requests
 from kiosk.clock import LIBRARY_TZ
 from tests.support.kiosk_app import KioskProcess, kiosk_env
 from tests.support.server_proc import ServerProcess, start_server
+from tests.support.waiting import eventually
 from tests.ui.conftest import ALWAYS_OPEN, TODAY, server_env
 
 
@@ -81,9 +81,8 @@ def test_sessions_at_the_kiosk_reach_the_statistics(display: str, stats_server: 
         kiosk.tap("done")
         kiosk.wait_screen("attract")
 
-        deadline = time.monotonic() + 20
-        while (data := report(stats_server))["totals"]["sessions"] < 4 and time.monotonic() < deadline:
-            time.sleep(0.3)
+        data = eventually(lambda: (r := report(stats_server))["totals"]["sessions"] >= 4 and r,
+                          "four sessions reported", interval=0.3)
     finally:
         kiosk.stop()
     reasons = {(c["service"], c["outcome"], c["reason"]): c["count"] for c in data["reasons"]}
