@@ -1,7 +1,8 @@
 """What left the kiosk for the library's server in this patron session: the source of the privacy slip.
 
-Truthful by construction: the API client records the field names of every request it sends for a
-patron (from the real request body, or the number carried in the path), before the request goes out,
+Truthful by construction: the API client's transport hook (kiosk/api/client.py's record_patron_request)
+records the field names of every request it sends for a patron (from the real request body, or the
+number carried in the path), before the request goes out,
 so a request that failed on the way is listed too. A field this module has no label for is still
 listed, under its own name: nothing sent is ever hidden. Background traffic (heartbeats, print
 marks, staff audit, the anonymous statistics counts) carries no patron data and is not recorded here;

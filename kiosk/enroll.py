@@ -22,8 +22,9 @@ from pathlib import Path
 
 import requests
 
-from kiosk.api.client import VERSION_HEADER, KioskApiClient, _kiosk_version
+from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import KioskApiError
+from kiosk.api.transport import VERSION_HEADER, kiosk_version
 from kiosk.config import ROOT
 
 DEFAULT_CREDENTIALS = "var/kiosk/credentials.toml"
@@ -33,7 +34,7 @@ def redeem(*, server: str, code: str, timeout_s: float = 10.0, ca_file: str | No
     """(kiosk_id, secret) for a one-time code; raises SystemExit with the server's message when refused."""
     try:
         response = requests.post(server.rstrip("/") + "/v1/kiosk/enroll", json={"code": code}, timeout=timeout_s,
-                                 headers={VERSION_HEADER: _kiosk_version(), "Accept": "application/json"},
+                                 headers={VERSION_HEADER: kiosk_version(), "Accept": "application/json"},
                                  verify=ca_file or True)
     except requests.RequestException as error:
         raise SystemExit(f"enroll: cannot reach {server}: {error}") from None

@@ -55,6 +55,15 @@ class ClockWatch:
             log.warning("kiosk clock differs from the server's by %.1f s (window %d s): signed requests will fail",
                         check.skew_s, check.window_s)
 
+    def observe(self, *, sent_at: datetime, received_at: datetime, server_time: datetime,
+                window_s: int | None = None) -> ClockCheck:
+        """Measure and keep the skew from one answer that carried the server's time (the window stays as last
+        told unless the answer says)."""
+        check = measure(sent_at=sent_at, received_at=received_at, server_time=server_time,
+                        window_s=window_s or self.window_s)
+        self.update(check)
+        return check
+
     @property
     def latest(self) -> ClockCheck | None:
         """The latest comparison, or None before the first."""

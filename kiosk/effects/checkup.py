@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.api.client import CardCheckup, KioskApiClient
+from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.wire import CardCheckup
 from kiosk.card import CardError
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
 from kiosk.effects.expiry import CERTIFICATE_CODES

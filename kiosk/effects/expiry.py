@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.api.client import CardExpiry, KioskApiClient
+from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.wire import CardExpiry
 from kiosk.card import CardError
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
 from kiosk.flows import expiry

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.api.client import KioskApiClient, RenewalAnswer
+from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.wire import RenewalAnswer
 from kiosk.card import CardError, TextApSession
 from kiosk.effects.card import PIN_ERRORS, CardSessions, PinRefusedError, card_trouble, sign_challenge
 from kiosk.effects.expiry import CERTIFICATE_CODES

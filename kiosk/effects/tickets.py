@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk import i18n
-from kiosk.api.client import IssuedTicket, KioskApiClient
+from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.wire import IssuedTicket
 from kiosk.flows import ticket
 from kiosk.outbox.delivery import put_ticket_printed
 from kiosk.printer import (

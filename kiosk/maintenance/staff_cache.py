@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.api.client import StaffCredential
+from kiosk.api.wire import StaffCredential
 from kiosk.maintenance.files import read_json, write_private
 
 log = logging.getLogger(__name__)

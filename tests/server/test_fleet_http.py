@@ -15,7 +15,7 @@ import requests
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kiosk.api.client import HmacAuth
+from kiosk.api import HmacAuth
 from server.__main__ import main
 from tests.server.conftest import BACKENDS, TODAY
 from tests.support.server_proc import ServerProcess, start_server
