@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from kiosk import i18n
@@ -109,12 +110,7 @@ def reason_line(code: str) -> BilingualLine:
 
 
 def _view(issued: IssuedTicket, effect: ticket.IssueTicket) -> ticket.TicketView:
-    return ticket.TicketView(
-        ticket_id=issued.ticket_id, number=issued.number, service=issued.service, service_ja=issued.service_ja,
-        service_en=issued.service_en, issued_at=issued.issued_at, people_ahead=issued.people_ahead,
-        wait_minutes=issued.wait_minutes, status_url=issued.status_url, reason=effect.reason,
-        reference=effect.reference,
-    )
+    return ticket.TicketView(**asdict(issued), reason=effect.reason, reference=effect.reference)
 
 
 def _print_failure(exc: PrinterError) -> ticket.PrintFailure:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kiosk.api.wire import IssuedTicket
 from kiosk.flows.common import Back, Done, EffectFailed, Finished, Retry
 
 __all__ = [
@@ -41,18 +42,9 @@ class PrintFailure(StrEnum):
 
 
 @dataclass(frozen=True)
-class TicketView:
-    """An issued ticket, as the server numbered it."""
+class TicketView(IssuedTicket):
+    """An issued ticket, as the server numbered it (the wire shape), and why the patron was sent for it."""
 
-    ticket_id: str
-    number: str
-    service: str
-    service_ja: str
-    service_en: str
-    issued_at: datetime
-    people_ahead: int
-    wait_minutes: int | None
-    status_url: str
     reason: str | None = None
     reference: str | None = None
 
