@@ -63,7 +63,7 @@ def _measure() -> dict[str, Any]:
         from kiosk.card.pcsc import PcscConnection, wait_for_card
         from kiosk.effects.card import CardSessions, sign_challenge
         from kiosk.effects.migration import MigrationWork
-        from kiosk.flows import migration as mig
+        from kiosk.flows import card_steps as cs
 
         class ChallengeOnly:
             """The server's part of signing, answered at once: this bench times the card's part."""
@@ -90,8 +90,8 @@ def _measure() -> dict[str, Any]:
                 work = MigrationWork(api=None, cards=cards, today=date.today)  # type: ignore[arg-type]
 
                 def read() -> object:
-                    result = work.read_card(mig.ReadCard())
-                    assert isinstance(result, mig.CardRead), result
+                    result = work.read_card(cs.ReadCard())
+                    assert isinstance(result, cs.CardRead), result
                     return result
 
                 def sign() -> object:

@@ -306,7 +306,7 @@ class KioskApp(App):
 
     def _on_card_event(self, inserted: bool) -> None:
         """A card was put on or taken off the reader (called on the Kivy thread)."""
-        from kiosk.flows.migration import CardInserted, CardRemoved
+        from kiosk.flows.card_steps import CardInserted, CardRemoved
 
         self.send(CardInserted() if inserted else CardRemoved())
 

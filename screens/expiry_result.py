@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.flows import common
 from kiosk.flows import expiry as flow
 from screens.base import KioskScreen
 from screens.dates import short_date, year_month
@@ -58,7 +59,7 @@ class ExpiryResultScreen(KioskScreen):
 
     def retry(self) -> None:
         """Ask the server again."""
-        self.app.send(flow.Retry())
+        self.app.send(common.Retry())
 
     def counter_ticket(self) -> None:
         """A renewal ticket for the counter, in one tap."""
@@ -73,4 +74,4 @@ class ExpiryResultScreen(KioskScreen):
 
     def done(self) -> None:
         """The patron has finished."""
-        self.app.send(flow.Done())
+        self.app.send(common.Done())

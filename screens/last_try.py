@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from kiosk.flows import migration as flow
+from kiosk.flows import card_steps as cs
 from screens.base import KioskScreen
 
 
 class LastTryScreen(KioskScreen):
     """Full-screen warning with an explicit confirmation."""
 
-    def render(self, state: flow.LastTryWarning) -> None:
+    def render(self, state: cs.LastTryWarning) -> None:
         """Nothing changes on this screen."""
 
     def confirm(self) -> None:
         """The patron confirms the last try."""
-        self.app.send(flow.ConfirmLastTry())
+        self.app.send(cs.ConfirmLastTry())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.flows import migration as flow
+from kiosk.flows import card_steps as cs
 from screens.base import KioskScreen
 
 
@@ -14,11 +14,11 @@ class MigrateCardScreen(KioskScreen):
     body_text = StringProperty("")
     trouble_text = StringProperty("")
 
-    def render(self, state: flow.WaitingForCard | flow.ReadingCard) -> None:
+    def render(self, state: cs.WaitingForCard | cs.ReadingCard) -> None:
         """Show the wait or the read."""
-        self.busy = isinstance(state, flow.ReadingCard)
+        self.busy = isinstance(state, cs.ReadingCard)
         tr, lang = self.app.tr, self.app.lang
-        if isinstance(state, flow.ReadingCard):
+        if isinstance(state, cs.ReadingCard):
             self.body_text, self.trouble_text = tr("migrate.card.reading", lang), ""
         else:
             self.body_text = tr("migrate.card.body", lang)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.flows import card_steps as cs
 from kiosk.flows import common
 from kiosk.flows import migration as flow
 from kiosk.flows.guidance import blocked_text, unusable_text
 from screens.base import KioskScreen
 from screens.dates import long_date
 
-Outcome = (flow.Completed | flow.Pending | flow.Refused | flow.CertificateExpired | flow.PinBlocked
-           | flow.CardUnusable)
+Outcome = (flow.Completed | flow.Pending | flow.Refused | cs.CertificateExpired | cs.PinBlocked
+           | cs.CardUnusable)
 
 
 class MigrateResultScreen(KioskScreen):
@@ -39,9 +40,9 @@ class MigrateResultScreen(KioskScreen):
             key, values = "migrate.result.pending", {"reference": state.reference}
         elif isinstance(state, flow.Refused):
             key, values = f"migrate.result.refused.{state.reason}", {}
-        elif isinstance(state, flow.CertificateExpired):
+        elif isinstance(state, cs.CertificateExpired):
             key, values = "migrate.result.cert_expired", {"date": long_date(state.not_after, lang)}
-        elif isinstance(state, flow.CardUnusable):
+        elif isinstance(state, cs.CardUnusable):
             self.title_text, self.body_text = unusable_text(state, lang)
             return
         else:

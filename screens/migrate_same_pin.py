@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.flows import migration as flow
+from kiosk.flows import card_steps as cs
 from screens.base import KioskScreen
 from screens.dates import long_date
 
@@ -15,7 +15,7 @@ class MigrateSamePinScreen(KioskScreen):
     certificate_text = StringProperty("")
     tries_text = StringProperty("")
 
-    def render(self, state: flow.SamePin) -> None:
+    def render(self, state: cs.SamePin) -> None:
         """Show what the card told."""
         tr, lang = self.app.tr, self.app.lang
         card = state.card
@@ -25,4 +25,4 @@ class MigrateSamePinScreen(KioskScreen):
 
     def answer(self, same: bool) -> None:
         """The patron's answer."""
-        self.app.send(flow.PinsAreSame(same))
+        self.app.send(cs.PinsAreSame(same))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.flows import card_steps as cs
 from kiosk.flows import common
-from kiosk.flows import migration as flow
 from screens.base import KioskScreen
 
 
@@ -17,7 +17,7 @@ class PinPadScreen(KioskScreen):
     dots_text = StringProperty("")
     problem_text = StringProperty("")
 
-    def render(self, state: flow.EnteringPin) -> None:
+    def render(self, state: cs.EnteringPin) -> None:
         """Show the pad for one PIN."""
         tr, lang = self.app.tr, self.app.lang
         self.title_text = tr(state.title_key, lang)  # the card's profile names the PIN and its length

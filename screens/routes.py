@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup, common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardUnusable
@@ -28,7 +29,7 @@ FIRST_STATES: tuple[type, ...] = (expiry.ChooseMethod, mig.Intro, ticket.Choosin
 
 # States during card or server work: Back waits for the answer rather than leave mid-command.
 BUSY_STATES: tuple[type, ...] = (
-    expiry.LookingUp, expiry.CheckingByCard, checkup.Checking, mig.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
+    expiry.LookingUp, expiry.CheckingByCard, checkup.Checking, cs.ReadingCard, mig.ReadingBirthDate, mig.Migrating,
     ticket.Issuing, ticket.Printing, renewal.Checking, renewal.ReadingFacts, renewal.Proving, renewal.Comparing,
     renewal.Sending,
 )
@@ -52,18 +53,18 @@ _SCREENS: dict[type, str] = {
     ticket.PrintFailed: "ticket_result",
     mig.Intro: "migrate_intro",
     mig.Consent: "migrate_consent",
-    mig.WaitingForCard: "migrate_card",
-    mig.ReadingCard: "migrate_card",
-    mig.SamePin: "migrate_same_pin",
-    mig.EnteringPin: "pin_pad",
-    mig.LastTryWarning: "last_try",
+    cs.WaitingForCard: "migrate_card",
+    cs.ReadingCard: "migrate_card",
+    cs.SamePin: "migrate_same_pin",
+    cs.EnteringPin: "pin_pad",
+    cs.LastTryWarning: "last_try",
     mig.ReadingBirthDate: "migrate_working",
     mig.Migrating: "migrate_working",
     mig.Completed: "migrate_result",
     mig.Pending: "migrate_result",
     mig.Refused: "migrate_result",
-    mig.CertificateExpired: "migrate_result",
-    mig.PinBlocked: "migrate_result",
+    cs.CertificateExpired: "migrate_result",
+    cs.PinBlocked: "migrate_result",
     CardUnusable: "migrate_result",
     renewal.Checking: "renewal_working",
     renewal.ChooseWay: "renewal_way",
@@ -80,8 +81,8 @@ _SCREENS: dict[type, str] = {
 # Where a flow shows a shared state its own way (a blocked PIN, an expired certificate or a card the kiosk
 # cannot use still leaves the counter's renewal).
 _FLOW_SCREENS: dict[tuple[str, type], str] = {
-    ("renewal", mig.PinBlocked): "renewal_result",
-    ("renewal", mig.CertificateExpired): "renewal_result",
+    ("renewal", cs.PinBlocked): "renewal_result",
+    ("renewal", cs.CertificateExpired): "renewal_result",
     ("renewal", CardUnusable): "renewal_result",
 }
 

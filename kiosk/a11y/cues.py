@@ -38,11 +38,12 @@ _ERROR_NAME_ENDINGS = ("Failed", "Refused", "Blocked", "Error", "Expired")
 def _by_type() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
     """Errors, results the patron wanted, and warnings, by state type; unknown types (flows added later)
     fall back on their names."""
+    from kiosk.flows import card_steps as cs
     from kiosk.flows import expiry, renewal, ticket
     from kiosk.flows import migration as mig
     from kiosk.flows.card_steps import CardUnusable, LastTryWarning, PinBlocked
 
-    errors = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused, mig.CertificateExpired, PinBlocked)
+    errors = (expiry.Failed, ticket.IssueFailed, ticket.PrintFailed, mig.Refused, cs.CertificateExpired, PinBlocked)
     oks = (mig.Completed, ticket.Printed, renewal.Sent)
     warnings = (LastTryWarning, mig.Pending, renewal.NotYet, CardUnusable)  # CardUnusable: off to the counter
     return errors, oks, warnings

@@ -27,6 +27,7 @@ from kiosk.effects.expiry import ExpiryWork
 from kiosk.effects.migration import MigrationWork
 from kiosk.effects.renewal import RenewalWork
 from kiosk.effects.tickets import TicketWork
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.outbox import Outbox
@@ -66,7 +67,7 @@ class Performer:
             checkup.CheckUp: checkup_work.check_up,
             ticket.IssueTicket: ticket_work.issue,
             ticket.PrintTicket: ticket_work.print,
-            mig.ReadCard: migration_work.read_card,
+            cs.ReadCard: migration_work.read_card,
             mig.ReadBirthDate: migration_work.read_birth_date,
             mig.SignAndSubmit: migration_work.sign_and_submit,
             renewal.CheckEligibility: renewal_work.check,

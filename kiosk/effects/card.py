@@ -25,7 +25,7 @@ from kiosk.card import (
     WrongPinError,
     sha256_digest_info,
 )
-from kiosk.flows import migration as mig
+from kiosk.flows import card_steps as cs
 
 PIN_ERRORS = (WrongPinError, PinBlockedError, LastTryNotConfirmedError)
 
@@ -38,13 +38,13 @@ class PinRefusedError(Exception):
         self.event = event
 
     @classmethod
-    def of(cls, exc: Exception, step: mig.PinStep, birth_date: date | None) -> PinRefusedError:
+    def of(cls, exc: Exception, step: cs.PinStep, birth_date: date | None) -> PinRefusedError:
         """The event a card-layer PIN error means."""
         if isinstance(exc, PinBlockedError):
-            return cls(mig.PinBlockedOnCard(step))
+            return cls(cs.PinBlockedOnCard(step))
         # The tries changed under us (LastTryNotConfirmed): ask again, with the last-try warning.
         tries = exc.tries_left if isinstance(exc, WrongPinError) else 1
-        return cls(mig.PinWrong(step, tries, birth_date))
+        return cls(cs.PinWrong(step, tries, birth_date))
 
 
 @dataclass(frozen=True)
@@ -55,19 +55,19 @@ class SignedChallenge:
     signature: bytes
 
 
-def card_trouble(exc: CardError) -> mig.CardTrouble:
+def card_trouble(exc: CardError) -> cs.CardTrouble:
     """What a card-layer error means for the patron."""
     if isinstance(exc, NoCardError):
-        return mig.CardTrouble.NO_CARD
+        return cs.CardTrouble.NO_CARD
     if isinstance(exc, CardRemovedError):
-        return mig.CardTrouble.REMOVED
+        return cs.CardTrouble.REMOVED
     if isinstance(exc, NotMyNumberCardError):
-        return mig.CardTrouble.NOT_MY_NUMBER
+        return cs.CardTrouble.NOT_MY_NUMBER
     if isinstance(exc, ReaderGoneError):
-        return mig.CardTrouble.READER_GONE
+        return cs.CardTrouble.READER_GONE
     if isinstance(exc, UnexpectedAnswerError):
-        return mig.CardTrouble.UNEXPECTED_ANSWER
-    return mig.CardTrouble.UNRESPONSIVE  # no answer (CardTimeoutError among them)
+        return cs.CardTrouble.UNEXPECTED_ANSWER
+    return cs.CardTrouble.UNRESPONSIVE  # no answer (CardTimeoutError among them)
 
 
 class CardSessions:
@@ -99,7 +99,7 @@ def sign_challenge(api: KioskApiClient, connection: Any, pin: Pin, last_try_conf
     try:
         jpki.verify_auth_pin(pin, last_try_confirmed=last_try_confirmed)
     except PIN_ERRORS as exc:
-        raise PinRefusedError.of(exc, mig.PinStep.AUTH, birth_date) from None
+        raise PinRefusedError.of(exc, cs.PinStep.AUTH, birth_date) from None
     return SignedChallenge(challenge.challenge_id, jpki.sign_auth(sha256_digest_info(challenge.challenge)))
 
 
@@ -109,7 +109,7 @@ def read_birth_date(connection: Any, pin: Pin, last_try_confirmed: bool) -> date
     try:
         text.verify_text_pin(pin, last_try_confirmed=last_try_confirmed)
     except PIN_ERRORS as exc:
-        raise PinRefusedError.of(exc, mig.PinStep.TEXT, None) from None
+        raise PinRefusedError.of(exc, cs.PinStep.TEXT, None) from None
     return text.read_basic_four().birth_date
 
 

@@ -10,8 +10,8 @@ from kiosk.api.wire import CardCheckup
 from kiosk.card import CardError
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
 from kiosk.effects.expiry import CERTIFICATE_CODES
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup
-from kiosk.flows import migration as mig
 from kiosk.flows.expiry import CardStatus, ExpiryView
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class CheckupWork:
         except PinRefusedError as problem:
             return problem.event
         except CardError as exc:
-            return mig.CardFailed(card_trouble(exc))
+            return cs.CardFailed(card_trouble(exc))
         except ApiError as exc:
             log.info("check-up refused: %s", exc.code)
             if exc.code in CERTIFICATE_CODES:

@@ -9,8 +9,8 @@ from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.api.wire import CardExpiry
 from kiosk.card import CardError
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
+from kiosk.flows import card_steps as cs
 from kiosk.flows import expiry
-from kiosk.flows import migration as mig
 
 log = logging.getLogger(__name__)
 CERTIFICATE_CODES = ("certificate_expired", "certificate_not_yet_valid", "certificate_revoked", "unknown_ca")
@@ -53,7 +53,7 @@ class ExpiryWork:
         except PinRefusedError as problem:
             return problem.event
         except CardError as exc:
-            return mig.CardFailed(card_trouble(exc))
+            return cs.CardFailed(card_trouble(exc))
         except ApiError as exc:
             log.info("expiry by card refused: %s", exc.code)
             if exc.code == "not_linked":

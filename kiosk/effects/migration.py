@@ -13,6 +13,7 @@ from kiosk.card.detect import detect_profile
 from kiosk.card.profile import NewerCardError, PinNotSetError
 from kiosk.clock import LIBRARY_TZ
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, read_birth_date, sign_challenge
+from kiosk.flows import card_steps as cs
 from kiosk.flows import migration as mig
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class MigrationWork:
         self.cards = cards
         self.today = today
 
-    def read_card(self, _effect: mig.ReadCard) -> object:
+    def read_card(self, _effect: cs.ReadCard) -> object:
         """The card's generation, the certificate and both PINs' tries, with no PIN."""
         try:
             with self.cards.open() as connection:
@@ -52,14 +53,14 @@ class MigrationWork:
                 text_tries = TextApSession(connection).text_pin_tries_left()
         except NewerCardError:
             log.info("card read: a newer card generation")
-            return mig.CardNotUsable(mig.Unusable.NEWER_CARD)
+            return cs.CardNotUsable(cs.Unusable.NEWER_CARD)
         except PinNotSetError:
             log.info("card read: no PIN set (face authentication only)")
-            return mig.CardNotUsable(mig.Unusable.FACE_AUTH_ONLY)
+            return cs.CardNotUsable(cs.Unusable.FACE_AUTH_ONLY)
         except CardError as exc:
             log.info("card read failed: %s", type(exc).__name__)
-            return mig.CardFailed(card_trouble(exc))
-        return mig.CardRead(mig.CardFacts(
+            return cs.CardFailed(card_trouble(exc))
+        return cs.CardRead(cs.CardFacts(
             certificate_der=certificate.der,
             certificate_not_after=certificate.not_after.astimezone(LIBRARY_TZ).date(),
             auth_tries=auth_tries,
@@ -75,7 +76,7 @@ class MigrationWork:
         except PinRefusedError as problem:
             return problem.event
         except CardError as exc:
-            return mig.CardFailed(card_trouble(exc))
+            return cs.CardFailed(card_trouble(exc))
         finally:
             effect.pin.wipe()
 
@@ -99,7 +100,7 @@ class MigrationWork:
         except PinRefusedError as problem:
             return problem.event
         except CardError as exc:
-            return mig.CardFailed(card_trouble(exc))
+            return cs.CardFailed(card_trouble(exc))
         except ApiError as exc:
             log.info("migration refused: %s", exc.code)
             return mig.MigrationRefused(REFUSALS.get(exc.code, mig.Refusal.SERVER_ERROR))

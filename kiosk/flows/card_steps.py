@@ -142,6 +142,16 @@ class LastTryWarning:
 
 
 @dataclass(frozen=True)
+class SamePin:
+    """Tries and certificate expiry shown; is the 入力補助 PIN the same as the 利用者証明用 PIN?
+
+    Asked by every flow that needs both PINs (the migration, the renewal)."""
+
+    card_number: str
+    card: CardFacts
+
+
+@dataclass(frozen=True)
 class CardInserted:
     """A card was placed on the reader."""
 
@@ -175,6 +185,13 @@ class CardNotUsable:
 @dataclass(frozen=True)
 class ConfirmLastTry:
     """The patron confirmed the last try."""
+
+
+@dataclass(frozen=True)
+class PinsAreSame:
+    """The patron's answer to "is the 入力補助 PIN the same?"."""
+
+    same: bool
 
 
 @dataclass(frozen=True)

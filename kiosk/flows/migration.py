@@ -23,57 +23,31 @@ from enum import StrEnum
 from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
     CardFacts,
-    CardFailed,
-    CardInserted,
-    CardNotUsable,
     CardPinFlow,
-    CardRead,
     CardRemoved,
     CardTrouble,
     CardUnusable,
     CertificateExpired,
-    ConfirmLastTry,
     EnteringPin,
     LastTryWarning,
     PinBlocked,
-    PinBlockedOnCard,
+    PinsAreSame,
     PinStep,
-    PinWrong,
     ReadCard,
     ReadingCard,
-    Unusable,
+    SamePin,
     WaitingForCard,
     card_counter_ticket,
 )
 from kiosk.flows.common import (
     Back,
-    Backspace,
-    Clear,
-    Digit,
-    Done,
     EffectFailed,
     Entering,
     Finished,
     Retry,
-    Scanned,
-    Submit,
     enter_card_number,
 )
 from kiosk.flows.pinpad import PinBuffer
-
-# The shared card steps are part of this flow's vocabulary too.
-__all__ = [
-    "Back", "Backspace", "CardFacts", "CardFailed", "CardInserted", "CardNotUsable", "CardRead", "CardRemoved",
-    "CardTrouble", "CardUnusable", "CertificateExpired", "Clear", "ConfirmLastTry", "Digit", "Done", "Entering",
-    "EnteringPin", "Finished", "LastTryWarning", "PinBlocked", "PinBlockedOnCard", "PinStep", "PinWrong",
-    "ReadCard", "ReadingCard", "Retry", "Scanned", "Submit", "Unusable", "WaitingForCard",
-]
-
-
-
-
-
-
 
 
 class Refusal(StrEnum):
@@ -94,9 +68,6 @@ class Refusal(StrEnum):
 RETRYABLE = frozenset({Refusal.SERVER_UNREACHABLE, Refusal.SERVER_ERROR})
 
 
-
-
-
 # -- states ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Intro:
@@ -115,32 +86,6 @@ class CardNumber:
     """The library card number, by pad or scanner."""
 
     entry: Entering = field(default_factory=Entering)
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-@dataclass(frozen=True)
-class SamePin:
-    """Tries and certificate expiry shown; is the 入力補助 PIN the same as the 利用者証明用 PIN?"""
-
-    card_number: str
-    card: CardFacts
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -211,34 +156,6 @@ class Agree:
     """The patron consents to what will be read and sent."""
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-@dataclass(frozen=True)
-class PinsAreSame:
-    """The patron's answer to "is the 入力補助 PIN the same?"."""
-
-    same: bool
-
-
-
-
-
-
-
-
-
-
-
 @dataclass(frozen=True)
 class BirthDateRead:
     """The 入力補助 application gave the birth date."""
@@ -262,7 +179,6 @@ class MigrationRefused:
 
 
 # -- effects --------------------------------------------------------------------------------------
-
 
 
 @dataclass(frozen=True)

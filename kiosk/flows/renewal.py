@@ -38,15 +38,16 @@ from kiosk.flows.card_steps import (
     EnteringPin,
     LastTryWarning,
     PinBlocked,
+    PinsAreSame,
     PinStep,
     PinWrong,
     ReadCard,
     ReadingCard,
+    SamePin,
     WaitingForCard,
     card_counter_ticket,
 )
 from kiosk.flows.common import Back, EffectFailed, Entering, Finished, Retry, enter_card_number
-from kiosk.flows.migration import PinsAreSame, SamePin
 from kiosk.flows.pinpad import PinBuffer
 
 

@@ -19,6 +19,7 @@ from kiosk.card.apdu import Aid, Fid
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings
 from kiosk.effects import Performer
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup as c
 from kiosk.flows import common
 from kiosk.flows import migration as m
@@ -112,10 +113,10 @@ def run_switch(performer: Performer, settings: KioskSettings, card_number: str, 
         while effects:
             effects = [e for effect in effects for e in flow.handle(performer.perform(effect))]
         state = flow.state
-        if isinstance(state, m.SamePin):
-            effects = flow.handle(m.PinsAreSame(False))
-        elif isinstance(state, m.EnteringPin):
-            for digit in text_pin if state.step is m.PinStep.TEXT else auth_pin:
+        if isinstance(state, cs.SamePin):
+            effects = flow.handle(cs.PinsAreSame(False))
+        elif isinstance(state, cs.EnteringPin):
+            for digit in text_pin if state.step is cs.PinStep.TEXT else auth_pin:
                 flow.handle(common.Digit(digit))
             effects = flow.handle(common.Submit())
         else:

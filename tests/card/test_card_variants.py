@@ -24,7 +24,7 @@ from kiosk.card import Pin
 from kiosk.card.pcsc import PcscConnection
 from kiosk.effects.card import CardSessions, read_birth_date, sign_challenge
 from kiosk.effects.migration import MigrationWork
-from kiosk.flows import migration as m
+from kiosk.flows import card_steps as cs
 from virtualcard.card import CONTACTLESS_ATR, MYNUMBER_ATR
 from virtualcard.pcscd import READER_NAME
 
@@ -76,8 +76,8 @@ def test_migration_read_and_signature_work_with_each_card_variant(insert_card, t
     card = insert_card("normal", **variant.options)
     cards = sessions(variant.reader_extended)
 
-    read = MigrationWork(api=None, cards=cards, today=lambda: date(2026, 6, 15)).read_card(m.ReadCard())  # type: ignore[arg-type]
-    assert isinstance(read, m.CardRead), read
+    read = MigrationWork(api=None, cards=cards, today=lambda: date(2026, 6, 15)).read_card(cs.ReadCard())  # type: ignore[arg-type]
+    assert isinstance(read, cs.CardRead), read
     assert read.card.certificate_der == persona.cert_der
     assert (read.card.auth_tries, read.card.text_tries) == (3, 3)
     read_commands = list(card.history)

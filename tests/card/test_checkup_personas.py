@@ -15,6 +15,7 @@ from kiosk.card.pin import Pin
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings, load
 from kiosk.effects import Performer
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup as c
 from kiosk.flows import common
 from kiosk.flows import migration as m
@@ -52,9 +53,9 @@ def run_check_up(performer: Performer, pins: list[str], today: date | None = Non
     for _ in range(20):
         while effects:
             effects = [e for effect in effects for e in flow.handle(performer.perform(effect))]
-        if isinstance(flow.state, m.LastTryWarning):
-            effects = flow.handle(m.ConfirmLastTry())
-        elif isinstance(flow.state, m.EnteringPin) and pins:
+        if isinstance(flow.state, cs.LastTryWarning):
+            effects = flow.handle(cs.ConfirmLastTry())
+        elif isinstance(flow.state, cs.EnteringPin) and pins:
             for digit in pins.pop(0):
                 flow.handle(common.Digit(digit))
             effects = flow.handle(common.Submit())
@@ -100,7 +101,7 @@ def stopped_at(state: object):  # type: ignore[no-untyped-def]
 
 
 def pad_after_wrong_pin(flow: c.CheckupFlow) -> None:
-    assert isinstance(flow.state, m.EnteringPin) and flow.state.wrong and flow.state.tries == 2
+    assert isinstance(flow.state, cs.EnteringPin) and flow.state.wrong and flow.state.tries == 2
 
 
 # persona -> (PINs typed in turn, what the check-up ends in)
@@ -108,18 +109,18 @@ OUTCOMES = {
     "normal": (["1234"], linked_old("2000000014")),
     "wrong_then_right": (["1111", "2468"], linked_old("2000000022")),
     "one_try_left": (["1357"], linked_old("2000000030")),  # through the last-try confirmation
-    "blocked": ([], stopped_at(m.PinBlocked("", m.PinStep.AUTH))),
-    "expired_cert": ([], lambda flow: isinstance(flow.state, m.CertificateExpired) or pytest.fail(str(flow.state))),
+    "blocked": ([], stopped_at(cs.PinBlocked("", cs.PinStep.AUTH))),
+    "expired_cert": ([], lambda flow: isinstance(flow.state, cs.CertificateExpired) or pytest.fail(str(flow.state))),
     "revoked_cert": (["2222"], stopped_at(c.Failed(c.Failure.CERTIFICATE_INVALID))),
     # Only the 利用者証明用 PIN is asked; the demo data set has this card expired (the renewal demo).
     "different_pins": (["1234"], linked_old("2000000071", CardStatus.EXPIRED)),
-    "pulled_out": ([], stopped_at(m.WaitingForCard("", m.CardTrouble.REMOVED))),
+    "pulled_out": ([], stopped_at(cs.WaitingForCard("", cs.CardTrouble.REMOVED))),
     "no_old_link": (["4444"], not_linked),
     "renewed": (["1234"], not_linked),  # the old link names the first certificate; not switched yet
-    "not_mynumber": ([], stopped_at(m.WaitingForCard("", m.CardTrouble.NOT_MY_NUMBER))),
+    "not_mynumber": ([], stopped_at(cs.WaitingForCard("", cs.CardTrouble.NOT_MY_NUMBER))),
     # My Number cards the kiosk cannot use: a result with a counter ticket, no PIN asked.
-    "face_auth": ([], stopped_at(m.CardUnusable("", m.Unusable.FACE_AUTH_ONLY))),
-    "next_generation": ([], stopped_at(m.CardUnusable("", m.Unusable.NEWER_CARD))),
+    "face_auth": ([], stopped_at(cs.CardUnusable("", cs.Unusable.FACE_AUTH_ONLY))),
+    "next_generation": ([], stopped_at(cs.CardUnusable("", cs.Unusable.NEWER_CARD))),
 }
 
 
@@ -130,7 +131,7 @@ def test_check_up_of_each_persona(persona: str, server: ServerProcess, tmp_path:
     performer = Performer(settings_for(server, tmp_path))
     flow = run_check_up(performer, list(pins))
     check(flow)
-    if isinstance(flow.state, m.CardUnusable):
+    if isinstance(flow.state, cs.CardUnusable):
         assert c.counter_ticket_for(flow.state) == ("mynumber", f"card_{flow.state.reason}", None)
     if persona == "wrong_then_right":
         flow = run_check_up(performer, ["1111"])  # a fresh card: the wrong PIN shows the tries left, nothing more

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from kiosk.card import JpkiSession
 from kiosk.card.pcsc import PcscConnection
 from kiosk.effects import Performer
-from kiosk.flows import migration as m
+from kiosk.flows import card_steps as cs
 from tests.card.test_checkup_personas import TODAY, run_check_up, settings_for
 from tests.support.server_proc import start_server
 from virtualcard.card import AID_JPKI
@@ -177,12 +177,12 @@ def test_wrong_pin_through_pkcs11_tool_counts_down_the_tries_the_kiosk_shows(
         assert JpkiSession(conn).auth_pin_tries_left() == 2
     # ... and the check-up flow's PIN pad shows it, before the patron types anything.
     flow = run_check_up(kiosk_performer, [])
-    assert isinstance(flow.state, m.EnteringPin) and flow.state.step is m.PinStep.AUTH, flow.state
+    assert isinstance(flow.state, cs.EnteringPin) and flow.state.step is cs.PinStep.AUTH, flow.state
     assert flow.state.tries == 2 and not flow.state.wrong
 
     # And the other way round: a wrong PIN at the kiosk is what OpenSC then reports.
     flow = run_check_up(kiosk_performer, ["1111"])
-    assert isinstance(flow.state, m.EnteringPin) and flow.state.wrong and flow.state.tries == 1
+    assert isinstance(flow.state, cs.EnteringPin) and flow.state.wrong and flow.state.tries == 1
     assert tries_seen_by_opensc(opensc) == [1, 5]
 
 

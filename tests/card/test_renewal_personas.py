@@ -22,11 +22,12 @@ from kiosk.flows.card_steps import (
     EnteringPin,
     LastTryWarning,
     PinBlocked,
+    PinsAreSame,
     PinStep,
+    SamePin,
     WaitingForCard,
 )
 from kiosk.flows.common import Digit, Submit
-from kiosk.flows.migration import PinsAreSame, SamePin
 from tests.server.test_api_migrations import sign, staff_session
 from tests.support.renewal_data import OLD_ADDRESS, prepare_renewal_database
 from tests.support.server_proc import ServerProcess, start_server

@@ -12,6 +12,7 @@ import pytest
 
 from kiosk.card.pin import Pin
 from kiosk.effects import Performer
+from kiosk.flows import card_steps as cs
 from kiosk.flows import migration as mig
 from tests.faults.cards import TrickCard, at_certificate_read, at_signature, at_text_pin
 from tests.faults.conftest import kiosk_settings
@@ -26,7 +27,7 @@ def pin(digits: str) -> Pin:
 
 
 def step_read(performer: Performer, _cert: bytes) -> object:
-    return performer.perform(mig.ReadCard())
+    return performer.perform(cs.ReadCard())
 
 
 def step_birth_date(performer: Performer, _cert: bytes) -> object:
@@ -62,7 +63,7 @@ def test_card_pulled_out_during_a_step_is_card_removed(step: str, server: Server
     performer = Performer(kiosk_settings(server, tmp_path))
     outcome = perform(performer, test_pki.personas["normal"].cert_der)
     assert pulled, f"the card left during the {step} step"
-    assert outcome == mig.CardFailed(mig.CardTrouble.REMOVED)
+    assert outcome == cs.CardFailed(cs.CardTrouble.REMOVED)
     with sqlite3.connect(tmp_path / "server.db") as db:
         schemes = db.execute("SELECT l.scheme, l.active FROM linkages l JOIN patrons p ON p.id = l.patron_id "
                              "WHERE p.card_number = ?", (NORMAL_CARD,)).fetchall()

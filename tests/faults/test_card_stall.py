@@ -15,6 +15,7 @@ import pytest
 from kiosk.card.pcsc import stalled
 from kiosk.card.pin import Pin
 from kiosk.effects import Performer
+from kiosk.flows import card_steps as cs
 from kiosk.flows import migration as mig
 from tests.faults.cards import INS_READ_BINARY, INS_SIGN, INS_VERIFY, TrickCard
 from tests.faults.conftest import kiosk_settings
@@ -48,18 +49,18 @@ def test_a_card_that_never_answers_the_signature_is_unresponsive_and_the_next_tr
     card = VirtualCard.for_persona(test_pki.personas["normal"])
     card.stall_on_ins = INS_SIGN  # mute from COMPUTE DIGITAL SIGNATURE on, until taken out
     insert_card(card, physical=True)
-    read = performer.perform(mig.ReadCard())
-    assert isinstance(read, mig.CardRead)
+    read = performer.perform(cs.ReadCard())
+    assert isinstance(read, cs.CardRead)
 
     started = time.monotonic()
     outcome = sign(performer, read.card.certificate_der)
-    assert outcome == mig.CardFailed(mig.CardTrouble.UNRESPONSIVE)
+    assert outcome == cs.CardFailed(cs.CardTrouble.UNRESPONSIVE)
     assert time.monotonic() - started < TIMEOUT_S + 5, "the effect came back, the worker is free"
     assert linkages(tmp_path / "server.db") == [("old", 1)], "nothing was submitted"
     flow = mig.MigrationFlow(r"^(\d{10})$", today=lambda: read.card.certificate_not_after)
-    flow.state = mig.Migrating(NORMAL_CARD, read.card, mig.PinStep.SHARED)
+    flow.state = mig.Migrating(NORMAL_CARD, read.card, cs.PinStep.SHARED)
     flow.handle(outcome)
-    assert flow.state == mig.WaitingForCard(NORMAL_CARD, mig.CardTrouble.UNRESPONSIVE)
+    assert flow.state == cs.WaitingForCard(NORMAL_CARD, cs.CardTrouble.UNRESPONSIVE)
 
     # The patron takes the card out and places it again: read, sign and submit all work.
     insert_card.remove()
@@ -68,8 +69,8 @@ def test_a_card_that_never_answers_the_signature_is_unresponsive_and_the_next_tr
         assert time.monotonic() < deadline, "the stuck command did not end when the card left"
         time.sleep(0.02)
     insert_card(card, physical=True)  # the same card, answering again
-    again = performer.perform(mig.ReadCard())
-    assert isinstance(again, mig.CardRead)
+    again = performer.perform(cs.ReadCard())
+    assert isinstance(again, cs.CardRead)
     assert isinstance(sign(performer, again.card.certificate_der), mig.Migrated)
     assert linkages(tmp_path / "server.db") == [("old", 0), ("mykey", 1)]
 
@@ -105,9 +106,9 @@ def test_an_answer_no_my_number_card_gives_is_an_unexpected_answer(kind: str, se
     performer = Performer(kiosk_settings(server, tmp_path))
     card = TrickCard.for_persona(test_pki.personas["normal"])
     insert_card(card, physical=True)
-    read = performer.perform(mig.ReadCard())
-    assert isinstance(read, mig.CardRead)
+    read = performer.perform(cs.ReadCard())
+    assert isinstance(read, cs.CardRead)
     card.answer = answer
-    outcome = performer.perform(mig.ReadCard()) if step == "read" else sign(performer, read.card.certificate_der)
-    assert outcome == mig.CardFailed(mig.CardTrouble.UNEXPECTED_ANSWER)
+    outcome = performer.perform(cs.ReadCard()) if step == "read" else sign(performer, read.card.certificate_der)
+    assert outcome == cs.CardFailed(cs.CardTrouble.UNEXPECTED_ANSWER)
     assert linkages(tmp_path / "server.db") == [("old", 1)], "nothing was submitted"

@@ -11,6 +11,7 @@ from pathlib import Path
 from kiosk.api.client import KioskApiClient
 from kiosk.card.pin import Pin
 from kiosk.effects import Performer
+from kiosk.flows import card_steps as cs
 from kiosk.flows import migration as mig
 from kiosk.flows import ticket
 from kiosk.outbox import Outbox
@@ -57,8 +58,8 @@ def test_server_killed_between_challenge_and_submit(server: ServerProcess, tmp_p
     card.before = kill_at_signature
     insert_card(card, physical=True)
     performer, outbox = kiosk(server, tmp_path)
-    read = performer.perform(mig.ReadCard())
-    assert isinstance(read, mig.CardRead)
+    read = performer.perform(cs.ReadCard())
+    assert isinstance(read, cs.CardRead)
     outcome = performer.perform(mig.SignAndSubmit(NORMAL_CARD, read.card.certificate_der, pin("1234"), False,
                                                   str(uuid.uuid4()), text_pin=pin("1234")))
     assert killed and outcome == mig.MigrationRefused(mig.Refusal.SERVER_UNREACHABLE), "told: not done"
@@ -81,8 +82,8 @@ def test_migration_while_the_server_is_down_ends_not_done_with_nothing_queued(
         server: ServerProcess, tmp_path: Path, insert_card) -> None:
     insert_card("normal", physical=True)
     performer, outbox = kiosk(server, tmp_path)
-    read = performer.perform(mig.ReadCard())
-    assert isinstance(read, mig.CardRead)
+    read = performer.perform(cs.ReadCard())
+    assert isinstance(read, cs.CardRead)
     kill(server)
     outcome = performer.perform(mig.SignAndSubmit(NORMAL_CARD, read.card.certificate_der, pin("1234"), False,
                                                   str(uuid.uuid4()), text_pin=pin("1234")))

@@ -23,6 +23,7 @@ from kiosk.a11y.cues import (
 )
 from kiosk.a11y.speech import Synthesiser
 from kiosk.cardnumber import Problem
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup, common, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardFacts, CardTrouble, EnteringPin, LastTryWarning, PinStep, WaitingForCard
@@ -51,7 +52,7 @@ def test_a_new_step_sounds_next_and_results_sound_by_outcome() -> None:
     ticket.PrintFailed(TICKET, ticket.PrintFailure.PAPER_OUT),
     ticket.IssueFailed("other", "k", ticket.IssueFailure.CLOSED),
     mig.Refused(CARD, mig.Refusal.LINKED_ELSEWHERE),
-    mig.CertificateExpired(CARD, date(2026, 1, 1)),
+    cs.CertificateExpired(CARD, date(2026, 1, 1)),
     WaitingForCard(CARD, CardTrouble.NOT_MY_NUMBER),
     EnteringPin(CARD, FACTS, PinStep.AUTH, wrong=True),
 ])

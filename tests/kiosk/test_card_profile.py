@@ -102,7 +102,7 @@ def reading(flow_name: str):  # type: ignore[no-untyped-def]
     """A flow of each kind that has just asked the card to be read."""
     if flow_name == "migrate":
         flow = mig.MigrationFlow(PATTERN, today=lambda: date(2026, 6, 15))
-        flow.state = mig.ReadingCard("2000000014")
+        flow.state = cs.ReadingCard("2000000014")
         return flow, ("mynumber", mig.counter_ticket_for)
     if flow_name == "checkup":
         flow = checkup.CheckupFlow(today=lambda: date(2026, 6, 15))

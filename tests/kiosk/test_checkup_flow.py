@@ -8,14 +8,14 @@ from datetime import date
 
 import pytest
 
+from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup as c
 from kiosk.flows import common
-from kiosk.flows import migration as m
 from kiosk.flows.expiry import CardStatus, ExpiryView
 
 TODAY = date(2026, 6, 15)
-CARD = m.CardFacts(b"\x30\x82cert", date(2029, 1, 1), auth_tries=3, text_tries=3)
-PAD = m.EnteringPin("", CARD, m.PinStep.AUTH)
+CARD = cs.CardFacts(b"\x30\x82cert", date(2029, 1, 1), auth_tries=3, text_tries=3)
+PAD = cs.EnteringPin("", CARD, cs.PinStep.AUTH)
 VALID = ExpiryView(date(2027, 12, 1), date(2027, 11, 1), 534, CardStatus.VALID)
 RENEWABLE = ExpiryView(date(2026, 6, 29), date(2026, 5, 29), 14, CardStatus.RENEWABLE)
 EXPIRED = ExpiryView(date(2026, 5, 16), date(2026, 4, 16), -30, CardStatus.EXPIRED)
@@ -39,15 +39,15 @@ def type_pin(flow: c.CheckupFlow, digits: str) -> list[object]:
 
 
 def test_placing_the_card_starts_the_check_up_and_so_does_the_start_button() -> None:
-    for event in (m.CardInserted(), c.Start()):
+    for event in (cs.CardInserted(), c.Start()):
         flow = flow_at(c.Intro())
-        assert flow.handle(event) == [m.ReadCard()]
-        assert flow.state == m.ReadingCard("")
+        assert flow.handle(event) == [cs.ReadCard()]
+        assert flow.state == cs.ReadingCard("")
 
 
 def test_a_good_read_asks_for_the_auth_pin_and_the_pin_goes_only_into_the_effect() -> None:
-    flow = flow_at(m.ReadingCard(""))
-    flow.handle(m.CardRead(CARD))
+    flow = flow_at(cs.ReadingCard(""))
+    flow.handle(cs.CardRead(CARD))
     assert flow.state == PAD
     (effect,) = type_pin(flow, "1234")
     assert isinstance(effect, c.CheckUp)
@@ -59,27 +59,27 @@ def test_a_good_read_asks_for_the_auth_pin_and_the_pin_goes_only_into_the_effect
 
 
 def test_expired_certificate_and_blocked_pin_stop_before_any_pin() -> None:
-    flow = flow_at(m.ReadingCard(""))
-    flow.handle(m.CardRead(replace(CARD, certificate_not_after=date(2026, 6, 14))))
-    assert flow.state == m.CertificateExpired("", date(2026, 6, 14))
-    flow = flow_at(m.ReadingCard(""))
-    flow.handle(m.CardRead(replace(CARD, auth_tries=0)))
-    assert flow.state == m.PinBlocked("", m.PinStep.AUTH)
+    flow = flow_at(cs.ReadingCard(""))
+    flow.handle(cs.CardRead(replace(CARD, certificate_not_after=date(2026, 6, 14))))
+    assert flow.state == cs.CertificateExpired("", date(2026, 6, 14))
+    flow = flow_at(cs.ReadingCard(""))
+    flow.handle(cs.CardRead(replace(CARD, auth_tries=0)))
+    assert flow.state == cs.PinBlocked("", cs.PinStep.AUTH)
 
 
 def test_last_try_needs_the_full_screen_confirmation() -> None:
     pad = replace(PAD, card=replace(CARD, auth_tries=1))
     flow = flow_at(pad)
     assert type_pin(flow, "1357") == []
-    assert isinstance(flow.state, m.LastTryWarning)
-    (effect,) = flow.handle(m.ConfirmLastTry())
+    assert isinstance(flow.state, cs.LastTryWarning)
+    (effect,) = flow.handle(cs.ConfirmLastTry())
     assert isinstance(effect, c.CheckUp) and effect.last_try_confirmed
 
 
 def test_wrong_pin_comes_back_to_the_pad_with_the_tries_left() -> None:
     flow = flow_at(c.Checking(PAD))
-    flow.handle(m.PinWrong(m.PinStep.AUTH, 2))
-    assert flow.state == m.EnteringPin("", replace(CARD, auth_tries=2), m.PinStep.AUTH, wrong=True)
+    flow.handle(cs.PinWrong(cs.PinStep.AUTH, 2))
+    assert flow.state == cs.EnteringPin("", replace(CARD, auth_tries=2), cs.PinStep.AUTH, wrong=True)
 
 
 @pytest.mark.parametrize(
@@ -131,8 +131,8 @@ def test_certificate_warning_three_months_ahead(not_after: date, today: date, so
         (c.CheckFailed(c.Failure.SERVER_ERROR), c.Failed(c.Failure.SERVER_ERROR, PAD)),
         (c.CheckFailed(c.Failure.CERTIFICATE_INVALID), c.Failed(c.Failure.CERTIFICATE_INVALID, None)),
         (common.EffectFailed("KeyError"), c.Failed(c.Failure.SERVER_ERROR, PAD)),
-        (m.CardRemoved(), m.WaitingForCard("", m.CardTrouble.REMOVED)),
-        (m.PinBlockedOnCard(m.PinStep.AUTH), m.PinBlocked("", m.PinStep.AUTH)),
+        (cs.CardRemoved(), cs.WaitingForCard("", cs.CardTrouble.REMOVED)),
+        (cs.PinBlockedOnCard(cs.PinStep.AUTH), cs.PinBlocked("", cs.PinStep.AUTH)),
     ],
 )
 def test_failures_while_checking(event: object, after: object) -> None:
@@ -151,7 +151,7 @@ def test_retry_goes_back_to_the_pin_pad_and_nothing_is_retried_by_itself() -> No
 
 
 def test_back_from_the_card_or_pad_returns_to_the_start_and_done_wipes_the_pin() -> None:
-    flow = flow_at(m.WaitingForCard(""))
+    flow = flow_at(cs.WaitingForCard(""))
     flow.handle(common.Back())
     assert flow.state == c.Intro()
     flow = flow_at(PAD)

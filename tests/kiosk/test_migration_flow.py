@@ -8,12 +8,14 @@ from datetime import date
 import pytest
 
 from kiosk.cardnumber import Problem
+from kiosk.flows import card_steps as cs
+from kiosk.flows import common
 from kiosk.flows import migration as m
 
 PATTERN = r"^[A-Da-d]?(\d{10})[A-Da-d]?$"
 TODAY = date(2026, 6, 15)
-CARD = m.CardFacts(b"\x30\x82cert", date(2029, 1, 1), auth_tries=3, text_tries=3)
-EXPIRED_CARD = m.CardFacts(b"\x30\x82cert", date(2026, 6, 14), auth_tries=3, text_tries=3)
+CARD = cs.CardFacts(b"\x30\x82cert", date(2029, 1, 1), auth_tries=3, text_tries=3)
+EXPIRED_CARD = cs.CardFacts(b"\x30\x82cert", date(2026, 6, 14), auth_tries=3, text_tries=3)
 NUMBER = "2000000014"
 BIRTH = date(1980, 4, 1)
 
@@ -30,53 +32,54 @@ def typed(f: m.MigrationFlow, digits: str) -> m.MigrationFlow:
     return f
 
 
-PAD_AUTH = m.EnteringPin(NUMBER, CARD, m.PinStep.AUTH, birth_date=BIRTH)
-PAD_TEXT = m.EnteringPin(NUMBER, CARD, m.PinStep.TEXT)
-PAD_SHARED = m.EnteringPin(NUMBER, CARD, m.PinStep.SHARED)
+PAD_AUTH = cs.EnteringPin(NUMBER, CARD, cs.PinStep.AUTH, birth_date=BIRTH)
+PAD_TEXT = cs.EnteringPin(NUMBER, CARD, cs.PinStep.TEXT)
+PAD_SHARED = cs.EnteringPin(NUMBER, CARD, cs.PinStep.SHARED)
 STATES: dict[str, m.State] = {
     "intro": m.Intro(),
     "consent": m.Consent(),
-    "card-number": m.CardNumber(m.Entering("20000")),
-    "waiting": m.WaitingForCard(NUMBER),
-    "reading": m.ReadingCard(NUMBER),
-    "cert-expired": m.CertificateExpired(NUMBER, date(2026, 6, 14)),
-    "blocked": m.PinBlocked(NUMBER, m.PinStep.AUTH),
-    "same-pin": m.SamePin(NUMBER, CARD),
+    "card-number": m.CardNumber(common.Entering("20000")),
+    "waiting": cs.WaitingForCard(NUMBER),
+    "reading": cs.ReadingCard(NUMBER),
+    "cert-expired": cs.CertificateExpired(NUMBER, date(2026, 6, 14)),
+    "blocked": cs.PinBlocked(NUMBER, cs.PinStep.AUTH),
+    "same-pin": cs.SamePin(NUMBER, CARD),
     "pad-text": PAD_TEXT,
     "pad-auth": PAD_AUTH,
-    "last-try": m.LastTryWarning(m.EnteringPin(NUMBER, m.CardFacts(b"c", date(2029, 1, 1), 1, 3), m.PinStep.AUTH, 4)),
+    "last-try": cs.LastTryWarning(
+        cs.EnteringPin(NUMBER, cs.CardFacts(b"c", date(2029, 1, 1), 1, 3), cs.PinStep.AUTH, 4)),
     "reading-birth": m.ReadingBirthDate(NUMBER, CARD),
-    "migrating": m.Migrating(NUMBER, CARD, m.PinStep.AUTH, BIRTH),
+    "migrating": m.Migrating(NUMBER, CARD, cs.PinStep.AUTH, BIRTH),
     "completed": m.Completed(NUMBER, TODAY),
     "pending": m.Pending(NUMBER, "K7Q2"),
     "refused": m.Refused(NUMBER, m.Refusal.SERVER_UNREACHABLE, PAD_AUTH),
-    "finished": m.Finished(),
+    "finished": common.Finished(),
 }
 EVENTS: dict[str, object] = {
     "next": m.Next(),
     "agree": m.Agree(),
-    "back": m.Back(),
-    "digit": m.Digit("5"),
-    "submit": m.Submit(),
-    "scan": m.Scanned("A2000000014B"),
-    "inserted": m.CardInserted(),
-    "removed": m.CardRemoved(),
-    "read": m.CardRead(CARD),
-    "read-expired": m.CardRead(EXPIRED_CARD),
-    "no-card": m.CardFailed(m.CardTrouble.NO_CARD),
-    "not-my-number": m.CardFailed(m.CardTrouble.NOT_MY_NUMBER),
-    "unexpected": m.CardFailed(m.CardTrouble.UNEXPECTED_ANSWER),
-    "same-yes": m.PinsAreSame(True),
-    "same-no": m.PinsAreSame(False),
-    "confirm": m.ConfirmLastTry(),
-    "wrong-auth": m.PinWrong(m.PinStep.AUTH, 2),
-    "blocked-auth": m.PinBlockedOnCard(m.PinStep.AUTH),
+    "back": common.Back(),
+    "digit": common.Digit("5"),
+    "submit": common.Submit(),
+    "scan": common.Scanned("A2000000014B"),
+    "inserted": cs.CardInserted(),
+    "removed": cs.CardRemoved(),
+    "read": cs.CardRead(CARD),
+    "read-expired": cs.CardRead(EXPIRED_CARD),
+    "no-card": cs.CardFailed(cs.CardTrouble.NO_CARD),
+    "not-my-number": cs.CardFailed(cs.CardTrouble.NOT_MY_NUMBER),
+    "unexpected": cs.CardFailed(cs.CardTrouble.UNEXPECTED_ANSWER),
+    "same-yes": cs.PinsAreSame(True),
+    "same-no": cs.PinsAreSame(False),
+    "confirm": cs.ConfirmLastTry(),
+    "wrong-auth": cs.PinWrong(cs.PinStep.AUTH, 2),
+    "blocked-auth": cs.PinBlockedOnCard(cs.PinStep.AUTH),
     "birth": m.BirthDateRead(BIRTH),
     "migrated": m.Migrated(TODAY),
     "refused-no-link": m.MigrationRefused(m.Refusal.NO_OLD_LINK),
     "refused-down": m.MigrationRefused(m.Refusal.SERVER_UNREACHABLE),
-    "retry": m.Retry(),
-    "done": m.Done(),
+    "retry": common.Retry(),
+    "done": common.Done(),
 }
 
 # Expected (state, effect types) for every pair that does something; all others change nothing.
@@ -85,56 +88,56 @@ EXPECTED: dict[tuple[str, str], tuple[m.State, list[type]]] = {
     ("consent", "agree"): (m.CardNumber(), []),
     ("consent", "back"): (m.Intro(), []),
     ("card-number", "back"): (m.Consent(), []),
-    ("card-number", "digit"): (m.CardNumber(m.Entering("200005")), []),
-    ("card-number", "submit"): (m.CardNumber(m.Entering("20000", Problem.WRONG_LENGTH)), []),
-    ("card-number", "scan"): (m.ReadingCard(NUMBER), [m.ReadCard]),
-    ("waiting", "inserted"): (m.ReadingCard(NUMBER), [m.ReadCard]),
-    ("waiting", "back"): (m.CardNumber(m.Entering(NUMBER)), []),
-    ("reading", "read"): (m.SamePin(NUMBER, CARD), []),
-    ("reading", "read-expired"): (m.CertificateExpired(NUMBER, date(2026, 6, 14)), []),
-    ("reading", "no-card"): (m.WaitingForCard(NUMBER), []),
-    ("reading", "not-my-number"): (m.WaitingForCard(NUMBER, m.CardTrouble.NOT_MY_NUMBER), []),
-    ("reading", "unexpected"): (m.WaitingForCard(NUMBER, m.CardTrouble.UNEXPECTED_ANSWER), []),
+    ("card-number", "digit"): (m.CardNumber(common.Entering("200005")), []),
+    ("card-number", "submit"): (m.CardNumber(common.Entering("20000", Problem.WRONG_LENGTH)), []),
+    ("card-number", "scan"): (cs.ReadingCard(NUMBER), [cs.ReadCard]),
+    ("waiting", "inserted"): (cs.ReadingCard(NUMBER), [cs.ReadCard]),
+    ("waiting", "back"): (m.CardNumber(common.Entering(NUMBER)), []),
+    ("reading", "read"): (cs.SamePin(NUMBER, CARD), []),
+    ("reading", "read-expired"): (cs.CertificateExpired(NUMBER, date(2026, 6, 14)), []),
+    ("reading", "no-card"): (cs.WaitingForCard(NUMBER), []),
+    ("reading", "not-my-number"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.NOT_MY_NUMBER), []),
+    ("reading", "unexpected"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.UNEXPECTED_ANSWER), []),
     ("same-pin", "same-yes"): (PAD_SHARED, []),
     ("same-pin", "same-no"): (PAD_TEXT, []),
-    ("same-pin", "removed"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
-    ("same-pin", "back"): (m.WaitingForCard(NUMBER), []),
-    ("pad-text", "digit"): (m.EnteringPin(NUMBER, CARD, m.PinStep.TEXT, digits=1), []),
-    ("pad-text", "submit"): (m.EnteringPin(NUMBER, CARD, m.PinStep.TEXT, too_short=True), []),
-    ("pad-text", "removed"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
-    ("pad-text", "back"): (m.SamePin(NUMBER, CARD), []),
-    ("pad-auth", "digit"): (m.EnteringPin(NUMBER, CARD, m.PinStep.AUTH, digits=1, birth_date=BIRTH), []),
-    ("pad-auth", "submit"): (m.EnteringPin(NUMBER, CARD, m.PinStep.AUTH, too_short=True, birth_date=BIRTH), []),
-    ("pad-auth", "removed"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
-    ("pad-auth", "back"): (m.SamePin(NUMBER, CARD), []),
-    ("last-try", "confirm"): (m.Migrating(NUMBER, m.CardFacts(b"c", date(2029, 1, 1), 1, 3), m.PinStep.AUTH),
+    ("same-pin", "removed"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
+    ("same-pin", "back"): (cs.WaitingForCard(NUMBER), []),
+    ("pad-text", "digit"): (cs.EnteringPin(NUMBER, CARD, cs.PinStep.TEXT, digits=1), []),
+    ("pad-text", "submit"): (cs.EnteringPin(NUMBER, CARD, cs.PinStep.TEXT, too_short=True), []),
+    ("pad-text", "removed"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
+    ("pad-text", "back"): (cs.SamePin(NUMBER, CARD), []),
+    ("pad-auth", "digit"): (cs.EnteringPin(NUMBER, CARD, cs.PinStep.AUTH, digits=1, birth_date=BIRTH), []),
+    ("pad-auth", "submit"): (cs.EnteringPin(NUMBER, CARD, cs.PinStep.AUTH, too_short=True, birth_date=BIRTH), []),
+    ("pad-auth", "removed"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
+    ("pad-auth", "back"): (cs.SamePin(NUMBER, CARD), []),
+    ("last-try", "confirm"): (m.Migrating(NUMBER, cs.CardFacts(b"c", date(2029, 1, 1), 1, 3), cs.PinStep.AUTH),
                               [m.SignAndSubmit]),
-    ("last-try", "back"): (m.EnteringPin(NUMBER, m.CardFacts(b"c", date(2029, 1, 1), 1, 3), m.PinStep.AUTH), []),
-    ("last-try", "removed"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
+    ("last-try", "back"): (cs.EnteringPin(NUMBER, cs.CardFacts(b"c", date(2029, 1, 1), 1, 3), cs.PinStep.AUTH), []),
+    ("last-try", "removed"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
     ("reading-birth", "birth"): (PAD_AUTH, []),
-    ("reading-birth", "removed"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
-    ("reading-birth", "not-my-number"): (m.WaitingForCard(NUMBER, m.CardTrouble.NOT_MY_NUMBER), []),
-    ("reading-birth", "unexpected"): (m.WaitingForCard(NUMBER, m.CardTrouble.UNEXPECTED_ANSWER), []),
-    ("reading-birth", "no-card"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
+    ("reading-birth", "removed"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
+    ("reading-birth", "not-my-number"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.NOT_MY_NUMBER), []),
+    ("reading-birth", "unexpected"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.UNEXPECTED_ANSWER), []),
+    ("reading-birth", "no-card"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
     ("reading-birth", "wrong-auth"): (
-        m.EnteringPin(NUMBER, m.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3), m.PinStep.TEXT,
+        cs.EnteringPin(NUMBER, cs.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3), cs.PinStep.TEXT,
                       wrong=True), []),
-    ("reading-birth", "blocked-auth"): (m.PinBlocked(NUMBER, m.PinStep.AUTH), []),
+    ("reading-birth", "blocked-auth"): (cs.PinBlocked(NUMBER, cs.PinStep.AUTH), []),
     ("migrating", "migrated"): (m.Completed(NUMBER, TODAY), []),
     ("migrating", "refused-no-link"): (m.Refused(NUMBER, m.Refusal.NO_OLD_LINK), []),
     ("migrating", "refused-down"): (m.Refused(NUMBER, m.Refusal.SERVER_UNREACHABLE, PAD_AUTH), []),
     ("migrating", "wrong-auth"): (
-        m.EnteringPin(NUMBER, m.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3), m.PinStep.AUTH,
+        cs.EnteringPin(NUMBER, cs.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3), cs.PinStep.AUTH,
                       wrong=True, birth_date=BIRTH), []),
-    ("migrating", "blocked-auth"): (m.PinBlocked(NUMBER, m.PinStep.AUTH), []),
-    ("migrating", "removed"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
-    ("migrating", "not-my-number"): (m.WaitingForCard(NUMBER, m.CardTrouble.NOT_MY_NUMBER), []),
-    ("migrating", "unexpected"): (m.WaitingForCard(NUMBER, m.CardTrouble.UNEXPECTED_ANSWER), []),
-    ("migrating", "no-card"): (m.WaitingForCard(NUMBER, m.CardTrouble.REMOVED), []),
+    ("migrating", "blocked-auth"): (cs.PinBlocked(NUMBER, cs.PinStep.AUTH), []),
+    ("migrating", "removed"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
+    ("migrating", "not-my-number"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.NOT_MY_NUMBER), []),
+    ("migrating", "unexpected"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.UNEXPECTED_ANSWER), []),
+    ("migrating", "no-card"): (cs.WaitingForCard(NUMBER, cs.CardTrouble.REMOVED), []),
     ("refused", "retry"): (PAD_AUTH, []),
 }
 for _state in STATES:
-    EXPECTED[(_state, "done")] = (m.Finished(), [])
+    EXPECTED[(_state, "done")] = (common.Finished(), [])
 
 
 @pytest.mark.parametrize(("state_name", "event_name"), list(itertools.product(STATES, EVENTS)))
@@ -149,17 +152,17 @@ def test_every_event_in_every_state(state_name: str, event_name: str) -> None:
 
 
 def test_last_try_needs_an_explicit_confirmation() -> None:
-    card = m.CardFacts(b"c", date(2029, 1, 1), auth_tries=1, text_tries=3)
-    f = typed(flow(m.EnteringPin(NUMBER, card, m.PinStep.AUTH, birth_date=BIRTH)), "1234")
-    assert f.handle(m.Submit()) == []
-    assert isinstance(f.state, m.LastTryWarning)
-    (effect,) = f.handle(m.ConfirmLastTry())
+    card = cs.CardFacts(b"c", date(2029, 1, 1), auth_tries=1, text_tries=3)
+    f = typed(flow(cs.EnteringPin(NUMBER, card, cs.PinStep.AUTH, birth_date=BIRTH)), "1234")
+    assert f.handle(common.Submit()) == []
+    assert isinstance(f.state, cs.LastTryWarning)
+    (effect,) = f.handle(cs.ConfirmLastTry())
     assert isinstance(effect, m.SignAndSubmit) and effect.last_try_confirmed is True
 
 
 def test_a_normal_try_is_not_marked_confirmed_and_the_pad_is_zeroed() -> None:
     f = typed(flow(PAD_AUTH), "1234")
-    (effect,) = f.handle(m.Submit())
+    (effect,) = f.handle(common.Submit())
     assert effect.last_try_confirmed is False
     assert bytes(effect.auth_pin.take()) == b"1234"
     assert len(f.pin) == 0 and not any(f.pin._buf)
@@ -167,54 +170,54 @@ def test_a_normal_try_is_not_marked_confirmed_and_the_pad_is_zeroed() -> None:
 
 
 def test_shared_pin_needs_two_text_tries_to_spare() -> None:
-    for text_tries, step in ((3, m.PinStep.SHARED), (2, m.PinStep.SHARED), (1, m.PinStep.TEXT)):
-        card = m.CardFacts(b"c", date(2029, 1, 1), auth_tries=3, text_tries=text_tries)
-        f = flow(m.SamePin(NUMBER, card))
-        f.handle(m.PinsAreSame(True))
+    for text_tries, step in ((3, cs.PinStep.SHARED), (2, cs.PinStep.SHARED), (1, cs.PinStep.TEXT)):
+        card = cs.CardFacts(b"c", date(2029, 1, 1), auth_tries=3, text_tries=text_tries)
+        f = flow(cs.SamePin(NUMBER, card))
+        f.handle(cs.PinsAreSame(True))
         assert f.state.step is step
 
 
 def test_blocked_text_pin_stops_before_any_pin_is_asked() -> None:
-    f = flow(m.SamePin(NUMBER, m.CardFacts(b"c", date(2029, 1, 1), auth_tries=3, text_tries=0)))
-    f.handle(m.PinsAreSame(False))
-    assert f.state == m.PinBlocked(NUMBER, m.PinStep.TEXT)
+    f = flow(cs.SamePin(NUMBER, cs.CardFacts(b"c", date(2029, 1, 1), auth_tries=3, text_tries=0)))
+    f.handle(cs.PinsAreSame(False))
+    assert f.state == cs.PinBlocked(NUMBER, cs.PinStep.TEXT)
 
 
 def test_blocked_auth_pin_found_by_the_no_pin_read_stops_at_once() -> None:
-    f = flow(m.ReadingCard(NUMBER))
-    f.handle(m.CardRead(m.CardFacts(b"c", date(2029, 1, 1), auth_tries=0, text_tries=3)))
-    assert f.state == m.PinBlocked(NUMBER, m.PinStep.AUTH)
+    f = flow(cs.ReadingCard(NUMBER))
+    f.handle(cs.CardRead(cs.CardFacts(b"c", date(2029, 1, 1), auth_tries=0, text_tries=3)))
+    assert f.state == cs.PinBlocked(NUMBER, cs.PinStep.AUTH)
 
 
 def test_shared_pin_sends_two_one_use_copies() -> None:
     f = typed(flow(PAD_SHARED), "2468")
-    (effect,) = f.handle(m.Submit())
+    (effect,) = f.handle(common.Submit())
     assert effect.text_pin is not None and effect.text_pin is not effect.auth_pin
     assert bytes(effect.text_pin.take()) == b"2468" == bytes(effect.auth_pin.take())
 
 
 def test_shared_path_with_right_text_pin_but_wrong_auth_pin_keeps_the_birth_date() -> None:
-    f = flow(m.Migrating(NUMBER, CARD, m.PinStep.SHARED))
-    f.handle(m.PinWrong(m.PinStep.AUTH, 2, birth_date=BIRTH))
-    assert f.state == m.EnteringPin(NUMBER, m.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3),
-                                    m.PinStep.AUTH, wrong=True, birth_date=BIRTH)
+    f = flow(m.Migrating(NUMBER, CARD, cs.PinStep.SHARED))
+    f.handle(cs.PinWrong(cs.PinStep.AUTH, 2, birth_date=BIRTH))
+    assert f.state == cs.EnteringPin(NUMBER, cs.CardFacts(CARD.certificate_der, CARD.certificate_not_after, 2, 3),
+                                    cs.PinStep.AUTH, wrong=True, birth_date=BIRTH)
 
 
 def test_shared_path_falls_back_to_separate_pins_when_text_tries_run_low() -> None:
-    f = flow(m.Migrating(NUMBER, CARD, m.PinStep.SHARED))
-    f.handle(m.PinWrong(m.PinStep.TEXT, 1))
-    assert f.state.step is m.PinStep.TEXT and f.state.wrong
+    f = flow(m.Migrating(NUMBER, CARD, cs.PinStep.SHARED))
+    f.handle(cs.PinWrong(cs.PinStep.TEXT, 1))
+    assert f.state.step is cs.PinStep.TEXT and f.state.wrong
 
 
 def test_pending_outcome_carries_the_reference() -> None:
-    f = flow(m.Migrating(NUMBER, CARD, m.PinStep.AUTH, BIRTH))
+    f = flow(m.Migrating(NUMBER, CARD, cs.PinStep.AUTH, BIRTH))
     f.handle(m.Migrated(TODAY, reference="K7Q2"))
     assert f.state == m.Pending(NUMBER, "K7Q2")
 
 
 def test_done_zeroes_typed_digits() -> None:
     f = typed(flow(PAD_TEXT), "12")
-    f.handle(m.Done())
+    f.handle(common.Done())
     assert not any(f.pin._buf) and len(f.pin) == 0
 
 
@@ -232,10 +235,10 @@ def test_the_check_up_starts_the_switch_with_the_card_number_it_found() -> None:
     flow = m.MigrationFlow(r"^(\d{10})$", today=lambda: date(2026, 6, 15))
     assert flow.handle(m.Begin("2000000014")) == []
     assert flow.state == m.Consent("2000000014")
-    assert flow.handle(m.Agree()) == [m.ReadCard()]
-    assert flow.state == m.ReadingCard("2000000014")
-    flow.handle(m.CardFailed(m.CardTrouble.NO_CARD))
-    flow.handle(m.Back())
-    assert flow.state == m.CardNumber(m.Entering("2000000014")), "Back from the card shows the number on the pad"
-    flow.handle(m.Back())
+    assert flow.handle(m.Agree()) == [cs.ReadCard()]
+    assert flow.state == cs.ReadingCard("2000000014")
+    flow.handle(cs.CardFailed(cs.CardTrouble.NO_CARD))
+    flow.handle(common.Back())
+    assert flow.state == m.CardNumber(common.Entering("2000000014")), "Back from the card shows the number on the pad"
+    flow.handle(common.Back())
     assert flow.state == m.Consent(), "back at the notice the number is the pad's again"

@@ -11,13 +11,14 @@ from kiosk.flows.card_steps import (
     CertificateExpired,
     EnteringPin,
     PinBlocked,
+    PinsAreSame,
     PinStep,
     PinWrong,
     ReadCard,
     ReadingCard,
+    SamePin,
 )
 from kiosk.flows.common import Back, Digit, EffectFailed, Entering, Retry, Submit
-from kiosk.flows.migration import PinsAreSame, SamePin
 
 TODAY = date(2026, 6, 15)
 CARD = CardFacts(b"cert", date(2030, 1, 1), auth_tries=3, text_tries=3)
