@@ -3,12 +3,12 @@ verification cost broken out, on SQLite and on PostgreSQL.
 
     python -m bench.migration_bench
 
-End to end is what the kiosk does after the PIN: POST /v1/migrations/challenges, the card signs the
+End to end is what the kiosk does after the PIN: POST /v1/cards/challenges, the card signs the
 challenge (here the `normal` persona's private key, as virtualcard does: the card's own time is in
 card_bench's "signing"), POST /v1/migrations, each through kiosk.api.KioskApiClient (signed,
 idempotent, audited). Between runs the persona's old-scheme link is restored in the database (not timed).
 The server does not report its own timings, so its verification is timed in this process on the same
-code path (server.domain.migration.verify_card_response's parts) against the same database and trust
+code path (server.domain.card_proof.verify_card_response's parts) against the same database and trust
 store. Baseline: the GET /health round trip of the same server, measured in the same run.
 """
 

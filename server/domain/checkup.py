@@ -17,12 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.domain.card_proof import proven_card_link, verify_card_response
 from server.domain.certs import TrustStore
 from server.domain.expiry import Expiry
-from server.domain.linkage import find_active_by_certificate, find_active_by_mykey
-from server.domain.migration import verify_card_response
 from server.domain.patrons import patron_expiry
-from server.models import Linkage, MigrationRequest, Patron
+from server.models import MigrationRequest, Patron
 from server.mykey.connector import MyKeyConnector
 
 NONE = "none"
@@ -47,16 +46,6 @@ def new_reference() -> str:
     return REFERENCE_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(6))
 
 
-def _linked(*, session: Session, connector: MyKeyConnector, certificate_der: bytes, serial: str,
-            issuer: str) -> Linkage | None:
-    mykey_id = connector.lookup_mykey_id(certificate_der=certificate_der)
-    if mykey_id is not None:
-        link = find_active_by_mykey(session=session, mykey_id=mykey_id)
-        if link is not None:
-            return link
-    return find_active_by_certificate(session=session, cert_serial=serial, cert_issuer=issuer)
-
-
 def check_up(
     *,
     session: Session,
@@ -72,8 +61,8 @@ def check_up(
     """Verify the card's answer, then report its link and library card (audited with the reference)."""
     _cert, identity = verify_card_response(trust=trust, connector=connector, challenge_id=challenge_id,
                                            certificate_der=certificate_der, signature=signature, now=now)
-    link = _linked(session=session, connector=connector, certificate_der=certificate_der,
-                   serial=identity.serial, issuer=identity.issuer)
+    link = proven_card_link(session=session, connector=connector, certificate_der=certificate_der,
+                            identity=identity)
     reference = new_reference()
     if link is None:
         result = Checkup(NONE, None, None, None, reference)

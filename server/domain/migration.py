@@ -12,24 +12,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.domain.card_proof import verify_card_response
 from server.domain.cards import parse_card_number
-from server.domain.certs import CertificateIdentity, TrustStore, parse_certificate
-from server.domain.expiry import Expiry
+from server.domain.certs import CertificateIdentity, TrustStore
 from server.domain.linkage import (
     MYKEY,
     active_linkage,
-    find_active_by_certificate,
     find_active_by_mykey,
     switch_to_mykey,
 )
-from server.domain.patrons import get_patron, patron_expiry
+from server.domain.patrons import get_patron
 from server.errors import ApiError
-from server.models import Linkage, MigrationRequest, Patron
+from server.models import Linkage, MigrationRequest
 from server.mykey.connector import MyKeyConnector
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: the code is read aloud at the counter.
@@ -44,22 +42,6 @@ class MigrationResult:
     card_number: str
     reference_code: str | None
     identity: CertificateIdentity
-
-
-def verify_card_response(
-    *,
-    trust: TrustStore,
-    connector: MyKeyConnector,
-    challenge_id: str,
-    certificate_der: bytes,
-    signature: bytes,
-    now: datetime,
-) -> tuple[x509.Certificate, CertificateIdentity]:
-    """Certificate chain, dates and revocation, then the signature over the single-use challenge."""
-    cert = parse_certificate(certificate_der)
-    identity = trust.verify(cert, at=now)
-    connector.verify_response(challenge_id=challenge_id, certificate_der=certificate_der, signature=signature)
-    return cert, identity
 
 
 def _pending_request(*, session: Session, patron_id: int) -> MigrationRequest | None:
@@ -190,35 +172,3 @@ def reject_request(*, session: Session, reference_code: str, staff_id: str, now:
         card_number=request.patron.card_number, detail={"reference": request.reference_code},
     )
     return request
-
-
-def expiry_by_card_response(
-    *,
-    session: Session,
-    trust: TrustStore,
-    connector: MyKeyConnector,
-    challenge_id: str,
-    certificate_der: bytes,
-    signature: bytes,
-    now: datetime,
-    today: date,
-) -> tuple[Patron, Expiry]:
-    """Expiry of the library card linked to the My Number card that signed the challenge (either scheme)."""
-    _cert, identity = verify_card_response(
-        trust=trust,
-        connector=connector,
-        challenge_id=challenge_id,
-        certificate_der=certificate_der,
-        signature=signature,
-        now=now,
-    )
-    link = None
-    mykey_id = connector.lookup_mykey_id(certificate_der=certificate_der)
-    if mykey_id is not None:
-        link = find_active_by_mykey(session=session, mykey_id=mykey_id)
-    if link is None:
-        link = find_active_by_certificate(session=session, cert_serial=identity.serial, cert_issuer=identity.issuer)
-    if link is None:
-        raise ApiError("not_linked")
-    patron = link.patron
-    return patron, patron_expiry(patron=patron, today=today)

@@ -27,10 +27,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.domain.card_proof import proven_card_link, verify_card_response
 from server.domain.cards import parse_card_number
 from server.domain.certs import TrustStore
-from server.domain.checkup import _linked
-from server.domain.migration import verify_card_response
 from server.errors import ApiError
 from server.models import AuditEntry, RenewalProof
 from server.mykey.connector import MyKeyConnector
@@ -58,8 +57,8 @@ def issue(*, session: Session, trust: TrustStore, connector: MyKeyConnector, car
     number = parse_card_number(card_number)
     _cert, identity = verify_card_response(trust=trust, connector=connector, challenge_id=challenge_id,
                                            certificate_der=certificate_der, signature=signature, now=now)
-    link = _linked(session=session, connector=connector, certificate_der=certificate_der, serial=identity.serial,
-                   issuer=identity.issuer)
+    link = proven_card_link(session=session, connector=connector, certificate_der=certificate_der,
+                            identity=identity)
     if link is not None and link.patron.card_number != number:
         raise ApiError("renewal_card_mismatch")
     token = secrets.token_urlsafe(32)

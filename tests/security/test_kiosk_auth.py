@@ -35,6 +35,7 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/v1/cards/{card_number}/expiry"): ("/v1/cards/2000000105/expiry", None),
     ("POST", "/v1/cards/by-mynumber/expiry"): (
         "/v1/cards/by-mynumber/expiry", {"challenge_id": "c", "certificate": "AA==", "signature": "AA=="}),
+    ("POST", "/v1/cards/challenges"): ("/v1/cards/challenges", {}),
     ("POST", "/v1/migrations/challenges"): ("/v1/migrations/challenges", {}),
     ("POST", "/v1/migrations"): ("/v1/migrations", {"challenge_id": "c", "certificate": "AA==",
                                                     "signature": "AA==", "card_number": "2000000014"}),

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 
 from server import audit
 from server.clock import FixedClock
-from server.domain import migration
+from server.domain import card_expiry, migration
 from server.domain.linkage import MYKEY, OLD, active_linkage, linkage_history
 from server.domain.patrons import get_patron
 from server.errors import ApiError
@@ -164,7 +164,7 @@ def test_renewed_certificate_keeps_the_mykey_id(state: AppState, test_pki) -> No
     # Expiry by My Number card works with the renewed card, through the マイキーID.
     challenge = state.mykey.issue_challenge()
     with state.sessions() as session:
-        patron, expiry = migration.expiry_by_card_response(
+        patron, expiry = card_expiry.expiry_by_card_response(
             session=session, trust=state.trust, connector=state.mykey, challenge_id=challenge.challenge_id,
             certificate_der=renewed.cert_der, signature=sign(renewed.private_key, challenge.data),
             now=state.clock.now(), today=state.clock.today(),
@@ -176,7 +176,7 @@ def test_expiry_by_old_link_and_unlinked_card(state: AppState, test_pki) -> None
     def by_card(persona):  # type: ignore[no-untyped-def]
         challenge = state.mykey.issue_challenge()
         with state.sessions() as session:
-            return migration.expiry_by_card_response(
+            return card_expiry.expiry_by_card_response(
                 session=session, trust=state.trust, connector=state.mykey, challenge_id=challenge.challenge_id,
                 certificate_der=persona.cert_der, signature=sign(persona.private_key, challenge.data),
                 now=state.clock.now(), today=state.clock.today(),

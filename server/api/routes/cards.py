@@ -1,20 +1,63 @@
-"""Card expiry for kiosks: by library card number, or by My Number card (via its linkage); the card check-up."""
+"""Card routes for kiosks: the challenge a My Number card signs, card expiry (by library card number, or by
+My Number card via its linkage), and the card check-up."""
 
 from __future__ import annotations
+
+import base64
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from server import audit
 from server.api.common import decode_base64, expiry_public, month_only
-from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StateDep
+from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
-from server.domain import checkup, migration
+from server.auth.kiosk import SignedRequest
+from server.domain import card_proof, checkup
+from server.domain.card_expiry import expiry_by_card_response
 from server.domain.idempotency import request_fingerprint
 from server.domain.patrons import get_patron, patron_expiry
-from server.schemas import ERROR_RESPONSES, CardResponse, CheckupPublic, ExpiryPublic
+from server.schemas import (
+    ERROR_RESPONSES,
+    CardResponse,
+    ChallengeCreate,
+    ChallengePublic,
+    CheckupPublic,
+    ExpiryPublic,
+)
+from server.state import AppState
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES)
+
+CHALLENGES_PATH = "/v1/cards/challenges"
+
+
+def issue_challenge(*, state: AppState, kiosk: SignedRequest, key: str, path: str,
+                    audit_action: str) -> JSONResponse:
+    """A single-use challenge for the card to sign, at ``path`` (this route, or the migration's old alias)."""
+
+    def action(_session):  # type: ignore[no-untyped-def]
+        challenge = card_proof.issue_challenge(state.mykey)
+        public = ChallengePublic(
+            challenge_id=challenge.challenge_id,
+            challenge=base64.b64encode(challenge.data).decode(),
+            expires_at=challenge.expires_at,
+        )
+        return 201, public.model_dump(mode="json")
+
+    return run_idempotent(
+        state=state, kiosk=kiosk, key=key, action=action, audit_action=audit_action,
+        fingerprint=request_fingerprint(method="POST", path=path, body=b"{}"),
+    )
+
+
+@router.post("/challenges", response_model=ChallengePublic, status_code=201)
+def create_challenge(
+    body: ChallengeCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep
+) -> JSONResponse:
+    """A single-use challenge from the MyKey platform for the My Number card to sign: the card's proof for
+    the migration, the expiry by card, the check-up and the renewal."""
+    return issue_challenge(state=state, kiosk=kiosk, key=key, path=CHALLENGES_PATH, audit_action="card.challenge")
 
 
 @router.get("/{card_number}/expiry", response_model=ExpiryPublic)
@@ -41,7 +84,7 @@ def card_expiry_by_mynumber(
 
     def action(session):  # type: ignore[no-untyped-def]
         today = state.clock.today()
-        patron, expiry = migration.expiry_by_card_response(
+        patron, expiry = expiry_by_card_response(
             session=session,
             trust=state.trust,
             connector=state.mykey,

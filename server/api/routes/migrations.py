@@ -1,8 +1,9 @@
-"""Kiosk side of the MyKey migration: a one-time challenge, then the card's answer."""
+"""Kiosk side of the MyKey migration: the card's answer to a challenge (POST /v1/cards/challenges).
+
+``/v1/migrations/challenges`` is the challenge's old path, kept as a deprecated alias while kiosks of the
+previous version (which fetch it there) are in service."""
 
 from __future__ import annotations
-
-import base64
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from server.api.common import audit_card, decode_base64
 from server.api.deps import IdempotencyKeyDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
+from server.api.routes import cards
 from server.domain import migration
 from server.domain.idempotency import request_fingerprint
 from server.schemas import ERROR_RESPONSES, ChallengeCreate, ChallengePublic, MigrationCreate, MigrationPublic
@@ -17,25 +19,14 @@ from server.schemas import ERROR_RESPONSES, ChallengeCreate, ChallengePublic, Mi
 router = APIRouter(prefix="/v1/migrations", tags=["migrations"], responses=ERROR_RESPONSES)
 
 
-@router.post("/challenges", response_model=ChallengePublic, status_code=201)
+@router.post("/challenges", response_model=ChallengePublic, status_code=201, deprecated=True)
 def create_challenge(
     body: ChallengeCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep
 ) -> JSONResponse:
-    """A single-use challenge from the MyKey platform for the card to sign."""
-
-    def action(_session):  # type: ignore[no-untyped-def]
-        challenge = state.mykey.issue_challenge()
-        public = ChallengePublic(
-            challenge_id=challenge.challenge_id,
-            challenge=base64.b64encode(challenge.data).decode(),
-            expires_at=challenge.expires_at,
-        )
-        return 201, public.model_dump(mode="json")
-
-    return run_idempotent(
-        state=state, kiosk=kiosk, key=key, action=action, audit_action="migration.challenge",
-        fingerprint=request_fingerprint(method="POST", path="/v1/migrations/challenges", body=b"{}"),
-    )
+    """Deprecated: the old path of POST /v1/cards/challenges, the same single-use challenge, for kiosks of
+    the previous version."""
+    return cards.issue_challenge(state=state, kiosk=kiosk, key=key, path="/v1/migrations/challenges",
+                                 audit_action="migration.challenge")
 
 
 @router.post("", response_model=MigrationPublic, status_code=201)

@@ -1,0 +1,36 @@
+"""Expiry by My Number card: the library card linked (either scheme) to the card that signed a challenge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from server.domain.card_proof import proven_card_link, verify_card_response
+from server.domain.certs import TrustStore
+from server.domain.expiry import Expiry
+from server.domain.patrons import patron_expiry
+from server.errors import ApiError
+from server.models import Patron
+from server.mykey.connector import MyKeyConnector
+
+
+def expiry_by_card_response(
+    *,
+    session: Session,
+    trust: TrustStore,
+    connector: MyKeyConnector,
+    challenge_id: str,
+    certificate_der: bytes,
+    signature: bytes,
+    now: datetime,
+    today: date,
+) -> tuple[Patron, Expiry]:
+    """Expiry of the library card linked to the My Number card that signed the challenge (either scheme)."""
+    _cert, identity = verify_card_response(trust=trust, connector=connector, challenge_id=challenge_id,
+                                           certificate_der=certificate_der, signature=signature, now=now)
+    link = proven_card_link(session=session, connector=connector, certificate_der=certificate_der, identity=identity)
+    if link is None:
+        raise ApiError("not_linked")
+    patron = link.patron
+    return patron, patron_expiry(patron=patron, today=today)
