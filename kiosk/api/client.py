@@ -105,7 +105,7 @@ class KioskApiClient:
     def migration_challenge(self, *, idempotency_key: str | None = None) -> MigrationChallenge:
         """A single-use challenge (also used before an expiry check by My Number card)."""
         return self._transport.call(
-            "POST", "/v1/migrations/challenges", MigrationChallenge.from_json, json_body={},
+            "POST", "/v1/cards/challenges", MigrationChallenge.from_json, json_body={},
             idempotency_key=idempotency_key or str(uuid.uuid4()), retries=1, purpose="challenge",
         )
 

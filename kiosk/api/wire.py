@@ -100,7 +100,7 @@ class MigrationChallenge:
 
     @classmethod
     def from_json(cls, body: Json) -> Self:
-        """POST /v1/migrations/challenges."""
+        """POST /v1/cards/challenges (/v1/migrations/challenges before)."""
         return cls(challenge_id=body["challenge_id"], challenge=base64.b64decode(body["challenge"]),
                    expires_at=datetime.fromisoformat(body["expires_at"]))
 

@@ -42,6 +42,17 @@ def test_the_new_path_and_the_old_alias_both_issue_a_challenge_the_card_flows_ac
         assert found.link == "old", path
 
 
+def test_the_kiosk_client_fetches_its_challenge_at_the_new_path(live_server: ServerProcess) -> None:
+    """An idempotency key answers again only for the same request (method, path, body): a replay of the
+    client's key at the new path gets the client's challenge back, so that is where the client asked."""
+    key = str(uuid.uuid4())
+    challenge = kiosk(live_server).migration_challenge(idempotency_key=key)
+    replay = _challenge(live_server, NEW, key)
+    assert replay.status_code == 201, replay.text
+    assert replay.json()["challenge_id"] == challenge.challenge_id
+    assert _challenge(live_server, OLD, key).status_code != 201  # the key's request was not the old path
+
+
 def test_the_api_document_marks_the_old_path_deprecated() -> None:
     app = create_app(load_settings(database_url="sqlite://"), state=SimpleNamespace())  # type: ignore[arg-type]
     paths = app.openapi()["paths"]
