@@ -3,6 +3,7 @@
     python main.py            (settings from config/kiosk.toml, KIOSK_* environment overrides)
 
 A bad or missing setting stops here with one line naming it (exit status 2), not a traceback.
+KIOSK_TEST_DRIVER_PORT (the UI tests' remote control, screens/driver.py) works only in a development checkout.
 """
 
 from __future__ import annotations
@@ -52,8 +53,19 @@ def _driver_port() -> int | None:
     return int(text)
 
 
+def _test_driver_allowed() -> bool:
+    """The test driver is a remote control of the screen: only a development checkout may start it. An
+    installed release has no screens/driver.py (deploy/kiosk/install.sh removes it, a release tarball leaves
+    it out) and is marked complete by .installed, which keeps it refused even if the file is put back."""
+    return (config.ROOT / "screens" / "driver.py").is_file() and not (config.ROOT / ".installed").exists()
+
+
 def main() -> int:
     """Run the kiosk until it is closed."""
+    if os.environ.get("KIOSK_TEST_DRIVER_PORT") and not _test_driver_allowed():
+        print("kiosk: KIOSK_TEST_DRIVER_PORT is set, but this is an installed kiosk: the UI test driver is not "
+              "part of a release (unset it)", file=sys.stderr)
+        return 2
     try:
         settings = config.load()
         _check_printer(settings)

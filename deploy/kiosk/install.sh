@@ -82,6 +82,9 @@ else
     step install -d -m 0755 "$target/$(dirname "$part")"
     step cp -a "$source_dir/$part" "$target/$part"
   done
+  # The UI tests' remote control of the screen never goes onto a kiosk (a release tarball has it not either:
+  # .gitattributes); main.py refuses KIOSK_TEST_DRIVER_PORT without it.
+  step rm -rf "$target/screens/driver.py" "$target/screens/__pycache__"
   finish_release deploy/kiosk/requirements-kiosk.txt kiosk screens protocol
 fi
 if [ ${#missing_build[@]} -gt 0 ]; then

@@ -1,12 +1,15 @@
 """The kiosk install script: its dry run prints every step of a real install and changes nothing; it
-refuses the virtual card reader; its pinned package list is complete, exact and free of test tools."""
+refuses the virtual card reader; its pinned package list is complete, exact and free of test tools; the UI
+tests' remote control (screens/driver.py) is neither in a release nor possible to start on a kiosk."""
 
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -89,6 +92,63 @@ def test_a_release_tarball_of_a_commit_installs_side_by_side(tmp_path: Path) -> 
     assert f"into /opt/saga-kiosk/releases/{app_version()}" in done.stdout
     assert f"--no-index --find-links {tmp_path / 'wheels'} --no-deps" in done.stdout
     assert "gcc" not in done.stdout  # a wheelhouse means no compiler on the kiosk
+
+
+def _install_as_dry_run_says(release: Path, *args: str) -> None:
+    """Carry out the dry run's copy, remove and mark steps of the release into `release`."""
+    done = _dry_run(*args)
+    assert done.returncode == 0, done.stderr
+    target = f"/opt/saga-kiosk/releases/{app_version()}"
+
+    def here(path: str) -> Path:
+        return release / Path(path).relative_to(target)
+
+    for step in (line[2:].split() for line in done.stdout.splitlines() if line.startswith("+ ")):
+        if step[:2] == ["cp", "-a"]:
+            source, part = Path(step[2]), here(step[3])
+            part.parent.mkdir(parents=True, exist_ok=True)
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, part)
+        elif step[:2] == ["rm", "-rf"] and all(path.startswith(target + "/") for path in step[2:]):
+            for path in map(here, step[2:]):
+                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        elif step[0] == "touch" and step[1].startswith(target + "/"):
+            here(step[1]).touch()
+
+
+def _start_with_driver(release: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KIOSK_TEST_DRIVER_PORT": "48999", "KIVY_NO_ARGS": "1"}
+    return subprocess.run([sys.executable, "main.py"], cwd=release, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_test_driver_is_not_installed_and_cannot_be_started_on_a_kiosk(tmp_path: Path) -> None:
+    # The release tarball leaves it out (.gitattributes export-ignore).
+    tarball = tmp_path / "saga-kiosk.tar.gz"
+    prefix = f"saga-kiosk-{app_version()}"
+    subprocess.run(["git", "archive", "--format=tar.gz", f"--prefix={prefix}/", "-o", str(tarball), "HEAD"],
+                   cwd=REPO_ROOT, check=True, timeout=60)
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+    assert f"{prefix}/screens/app.py" in names and f"{prefix}/screens/driver.py" not in names
+
+    # An install from a development checkout (which has it) leaves it out of the release too.
+    assert (REPO_ROOT / "screens" / "driver.py").is_file()
+    release = tmp_path / "release"
+    _install_as_dry_run_says(release, "--source", str(REPO_ROOT), "--remove-vpcd")
+    assert (release / "screens" / "app.py").is_file() and (release / ".installed").is_file()
+    assert not (release / "screens" / "driver.py").exists()
+    assert not list(release.rglob("driver*.pyc"))
+
+    # The variable that starts it is refused at once, in one line, before any window opens.
+    refused = _start_with_driver(release)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.splitlines() == [
+        "kiosk: KIOSK_TEST_DRIVER_PORT is set, but this is an installed kiosk: the UI test driver is not part of "
+        "a release (unset it)"]
+    # Put back by hand, it is still refused: the release is marked installed.
+    shutil.copy(REPO_ROOT / "screens" / "driver.py", release / "screens" / "driver.py")
+    again = _start_with_driver(release)
+    assert again.returncode == 2 and "KIOSK_TEST_DRIVER_PORT" in again.stderr and len(again.stderr.splitlines()) == 1
 
 
 def _pins(path: Path) -> dict[str, str]:
