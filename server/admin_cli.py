@@ -1,4 +1,5 @@
 """`python -m server admin ...`: kiosks, staff accounts, CSV import, linkage history, audit export.
+from server.state import AppState
 
 CSV import format (UTF-8, header row; the library's ILS export):
     card_number,name,birth_date,registered_on,cert_serial,cert_issuer
@@ -17,10 +18,12 @@ import csv
 import getpass
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server import audit
 from server.auth.kiosk import create_kiosk, list_kiosks
@@ -33,6 +36,9 @@ from server.domain.patrons import create_patron, find_patron, get_patron
 from server.errors import ApiError
 from server.fleet.maintenance import DEFAULT_DIGITS, clash
 from server.models import Kiosk
+
+if TYPE_CHECKING:  # built on demand by _state
+    from server.state import AppState
 
 # The first four are required; "address" (the address on record, compared by kiosk renewal requests) is optional.
 CSV_COLUMNS = ("card_number", "name", "birth_date", "registered_on", "cert_serial", "cert_issuer", "address")
@@ -48,7 +54,7 @@ class RowError:
     message: str
 
 
-def _state(settings: Settings):  # type: ignore[no-untyped-def]
+def _state(settings: Settings) -> AppState:
     from server.schema import upgrade
     from server.state import build_state
 
@@ -96,7 +102,7 @@ def _parse_row(row: dict[str, str]) -> tuple[str, str, date, date, str, str]:
     return number, name, birth, registered, serial, issuer
 
 
-def _import_row(*, session, row: dict[str, str], now, actor: str) -> None:  # type: ignore[no-untyped-def]
+def _import_row(*, session: Session, row: dict[str, str], now: datetime, actor: str) -> None:
     """Check and write one CSV row in the caller's transaction (ValueError, ApiError or IntegrityError if bad)."""
     number, name, birth, registered, serial, issuer = _parse_row(row)
     address = _parse_address(row)
@@ -112,7 +118,9 @@ def _import_row(*, session, row: dict[str, str], now, actor: str) -> None:  # ty
     session.flush()  # constraint violations surface here, on this row
 
 
-def import_patrons_csv(*, state, path: Path, actor: str, dry_run: bool = False) -> tuple[int, list[RowError]]:  # type: ignore[no-untyped-def]
+def import_patrons_csv(
+    *, state: AppState, path: Path, actor: str, dry_run: bool = False
+) -> tuple[int, list[RowError]]:
     """Import patrons and old-scheme links; returns (rows imported or, dry run, importable, row errors)."""
     imported, errors = 0, []
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -345,7 +353,7 @@ def _cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `admin` and its subcommands to the top-level parser."""
     admin = commands.add_parser("admin", help="administration: kiosks, staff, import, history, audit")
     sub = admin.add_subparsers(dest="admin_command", required=True)

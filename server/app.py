@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from server.api import handlers
 from server.api.fast_tickets import TicketIssueFastPath
@@ -29,7 +30,7 @@ class SagaApp(FastAPI):
     """FastAPI with the security headers outside everything, Starlette's own error middleware included, so
     that every answer carries them: a 500, the body guard's refusals and the fast ticket path too."""
 
-    def build_middleware_stack(self):  # type: ignore[no-untyped-def]
+    def build_middleware_stack(self) -> ASGIApp:
         """Starlette's stack, wrapped."""
         return SecurityHeaders(super().build_middleware_stack())
 

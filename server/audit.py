@@ -10,11 +10,12 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from server.db import table_of
 from server.models import AuditEntry
 
 # Keys that must never reach the log, whatever a caller passes by mistake.
 _FORBIDDEN_KEYS = {"pin", "auth_pin", "text_pin", "my_number", "kojin_bango", "certificate", "cert_der"}
-_APPEND = insert(AuditEntry.__table__)
+_APPEND = insert(table_of(AuditEntry))
 
 
 def cleaned(detail: dict | None) -> dict:

@@ -250,7 +250,7 @@ class ApiError(Exception):
 def error_body(code: str, *, details: dict | None = None) -> dict:
     """The JSON error body for one code."""
     spec = ERRORS[code]
-    body = {"error": {"code": code, "message_ja": spec.message_ja, "message_en": spec.message_en}}
+    error: dict[str, object] = {"code": code, "message_ja": spec.message_ja, "message_en": spec.message_en}
     if details:
-        body["error"]["details"] = details
-    return body
+        error["details"] = details
+    return {"error": error}

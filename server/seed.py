@@ -72,7 +72,7 @@ def seed_demo(*, state: AppState) -> None:
         if session.get(StaffMember, settings.demo_staff_id) is None and settings.demo_staff_pin is not None:
             create_staff(session=session, staff_id=settings.demo_staff_id, name="デモ 管理者", role="admin",
                          pin=settings.demo_staff_pin.get_secret_value(), now=now)
-        if (settings.demo_maintenance_pin is not None and session.get(StaffMember, settings.demo_staff_id)
+        if (settings.demo_maintenance_pin is not None and session.get(StaffMember, settings.demo_staff_id) is not None
                 and session.get(KioskMaintenancePin, (settings.demo_kiosk_id, settings.demo_staff_id)) is None):
             set_pin(session=session, kiosk_id=settings.demo_kiosk_id, staff_id=settings.demo_staff_id,
                     pin=settings.demo_maintenance_pin.get_secret_value(), now=now)

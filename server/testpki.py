@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
-def load_test_pki(directory: str | None = None):  # type: ignore[no-untyped-def]
+def load_test_pki(directory: str | None = None) -> Any:  # virtualcard's TestPki: server imports it lazily
     """The virtual card's TestPki (created on first use)."""
     from virtualcard import pki
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from kiosk.card.errors import CardTimeoutError
 
@@ -37,7 +37,7 @@ class CardThread:
     """Runs calls one after another on a daemon thread; `call` waits for one at most `timeout_s`."""
 
     def __init__(self, name: str) -> None:
-        self._queue: queue.SimpleQueue[_Call[object] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Call[Any] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self.given_up = False
         # A daemon: a call stuck in the driver must not keep the kiosk from exiting.
@@ -59,7 +59,7 @@ class CardThread:
         if self.given_up:
             raise CardTimeoutError("an earlier command on this connection never answered", sent=False)
         job: _Call[T] = _Call(fn)
-        self._queue.put(job)  # type: ignore[arg-type]
+        self._queue.put(job)
         if not job.done.wait(timeout_s):
             with self._lock:
                 sent = job.started
@@ -68,7 +68,7 @@ class CardThread:
             raise CardTimeoutError(f"no answer within {timeout_s:g} s", sent=sent)
         if job.error is not None:
             raise job.error
-        return job.result  # type: ignore[return-value]
+        return cast(T, job.result)  # no error: the thread set the result (which may itself be None)
 
     def later(self, fn: Callable[[], object]) -> None:
         """Queue fn after whatever is running, without waiting for it (clean-up of a given-up connection)."""

@@ -10,6 +10,8 @@ from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.api.wire import RenewalAnswer
 from kiosk.card import CardError, TextApSession
+from kiosk.card.pin import Pin
+from kiosk.card.protocol import Connection
 from kiosk.effects.card import PIN_ERRORS, CardSessions, PinRefusedError, card_trouble, sign_challenge
 from kiosk.effects.expiry import CERTIFICATE_CODES
 from kiosk.flows import renewal as flow
@@ -114,7 +116,7 @@ class RenewalWork:
         return flow.Requested(answer.reference_code)
 
 
-def _read_facts(connection: object, pin: object, last_try_confirmed: bool) -> flow.Facts:
+def _read_facts(connection: Connection, pin: Pin, last_try_confirmed: bool) -> flow.Facts:
     """VERIFY the 入力補助 PIN and read name, address and birth date (the sex is dropped here)."""
     text = TextApSession(connection)
     try:

@@ -43,7 +43,8 @@ class ServiceMode:
 
     def set(self, in_service: bool, *, staff_id: str, now: datetime | None = None) -> ServiceState:
         """Switch and persist; returns the new state."""
-        state = ServiceState(in_service, staff_id, now or datetime.now(UTC))
+        changed_at = now or datetime.now(UTC)
+        state = ServiceState(in_service, staff_id, changed_at)
         write_private(self.path, json.dumps({"in_service": in_service, "changed_by": staff_id,
-                                             "changed_at": state.changed_at.isoformat()}))  # type: ignore[union-attr]
+                                             "changed_at": changed_at.isoformat()}))
         return state

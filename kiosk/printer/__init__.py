@@ -17,6 +17,8 @@ Typical use (in a worker thread, never the UI thread):
     path = printer.print_image(renderer.render_ticket(ticket), label=ticket.number)
 """
 
+from typing import TYPE_CHECKING
+
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.errors import (
     CoverOpenError,
@@ -29,6 +31,10 @@ from kiosk.printer.errors import (
 from kiosk.printer.factory import printer_from_config
 from kiosk.printer.file_backend import FilePrinter
 from kiosk.printer.status import PaperState, PrinterStatus
+
+if TYPE_CHECKING:  # the type checker sees the lazily loaded names below as what they are
+    from kiosk.printer.escpos_backend import NetworkTicketPrinter, SerialTicketPrinter, UsbTicketPrinter
+    from kiosk.printer.ticket_image import BilingualLine, SlipPrint, TicketPrint, TicketRenderer
 
 _ESCPOS = ("NetworkTicketPrinter", "SerialTicketPrinter", "UsbTicketPrinter")
 _RENDERING = ("BilingualLine", "SlipPrint", "TicketPrint", "TicketRenderer")

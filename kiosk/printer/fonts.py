@@ -75,9 +75,9 @@ def resolve_fonts(configured: str | Path | None = None) -> FontFiles:
             raise FontNotFoundError(f"printer.font: {path} has no Japanese glyphs")
         bold = _sibling_bold(path)
         return FontFiles(path, bold)
-    for regular, bold in KNOWN_FONTS:
+    for regular, known_bold in KNOWN_FONTS:
         if Path(regular).is_file():
-            bold_path = Path(bold) if bold and Path(bold).is_file() else None
+            bold_path = Path(known_bold) if known_bold and Path(known_bold).is_file() else None
             return FontFiles(Path(regular), bold_path)
     raise FontNotFoundError(
         "no Japanese font found; install fonts-noto-cjk or set printer.font (tried "

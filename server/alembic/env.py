@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.schema import SchemaItem
 
 from server.db import make_engine
 from server.fleet import models as _fleet_models  # noqa: F401  (its tables join Base.metadata)
@@ -15,7 +16,8 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def _include_object(obj: SchemaItem, name: str | None, type_: str, reflected: bool,
+                    compare_to: SchemaItem | None) -> bool:
     """Leave the MyKey simulator's own tables alone (it manages them itself)."""
     return not (type_ == "table" and name and name.startswith("mykeysim_"))
 

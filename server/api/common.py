@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import date
 
 from server.domain.cards import is_valid_card_number
 from server.domain.expiry import LIBRARY_RULE_JA, Expiry
@@ -19,7 +20,7 @@ def decode_base64(text: str, *, error_code: str) -> bytes:
         raise ApiError(error_code) from None
 
 
-def expiry_public(*, card_number: str, expiry: Expiry, today) -> ExpiryPublic:  # type: ignore[no-untyped-def]
+def expiry_public(*, card_number: str, expiry: Expiry, today: date) -> ExpiryPublic:
     """The API shape of an Expiry."""
     return ExpiryPublic(
         card_number=card_number,

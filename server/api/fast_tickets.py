@@ -13,9 +13,12 @@ on to the router unchanged.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -70,7 +73,7 @@ async def _issue(request: Request) -> Response:
     return await issue(body=body, kiosk=kiosk, key=key, state=state, request=request)
 
 
-def _handler_for(app, error: Exception):  # type: ignore[no-untyped-def]
+def _handler_for(app: Starlette, error: Exception) -> Callable[..., Any] | None:
     """The app's exception handler for this error, looked up by class as Starlette does."""
     handlers = app.exception_handlers
     for cls in type(error).__mro__:

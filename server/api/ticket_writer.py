@@ -46,7 +46,7 @@ from server import audit
 from server.auth.kiosk import PRUNE_ONE_IN, SignedRequest
 from server.clock import Clock
 from server.config import Settings
-from server.db import WriteGate, insert_for
+from server.db import WriteGate, insert_for, table_of
 from server.domain.idempotency import IN_PROGRESS, StoredAnswer, claim_or_answer
 from server.errors import ApiError
 from server.models import IdempotencyRecord, Kiosk, KioskNonce
@@ -69,9 +69,9 @@ IDLE_SECONDS = 5.0
 RETRY_SECONDS, TWIN_WAIT_SECONDS = 0.05, 20.0
 AUDIT_ACTION = "ticket.issue"
 
-_KIOSKS = Kiosk.__table__
-_NONCES = KioskNonce.__table__
-_RECORDS = IdempotencyRecord.__table__
+_KIOSKS = table_of(Kiosk)
+_NONCES = table_of(KioskNonce)
+_RECORDS = table_of(IdempotencyRecord)
 _READ_KIOSKS = select(_KIOSKS.c.kiosk_id, _KIOSKS.c.secret, _KIOSKS.c.active).where(
     _KIOSKS.c.kiosk_id.in_(bindparam("b_ids", expanding=True)))
 _FORGET_NONCE = delete(_NONCES).where(_NONCES.c.kiosk_id == bindparam("b_kiosk_id"),
@@ -262,6 +262,7 @@ class TicketWriter:
             if (request.signed.kiosk_id, request.key) in fresh:
                 claimed.add(index)
                 continue
+            outcome: StoredAnswer | bool | ApiError
             try:  # the key was used before (rare): the same reading as run_idempotent's
                 outcome = claim_or_answer(session=session, kiosk_id=request.signed.kiosk_id, key=request.key,
                                           fingerprint=request.fingerprint, now=now)

@@ -20,7 +20,7 @@ from sqlalchemy import Insert, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from protocol import signing
-from server.db import insert_for
+from server.db import insert_for, table_of
 from server.errors import ApiError
 from server.models import Kiosk, KioskNonce, Timestamp
 
@@ -118,7 +118,7 @@ def check_signature(*, signed: SignedHeaders, key: KioskKey | None, method: str,
 @cache
 def _insert_nonce(dialect_name: str) -> Insert:
     """INSERT the nonce only while the kiosk is active with the given secret (built once per dialect)."""
-    kiosks, nonces = Kiosk.__table__, KioskNonce.__table__
+    kiosks, nonces = table_of(Kiosk), table_of(KioskNonce)
     # Bind names differ from column names: SQLAlchemy keeps those for the VALUES of inserts.
     kiosk_id = bindparam("b_kiosk_id", type_=nonces.c.kiosk_id.type)
     source = select(kiosk_id, bindparam("b_nonce", type_=nonces.c.nonce.type), bindparam("b_seen_at", type_=Timestamp)

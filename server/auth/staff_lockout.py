@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.config import Settings
 from server.errors import ApiError
 from server.models import StaffLockout, StaffLoginFailure
 
@@ -32,7 +33,7 @@ class LockoutPolicy:
     lock_for: timedelta
 
     @classmethod
-    def from_settings(cls, settings) -> LockoutPolicy:  # type: ignore[no-untyped-def]
+    def from_settings(cls, settings: Settings) -> LockoutPolicy:
         """The policy of config/server.toml (staff_login_*)."""
         return cls(per_account=settings.staff_login_max_failures_per_account,
                    per_client=settings.staff_login_max_failures_per_client,
@@ -45,7 +46,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _active(now: datetime):  # type: ignore[no-untyped-def]
+def _active(now: datetime) -> ColumnElement[bool]:
     return (StaffLockout.until > now) & StaffLockout.cleared_at.is_(None)
 
 

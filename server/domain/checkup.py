@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,8 @@ from server.domain.patrons import patron_expiry
 from server.models import MigrationRequest, Patron
 from server.mykey.connector import MyKeyConnector
 
-NONE = "none"
+Link = Literal["old", "mykey", "none"]
+NONE: Link = "none"
 # Read aloud at the counter like a migration's reference: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE_PREFIX = "C-"
@@ -34,11 +36,20 @@ REFERENCE_PREFIX = "C-"
 class Checkup:
     """The server's findings for one card."""
 
-    link: str  # old | mykey | none
+    link: Link
     patron: Patron | None
     expiry: Expiry | None
     migration_reference: str | None  # a migration held for staff confirmation
     reference: str
+
+
+def _link_kind(scheme: str) -> Link:
+    """A stored link's scheme as the answer names it (the column holds only these two)."""
+    if scheme == "old":
+        return "old"
+    if scheme == "mykey":
+        return "mykey"
+    raise ValueError(f"unknown link scheme {scheme!r}")
 
 
 def new_reference() -> str:
@@ -70,7 +81,7 @@ def check_up(
         patron = link.patron
         held = session.scalar(select(MigrationRequest.reference_code).where(
             MigrationRequest.patron_id == patron.id, MigrationRequest.status == "pending"))
-        result = Checkup(link.scheme, patron, patron_expiry(patron=patron, today=today), held, reference)
+        result = Checkup(_link_kind(link.scheme), patron, patron_expiry(patron=patron, today=today), held, reference)
     detail = {**identity.audit_detail(), "reference": reference, "link": result.link}
     if result.expiry is not None:
         detail["card_status"] = result.expiry.status.value

@@ -18,7 +18,7 @@ from functools import cache
 from sqlalchemy import Insert, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from server.db import insert_for
+from server.db import insert_for, table_of
 from server.errors import ApiError
 from server.models import IdempotencyRecord
 
@@ -44,7 +44,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-_RECORDS = IdempotencyRecord.__table__
+_RECORDS = table_of(IdempotencyRecord)
 # Bind names differ from column names: SQLAlchemy keeps those for the VALUES / SET of inserts and updates.
 _THIS_KEY = (_RECORDS.c.kiosk_id == bindparam("b_kiosk_id")) & (_RECORDS.c.key == bindparam("b_key"))
 _READ = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response_body,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ _REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 class MigrationResult:
     """What the kiosk is told."""
 
-    status: str  # completed | pending
+    status: Literal["completed", "pending"]
     card_number: str
     reference_code: str | None
     identity: CertificateIdentity

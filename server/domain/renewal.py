@@ -33,6 +33,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.db import rowcount
 from server.domain import renewal_proof
 from server.domain.cards import parse_card_number
 from server.domain.expiry import CardStatus, Expiry
@@ -220,8 +221,8 @@ def cancel(*, session: Session, reference_code: str, staff_id: str, now: datetim
 def prune(*, session: Session, now: datetime) -> int:
     """Delete decided requests after DECIDED_DAYS, never-completed ones after PENDING_DAYS, and expired proofs;
     rows deleted."""
-    decided = session.execute(delete(RenewalRequest).where(
-        RenewalRequest.status != PENDING, RenewalRequest.decided_at < now - timedelta(days=DECIDED_DAYS))).rowcount
-    stale = session.execute(delete(RenewalRequest).where(
-        RenewalRequest.status == PENDING, RenewalRequest.created_at < now - timedelta(days=PENDING_DAYS))).rowcount
+    decided = rowcount(session.execute(delete(RenewalRequest).where(
+        RenewalRequest.status != PENDING, RenewalRequest.decided_at < now - timedelta(days=DECIDED_DAYS))))
+    stale = rowcount(session.execute(delete(RenewalRequest).where(
+        RenewalRequest.status == PENDING, RenewalRequest.created_at < now - timedelta(days=PENDING_DAYS))))
     return decided + stale + renewal_proof.prune(session=session, now=now)

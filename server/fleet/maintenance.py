@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.fleet.models import KioskMaintenancePin
 from server.models import Kiosk, StaffMember
 
@@ -108,7 +109,7 @@ def clear_pin(*, session: Session, kiosk_id: str, staff_id: str) -> bool:
     done = session.execute(delete(KioskMaintenancePin).where(KioskMaintenancePin.kiosk_id == kiosk_id,
                                                              KioskMaintenancePin.staff_id == staff_id))
     session.flush()
-    return bool(done.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(done))
 
 
 def credentials_for(*, session: Session, kiosk_id: str) -> list[MaintenanceCredential]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,12 @@ RECENT_ERRORS_KEPT = 20
 RECENT_ERRORS_SHOWN = 5
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite gives naive datetimes back for timezone-aware columns; they were stored as UTC."""
     if value is None:
@@ -87,7 +94,7 @@ def fleet_overview(*, session: Session, now: datetime, stale_intervals: int) -> 
     for event in session.scalars(select(KioskErrorEvent).order_by(KioskErrorEvent.id.desc())):
         shown = errors.setdefault(event.kiosk_id, [])
         if len(shown) < RECENT_ERRORS_SHOWN:
-            shown.append(KioskErrorPublic(at=_aware(event.at), message=event.message))  # type: ignore[arg-type]
+            shown.append(KioskErrorPublic(at=_aware(event.at), message=event.message))
     out = []
     for kiosk in kiosks:
         beat = beats.get(kiosk.kiosk_id)

@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from cryptography import x509
-from sqlalchemy import Column, Date, DateTime, Engine, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy import Column, Connection, Date, DateTime, Engine, LargeBinary, MetaData, String, Table, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.clock import Clock
@@ -110,7 +110,7 @@ class MyKeySimulator:
             else:
                 conn.execute(update(certificates).where(certificates.c.cert_key == key).values(person_key=person_key))
 
-    def _person_key(self, conn, cert: x509.Certificate) -> str:  # type: ignore[no-untyped-def]
+    def _person_key(self, conn: Connection, cert: x509.Certificate) -> str:
         key = certificate_key(cert)
         person = conn.execute(select(certificates.c.person_key).where(certificates.c.cert_key == key)).scalar()
         return person or key

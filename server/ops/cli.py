@@ -7,14 +7,18 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DatabaseError
 
 from server import audit
 from server.config import Settings
 
+if TYPE_CHECKING:  # the state is built on demand, as admin_cli does
+    from server.state import AppState
 
-def _state(settings: Settings):  # type: ignore[no-untyped-def]
+
+def _state(settings: Settings) -> AppState:
     from server.admin_cli import _state as admin_state
 
     return admin_state(settings)
@@ -204,7 +208,7 @@ def _cmd_export_links(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the operations subcommands to `admin`."""
     p = sub.add_parser("kiosk-enroll-code", help="print a one-time code a kiosk redeems for its id and secret")
     p.add_argument("--kiosk-id", required=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.auth.kiosk import create_kiosk
+from server.db import rowcount
 from server.errors import ApiError
 from server.models import Kiosk
 from server.ops.models import EnrollAttempt, EnrollCode
@@ -109,7 +110,7 @@ def clear_failures(*, session: Session, client: str | None) -> int:
     query = delete(EnrollAttempt).where(EnrollAttempt.ok.is_(False))
     if client is not None:
         query = query.where(EnrollAttempt.client == client_key(client))
-    return session.execute(query).rowcount or 0
+    return rowcount(session.execute(query)) or 0
 
 
 def redeem_code(*, session: Session, code: str, client: str, now: datetime, limit: RateLimit) -> Enrolled:

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from server.db import rowcount
 from server.domain import renewal
 from server.models import AuditEntry, IdempotencyRecord, Linkage, MigrationRequest, StaffSession
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
@@ -89,32 +90,32 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
     short = now - timedelta(days=SHORT_LIVED_DAYS)
     done: dict[str, int] = {"statistics_days_summarised": _summarise(session, ticket_cutoff)}
     done["statistics_hours_summarised"] = stats.roll_up_tickets(session=session, before=ticket_cutoff)
-    done["tickets"] = session.execute(delete(Ticket).where(Ticket.day < ticket_cutoff)).rowcount
-    done["kiosk_alerts"] = session.execute(delete(KioskAlert).where(
+    done["tickets"] = rowcount(session.execute(delete(Ticket).where(Ticket.day < ticket_cutoff)))
+    done["kiosk_alerts"] = rowcount(session.execute(delete(KioskAlert).where(
         KioskAlert.acknowledged_at.is_not(None), KioskAlert.created_at < now - timedelta(days=periods.tickets))
-    ).rowcount
-    done["ticket_daily_stats"] = session.execute(delete(TicketDailyStats).where(
-        TicketDailyStats.day < today - timedelta(days=periods.statistics))).rowcount
+    ))
+    done["ticket_daily_stats"] = rowcount(session.execute(delete(TicketDailyStats).where(
+        TicketDailyStats.day < today - timedelta(days=periods.statistics))))
     done["statistics_rows"] = stats.prune(session=session, before=today - timedelta(days=periods.statistics))
     # The newest event is kept: live pages wait for ids after it, and an emptied table could reuse ids.
     newest = session.scalar(select(func.max(QueueEvent.id)))
-    done["queue_events"] = session.execute(delete(QueueEvent).where(
-        QueueEvent.at < short, QueueEvent.id != newest)).rowcount if newest is not None else 0
-    done["idempotency_records"] = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < short)).rowcount
-    done["staff_sessions"] = session.execute(delete(StaffSession).where(StaffSession.expires_at < now)).rowcount
-    done["enroll_codes"] = session.execute(delete(EnrollCode).where(EnrollCode.expires_at < short)).rowcount
+    done["queue_events"] = rowcount(session.execute(delete(QueueEvent).where(
+        QueueEvent.at < short, QueueEvent.id != newest))) if newest is not None else 0
+    done["idempotency_records"] = rowcount(session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < short)))
+    done["staff_sessions"] = rowcount(session.execute(delete(StaffSession).where(StaffSession.expires_at < now)))
+    done["enroll_codes"] = rowcount(session.execute(delete(EnrollCode).where(EnrollCode.expires_at < short)))
     # Client addresses of enrollment attempts: needed only for the rate-limit window.
-    done["enroll_attempts"] = session.execute(delete(EnrollAttempt).where(EnrollAttempt.at < short)).rowcount
-    done["migration_requests"] = session.execute(delete(MigrationRequest).where(
+    done["enroll_attempts"] = rowcount(session.execute(delete(EnrollAttempt).where(EnrollAttempt.at < short)))
+    done["migration_requests"] = rowcount(session.execute(delete(MigrationRequest).where(
         MigrationRequest.status != "pending", MigrationRequest.decided_at.is_not(None),
-        MigrationRequest.decided_at < now - timedelta(days=periods.decided_migrations))).rowcount
+        MigrationRequest.decided_at < now - timedelta(days=periods.decided_migrations))))
     # After the requests: a link still named by a kept request (its foreign key) stays with it.
     still_named = select(MigrationRequest.id).where(MigrationRequest.old_linkage_id == Linkage.id)
-    done["ended_linkages"] = session.execute(delete(Linkage).where(
+    done["ended_linkages"] = rowcount(session.execute(delete(Linkage).where(
         Linkage.active.is_(False), Linkage.ended_at.is_not(None),
-        Linkage.ended_at < now - timedelta(days=periods.ended_links), ~still_named.exists())).rowcount
+        Linkage.ended_at < now - timedelta(days=periods.ended_links), ~still_named.exists())))
     done["renewal_requests"] = renewal.prune(session=session, now=now)
-    done["audit_log"] = session.execute(
-        delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))).rowcount
+    done["audit_log"] = rowcount(session.execute(
+        delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))))
     return done

@@ -42,9 +42,9 @@ def report_csv(report: StatsPublic) -> str:
             writer.writerow(("kiosk", "", "" if name == "sessions" else name, "", kiosk.kiosk_id, period,
                              _value(getattr(kiosk, name), k)))
     for rows, label in ((report.hours, "hour"), (report.days, "day")):
-        for row in rows:
-            writer.writerow((f"sessions_by_{label}", "", "", "", "", row.key, _value(row.sessions, k)))
-            writer.writerow((f"tickets_by_{label}", "", "", "", "", row.key, _value(row.tickets, k)))
+        for period_row in rows:
+            writer.writerow((f"sessions_by_{label}", "", "", "", "", period_row.key, _value(period_row.sessions, k)))
+            writer.writerow((f"tickets_by_{label}", "", "", "", "", period_row.key, _value(period_row.tickets, k)))
     for ticket in report.tickets:
         for name in ("issued", "served", "no_show", "called"):
             writer.writerow((f"tickets_{name}", ticket.service, "", "", "", period, _value(getattr(ticket, name), k)))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Result, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from server.clock import LIBRARY_TZ
 from server.models import Kiosk, MigrationRequest, RenewalRequest
@@ -39,8 +40,10 @@ LATEST_DAY = date(2999, 12, 31)
 # The kiosk's services in the order the page shows them; any other reported service follows.
 SERVICE_ORDER = ("migrate", "expiry", "renewal", "checkup", "ticket")
 # Requests the counter finishes: each status is listed, zero or not.
-FOLLOW_UPS = (("migration", MigrationRequest, ("pending", "confirmed", "rejected")),
-              ("renewal", RenewalRequest, ("pending", "completed", "cancelled")))
+FollowUp = tuple[Literal["migration", "renewal"], type[MigrationRequest | RenewalRequest], tuple[str, ...]]
+FOLLOW_UPS: tuple[FollowUp, ...] = (
+    ("migration", MigrationRequest, ("pending", "confirmed", "rejected")),
+    ("renewal", RenewalRequest, ("pending", "completed", "cancelled")))
 
 
 class Suppress:
@@ -62,7 +65,8 @@ def _services(names: set[str]) -> list[str]:
     return [s for s in SERVICE_ORDER if s in names] + sorted(names - set(SERVICE_ORDER))
 
 
-def _outcome_sums(session: Session, start: date, end: date, *columns):  # type: ignore[no-untyped-def]
+def _outcome_sums(session: Session, start: date, end: date, *columns: InstrumentedAttribute[Any]
+                  ) -> Result[*tuple[Any, ...]]:
     in_range = (KioskOutcome.day >= start, KioskOutcome.day <= end)
     return session.execute(select(*columns, func.sum(KioskOutcome.count)).where(*in_range).group_by(*columns))
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.clock import LIBRARY_TZ
+from server.db import rowcount
 from server.errors import ApiError
 from server.stats.models import KioskOutcome, TicketHourlyStats
 from server.stats.schemas import OutcomeCreate
@@ -23,7 +26,7 @@ from server.tickets.queries import aware
 NEWEST_DAYS = 1
 
 
-def _upsert(session: Session):  # type: ignore[no-untyped-def]
+def _upsert(session: Session) -> Callable[[Any], Any]:
     """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL both have it)."""
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
@@ -41,7 +44,17 @@ def record_outcome(*, session: Session, kiosk_id: str, event: OutcomeCreate, now
         set_={"count": KioskOutcome.count + 1}))
 
 
-def ticket_hours(tickets) -> dict[tuple[date, int, str], dict[str, int]]:  # type: ignore[no-untyped-def]
+class TicketTimes(Protocol):
+    """What ticket_hours reads of a ticket: a Ticket, or a row of these columns."""
+
+    day: date
+    service: str
+    status: str
+    issued_at: datetime
+    called_at: datetime | None
+
+
+def ticket_hours(tickets: Iterable[TicketTimes]) -> dict[tuple[date, int, str], dict[str, int]]:
     """Tickets summed per (library day, hour of issue, service): issued, served, no_show, called, wait_seconds."""
     sums: dict[tuple[date, int, str], dict[str, int]] = defaultdict(
         lambda: {"issued": 0, "served": 0, "no_show": 0, "called": 0, "wait_seconds": 0})
@@ -76,5 +89,5 @@ def roll_up_tickets(*, session: Session, before: date) -> int:
 
 def prune(*, session: Session, before: date) -> int:
     """Delete statistics of days before `before` (retention_statistics_days); returns rows deleted."""
-    deleted = session.execute(delete(KioskOutcome).where(KioskOutcome.day < before)).rowcount
-    return deleted + session.execute(delete(TicketHourlyStats).where(TicketHourlyStats.day < before)).rowcount
+    deleted = rowcount(session.execute(delete(KioskOutcome).where(KioskOutcome.day < before)))
+    return deleted + rowcount(session.execute(delete(TicketHourlyStats).where(TicketHourlyStats.day < before)))

@@ -19,6 +19,7 @@ from functools import cache
 from sqlalchemy import Engine, Executable, Text, bindparam, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from server.db import table_of
 from server.tickets.models import QueueEvent
 
 log = logging.getLogger("server.tickets.events")
@@ -33,7 +34,7 @@ _PRUNE_EVERY = 512
 @cache
 def _insert_event(dialect_name: str) -> Executable:
     """INSERT the event RETURNING its id; on PostgreSQL with its NOTIFY in the same round trip."""
-    events = QueueEvent.__table__
+    events = table_of(QueueEvent)
     row = insert(events).values(at=bindparam("b_at"), kind=bindparam("b_kind"), detail=bindparam("b_detail")
                                 ).returning(events.c.id)
     if dialect_name != "postgresql":
@@ -50,7 +51,7 @@ def publish(*, session: Session, kind: str, at: datetime, detail: dict | None = 
     prune_now_and_then(session=session, event_id=event_id, at=at)
 
 
-_INSERT_EVENTS = insert(QueueEvent.__table__).returning(QueueEvent.__table__.c.id)
+_INSERT_EVENTS = insert(table_of(QueueEvent)).returning(table_of(QueueEvent).c.id)
 _NOTIFY = select(func.pg_notify(CHANNEL, bindparam("b_payload", type_=Text)))
 
 

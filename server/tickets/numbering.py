@@ -17,13 +17,13 @@ from functools import cache
 from sqlalchemy import Insert
 from sqlalchemy.orm import Session
 
-from server.db import insert_for
+from server.db import insert_for, table_of
 from server.tickets.models import TicketSequence
 
 
 @cache
 def _take_seqs(dialect_name: str) -> Insert:
-    sequences = TicketSequence.__table__
+    sequences = table_of(TicketSequence)
     insert = insert_for(dialect_name)(sequences)  # service, day and last_number (= n) come with each execution
     return (
         insert.on_conflict_do_update(

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
 from server.clock import LIBRARY_TZ
+from server.db import table_of
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours, OpeningState
 from server.tickets.models import CALLED, SERVED, WAITING, KioskAlert, Ticket
@@ -32,7 +33,7 @@ def local_iso(value: datetime | None) -> str | None:
 
 
 # Built once: these run for every ticket issued (its answer says how many are ahead and how long).
-_TICKETS = Ticket.__table__
+_TICKETS = table_of(Ticket)
 _OF_SERVICE = (_TICKETS.c.day == bindparam("day")) & (_TICKETS.c.service == bindparam("service"))
 _AHEAD = select(func.count()).where(_OF_SERVICE, _TICKETS.c.status == WAITING, _TICKETS.c.seq < bindparam("seq"))
 _WAITING = select(func.count()).where(_OF_SERVICE, _TICKETS.c.status == WAITING)
@@ -88,7 +89,7 @@ def wait_minutes(*, session: Session, service: str, day: date, ahead: int, now: 
 def counter_ticket_public(ticket: Ticket) -> CounterTicketPublic:
     """A ticket as staff see it."""
     return CounterTicketPublic(
-        ticket_id=ticket.ticket_id, number=ticket.number, service=ticket.service, status=ticket.status,  # type: ignore[arg-type]
+        ticket_id=ticket.ticket_id, number=ticket.number, service=ticket.service, status=ticket.status,  # type: ignore[arg-type]  # a str column; pydantic checks it
         day=ticket.day, issued_at=aware(ticket.issued_at),
         called_at=aware(ticket.called_at) if ticket.called_at else None, counter=ticket.counter_id,
         call_count=ticket.call_count, finished_at=aware(ticket.finished_at) if ticket.finished_at else None,

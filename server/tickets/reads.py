@@ -12,7 +12,9 @@ server's own sessions are used.
 from __future__ import annotations
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from server.state import AppState
 
@@ -28,7 +30,7 @@ def read_sessions(state: AppState) -> sessionmaker[Session]:
         engine = create_engine(state.engine.url, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")
-        def _read_only(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _read_only(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA query_only=ON")  # a mistake here cannot write
             cursor.close()

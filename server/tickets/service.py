@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.db import rowcount, table_of
 from server.errors import ApiError
 from server.tickets.catalog import Catalog
 from server.tickets.events import publish, publish_many
@@ -25,7 +26,7 @@ from server.tickets.numbering import format_number, take_seqs
 # What a new ticket row is inserted with (the rest stays NULL until it is called or printed).
 TICKET_COLUMNS = ("ticket_id", "status_token", "service", "day", "seq", "number", "status", "kiosk_id", "reason",
                   "reference", "issued_at", "call_count", "print_count")
-_INSERT_TICKETS = insert(Ticket.__table__).returning(Ticket.__table__.c.ticket_id, Ticket.__table__.c.id)
+_INSERT_TICKETS = insert(table_of(Ticket)).returning(table_of(Ticket).c.ticket_id, table_of(Ticket).c.id)
 # Another counter may take the same waiting ticket between our read and our update; try the next one.
 _CALL_ATTEMPTS = 5
 
@@ -103,7 +104,7 @@ def issue_tickets(
     if tickets:
         connection = session.connection()
         rows = [{column: getattr(ticket, column) for column in TICKET_COLUMNS} for ticket in tickets]
-        ids = dict(connection.execute(_INSERT_TICKETS, rows).all())
+        ids: dict[str, int] = dict(connection.execute(_INSERT_TICKETS, rows).tuples().all())
         for ticket in tickets:
             ticket.id = ids[ticket.ticket_id]
         publish_many(session=session, kind="ticket.issued", at=now,
@@ -157,13 +158,13 @@ def call_next(
         if candidate is None:
             raise ApiError("queue_empty")
         # Compare-and-set: only one counter can move this ticket out of "waiting".
-        taken = session.execute(
+        taken = rowcount(session.execute(
             update(Ticket)
             .where(Ticket.id == candidate.id, Ticket.status == WAITING)
             .values(status=CALLED, called_at=now, last_called_at=now, counter_id=counter.id, called_by=staff_id,
                     call_count=Ticket.call_count + 1)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if taken == 1:
             session.refresh(candidate)
             _changed(session=session, ticket=candidate, kind="ticket.called", staff_id=staff_id, now=now)

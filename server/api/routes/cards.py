@@ -7,6 +7,7 @@ import base64
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from server import audit
 from server.api.common import decode_base64, expiry_public, month_only
@@ -82,7 +83,7 @@ def card_expiry_by_mynumber(
 ) -> JSONResponse:
     """Expiry of the library card linked to the My Number card that signed the challenge."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         today = state.clock.today()
         patron, expiry = expiry_by_card_response(
             session=session,
@@ -111,7 +112,7 @@ def card_expiry_by_mynumber(
 def card_checkup(body: CardResponse, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
     """Card check-up: link scheme and library card of the My Number card that signed the challenge."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         today = state.clock.today()
         found = checkup.check_up(
             session=session,

@@ -80,7 +80,7 @@ def heartbeat(body: HeartbeatCreate, kiosk: KioskDep, session: SessionDep, state
 def staff_action(body: StaffActionCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
     """A staff action at the kiosk (sign-in, lockout, test print, reprint, service switch, restart)."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         entry = service.record_staff_action(session=session, kiosk_id=kiosk.kiosk_id, action=body,
                                             now=state.clock.now())
         return 201, StaffActionRecorded(id=entry.id).model_dump(mode="json")

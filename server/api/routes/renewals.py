@@ -13,6 +13,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from server.api.common import audit_card, decode_base64
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
@@ -123,7 +124,7 @@ def create_proof(body: ProofCreate, kiosk: KioskDep, key: IdempotencyKeyDep, sta
     """The card signed a fresh challenge (利用者証明用 PIN): a short-lived proof for this card number here."""
     ttl = state.settings.renewal_proof_ttl_seconds
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         token = renewal_proof.issue(
             session=session, trust=state.trust, connector=state.mykey, card_number=body.card_number,
             challenge_id=body.challenge_id,
@@ -159,7 +160,7 @@ def compare(body: RenewalCreate, kiosk: KioskDep, session: SessionDep, state: St
 def create(body: RenewalCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
     """Store a renewal request for the counter (compared again: the record may have changed)."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         now = state.clock.now()
         number = parse_card_number(body.card_number)
         proof = renewal_proof.require(session=session, token=body.proof, kiosk_id=kiosk.kiosk_id,

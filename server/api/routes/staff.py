@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
+from sqlalchemy.orm import Session
 
 from server import audit
 from server.api.common import expiry_public
@@ -31,11 +32,12 @@ from server.schemas import (
     StaffLoginCreate,
     StaffSessionPublic,
 )
+from server.state import AppState
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERROR_RESPONSES)
 
 
-def _patron_public(*, session, patron: Patron, state) -> PatronPublic:  # type: ignore[no-untyped-def]
+def _patron_public(*, session: Session, patron: Patron, state: AppState) -> PatronPublic:
     today = state.clock.today()
     return PatronPublic(
         card_number=patron.card_number,

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
 from server.api.idempotent import run_idempotent
@@ -33,7 +34,7 @@ DEFAULT_DAYS = 30
 def record_outcome(body: OutcomeCreate, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
     """One patron session's outcome (service, outcome, reason code, library day and hour); counted once per key."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         service.record_outcome(session=session, kiosk_id=kiosk.kiosk_id, event=body, now=state.clock.now(),
                                keep_days=state.settings.retention_statistics_days)
         return 201, OutcomeRecorded().model_dump(mode="json")
@@ -44,7 +45,7 @@ def record_outcome(body: OutcomeCreate, kiosk: KioskDep, key: IdempotencyKeyDep,
     )
 
 
-def _report(*, state: AppState, session, start: date | None, end: date | None) -> StatsPublic:  # type: ignore[no-untyped-def]
+def _report(*, state: AppState, session: Session, start: date | None, end: date | None) -> StatsPublic:
     if any(day is not None and not report.EARLIEST_DAY <= day <= report.LATEST_DAY for day in (start, end)):
         raise ApiError("invalid_request")
     end = end or state.clock.today()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
@@ -84,7 +85,7 @@ def ticket_printed(
     """The kiosk printed (or reprinted) one of its own tickets (another kiosk's: 404 unknown_ticket); a retry
     with the same key counts once."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         ticket = service.mark_printed(session=session, ticket_id=ticket_id, kiosk_id=kiosk.kiosk_id,
                                       reprint=body.reprint, now=state.clock.now())
         public = PrintedPublic(ticket_id=ticket.ticket_id, number=ticket.number, print_count=ticket.print_count,
@@ -102,7 +103,7 @@ def ticket_printed(
 def call_staff(body: AlertCreate, kiosk: SignedKioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
     """A kiosk asks for a member of staff (shown on the counter console until acknowledged)."""
 
-    def action(session):  # type: ignore[no-untyped-def]
+    def action(session: Session) -> tuple[int, dict]:
         alert = alerts.raise_alert(session=session, kiosk_id=kiosk.kiosk_id, reason=body.reason,
                                    ticket_number=body.ticket_number, now=state.clock.now())
         return 201, alert_public(alert).model_dump(mode="json")
