@@ -11,6 +11,7 @@ run:
 test:
 	@scripts/bootstrap.sh test
 	@$(PY) -m ruff check .
+	@$(PY) -m mypy
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 # One tier of `make test` (markers set by tests/markers.py): test-unit is a developer's quick loop.
@@ -20,6 +21,7 @@ test-unit test-integration test-e2e:
 
 lint:
 	@$(PY) -m ruff check .
+	@$(PY) -m mypy
 
 bench:
 	@scripts/bootstrap.sh test
