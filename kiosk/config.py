@@ -329,9 +329,12 @@ def _check_type(setting: str, type_name: Any, value: Any, origin: str) -> Any:
     # bool is a subclass of int: refuse true/false where a number is meant.
     if not isinstance(value, ok) or (type_name in ("int", "float") and isinstance(value, bool)):
         raise ConfigError(f"{setting}: must be a {type_name}, got {value!r} (in {origin})")
-    if type_name == "float" and not math.isfinite(value):  # TOML has nan and inf
-        raise ConfigError(f"{setting}: must be a finite number, got {value!r} (in {origin})")
-    return float(value) if type_name == "float" else value
+    if type_name == "float" and isinstance(value, int | float):  # always, after the check above
+        number = float(value)
+        if not math.isfinite(number):  # TOML has nan and inf
+            raise ConfigError(f"{setting}: must be a finite number, got {value!r} (in {origin})")
+        return number
+    return value
 
 
 def _validate_languages(session: SessionSettings) -> None:

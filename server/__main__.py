@@ -42,16 +42,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             sock = socket.socket(fileno=settings.listen_fd)
         except OSError as error:
             raise SettingError(f"listen_fd: {settings.listen_fd} is not an open socket ({error.strerror})") from None
-        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level, **tls)).run(sockets=[sock])
+        config = uvicorn.Config(app, log_level=settings.log_level, ssl_certfile=tls[0], ssl_keyfile=tls[1])
+        uvicorn.Server(config).run(sockets=[sock])
     else:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, **tls)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                    ssl_certfile=tls[0], ssl_keyfile=tls[1])
     return 0
 
 
-def _tls(settings: Settings) -> dict[str, str]:
-    """uvicorn's TLS options when a certificate is configured (config.py checks both or neither)."""
+def _tls(settings: Settings) -> tuple[str | None, str | None]:
+    """uvicorn's certificate and key files when configured (config.py checks both or neither)."""
     if not settings.ssl_certfile:
-        return {}
+        return None, None
     import ssl
 
     check_readable_file("ssl_certfile", settings.ssl_certfile)
@@ -64,7 +66,7 @@ def _tls(settings: Settings) -> dict[str, str]:
         reason = getattr(error, "reason", None) or error.strerror or str(error)
         raise SettingError(f"ssl_certfile and ssl_keyfile: {settings.ssl_certfile} and {settings.ssl_keyfile} "
                            f"are not a PEM certificate and its key ({reason})") from None
-    return {"ssl_certfile": settings.ssl_certfile, "ssl_keyfile": str(settings.ssl_keyfile)}
+    return settings.ssl_certfile, str(settings.ssl_keyfile)
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from server.config import DEFAULT_DATA_DIR, SettingError
 
@@ -35,7 +37,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             # Foreign keys are off by default in SQLite; WAL lets several server
             # processes read while one writes.
             cursor = dbapi_connection.cursor()
@@ -47,7 +49,7 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        def _begin_immediate(connection: Connection) -> None:
             # Take the write lock up front: a deferred transaction that reads and then
             # writes fails at once with "database is locked" when another process
             # writes in between, whatever the busy timeout.
@@ -69,7 +71,7 @@ def check_database(url: str, *, setting: str = "database_url") -> None:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             return
-        path = Path(parsed.database)  # type: ignore[arg-type]
+        path = Path(parsed.database)
         try:
             if path.parent == DEFAULT_DATA_DIR:
                 DEFAULT_DATA_DIR.mkdir(exist_ok=True)
@@ -91,9 +93,22 @@ def check_database(url: str, *, setting: str = "database_url") -> None:
         engine.dispose()
 
 
-def insert_for(dialect_name: str):  # type: ignore[no-untyped-def]
+def insert_for(dialect_name: str) -> Callable[[Any], Any]:
     """The dialect's INSERT construct, which has ON CONFLICT (the same on SQLite and PostgreSQL)."""
     return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """A mapped class's Table (SQLAlchemy types `__table__` as any FromClause; ours are all plain tables)."""
+    table = model.__table__
+    assert isinstance(table, Table), model
+    return table
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE run through Session.execute touched (typed as a plain Result there)."""
+    assert isinstance(result, CursorResult), type(result)
+    return result.rowcount
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

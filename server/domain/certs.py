@@ -178,11 +178,11 @@ def load_trust_store(*, root_paths: list[str], crl_paths: list[str], crl_refresh
     :raises SettingError: a root or CRL file that cannot be read or is not one, naming the setting.
     """
     roots: list[x509.Certificate] = []
-    for path in root_paths:
-        roots.extend(_read_at_start("jlis_root_paths", Path(path), _load_roots))
+    for root_path in root_paths:
+        roots.extend(_read_at_start("jlis_root_paths", Path(root_path), _load_roots))
     files = [Path(p) for p in crl_paths if not _is_url(p)]
-    for path in files:
-        _read_at_start("crl_paths", path, _load_crl)  # fail at start-up, not at the first migration
+    for crl_file in files:
+        _read_at_start("crl_paths", crl_file, _load_crl)  # fail at start-up, not at the first migration
     return TrustStore(roots=roots, crl_paths=files, crl_urls=[u for u in crl_paths if _is_url(u)],
                       crl_refresh_seconds=crl_refresh_seconds)
 

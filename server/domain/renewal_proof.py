@@ -23,10 +23,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.db import rowcount
 from server.domain.card_proof import proven_card_link, verify_card_response
 from server.domain.cards import parse_card_number
 from server.domain.certs import TrustStore
@@ -87,7 +88,7 @@ def require(*, session: Session, token: str | None, kiosk_id: str, card_number: 
 _NOT_COUNTED = ("renewal_proof_required", "renewal_proof_invalid", "renewal_compare_limit", "malformed_card_number")
 
 
-def _count(session: Session, *conditions: object) -> int:
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == COMPARE_ACTION, AuditEntry.outcome.not_in(_NOT_COUNTED), *conditions)) or 0
 
@@ -104,4 +105,4 @@ def check_limits(*, session: Session, card_number: str, kiosk_id: str, now: date
 
 def prune(*, session: Session, now: datetime) -> int:
     """Delete proofs that expired (they are minutes long); rows deleted."""
-    return session.execute(delete(RenewalProof).where(RenewalProof.expires_at < now)).rowcount
+    return rowcount(session.execute(delete(RenewalProof).where(RenewalProof.expires_at < now)))
