@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from server.api import handlers
-from server.api.fast_tickets import TicketIssueFastPath
 from server.api.middleware import BodyGuard
 from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, stats, tickets
 from server.api.routes.fleet import router as fleet_router
@@ -28,7 +27,7 @@ need a bearer token from POST /v1/staff/sessions. Every error is
 
 class SagaApp(FastAPI):
     """FastAPI with the security headers outside everything, Starlette's own error middleware included, so
-    that every answer carries them: a 500, the body guard's refusals and the fast ticket path too."""
+    that every answer carries them: a 500 and the body guard's refusals too."""
 
     def build_middleware_stack(self) -> ASGIApp:
         """Starlette's stack, wrapped."""
@@ -45,7 +44,6 @@ def create_app(
                   docs_url=None, redoc_url=None)
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
-    app.add_middleware(TicketIssueFastPath)  # innermost: after the body guard and the version gate
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     for module in (health, cards, migrations, renewals, staff, tickets, counter, lobby, pages, stats):
         app.include_router(module.router)

@@ -1,5 +1,5 @@
 """Every answer of the real server process carries the security headers of server/api/security_headers.py
-(pages, static files, the API, its errors, the event stream, the fast ticket path), on SQLite and PostgreSQL;
+(pages, static files, the API, its errors, the event stream, a ticket issued), on SQLite and PostgreSQL;
 the API document (/docs) loads nothing from another host."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_errors_streams_and_kiosk_answers_carry_the_headers(live_server: ServerP
         requests.get(url + "/v1/cards/2000000105/expiry", timeout=10),  # unsigned kiosk request: 401
         requests.get(url + "/v1/cards/2000000105/expiry", auth=HmacAuth(live_server.kiosk_id,
                                                                         live_server.kiosk_secret), timeout=10),
-        # The fast path of ticket issuing (its own middleware, whatever it answers).
+        # A ticket issued (answered by the ticket writer, after its commit).
         requests.post(url + "/v1/tickets", json={"service": "other"},
                       auth=HmacAuth(live_server.kiosk_id, live_server.kiosk_secret),
                       headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=10),

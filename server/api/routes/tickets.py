@@ -11,10 +11,8 @@ from sqlalchemy.orm import Session
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
 from server.api.idempotent import run_idempotent
 from server.api.ticket_writer import TicketRequest
-from server.auth.kiosk import SignedRequest
 from server.domain.idempotency import request_fingerprint
 from server.schemas import ERROR_RESPONSES
-from server.state import AppState
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
@@ -59,15 +57,8 @@ async def issue_ticket(
 ) -> JSONResponse:
     """Issue a ticket (one atomic step; a retry with the same Idempotency-Key returns the same ticket).
     Outside opening hours: 503 counter_closed with error.details.opens_at."""
-    # Served by server.api.fast_tickets ahead of the router, with these same dependencies; declared
-    # here for the API document and for an app built without that fast path.
-    return await issue(body=body, kiosk=kiosk, key=key, state=state, request=request)
-
-
-async def issue(*, body: TicketCreate, kiosk: SignedRequest, key: str, state: AppState, request: Request
-                ) -> JSONResponse:
-    """Hand the request to the process's ticket writer, which commits it with the others asked for
-    meanwhile (server/api/ticket_writer.py) and answers after the commit."""
+    # The event loop only hands the request over: the process's ticket writer commits it with the
+    # others asked for meanwhile (server/api/ticket_writer.py) and answers after the commit.
     base = state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
     order = TicketOrder(service_id=body.service, kiosk_id=kiosk.kiosk_id, reason=body.reason,
                         reference=body.reference)
