@@ -4,6 +4,7 @@ asked for together commit in one transaction, and every request keeps the guaran
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import uuid
@@ -174,7 +175,7 @@ def test_concurrent_requests_share_commits_and_get_distinct_numbers(state: AppSt
 
     def send(req: TicketRequest) -> None:
         start.wait()
-        writer.issue_blocking(req)
+        asyncio.run(writer.issue(req))  # each thread its own event loop, as each server process has one
 
     def run() -> None:
         threads = [threading.Thread(target=send, args=(r,)) for r in requests]
