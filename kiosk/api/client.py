@@ -74,13 +74,20 @@ class KioskApiClient:
     ) -> None:
         self._transport = Transport(base_url, kiosk_id, secret, timeout, ca_file=ca_file,
                                     clock_offset_s=clock_offset_s)
-        self.base_url = self._transport.base_url
-        self.timeout = timeout
         # The latest clock comparison with the server (from /health/clock and each heartbeat's answer).
         self.clock = ClockWatch()
         # What this patron session sent (the privacy slip); the app clears it when the session ends.
         self.disclosures = DisclosureLedger()
         self._transport.add_request_hook(record_patron_request(self.disclosures))
+
+    @property
+    def base_url(self) -> str:
+        """The server's address; one place, the transport's, so that changing it changes every call."""
+        return self._transport.base_url
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        self._transport.base_url = url.rstrip("/")
 
     def close(self) -> None:
         """Close pooled connections."""
