@@ -330,6 +330,25 @@ class CardPinFlow:
             self.state = WaitingForCard(state.pin.card_number, CardTrouble.REMOVED)
         return []
 
+    def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
+        """The answer to "is the 入力補助 PIN the same?" (the flows that need both PINs ask it)."""
+        if isinstance(event, PinsAreSame):
+            if state.card.text_tries == 0:
+                self.state = PinBlocked(state.card_number, PinStep.TEXT, state.card.profile)
+            else:
+                # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
+                step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
+                self.state = EnteringPin(state.card_number, state.card, step)
+        elif isinstance(event, CardRemoved):
+            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
+        elif isinstance(event, Back):
+            self.state = self._same_pin_back(state)
+        return []
+
+    def _same_pin_back(self, state: SamePin) -> object:
+        """The state Back leads to from the same-PIN question: placing the card again."""
+        return WaitingForCard(state.card_number)
+
     def _card_step_failed(self, card_number: str, card: CardFacts, step: PinStep, birth_date: date | None,
                           event: object) -> bool:
         """A PIN was refused, a PIN is blocked, or the card went away during a card step; False if not."""

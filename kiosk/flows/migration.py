@@ -24,14 +24,12 @@ from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
     CardFacts,
     CardPinFlow,
-    CardRemoved,
     CardTrouble,
     CardUnusable,
     CertificateExpired,
     EnteringPin,
     LastTryWarning,
     PinBlocked,
-    PinsAreSame,
     PinStep,
     ReadCard,
     ReadingCard,
@@ -254,20 +252,6 @@ class MigrationFlow(CardPinFlow):
 
     def _pin_back(self, pad: EnteringPin) -> State:
         return SamePin(pad.card_number, pad.card)
-
-    def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, PinsAreSame):
-            if state.card.text_tries == 0:
-                self.state = PinBlocked(state.card_number, PinStep.TEXT, state.card.profile)
-            else:
-                # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
-                step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
-                self.state = EnteringPin(state.card_number, state.card, step)
-        elif isinstance(event, CardRemoved):
-            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
-        elif isinstance(event, Back):
-            self.state = WaitingForCard(state.card_number)
-        return []
 
     def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
         if pad.step is PinStep.TEXT:

@@ -32,13 +32,11 @@ from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
     CardFacts,
     CardPinFlow,
-    CardRemoved,
     CardTrouble,
     CertificateExpired,
     EnteringPin,
     LastTryWarning,
     PinBlocked,
-    PinsAreSame,
     PinStep,
     PinWrong,
     ReadCard,
@@ -412,19 +410,8 @@ class RenewalFlow(CardPinFlow):
         self._facts = None
         return SamePin(pad.card_number, pad.card)
 
-    def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
-        if isinstance(event, PinsAreSame):
-            if state.card.text_tries == 0:
-                self.state = PinBlocked(state.card_number, PinStep.TEXT, state.card.profile)
-            else:
-                # Reuse only with two tries to spare: a mistaken "same" must not cost the last one.
-                step = PinStep.SHARED if event.same and state.card.text_tries >= 2 else PinStep.TEXT
-                self.state = EnteringPin(state.card_number, state.card, step)
-        elif isinstance(event, CardRemoved):
-            self.state = WaitingForCard(state.card_number, CardTrouble.REMOVED)
-        elif isinstance(event, Back):
-            self.state = ChooseWay(state.card_number, self._status)
-        return []
+    def _same_pin_back(self, state: SamePin) -> State:
+        return ChooseWay(state.card_number, self._status)
 
     def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
         if pad.step is PinStep.TEXT:
