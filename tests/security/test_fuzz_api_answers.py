@@ -4,10 +4,8 @@ typed errors (KioskApiError): over real HTTP, from a local server that answers w
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
@@ -16,39 +14,13 @@ from hypothesis import strategies as st
 
 from kiosk.api import KioskApiClient, KioskApiError
 from tests.security.fuzzing import examples
-
-
-class _Answers(ThreadingHTTPServer):
-    """Answers every request with `self.answer`: (status, content type, body bytes)."""
-
-    answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def _reply(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        status, content_type, body = self.server.answer  # type: ignore[attr-defined]
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _reply  # noqa: N815 - http.server's names
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
+from tests.support.canned_http import CannedServer, canned_server
 
 
 @pytest.fixture(scope="module")
-def answers() -> Iterator[_Answers]:
-    server = _Answers(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def answers() -> Iterator[CannedServer]:
+    with canned_server() as server:
+        yield server
 
 
 # Keys the client reads, so generated objects often look almost right.
@@ -85,9 +57,10 @@ def _calls(client: KioskApiClient) -> list:  # type: ignore[type-arg]
 
 @settings(max_examples=examples(60))
 @given(status=_statuses, body=_bodies, json_type=st.booleans())
-def test_any_answer_is_a_result_or_a_typed_error(answers: _Answers, status: int, body: bytes, json_type: bool) -> None:
+def test_any_answer_is_a_result_or_a_typed_error(answers: CannedServer, status: int, body: bytes,
+                                                 json_type: bool) -> None:
     answers.answer = (status, "application/json" if json_type else "text/html", body)
-    client = KioskApiClient(f"http://127.0.0.1:{answers.server_address[1]}", "kiosk-x", "s" * 32, timeout=5)
+    client = KioskApiClient(answers.url, "kiosk-x", "s" * 32, timeout=5)
     try:
         for call in _calls(client):
             try:

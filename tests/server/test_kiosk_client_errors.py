@@ -5,12 +5,9 @@ real HTTP server answering what a broken proxy or a wrong server would."""
 from __future__ import annotations
 
 import inspect
-import socket
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -19,6 +16,7 @@ from kiosk.api import ApiError, KioskApiClient, ServerError, ServerUnreachableEr
 from kiosk.api.transport import Outgoing
 from kiosk.maintenance.audit import StaffEvent
 from kiosk.maintenance.heartbeat import KioskState
+from tests.support.canned_http import CannedServer, canned_server
 from tests.support.server_proc import ServerProcess
 
 # A value for each parameter name the client's methods take; a new method with a new required
@@ -95,39 +93,10 @@ def test_real_server_refusing_the_secret_is_a_typed_error(live_server: ServerPro
         client.close()
 
 
-class _Answers(ThreadingHTTPServer):
-    """Answers every request with `answer`: (status, content type, body), or drops it when status is 0."""
-
-    answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def _reply(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, content_type, body = self.server.answer  # type: ignore[attr-defined]
-        if status == 0:
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _reply  # noqa: N815 - http.server's names
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
-
-
 @pytest.fixture(scope="module")
-def answers() -> Iterator[_Answers]:
-    server = _Answers(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def answers() -> Iterator[CannedServer]:
+    with canned_server() as server:
+        yield server
 
 
 _CONFLICT = b'{"error": {"code": "conflict", "message_ja": "\\u91cd\\u8907", "message_en": "conflict"}}'
@@ -143,9 +112,9 @@ _BROKEN: dict[str, tuple[tuple[int, str, bytes], type[Exception]]] = {
 
 @pytest.mark.parametrize("name", _public_methods())
 @pytest.mark.parametrize("broken", list(_BROKEN))
-def test_a_broken_answer_is_the_typed_error(answers: _Answers, name: str, broken: str) -> None:
+def test_a_broken_answer_is_the_typed_error(answers: CannedServer, name: str, broken: str) -> None:
     answers.answer, expected = _BROKEN[broken]
-    client = KioskApiClient(f"http://127.0.0.1:{answers.server_address[1]}", "kiosk-x", "s" * 32, timeout=5)
+    client = KioskApiClient(answers.url, "kiosk-x", "s" * 32, timeout=5)
     try:
         with pytest.raises(expected):
             _call(client, name)
@@ -156,10 +125,10 @@ def test_a_broken_answer_is_the_typed_error(answers: _Answers, name: str, broken
 @pytest.mark.parametrize("name", _public_methods())
 @pytest.mark.parametrize("body", [b"{}", b'{"card": {}, "services": [{}], "staff": [{}], "link": "none"}',
                                   b'{"time": "2026-06-15T10:00:00", "received_at": 5, "challenge": 7}'])
-def test_an_answer_of_the_wrong_shape_is_a_server_error(answers: _Answers, name: str, body: bytes) -> None:
+def test_an_answer_of_the_wrong_shape_is_a_server_error(answers: CannedServer, name: str, body: bytes) -> None:
     """What a method left off the old list of wrapped names would have raised as KeyError or TypeError."""
     answers.answer = (200, "application/json", body)
-    client = KioskApiClient(f"http://127.0.0.1:{answers.server_address[1]}", "kiosk-x", "s" * 32, timeout=5)
+    client = KioskApiClient(answers.url, "kiosk-x", "s" * 32, timeout=5)
     seen: list[Outgoing] = []
     client._transport.add_request_hook(seen.append)
     try:
