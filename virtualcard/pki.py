@@ -134,17 +134,8 @@ def _make_patron_cert(
         ]
     )
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(serial)
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
-        )
+        _end_entity(subject, key, serial, ca_cert, start, end,
+                    x509.KeyUsage(True, False, False, False, False, False, False, False, False))
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
@@ -155,6 +146,29 @@ def _make_patron_cert(
             critical=False,
         )
         .sign(ca_key, hashes.SHA256())
+    )
+
+
+def _end_entity(
+    subject: x509.Name,
+    key: rsa.RSAPrivateKey,
+    serial: int,
+    ca_cert: x509.Certificate,
+    start: dt.datetime,
+    end: dt.datetime,
+    usage: x509.KeyUsage,
+) -> x509.CertificateBuilder:
+    """What both card certificates (利用者証明用, 署名用) start with: not a CA, and their own key usage."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
     )
 
 
@@ -196,17 +210,9 @@ def _make_sign_cert(
         ]
     )
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(serial)
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(  # digitalSignature and nonRepudiation, as on the real card
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
-        )
+        # digitalSignature and nonRepudiation, as on the real card
+        _end_entity(subject, key, serial, ca_cert, start, end,
+                    x509.KeyUsage(True, True, False, False, False, False, False, False, False))
         .add_extension(alt_names, critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
