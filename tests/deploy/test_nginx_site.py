@@ -36,6 +36,7 @@ from cryptography.x509.oid import NameOID
 from requests.adapters import HTTPAdapter
 
 from protocol import signing
+from server.api.security_headers import SECURITY_HEADERS  # pinned to literal values in its own test
 from tests.deploy.test_proxy_headers import ALWAYS_OPEN
 from tests.support.ports import free_port, wait_listening
 from tests.support.server_proc import REPO_ROOT, ServerProcess, start_server
@@ -44,14 +45,6 @@ SCRIPT = REPO_ROOT / "deploy" / "server" / "install.sh"
 KIOSK, QUEUE, STAFF = "kiosk.localhost", "queue.localhost", "staff.localhost"
 STAFF_NETWORK = "127.0.0.1"  # the staff host's allow-list in this test
 OUTSIDE = "127.0.0.2"  # a loopback address outside it: the same machine, another client address
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                               "frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 # Staff pages and their assets, and the API document: on the staff host only.
 STAFF_PAGES = ("/counter", "/fleet", "/stats", "/docs", "/openapi.json", "/web/counter.js", "/web/staff.js",
                "/fleet/fleet.js")
