@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 from server.api import handlers
 from server.api.middleware import BodyGuard
 from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, stats, tickets
+from server.api.routes.callouts import router as callouts_router
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
 from server.clock import Clock
@@ -47,6 +48,7 @@ def create_app(
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     for module in (health, cards, migrations, renewals, staff, tickets, counter, lobby, pages, stats):
         app.include_router(module.router)
+    app.include_router(callouts_router)
     app.include_router(fleet_router)
     app.include_router(ops_routes.router)
     app.add_middleware(KioskVersionGate, minimum=settings.min_kiosk_version)

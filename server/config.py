@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     # Queue tickets (server/tickets): services, counters, opening hours (Asia/Tokyo wall clock).
     ticket_services: list[TicketServiceSetting] = DEFAULT_TICKET_SERVICES
     counters: list[CounterSetting] = DEFAULT_COUNTERS
+    # The lobby display's spoken call names the place of the counter windows (server/tickets/callout.py).
+    callout_place_ja: str = "2階総合カウンター"
+    callout_place_en: str = "the 2nd floor main counter"
     # Base of the status URL printed as a QR code; empty: the URL the kiosk used (development only).
     public_base_url: str = Field(default="", validate_default=True)
     counter_hours_weekday: tuple[str, str] = ("09:00", "20:00")

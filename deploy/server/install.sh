@@ -111,8 +111,9 @@ if [ "$write_site" = 1 ] && { [ ! -e "$tls_cert" ] || [ ! -e "$tls_key" ]; }; th
 fi
 announce "saga server"
 
-# 1. Debian packages: the database, the TLS proxy, Python, and age/rsync for encrypted off-site backups.
-pkgs=(postgresql postgresql-client nginx python3 python3-venv age rsync ca-certificates)
+# 1. Debian packages: the database, the TLS proxy, Python, age/rsync for encrypted off-site backups, and
+#    espeak-ng (the English half of the lobby display's spoken calls).
+pkgs=(postgresql postgresql-client nginx python3 python3-venv age rsync ca-certificates espeak-ng)
 mapfile -t missing < <(missing_packages "${pkgs[@]}")
 apt_install "${missing[@]}"
 

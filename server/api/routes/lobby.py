@@ -25,6 +25,7 @@ from server.errors import ApiError
 from server.schemas import ERROR_RESPONSES
 from server.state import AppState
 from server.tickets import queries
+from server.tickets.callout import with_call_audio
 from server.tickets.catalog import Catalog
 from server.tickets.events import EventBroker
 from server.tickets.hours import OpeningHours
@@ -75,9 +76,10 @@ def event_stream(request: Request, *, event: str, snapshot: Callable[[], dict | 
 
 def _board(state: AppState) -> dict:
     with read_sessions(state)() as session:
-        return queries.lobby_board(session=session, catalog=Catalog.from_settings(state.settings),
-                                   hours=OpeningHours.from_settings(state.settings),
-                                   now=state.clock.now(), today=state.clock.today())
+        board = queries.lobby_board(session=session, catalog=Catalog.from_settings(state.settings),
+                                    hours=OpeningHours.from_settings(state.settings),
+                                    now=state.clock.now(), today=state.clock.today())
+    return with_call_audio(board, place_ja=state.settings.callout_place_ja, place_en=state.settings.callout_place_en)
 
 
 def _status(state: AppState, token: str) -> dict | None:
