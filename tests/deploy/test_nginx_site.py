@@ -127,8 +127,9 @@ class Proxy:
             session.mount("https://", _From(source))
             session.mount("http://", _From(source))
         headers = {"Host": host, **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", 10)
         response = session.request(method, (self.http if plain else self.https) + path, headers=headers,
-                                   verify=str(self.cert), timeout=10, allow_redirects=False, **kwargs)
+                                   verify=str(self.cert), allow_redirects=False, **kwargs)
         _assert_security_headers(response)
         return response
 
@@ -303,6 +304,28 @@ def test_the_public_queue_host_serves_a_ticket_and_the_lobby_but_nothing_of_the_
     assert proxy.call("POST", QUEUE, "/v1/kiosk/enroll", json={"code": "WRONG-CODE"}).status_code in (403, 404)
 
 
+def test_the_lobby_displays_spoken_call_is_on_the_queue_host(proxy: Proxy) -> None:
+    issued = _signed_ticket(proxy)
+    assert issued.status_code == 201, issued.text
+    staff = {"Authorization": f"Bearer {_staff_token(proxy)}"}
+    called = proxy.call("POST", STAFF, "/v1/counter/calls", headers=staff, json={"service": "mynumber", "counter": "3"})
+    assert called.status_code == 200, called.text
+    # What the display reads: its event stream on the queue host.
+    with proxy.call("GET", QUEUE, "/v1/lobby/events", stream=True) as stream:
+        event = _first_event(stream, b"board").decode()
+    board = json.loads(next(line[6:] for line in event.splitlines() if line.startswith("data: ")))
+    audio = board["calling"][0]["audio"]
+    assert board["calling"][0]["number"] == issued.json()["number"]
+    # Synthesis takes a second or two of CPU, more on a busy machine.
+    spoken = proxy.call("GET", QUEUE, audio, timeout=120)
+    assert spoken.status_code == 200, spoken.text
+    assert spoken.headers["Content-Type"] == "audio/wav" and spoken.content[:4] == b"RIFF"
+    # Not on the kiosks' host; and a key the board does not show is nothing to speak.
+    assert proxy.call("GET", KIOSK, audio).status_code == 404
+    unknown = proxy.call("GET", QUEUE, "/v1/lobby/calls/" + "0" * 24 + "/audio")
+    assert unknown.status_code == 404 and _from_the_server(unknown)
+
+
 def test_the_kiosk_host_serves_the_kiosks_only(proxy: Proxy) -> None:
     token_header = {"Authorization": f"Bearer {_staff_token(proxy)}"}
     for path in (*STAFF_PAGES, "/lobby", "/t/abc"):
@@ -336,7 +359,7 @@ def test_the_staff_host_serves_the_staff_networks_only(proxy: Proxy) -> None:
 # route it does not know.
 OPEN_ROUTES = {"/health": KIOSK, "/health/clock": KIOSK, "/v1/kiosk/enroll": KIOSK, "/t/{token}": QUEUE,
                "/lobby": QUEUE, "/v1/lobby/events": QUEUE, "/v1/tickets/status/{token}": QUEUE,
-               "/v1/tickets/status/{token}/events": QUEUE}
+               "/v1/tickets/status/{token}/events": QUEUE, "/v1/lobby/calls/{key}/audio": QUEUE}
 
 
 def _server_routes() -> Iterator[tuple[str, str, str]]:
