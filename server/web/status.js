@@ -10,7 +10,87 @@ const STATES = {
   cancelled: ["この整理券は取り消されました", "This ticket was cancelled", "gone"],
 };
 
+// Being called: the page turns into a big instruction (whenever the ticket is called), and when the call
+// happens while the page is open (or the ticket is called again) it also chimes, vibrates where the phone
+// can, and shows a notification when the patron allowed them. Notifications need a secure context
+// (https, as SERVER_PUBLIC_BASE_URL is in production): on plain http the page says so and keeps to
+// the rest. No reload: all of this comes from the status stream.
+let lastCall;  // the call last shown ("" for none); undefined until the first view
+let audioContext = null;
+
+function chime() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return;
+  audioContext = audioContext || new Context();  // created on the patron's tap when they asked for alerts
+  if (audioContext.state === "suspended") audioContext.resume().catch(() => {});
+  // "ピンポーン" as on the lobby display: E5 then C5, each dying away.
+  [[659.25, 0], [523.25, 0.42]].forEach(([frequency, delay]) => {
+    const start = audioContext.currentTime + 0.05 + delay;
+    const tone = audioContext.createOscillator();
+    const gain = audioContext.createGain();
+    tone.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.5, start + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 1.2);
+    tone.connect(gain).connect(audioContext.destination);
+    tone.start(start);
+    tone.stop(start + 1.25);
+  });
+}
+
+function notifyCalled(view) {
+  chime();
+  if (typeof navigator.vibrate === "function") navigator.vibrate([400, 150, 400, 150, 800]);
+  if ("Notification" in window && Notification.permission === "granted") {
+    try {
+      new Notification(`呼ばれました / You are being called — ${view.number}`, {
+        body: `${view.counter_ja}へお越しください / Please go to ${view.counter_en}`, tag: "ticket-call",
+      });
+    } catch (error) {
+      // Android's Chrome shows notifications only through a service worker; the page itself still changed.
+    }
+  }
+}
+
+function renderCalled(view) {
+  const called = view.status === "called";
+  document.getElementById("called").classList.toggle("hidden", !called);
+  document.getElementById("alerts").classList.toggle("hidden", view.status !== "waiting" || !view.is_today);
+  const call = called ? `${view.number}@${view.called_at}@${view.counter}` : "";
+  if (lastCall !== undefined && called && call !== lastCall) notifyCalled(view);
+  lastCall = call;
+  if (!called) return;
+  const place = view.place_ja ? `${view.place_ja} ` : "";
+  document.getElementById("called-where").replaceChildren(`${place}${view.counter_ja}へお越しください`,
+    el("span", { class: "en" }, `Go to ${view.counter_en}${view.place_en ? ` at ${view.place_en}` : ""}`));
+}
+
+function alertsState(ja, en) {
+  document.getElementById("alerts-state").replaceChildren(ja, el("span", { class: "en" }, en));
+}
+
+document.getElementById("alerts-enable").addEventListener("click", () => {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (Context && !audioContext) audioContext = new Context();  // a tap lets the page sound later
+  if (audioContext) audioContext.resume().catch(() => {});
+  if (!window.isSecureContext || !("Notification" in window)) {
+    alertsState("この画面では通知を使えません（https の画面でのみ使えます）。呼ばれたら、画面の表示と音・振動でお知らせします。",
+      "Notifications are not available on this page (they need https). When you are called, this page changes, chimes and vibrates.");
+    return;
+  }
+  Notification.requestPermission().then((answer) => {
+    if (answer === "granted") {
+      alertsState("呼ばれたら、音と通知でお知らせします。この画面は開いたままにしてください。",
+        "When you are called, you will hear a chime and get a notification. Keep this page open.");
+    } else {
+      alertsState("通知は許可されていません。呼ばれたら、画面の表示と音・振動でお知らせします。",
+        "Notifications are not allowed. When you are called, this page changes, chimes and vibrates.");
+    }
+  });
+});
+
 function render(view) {
+  renderCalled(view);
   document.getElementById("unknown").classList.add("hidden");
   document.getElementById("ticket").classList.remove("hidden");
   document.getElementById("number").textContent = view.number;

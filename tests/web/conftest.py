@@ -22,13 +22,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "web"
 
 
-def new_browser(width: int, height: int) -> webdriver.Chrome:
-    """A headless Chromium window of the given size."""
+def new_browser(width: int, height: int, arguments: tuple[str, ...] = ()) -> webdriver.Chrome:
+    """A headless Chromium window of the given size (and any further command-line switches)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", f"--window-size={width},{height}", "--lang=ja"):
+                     "--no-first-run", f"--window-size={width},{height}", "--lang=ja", *arguments):
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
 
@@ -38,8 +38,8 @@ def browsers() -> Iterator[callable]:  # type: ignore[valid-type]
     """A factory of browsers, all closed at the end of the test (before its servers stop)."""
     opened: list[webdriver.Chrome] = []
 
-    def make(width: int = 1280, height: int = 800) -> webdriver.Chrome:
-        driver = new_browser(width, height)
+    def make(width: int = 1280, height: int = 800, arguments: tuple[str, ...] = ()) -> webdriver.Chrome:
+        driver = new_browser(width, height, arguments)
         opened.append(driver)
         return driver
 

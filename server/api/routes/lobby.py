@@ -84,8 +84,10 @@ def _board(state: AppState) -> dict:
 
 def _status(state: AppState, token: str) -> dict | None:
     with read_sessions(state)() as session:
-        return queries.ticket_status(session=session, catalog=Catalog.from_settings(state.settings), token=token,
+        view = queries.ticket_status(session=session, catalog=Catalog.from_settings(state.settings), token=token,
                                      now=state.clock.now(), today=state.clock.today())
+    # Where the counter windows are, for the page's "go to" when the ticket is called.
+    return view and {**view, "place_ja": state.settings.callout_place_ja, "place_en": state.settings.callout_place_en}
 
 
 @router.get("/v1/lobby")
