@@ -57,10 +57,11 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("POST", "/v1/cards/by-mynumber/checkup"): (
         "/v1/cards/by-mynumber/checkup", {"challenge_id": "c", "certificate": "AA==", "signature": "AA=="}),
 }
-# Routes anyone may call: health, staff login (the PIN is the credential), and the lobby board and
-# ticket status views, which carry no personal data (server/api/routes/lobby.py).
+# Routes anyone may call: health, staff login (the PIN is the credential), and the lobby board, its calls'
+# audio and ticket status views, which carry no personal data (server/api/routes/lobby.py, callouts.py).
 PUBLIC_API = {
     ("GET", "/health"), ("POST", "/v1/staff/sessions"), ("GET", "/v1/lobby"), ("GET", "/v1/lobby/events"),
+    ("GET", "/v1/lobby/calls/{key}/audio"),
     ("GET", "/v1/tickets/status/{token}"), ("GET", "/v1/tickets/status/{token}/events"), ("GET", "/v1/events"),
     # Kiosk enrollment: the one-time code is the credential, failures are rate-limited (server/ops/enroll.py).
     ("POST", "/v1/kiosk/enroll"),
