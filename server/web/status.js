@@ -78,7 +78,8 @@ document.getElementById("alerts-enable").addEventListener("click", () => {
       "Notifications are not available on this page (they need https). When you are called, this page changes, chimes and vibrates.");
     return;
   }
-  Notification.requestPermission().then((answer) => {
+  // Older Safari answers through a callback and returns nothing: both forms end in the promise.
+  new Promise((resolve) => Promise.resolve(Notification.requestPermission(resolve)).then(resolve)).then((answer) => {
     if (answer === "granted") {
       alertsState("呼ばれたら、音と通知でお知らせします。この画面は開いたままにしてください。",
         "When you are called, you will hear a chime and get a notification. Keep this page open.");
