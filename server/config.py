@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -166,6 +166,26 @@ class Settings(BaseSettings):
     retention_statistics_days: int = 3650
     retention_ended_links_days: int = 365
     retention_decided_migrations_days: int = 365
+    # Where card lookups (expiry, block) are answered: the server's own database, or the ILS live over SIP2
+    # (server/ils/; the sip2_* settings below, docs/operations.md "The ILS over SIP2").
+    patron_source: Literal["database", "sip2"] = "database"
+    sip2_host: str = ""
+    sip2_port: int = Field(default=6001, ge=1, le=65535)
+    sip2_tls: bool = False
+    sip2_tls_ca_file: str = ""  # empty: the system's CAs
+    sip2_tls_server_name: str = ""  # the name in the ILS's certificate; empty: sip2_host
+    sip2_login_user: str = ""  # empty: no 93 Login
+    sip2_login_password: SecretStr | None = None
+    sip2_location_code: str = ""
+    sip2_institution_id: str = ""
+    sip2_terminal_password: SecretStr | None = None
+    sip2_encoding: str = "utf-8"
+    sip2_checksums: bool = True
+    sip2_timeout_seconds: float = 5.0
+    sip2_pool_size: int = Field(default=4, ge=1, le=64)
+    sip2_message: Literal["patron_information", "patron_status"] = "patron_information"
+    sip2_expiry_field: str = Field(default="PA", pattern=r"^([A-Z]{2})?$")  # empty: the patron status flags only
+    sip2_expiry_format: str = "%Y%m%d"
     # PostgreSQL client programs for backup/restore (empty: the newest /usr/lib/postgresql/*/bin).
     pg_bin_dir: str = ""
     # Backups: age public keys to encrypt to (a file), and where to copy them off the machine.
@@ -261,6 +281,26 @@ class Settings(BaseSettings):
                     raise SettingError(f"{name}: must be a positive number, not {value}")
         if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
             raise SettingError("ssl_certfile and ssl_keyfile: set both, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _sip2_settings_work(self) -> Settings:
+        """The ILS connector's settings: a host when chosen, a date format that reads back, a real encoding."""
+        if self.patron_source == "sip2" and not self.sip2_host:
+            raise SettingError('sip2_host: must be set when patron_source is "sip2"')
+        if self.sip2_expiry_format.strip():
+            probe = date(2027, 6, 15)
+            try:
+                parsed = datetime.strptime(probe.strftime(self.sip2_expiry_format).strip(),
+                                           self.sip2_expiry_format.strip()).date()
+            except ValueError:
+                parsed = None
+            if parsed != probe:
+                raise SettingError(f"sip2_expiry_format: {self.sip2_expiry_format!r} does not read back a date")
+        try:
+            "".encode(self.sip2_encoding)
+        except LookupError:
+            raise SettingError(f"sip2_encoding: {self.sip2_encoding!r} is not an encoding") from None
         return self
 
 

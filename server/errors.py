@@ -84,6 +84,19 @@ ERRORS: dict[str, ErrorSpec] = {
         "このマイナンバーカードは利用者カードと連携されていません。",
         "This My Number card is not linked to a library card.",
     ),
+    # The ILS over SIP2 (settings.patron_source = "sip2"): no answer in time, connection refused, or an answer
+    # garbled on the way. Nothing is known about the card, so it is never told as expired.
+    "ils_unreachable": ErrorSpec(
+        503,
+        "図書館のシステムに接続できません。しばらくしてからお試しください。",
+        "The library system cannot be reached right now. Please try again later.",
+    ),
+    # The ILS knows the card but sends no expiry date (docs/operations.md: its expiry field).
+    "expiry_unknown": ErrorSpec(
+        409,
+        "この利用者カードの有効期限は、2階総合カウンターでお確かめください。",
+        "Please ask at the 2nd-floor counter for this library card's expiry date.",
+    ),
     # Migration
     "challenge_unknown": ErrorSpec(
         422, "手続きの有効期限が切れました。最初からやり直してください。", "Unknown challenge. Please start again."

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from server.ils.schemas import PatronSourcePublic
+
 _STRICT = ConfigDict(extra="forbid")
 # Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
 Base64Certificate = Field(min_length=4, max_length=8192, pattern=r"^[A-Za-z0-9+/=\s]+$")
@@ -41,6 +43,8 @@ class HealthPublic(BaseModel):
 
     status: Literal["ok"]
     database: Literal["ok"]
+    # Card lookups: the database, or the ILS over SIP2 with its last success and error (this process).
+    patron_source: PatronSourcePublic | None = None
 
 
 # Properties to return for a card's expiry; the rule text is included so screens can quote it.

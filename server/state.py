@@ -1,4 +1,4 @@
-"""What one server process holds: settings, database, clock, trust store and MyKey connector."""
+"""What one server process holds: settings, database, clock, trust store, MyKey connector and patron source."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from server.clock import Clock
 from server.config import Settings
 from server.db import WriteGate, make_engine, make_session_factory, make_write_gate
 from server.domain.certs import TrustStore, load_trust_store
+from server.ils.base import PatronSource
+from server.ils.factory import make_patron_source
 from server.mykey.connector import MyKeyConnector
 from server.mykey.factory import make_connector
 
@@ -30,6 +32,7 @@ class AppState:
     kiosk_keys: KioskKeys  # a cache only: the database re-checks every key it vouches for
     write_gate: WriteGate
     ticket_writer: TicketWriter  # commits concurrent ticket requests together (group commit)
+    patrons: PatronSource  # card lookups: the database, or the ILS over SIP2 (settings.patron_source)
 
 
 def load_trust(settings: Settings) -> TrustStore:
@@ -63,4 +66,5 @@ def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
         kiosk_keys=KioskKeys(sessions),
         write_gate=write_gate,
         ticket_writer=TicketWriter(sessions=sessions, write_gate=write_gate, settings=settings, clock=clock),
+        patrons=make_patron_source(settings=settings, clock=clock),
     )

@@ -11,6 +11,7 @@ from server.domain.certs import TrustStore
 from server.domain.expiry import Expiry
 from server.domain.patrons import patron_expiry
 from server.errors import ApiError
+from server.ils.base import PatronSource
 from server.models import Patron
 from server.mykey.connector import MyKeyConnector
 
@@ -25,12 +26,18 @@ def expiry_by_card_response(
     signature: bytes,
     now: datetime,
     today: date,
+    patrons: PatronSource | None = None,
 ) -> tuple[Patron, Expiry]:
-    """Expiry of the library card linked to the My Number card that signed the challenge (either scheme)."""
+    """Expiry of the library card linked to the My Number card that signed the challenge (either scheme).
+
+    The link is the server's own; the expiry comes from `patrons` (the ILS over SIP2, when configured).
+    """
     _cert, identity = verify_card_response(trust=trust, connector=connector, challenge_id=challenge_id,
                                            certificate_der=certificate_der, signature=signature, now=now)
     link = proven_card_link(session=session, connector=connector, certificate_der=certificate_der, identity=identity)
     if link is None:
         raise ApiError("not_linked")
     patron = link.patron
-    return patron, patron_expiry(patron=patron, today=today)
+    if patrons is None:
+        return patron, patron_expiry(patron=patron, today=today)
+    return patron, patrons.standing(session=session, card_number=patron.card_number, today=today).expiry

@@ -70,7 +70,11 @@ def card_expiry(*, birth_date: date, registered_on: date, today: date) -> Expiry
 
     有効期限は登録・更新から3年後のお誕生日まで; 更新はお誕生日の1ヶ月前から.
     """
-    valid_until = _birthday_in(registered_on.year + VALIDITY_YEARS, birth_date)
+    return expiry_on(valid_until=_birthday_in(registered_on.year + VALIDITY_YEARS, birth_date), today=today)
+
+
+def expiry_on(*, valid_until: date, today: date) -> Expiry:
+    """A card valid through `valid_until` (as the ILS tells it), seen on `today`: renewal opens a month before."""
     renewable_from = _months_before(valid_until, RENEWAL_MONTHS_BEFORE)
     if today > valid_until:
         status = CardStatus.EXPIRED

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from server.ils.schemas import PatronSourcePublic
+
 _STRICT = ConfigDict(extra="forbid")
 # No control characters (a NUL, for one, must not reach the database: PostgreSQL refuses it in text).
 _PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
@@ -147,3 +149,5 @@ class FleetPublic(BaseModel):
 
     now: datetime
     kiosks: list[KioskStatusPublic]
+    # The ILS connector (or the database) that answers the kiosks' card lookups, as this process saw it.
+    patron_source: PatronSourcePublic | None = None

@@ -115,6 +115,22 @@ async function clearLockout(id) {
   await refreshLockouts();
 }
 
+// Where the kiosks' card lookups go: the server's database, or the ILS over SIP2 (its last success and error).
+const SOURCE = { ok: ["接続中", "Connected"], unreachable: ["接続できません", "Unreachable"],
+                 unknown: ["未確認", "Not asked yet"] };
+
+function patronSourceLine(src, now) {
+  if (!src || src.kind === "database") return [bilingual(["利用者情報: サーバーのデータベース", "Patrons: the server's database"], "source-name")];
+  const parts = [bilingual(["図書館システム (SIP2)", "Library system (SIP2)"], "source-name"), " ",
+                 bilingual(SOURCE[src.state] || SOURCE.unknown, `state source-${src.state}`),
+                 el("span", { class: "sub" }, ` 最終成功 / last success ${when(src.last_success_at)}`)];
+  if (src.last_error_at) {
+    parts.push(el("span", { class: "sub" }, ` 最終エラー / last error ${when(src.last_error_at)} ` +
+                  `${ago(src.last_error_at, now)}: ${src.last_error || ""}`));
+  }
+  return parts;
+}
+
 async function refresh() {
   if (!staff.token) return;
   try {
@@ -127,6 +143,8 @@ async function refresh() {
     for (const k of data.kiosks) counts[k.state] = (counts[k.state] || 0) + 1;
     $("summary").replaceChildren(...Object.keys(STATES).filter((s) => counts[s]).map((s) =>
       el("div", { class: `count`, "data-count": s }, el("strong", {}, counts[s]), bilingual(STATES[s], `state state-${s}`))));
+    $("patron-source").replaceChildren(...patronSourceLine(data.patron_source, data.now));
+    $("patron-source").dataset.state = data.patron_source ? data.patron_source.state : "";
     $("updated").textContent = `更新 ${when(data.now)}`;
   } catch (error) {
     if (staff.token) showError($("load-error"), error);

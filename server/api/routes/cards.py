@@ -17,7 +17,6 @@ from server.auth.kiosk import SignedRequest
 from server.domain import card_proof, checkup
 from server.domain.card_expiry import expiry_by_card_response
 from server.domain.idempotency import request_fingerprint
-from server.domain.patrons import get_patron, patron_expiry
 from server.schemas import (
     ERROR_RESPONSES,
     CardResponse,
@@ -65,14 +64,14 @@ def create_challenge(
 def card_expiry(card_number: str, kiosk: KioskDep, session: SessionDep, state: StateDep) -> ExpiryPublic:
     """Expiry of a library card (有効期限は登録・更新から3年後のお誕生日まで), to the month unless configured."""
     today = state.clock.today()
-    patron = get_patron(session=session, card_number=card_number)
-    expiry = patron_expiry(patron=patron, today=today)
+    # The database, or the ILS over SIP2 (settings.patron_source); nothing is written to the ILS.
+    standing = state.patrons.standing(session=session, card_number=card_number, today=today)
     audit.record(
         session=session, at=state.clock.now(), actor_type="kiosk", actor_id=kiosk.kiosk_id,
-        action="expiry.check", outcome="ok", card_number=patron.card_number,
+        action="expiry.check", outcome="ok", card_number=standing.card_number,
     )
     session.commit()
-    public = expiry_public(card_number=patron.card_number, expiry=expiry, today=today)
+    public = expiry_public(card_number=standing.card_number, expiry=standing.expiry, today=today)
     # Anyone can type a card number: the exact day would be the patron's birthday.
     return month_only(public) if state.settings.typed_number_expiry_precision == "month" else public
 
@@ -94,6 +93,7 @@ def card_expiry_by_mynumber(
             signature=decode_base64(body.signature, error_code="bad_signature"),
             now=state.clock.now(),
             today=today,
+            patrons=state.patrons,
         )
         audit.record(
             session=session, at=state.clock.now(), actor_type="kiosk", actor_id=kiosk.kiosk_id,

@@ -29,6 +29,7 @@ from server.fleet.schemas import (
     StaffActionCreate,
     StaffActionRecorded,
 )
+from server.ils.schemas import PatronSourcePublic
 from server.schemas import ERROR_RESPONSES
 from server.state import AppState
 
@@ -96,7 +97,7 @@ def fleet(staff: StaffDep, session: SessionDep, state: StateDep) -> FleetPublic:
     """Every kiosk with its state (up, stale, out of service, printer problem, never seen, revoked)."""
     now = state.clock.now()
     kiosks = service.fleet_overview(session=session, now=now, stale_intervals=state.settings.fleet_stale_intervals)
-    return FleetPublic(now=now, kiosks=kiosks)
+    return FleetPublic(now=now, kiosks=kiosks, patron_source=PatronSourcePublic.of(state.patrons.status()))
 
 
 @router.get("/fleet", include_in_schema=False)

@@ -12,16 +12,17 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from server.api.deps import SessionDep, StateDep
+from server.ils.schemas import PatronSourcePublic
 from server.schemas import HealthPublic
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=HealthPublic)
-def health(session: SessionDep) -> HealthPublic:
-    """Liveness and database check."""
+def health(session: SessionDep, state: StateDep) -> HealthPublic:
+    """Liveness and database check, and the patron source's state (an unreachable ILS is not a dead server)."""
     session.execute(text("SELECT 1"))
-    return HealthPublic(status="ok", database="ok")
+    return HealthPublic(status="ok", database="ok", patron_source=PatronSourcePublic.of(state.patrons.status()))
 
 
 class ClockPublic(BaseModel):
