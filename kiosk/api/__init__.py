@@ -14,7 +14,7 @@ ServerUnreachableError, ServerError, ApiError(code, message_ja, message_en).
 """
 
 from kiosk.api.client import KioskApiClient
-from kiosk.api.errors import ApiError, KioskApiError, ServerError, ServerUnreachableError
+from kiosk.api.errors import ApiError, IlsUnreachableError, KioskApiError, ServerError, ServerUnreachableError
 from kiosk.api.transport import HmacAuth
 from kiosk.api.wire import CardExpiry, MigrationChallenge, MigrationOutcome
 
@@ -22,6 +22,7 @@ __all__ = [
     "ApiError",
     "CardExpiry",
     "HmacAuth",
+    "IlsUnreachableError",
     "KioskApiClient",
     "KioskApiError",
     "MigrationChallenge",

@@ -54,3 +54,8 @@ class KioskVersionUnsupportedError(ApiError):
 
 class StaleRequestError(ApiError):
     """The server refused the request's timestamp (stale_request): this kiosk's clock is outside its window."""
+
+
+class IlsUnreachableError(ApiError):
+    """The server could not reach the library's ILS (ils_unreachable): nothing is known about the card, so it
+    must never be shown as expired; asking again later may work."""

@@ -19,6 +19,7 @@ import requests
 
 from kiosk.api.errors import (
     ApiError,
+    IlsUnreachableError,
     KioskVersionUnsupportedError,
     ServerError,
     ServerUnreachableError,
@@ -182,6 +183,9 @@ def _api_error(response: requests.Response, err: dict[str, Any]) -> ServerError 
     if code == "stale_request":
         return StaleRequestError(err["code"], err.get("message_ja", ""), err.get("message_en", ""),
                                  response.status_code)
+    if code == "ils_unreachable":
+        return IlsUnreachableError(err["code"], err.get("message_ja", ""), err.get("message_en", ""),
+                                   response.status_code, details=details)
     if code == "kiosk_version_unsupported":
         return KioskVersionUnsupportedError(err["code"], err.get("message_ja", ""), err.get("message_en", ""),
                                             response.status_code, details=details)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from kiosk.api.client import KioskApiClient
-from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.errors import ApiError, IlsUnreachableError, ServerError, ServerUnreachableError
 from kiosk.api.wire import CardExpiry
 from kiosk.card import CardError
 from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
@@ -27,6 +27,8 @@ class ExpiryWork:
         """Expiry of a library card by its number."""
         try:
             answer = self.api.card_expiry(effect.card_number)
+        except IlsUnreachableError:
+            return expiry.LookupFailed(expiry.Failure.ILS_UNREACHABLE)
         except ApiError as exc:
             if exc.code in ("unknown_patron", "malformed_card_number"):
                 return expiry.LookupFailed(expiry.Failure.UNKNOWN_CARD)
@@ -54,6 +56,8 @@ class ExpiryWork:
             return problem.event
         except CardError as exc:
             return cs.CardFailed(card_trouble(exc))
+        except IlsUnreachableError:
+            return expiry.LookupFailed(expiry.Failure.ILS_UNREACHABLE)
         except ApiError as exc:
             log.info("expiry by card refused: %s", exc.code)
             if exc.code == "not_linked":

@@ -68,6 +68,7 @@ class Failure(StrEnum):
     CERTIFICATE_INVALID = "certificate_invalid"  # expired, revoked or unknown to the server
     SERVER_UNREACHABLE = "server_unreachable"
     SERVER_ERROR = "server_error"
+    ILS_UNREACHABLE = "ils_unreachable"  # the server answered, the library's ILS (SIP2) did not: not "expired"
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,8 @@ class ExpiryFlow(CardPinFlow):
         if isinstance(event, Answered):
             self.state = Shown(event.card_number or "", event.expiry)
         elif isinstance(event, LookupFailed):
-            retry = state.pad if event.failure in (Failure.SERVER_UNREACHABLE, Failure.SERVER_ERROR) else None
+            retry = state.pad if event.failure in (Failure.SERVER_UNREACHABLE, Failure.SERVER_ERROR,
+                                                   Failure.ILS_UNREACHABLE) else None
             self.state = Failed("", event.failure, replace(retry, digits=0) if retry else None)
         elif isinstance(event, EffectFailed):
             self.state = Failed("", Failure.SERVER_ERROR, replace(state.pad, digits=0))

@@ -1,0 +1,239 @@
+"""Stand-in ILSs for the SIP2 connector's tests: pysip2's server, and tiny hand-written ones.
+
+- `PysipIls`: the `pysip2` package's AnyIO SIP2 server (nobody here wrote it), in a thread, answering 93,
+  23 and 63 from a table of patrons. pysip2 sends only SIP2 2.00's own fields, so a patron's expiry
+  rides in its screen message (AF, "EXPIRES 2027-06-15") and the server under test is configured to
+  read that field: the configurable field, through an independent implementation.
+- `CannedIls`: a socket server answering each CR-ended request with bytes written by hand (the fields
+  pysip2 cannot send: Koha's DE, Evergreen's PA), or with nothing at all, or with a bad checksum. Its
+  checksums are pysip2's (`pysip2.codec.calculate_checksum`), not the project's.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from anyio.from_thread import start_blocking_portal
+from pysip2 import (
+    LOGIN,
+    PATRON_INFORMATION,
+    PATRON_STATUS,
+    LoginRequest,
+    LoginResponse,
+    PatronInformationRequest,
+    PatronInformationResponse,
+    PatronStatusRequest,
+    PatronStatusResponse,
+    SIP2Server,
+)
+from pysip2.codec import calculate_checksum
+
+LOGIN_USER = "kiosk-sc"
+LOGIN_PASSWORD = "sc-password-7f3a"  # a test ILS's made-up password
+INSTITUTION = "SAGA-PREF"
+
+
+@dataclass(frozen=True)
+class IlsPatron:
+    """One patron of the stand-in ILS."""
+
+    name: str
+    expires: date | None = None  # None: the ILS sends no date
+    charge_denied: bool = False
+    lost: bool = False
+
+
+def patron_status(patron: IlsPatron) -> str:
+    """The 14-character patron status: position 0 charge privileges denied, position 4 card reported lost."""
+    flags = [" "] * 14
+    if patron.charge_denied:
+        flags[0] = "Y"
+    if patron.lost:
+        flags[4] = "Y"
+    return "".join(flags)
+
+
+class PysipIls:
+    """pysip2's SIP2Server on a free port in a thread of its own (login required, checksums as the client)."""
+
+    def __init__(self, patrons: dict[str, IlsPatron]) -> None:
+        self.patrons = patrons
+        self.requests: list[str] = []  # command ids received, in order
+        self.port = 0
+        self._stack = ExitStack()
+
+    def _app(self) -> SIP2Server:
+        app = SIP2Server(institution_id=INSTITUTION, library_name="Saga test ILS", login_required=True,
+                         encoding="utf-8")
+
+        @app.route(LOGIN)
+        def login(req: LoginRequest, ctx: object) -> LoginResponse:
+            self.requests.append("93")
+            ok = req.login_user_id == LOGIN_USER and req.login_password == LOGIN_PASSWORD
+            return LoginResponse(ok="1" if ok else "0")
+
+        @app.route(PATRON_INFORMATION)
+        def information(req: PatronInformationRequest, ctx: object) -> PatronInformationResponse:
+            self.requests.append("63")
+            patron = self.patrons.get(req.patron_identifier)
+            return PatronInformationResponse(
+                patron_status=patron_status(patron) if patron else " " * 14, language=req.language,
+                transaction_date=_now_18(), hold_items_count="0000", overdue_items_count="0000",
+                charged_items_count="0000", fine_items_count="0000", recall_items_count="0000",
+                unavailable_holds_count="0000", institution_id=req.institution_id,
+                patron_identifier=req.patron_identifier, personal_name=patron.name if patron else "",
+                valid_patron="Y" if patron else "N", screen_message=_screen(patron),
+            )
+
+        @app.route(PATRON_STATUS)
+        def status(req: PatronStatusRequest, ctx: object) -> PatronStatusResponse:
+            self.requests.append("23")
+            patron = self.patrons.get(req.patron_identifier)
+            return PatronStatusResponse(
+                patron_status=patron_status(patron) if patron else " " * 14, language=req.language,
+                transaction_date=_now_18(), institution_id=req.institution_id,
+                patron_identifier=req.patron_identifier, personal_name=patron.name if patron else "",
+                valid_patron="Y" if patron else "N", screen_message=_screen(patron),
+            )
+
+        return app
+
+    def __enter__(self) -> PysipIls:
+        # An event loop in a thread of its own, serving until __exit__.
+        portal = self._stack.enter_context(start_blocking_portal())
+        self.port = self._stack.enter_context(portal.wrap_async_context_manager(self._app().start("127.0.0.1", 0)))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+
+def _now_18() -> str:
+    now = datetime.now()
+    return now.strftime("%Y%m%d") + "    " + now.strftime("%H%M%S")
+
+
+def _screen(patron: IlsPatron | None) -> tuple[str, ...]:
+    if patron is None or patron.expires is None:
+        return ()
+    return (f"EXPIRES {patron.expires:%Y-%m-%d}",)
+
+
+# -- hand-written answers ---------------------------------------------------------------------------
+_SEQUENCE = re.compile(rb"AY(\d)AZ[0-9A-F]{4}\r?$")
+
+
+def trailer(body: bytes, request: bytes, *, end: bytes = b"\r") -> bytes:
+    """`body` with the request's sequence number and a checksum by pysip2's codec, then `end`."""
+    found = _SEQUENCE.search(request)
+    prefix = body + (b"AY" + found[1] + b"AZ" if found else b"AZ")
+    return prefix + calculate_checksum(prefix).encode("ascii") + end
+
+
+def acs_status(request: bytes) -> bytes:
+    """A 98 ACS Status written by hand: online, protocol 2.00."""
+    return trailer(b"98YYYYNN030003" + _now_18().encode() + b"2.00AO" + INSTITUTION.encode() + b"|BXYYYYYYYYYYYYNNYY|",
+                   request)
+
+
+Responder = Callable[[bytes], bytes | None]
+
+
+class CannedIls:
+    """A socket server answering each request with `respond(request)` (None: no answer at all)."""
+
+    def __init__(self, respond: Responder) -> None:
+        self.respond = respond
+        self.requests: list[bytes] = []
+        self.connections = 0
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.port = self._listener.getsockname()[1]
+        self._closing = False
+        self._open: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name="canned-ils", daemon=True)
+
+    def _accept(self) -> None:
+        while not self._closing:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self._open.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        buffer = b""
+        try:
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                buffer += chunk
+                while b"\r" in buffer:
+                    frame, _, buffer = buffer.partition(b"\r")
+                    self.requests.append(frame + b"\r")
+                    answer = self.respond(frame + b"\r")
+                    if answer:
+                        conn.sendall(answer)
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+    def drop_connections(self) -> None:
+        """Close every connection from the ILS's side (as an ILS does with idle ones)."""
+        for conn in self._open:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        self._open.clear()
+
+    def __enter__(self) -> CannedIls:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._closing = True
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (a close alone does not)
+        except OSError:
+            pass
+        self._listener.close()
+        self.drop_connections()
+        self._thread.join(5)
+
+
+def patron_answer(body: bytes, *, end: bytes = b"\r") -> Responder:
+    """Answer 99 with an ACS Status and 63 with `body` (a 64 without its trailer); nothing else is expected."""
+
+    def respond(request: bytes) -> bytes | None:
+        if request.startswith(b"99"):
+            return acs_status(request)
+        if request.startswith(b"63"):
+            return trailer(body, request, end=end)
+        return None
+
+    return respond
+
+
+def fixed_64(status: str = " " * 14) -> bytes:
+    """A 64's fixed part: patron status, language 001, transaction date, six zero counts."""
+    return b"64" + status.encode() + b"001" + _now_18().encode() + b"0000" * 6
+
+
+@contextmanager
+def canned(respond: Responder) -> Iterator[CannedIls]:
+    """A CannedIls for the duration of a with block."""
+    with CannedIls(respond) as ils:
+        yield ils
