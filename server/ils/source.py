@@ -72,6 +72,11 @@ class Sip2PatronSource:
 
     def standing(self, *, session: Session, card_number: str, today: date) -> Standing:
         number = parse_card_number(card_number)
+        return standing_from_answer(self.answer_for(number), card_number=number, today=today,
+                                    expiry_field=self.expiry_field, expiry_format=self.expiry_format)
+
+    def answer_for(self, number: str) -> Message:
+        """The ILS's raw answer about a (well-formed) card number; ils_unreachable when there is none."""
         build, expect = self._request(number)
         try:
             answer = self.client.ask(build, expect=expect)
@@ -80,8 +85,7 @@ class Sip2PatronSource:
             self.tracker.failed(self.clock.now(), exc.reason)
             raise ApiError("ils_unreachable", detail=exc.reason) from None
         self.tracker.succeeded(self.clock.now())
-        return standing_from_answer(answer, card_number=number, today=today, expiry_field=self.expiry_field,
-                                    expiry_format=self.expiry_format)
+        return answer
 
     def _request(self, number: str) -> tuple[Callable[[], tuple[str, str, list[tuple[str, str]]]], str]:
         def build() -> tuple[str, str, list[tuple[str, str]]]:

@@ -217,3 +217,19 @@ def test_a_refused_connection() -> None:
     with pytest.raises(IlsUnavailableError) as failed:
         _ask(_client(free_port()))
     assert failed.value.reason == "connection refused"
+
+
+def test_the_probe_prints_the_raw_answer_and_the_verdict(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from server.ils import probe
+
+    body = fixed_64() + b"AOSAGA|AA2000000121|BLY|PAsomething else|DE2026-07-01|XZkept|"
+    with canned(patron_answer(body)) as ils:
+        for name, value in {"SERVER_SIP2_HOST": "127.0.0.1", "SERVER_SIP2_PORT": str(ils.port),
+                            "SERVER_SIP2_EXPIRY_FIELD": "DE", "SERVER_SIP2_EXPIRY_FORMAT": "%Y-%m-%d",
+                            "SERVER_TODAY": "2026-06-15"}.items():
+            monkeypatch.setenv(name, value)
+        assert probe.main(["2000000121"]) == 0
+    out = capsys.readouterr().out
+    assert "  DE '2026-07-01'" in out and "  XZ 'kept'" in out
+    assert "would answer: renewable: valid until 2026-07-01, renewable from 2026-06-01" in out
