@@ -233,3 +233,24 @@ def test_the_probe_prints_the_raw_answer_and_the_verdict(monkeypatch: pytest.Mon
     out = capsys.readouterr().out
     assert "  DE '2026-07-01'" in out and "  XZ 'kept'" in out
     assert "would answer: renewable: valid until 2026-07-01, renewable from 2026-06-01" in out
+
+
+def test_tls_checks_the_ils_certificate_and_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import ssl
+
+    from tests.security.tls_certs import make_tls_files
+
+    files = make_tls_files(tmp_path, label="ils")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(files.cert_file, files.key_file)
+    with canned(patron_answer(fixed_64() + b"AA2000000105|PA20270615|"), tls=context) as ils:
+        assert _ask(_client(ils.port, tls=True, tls_ca_file=str(files.ca_file))).get("PA") == "20270615"
+        # The system's CAs do not know the ILS's private CA; a name the certificate does not hold.
+        for options in ({"tls": True},
+                        {"tls": True, "tls_ca_file": str(files.ca_file), "tls_server_name": "ils.example"}):
+            with pytest.raises(IlsUnavailableError) as failed:
+                _ask(_client(ils.port, **options))
+            assert failed.value.reason == "TLS failure"
+        # Plain SIP2 to a TLS port gets no SIP2 answer.
+        with pytest.raises(IlsUnavailableError):
+            _ask(_client(ils.port, timeout_s=0.5))

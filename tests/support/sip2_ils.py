@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -148,8 +149,9 @@ Responder = Callable[[bytes], bytes | None]
 class CannedIls:
     """A socket server answering each request with `respond(request)` (None: no answer at all)."""
 
-    def __init__(self, respond: Responder) -> None:
+    def __init__(self, respond: Responder, *, tls: ssl.SSLContext | None = None) -> None:
         self.respond = respond
+        self.tls = tls  # a server-side context: each connection is TLS
         self.requests: list[bytes] = []
         self.connections = 0
         self._listener = socket.socket()
@@ -173,6 +175,10 @@ class CannedIls:
     def _serve(self, conn: socket.socket) -> None:
         buffer = b""
         try:
+            if self.tls is not None:
+                conn.settimeout(30)
+                conn = self.tls.wrap_socket(conn, server_side=True)
+                conn.settimeout(None)
             while True:
                 chunk = conn.recv(4096)
                 if not chunk:
@@ -233,7 +239,7 @@ def fixed_64(status: str = " " * 14) -> bytes:
 
 
 @contextmanager
-def canned(respond: Responder) -> Iterator[CannedIls]:
+def canned(respond: Responder, *, tls: ssl.SSLContext | None = None) -> Iterator[CannedIls]:
     """A CannedIls for the duration of a with block."""
-    with CannedIls(respond) as ils:
+    with CannedIls(respond, tls=tls) as ils:
         yield ils
