@@ -35,7 +35,8 @@ def assert_error(response: requests.Response, status: int, code: str) -> None:
 
 
 def test_health_and_openapi(live_server: ServerProcess, client: KioskApiClient) -> None:
-    assert client.health() == {"status": "ok", "database": "ok"}
+    assert client.health() == {"status": "ok", "database": "ok", "patron_source": {
+        "kind": "database", "state": "ok", "last_success_at": None, "last_error_at": None, "last_error": None}}
     document = requests.get(live_server.base_url + "/openapi.json", timeout=5).json()
     assert "/v1/cards/{card_number}/expiry" in document["paths"]
     assert "/v1/migrations" in document["paths"]

@@ -26,7 +26,7 @@ def test_first_start_creates_the_database_and_sigterm_stops_cleanly(sqlite_dir: 
     assert not path.exists()
     server = start_server(database_url=f"sqlite:///{path}")
     try:
-        assert requests.get(server.base_url + "/health", timeout=5).json() == {"status": "ok", "database": "ok"}
+        assert requests.get(server.base_url + "/health", timeout=5).json()["database"] == "ok"
         assert requests.get(server.base_url + "/docs", timeout=5).status_code == 200
     finally:
         status = server.stop()
