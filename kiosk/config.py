@@ -33,6 +33,8 @@ NON_SETTING_VARIABLES = frozenset({
     "KIOSK_DEMO_PERSONA",  # scripts/run_system.py (make run): the virtual card inserted
     "KIOSK_RUN_SCREENSHOT_DIR",  # scripts/run_system.py: where the kiosk's live screenshot goes
 })
+# A spoken language's voice (accessibility.voice_<language>): Open JTalk, or an espeak-ng voice by name.
+VOICE_PATTERN = re.compile(r"openjtalk|espeak-ng:[a-z][a-z0-9-]*")
 # Settings in seconds or minutes that may be zero or negative (an offset, not a length of time).
 _SIGNED_DURATIONS = frozenset({"server.clock_offset_s"})
 
@@ -142,11 +144,24 @@ class AccessibilitySettings:
     volume: float = 0.8
     # Cue WAV files, written on first use (relative: to the repo root).
     sounds_dir: str = "var/sounds"
-    # Speech synthesiser for the audio guidance mode (empty: guidance plays the cues only).
-    voice_command: str = "espeak-ng"
+    # The voice of each language in the audio guidance mode (kiosk/a11y/speech.py): "openjtalk" (Open JTalk's
+    # mei voice, in-process), "espeak-ng:<voice>", or empty (not spoken: the cue sounds only).
+    voice_ja: str = "openjtalk"
+    voice_ja_easy: str = "openjtalk"
+    voice_en: str = "espeak-ng:en-gb"
+    voice_zh: str = ""
+    voice_ko: str = "espeak-ng:ko"
+    # Prompts synthesised ahead into this directory (relative: to the repo root), by a hash of voice and text.
     voice_cache_dir: str = "var/voice"
+    # 1.0: each synthesiser's lobby pace (espeak-ng 150 words a minute, Open JTalk its voice's own pace).
+    speech_speed: float = 1.0
     # Every patron control lies in this lower fraction of the screen (reachable from a wheelchair).
     reach_fraction: float = 0.6
+
+    def voices(self) -> dict[str, str]:
+        """Catalogue language -> voice, for the languages that are spoken."""
+        named = {language: getattr(self, "voice_" + language.replace("-", "_"), "") for language in LANGUAGES}
+        return {language: voice for language, voice in named.items() if voice}
 
 
 @dataclass(frozen=True)
@@ -420,3 +435,10 @@ def _validate(s: KioskSettings) -> None:
         raise ConfigError("accessibility.volume: must be between 0 and 1")
     if not 0.3 <= a.reach_fraction <= 1:
         raise ConfigError("accessibility.reach_fraction: must be between 0.3 and 1")
+    if not 0.5 <= a.speech_speed <= 2:
+        raise ConfigError("accessibility.speech_speed: must be between 0.5 and 2")
+    for language in LANGUAGES:
+        voice = getattr(a, "voice_" + language.replace("-", "_"), "")
+        if voice and not VOICE_PATTERN.fullmatch(voice):
+            raise ConfigError(f"accessibility.voice_{language.replace('-', '_')}: {voice!r} is not a voice "
+                              '("openjtalk", "espeak-ng:<voice>" or empty)')

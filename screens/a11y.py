@@ -18,8 +18,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import global_idmap
 
-from kiosk.a11y import cues, palette, tones
-from kiosk.a11y.speech import Synthesiser
+from kiosk.a11y import cues, palette, speech, tones
 from kiosk.config import ROOT
 from screens.release import TransientView
 
@@ -51,14 +50,19 @@ class Accessibility:
         self._speech: Sound | None = None
         self._speech_generation = 0
         self._cue_ends = 0.0
-        self.synthesiser = Synthesiser(self.settings.voice_command, ROOT / self.settings.voice_cache_dir)
+        self.synthesiser = speech.Synthesiser(self.settings.voices(), ROOT / self.settings.voice_cache_dir,
+                                              self.settings.speech_speed)
+        self._warm_up: threading.Thread | None = None
         # A language switch in guidance mode says the current prompt again in the new language.
         app.bind(lang=lambda *_: self.repeat())
         #: Prompt keys spoken this session, newest last (keys only: never a value); the test driver reads it.
         self.spoken: list[str] = []
 
     def prepare(self) -> None:
-        """Write the cue files if missing and load them (after the first frame: it takes a moment)."""
+        """Write the cue files if missing and load them, and start synthesising the spoken prompts that are
+        not cached yet (after the first frame: it takes a moment)."""
+        if self._warm_up is None:
+            self._warm_up = self.synthesiser.warm_in_background(self.app.languages)
         if self.settings.sounds:
             self._cue_paths = tones.ensure(ROOT / self.settings.sounds_dir)
             for path in self._cue_paths.values():
@@ -147,11 +151,11 @@ class Accessibility:
         del self.spoken[:-50]
         self._speech_generation += 1
         generation, language = self._speech_generation, self.app.lang
-        text = " ".join(cues.spoken_text(key, language, values) for key in keys)
+        texts = [cues.spoken_text(key, language, values) for key in keys]
         self.stop_speech()
 
         def synthesise() -> None:
-            path = self.synthesiser.wav(text, language)
+            path = self.synthesiser.wav(texts, language)  # from the cache (synthesised ahead), or made now
             if path is not None:
                 Clock.schedule_once(lambda _dt: self._play_speech(path, generation),
                                     max(0.0, self._cue_ends - time.monotonic()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import array
+import math
 import re
 import wave
 from datetime import date, datetime
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import i18n
-from kiosk.a11y import palette, tones
+from kiosk.a11y import palette, speech, tones
 from kiosk.a11y.cues import (
     TICKET_NUMBER_KEY,
     Cue,
@@ -30,6 +32,7 @@ from kiosk.flows.card_steps import CardFacts, CardTrouble, EnteringPin, LastTryW
 
 CARD = "2000000030"
 FACTS = CardFacts(b"der", date(2030, 1, 1), auth_tries=3, text_tries=3)
+FACTS_READ = renewal.Facts("山田 花子", "鳥栖市本町二丁目", date(1980, 4, 1))
 VIEW = expiry.ExpiryView(date(2027, 1, 1), date(2026, 10, 1), 200, expiry.CardStatus.VALID)
 TICKET = ticket.TicketView("t1", "A-012", "other", "その他", "Other", datetime(2026, 6, 15, 10), 2, 6, "https://x")
 
@@ -131,7 +134,11 @@ PERSONAL = [
     (ticket.Printed(TICKET), "ticket_result"),
     (checkup.Report(date(2026, 8, 1), True, checkup.CheckupView(checkup.Link.OLD, CARD, VIEW, "M-77", "C-2026-9"),
                     (checkup.Step.MIGRATE,)), "checkup_result"),
+    (renewal.Review(CARD, FACTS_READ, renewal.Comparison(renewal.Eligibility.EXPIRED, True)), "renewal_review"),
+    (renewal.Sent(CARD, "R-2026-0042", address_differs=True), "renewal_result"),
 ]
+# Kanji numerals in a row (四桁 is one, 二〇二六 would be four): how a value would look in a kanji prompt.
+KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千万]{2,}")
 
 
 @pytest.mark.parametrize(("state", "screen"), PERSONAL)
@@ -144,6 +151,8 @@ def test_no_spoken_prompt_carries_a_number_or_a_value(state: object, screen: str
         text = spoken_text(key, language)
         assert text != key, f"{key} is missing in {language}"
         assert not re.search(r"[0-9０-９]", text), f"{key} speaks digits: {text}"
+        assert not KANJI_NUMBER.search(text), f"{key} speaks a number in kanji: {text}"
+        assert not any(part in text for part in (*FACTS_READ.name.split(), "鳥栖市")), f"{key} speaks a name"
         assert "{" not in i18n.catalogue(language)[key], f"{key} has a placeholder"
 
 
@@ -153,7 +162,7 @@ def test_the_only_value_ever_spoken_is_a_queue_tickets_number(state: object, scr
     if isinstance(state, ticket.Printed):
         assert values == {"number": "A 0 1 2"}, "spelt out, one character at a time"
         assert prompt_keys(screen, state, Cue.OK) == ["voice.ticket_result.ok", TICKET_NUMBER_KEY]
-        assert spoken_text(TICKET_NUMBER_KEY, "ja", values) == "ばんごうわ A 0 1 2 です。"
+        assert spoken_text(TICKET_NUMBER_KEY, "ja", values) == "番号は A 0 1 2 です。"
         assert spoken_text(TICKET_NUMBER_KEY, "en", values) == "Your number is A 0 1 2."
     else:
         assert values == {}
@@ -161,8 +170,7 @@ def test_the_only_value_ever_spoken_is_a_queue_tickets_number(state: object, scr
     assert spoken_text("voice.card_number", "ja", {"number": "2000000030"}) == spoken_text("voice.card_number", "ja")
 
 
-def test_every_voice_key_is_plain_text_in_every_catalogue_and_japanese_is_kana() -> None:
-    kanji = re.compile(r"[\u4e00-\u9fff]")
+def test_every_voice_key_is_plain_text_in_every_catalogue_and_japanese_is_written_as_on_screen() -> None:
     for language in i18n.languages():
         for key, text in i18n.catalogue(language).items():
             if key.startswith("voice."):
@@ -170,9 +178,11 @@ def test_every_voice_key_is_plain_text_in_every_catalogue_and_japanese_is_kana()
                 assert holes == (["number"] if key == TICKET_NUMBER_KEY else []), (language, key)
                 assert not re.search(r"[0-9]", text), (language, key)
                 if language.startswith("ja"):
-                    assert not kanji.search(text), f"espeak-ng cannot read the kanji in {key}: {text}"
-                    # Kana are read as written: the particles は and へ are spelt わ and え (as said).
-                    assert not re.search(r"[はへ][、。 ]", text), f"particle は/へ in {key}: {text}"
+                    # Open JTalk reads は and へ as particles: no more espeak-ng spellings (わ, え) for the ear.
+                    assert not re.search(r"[ぁ-んァ-ヶー一-龯][わえ][、。 ]", text), f"spelt for espeak-ng: {text}"
+    # Japanese prompts are in kanji like the screens (the kana copies were for espeak-ng only).
+    ja = {k: v for k, v in i18n.catalogue("ja").items() if k.startswith("voice.")}
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in ja.values()), "every Japanese prompt in kanji"
 
 
 def test_cue_tones_are_distinct_short_wav_files_written_once(tmp_path: Path) -> None:
@@ -190,23 +200,135 @@ def test_cue_tones_are_distinct_short_wav_files_written_once(tmp_path: Path) -> 
     assert tones.samples(Cue.OK) == tones.samples(Cue.OK), "deterministic"
 
 
-@pytest.mark.parametrize("language", ["ja", "en"])
-def test_espeak_ng_speaks_each_prompt_once_into_the_cache(tmp_path: Path, language: str) -> None:
-    synth = Synthesiser("espeak-ng", tmp_path)
+VOICES = {"ja": "openjtalk", "ja-easy": "openjtalk", "en": "espeak-ng:en-gb", "ko": "espeak-ng:ko"}
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """(seconds, RMS) of a 16-bit mono WAV file."""
+    with wave.open(str(path)) as w:
+        assert w.getsampwidth() == 2 and w.getnchannels() == 1
+        samples = array.array("h", w.readframes(w.getnframes()))
+        seconds = w.getnframes() / w.getframerate()
+    return seconds, math.sqrt(sum(s * s for s in samples) / max(1, len(samples)))
+
+
+def moras(reading: str) -> int:
+    """Morae of a katakana reading: every kana but the small ones that join the one before, and no punctuation."""
+    kana = sum(1 for ch in reading if "ァ" <= ch <= "ヶ" or ch == "ー")
+    return kana - sum(reading.count(small) for small in "ャュョァィゥェォ")
+
+
+@pytest.fixture(scope="module")
+def japanese_voice(tmp_path_factory: pytest.TempPathFactory) -> Synthesiser:
+    """Every Japanese and やさしい日本語 prompt synthesised ahead with the real Open JTalk, as the kiosk does."""
+    synth = Synthesiser(VOICES, tmp_path_factory.mktemp("voice"))
+    japanese = [(language, text) for language, text in speech.prompts(i18n.languages()) if language.startswith("ja")]
+    assert synth.warm(japanese) == len(japanese)
+    assert synth.warm(japanese) == 0, "synthesised once"
+    return synth
+
+
+@pytest.mark.parametrize("language", ["ja", "ja-easy"])
+def test_every_japanese_prompt_is_spoken_by_open_jtalk_as_a_sentence(japanese_voice: Synthesiser,
+                                                                      language: str) -> None:
+    import pyopenjtalk
+
+    for key, text in i18n.catalogue(language).items():
+        if not key.startswith("voice."):
+            continue
+        text = spoken_text(key, language, {"number": "A 0 1 2"})
+        path = japanese_voice.wav(text, language)
+        assert path is not None and path.parent.name == "openjtalk", key
+        seconds, rms = loudness(path)
+        assert rms > 1000, f"{key} is (nearly) silent: RMS {rms:.0f}"
+        count = moras(pyopenjtalk.g2p(text, kana=True))
+        assert 0.06 < seconds / count < 0.3, f"{key}: {seconds:.1f} s for {count} morae"
+
+
+# Terms of the prompts and how a Japanese ear expects them (Open JTalk's reading, long vowels as ー).
+READINGS = {
+    "利用者証明用電子証明書": "リヨーシャショーメーヨーデンシショーメーショ",
+    "暗証番号四桁": "アンショーバンゴーヨンケタ",
+    "利用者カード": "リヨーシャカード",
+    "二階総合カウンター": "ニカイソーゴーカウンター",
+    "整理券": "セーリケン",
+    "佐賀県立図書館": "サガケンリツトショカン",
+    "有効期限": "ユーコーキゲン",
+    "カード読み取り機": "カードヨミトリキ",
+    "職員": "ショクイン",
+    "マイナンバーカード連携の切り替え": "マイナンバーカードレンケーノキリカエ",
+    "番号は": "バンゴーワ",  # the particle は as said
+}
+
+
+def test_open_jtalk_reads_the_kanji_of_the_prompts_as_a_patron_expects() -> None:
+    import pyopenjtalk
+
+    assert pyopenjtalk.g2p("利用者証明用電子証明書", kana=True) == "リヨーシャショーメーヨーデンシショーメーショ"
+    for term, reading in READINGS.items():
+        assert pyopenjtalk.g2p(term, kana=True) == reading, term
+    # In context too: each term in a prompt is read the same there.
+    used = set()
+    for key, text in i18n.catalogue("ja").items():
+        if key.startswith("voice."):
+            said = pyopenjtalk.g2p(spoken_text(key, "ja", {"number": "A 0 1 2"}), kana=True)
+            for term, reading in READINGS.items():
+                if term in text:
+                    assert reading in said, f"{term} in {key} read as {said}"
+                    used.add(term)
+    assert len(used) >= 8, "the terms are the prompts' own"
+    # A ticket's number is said letter by letter, digit by digit.
+    assert pyopenjtalk.g2p(spoken_text(TICKET_NUMBER_KEY, "ja", {"number": "A 0 1 2"})) == \
+        "b a N g o o w a e i z e r o i ch i n i d e s U"
+
+
+def test_an_utterance_is_joined_from_the_cached_prompts_without_synthesising_them_again(
+        japanese_voice: Synthesiser) -> None:
+    on, attract = (spoken_text(k, "ja") for k in ("voice.guidance_on", "voice.attract"))
+    parts = [japanese_voice.cache_path(t, "ja") for t in (on, attract)]
+    assert all(p is not None and p.is_file() for p in parts)
+    before = [p.stat().st_mtime_ns for p in parts if p is not None]
+    joined = japanese_voice.wav([on, attract], "ja")
+    assert joined is not None and joined.parent.name == "joined"
+    assert [p.stat().st_mtime_ns for p in parts if p is not None] == before, "the prompts came from the cache"
+    seconds = [loudness(p)[0] for p in parts if p is not None]
+    assert loudness(joined)[0] == pytest.approx(sum(seconds) + speech.PAUSE_S, abs=0.01)
+    # The first prompts a patron hears are synthesised first.
+    order = speech.prompts(["ja", "en"])
+    assert [text for _lang, text in order[:4]] == [on, attract, *(spoken_text(k, "en") for k in speech.FIRST_PROMPTS)]
+    assert all("{" not in text for _lang, text in order), "a prompt with a value is made when it is said"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_espeak_ng_speaks_english_and_korean_once_into_the_cache(tmp_path: Path, language: str) -> None:
+    synth = Synthesiser(VOICES, tmp_path)
     text = spoken_text("voice.pin_pad", language)
     path = synth.wav(text, language)
-    assert path is not None and path.is_file()
-    with wave.open(str(path)) as w:
-        frames = w.readframes(w.getnframes())
-        assert w.getnframes() / w.getframerate() > 1.0, "a sentence, not a blip"
-    assert max(frames) > 0
+    assert path is not None and path.parent.name.startswith("espeak-ng")
+    seconds, rms = loudness(path)
+    assert seconds > 1.0 and rms > 300, "a sentence, not a blip"
     mtime = path.stat().st_mtime_ns
     assert synth.wav(text, language) == path and path.stat().st_mtime_ns == mtime, "cached"
 
 
-def test_a_missing_synthesiser_or_voice_speaks_nothing(tmp_path: Path) -> None:
-    assert Synthesiser("no-such-synthesiser", tmp_path).wav("こんにちは", "ja") is None
-    assert Synthesiser("espeak-ng", tmp_path).cache_path("x", "xx") is None
+def test_a_missing_synthesiser_or_voice_speaks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng
+    synth = Synthesiser(VOICES, tmp_path)
+    assert synth.wav("Hello", "en") is None and synth.voice("en") is None
+    assert synth.cache_path("x", "zh") is None and synth.wav("请", "zh") is None, "Chinese has no voice"
+
+
+def test_each_language_has_its_voice_in_the_settings() -> None:
+    from kiosk import config
+
+    settings = config.load(config.DEFAULT_PATH, environ={})
+    assert settings.accessibility.voices() == VOICES
+    assert config.load(config.DEFAULT_PATH, environ={"KIOSK_ACCESSIBILITY_VOICE_JA_EASY": ""}).accessibility.voices() \
+        == {k: v for k, v in VOICES.items() if k != "ja-easy"}
+    with pytest.raises(config.ConfigError, match=r"accessibility\.voice_zh"):
+        config.load(config.DEFAULT_PATH, environ={"KIOSK_ACCESSIBILITY_VOICE_ZH": "festival"})
+    with pytest.raises(config.ConfigError, match=r"accessibility\.speech_speed"):
+        config.load(config.DEFAULT_PATH, environ={"KIOSK_ACCESSIBILITY_SPEECH_SPEED": "5"})
 
 
 @pytest.mark.parametrize(("name", "least"), [("standard", 4.5), ("high_contrast", 7.0)])

@@ -200,9 +200,17 @@ def sounding_seconds(audio: DiskAudio, offset: int) -> float:
 
 def test_audio_guidance_speaks_each_step_from_the_catalogue_only_and_ends_with_the_session(
         audio_kiosk: KioskProcess) -> None:
+    from kiosk import config
+    from kiosk.a11y import speech
+
     kiosk, audio = audio_kiosk, audio_kiosk.audio  # type: ignore[attr-defined]
+    voices = config.load(config.DEFAULT_PATH, environ={}).accessibility.voices()
+    synth = speech.Synthesiser(voices, audio_kiosk.voice)  # type: ignore[attr-defined]
     kiosk.wait_screen("attract")
     audio.wait_bytes(BYTES_PER_S // 2)
+    # Synthesised ahead after the first frame, unasked, the first prompts first (Open JTalk for Japanese).
+    first = [synth.cache_path(i18n.translate(key, "ja"), "ja") for key in speech.FIRST_PROMPTS]
+    kiosk.until(lambda: all(path is not None and path.is_file() for path in first), "the first prompts", timeout=60)
     start = audio.size()
     kiosk.tap("a11y")
     kiosk.tap("guidance")
@@ -229,19 +237,19 @@ def test_audio_guidance_speaks_each_step_from_the_catalogue_only_and_ends_with_t
                            timeout=15)
     number = next(t for t in state["texts"] if re.fullmatch(r"[A-Z]-\d{3}", t))
 
-    # Everything synthesised is a catalogue prompt: nothing typed reached the synthesiser.
-    from kiosk.a11y.speech import Synthesiser
-
-    synth = Synthesiser("espeak-ng", audio_kiosk.voice)  # type: ignore[attr-defined]
-    prompts = [text for key, text in i18n.catalogue("ja").items() if key.startswith("voice.")]
-    allowed = {synth.cache_path(t, "ja") for t in prompts}
-    allowed |= {synth.cache_path(i18n.translate("voice.guidance_on", "ja") + " " + t, "ja") for t in prompts}
+    # Everything synthesised is a catalogue prompt (every one of every language, synthesised ahead after the
+    # first frame), or an utterance joined from them: nothing typed reached the synthesiser.
+    allowed = {synth.cache_path(text, language) for language, text in speech.prompts(i18n.languages())}
+    on = i18n.translate("voice.guidance_on", "ja")
+    allowed |= {synth.joined_path([on, text], "ja") for _language, text in speech.prompts(["ja"])}
     # The ticket's number is the one value spoken (not personal: the lobby display calls it out).
-    spelt = " ".join(ch for ch in number if ch.isalnum())
-    allowed.add(synth.cache_path(i18n.translate("voice.ticket_result.ok", "ja") + " "
-                                 + i18n.translate("voice.ticket_number", "ja", number=spelt), "ja"))
+    said = i18n.translate("voice.ticket_number", "ja", number=" ".join(ch for ch in number if ch.isalnum()))
+    allowed |= {synth.cache_path(said, "ja"), synth.joined_path([i18n.translate("voice.ticket_result.ok", "ja"),
+                                                                 said], "ja")}
+    number_said = synth.cache_path(said, "ja")  # by Open JTalk, when said: it holds a value
+    kiosk.until(lambda: number_said is not None and number_said.is_file(), "the ticket's number spoken")
     written = set(audio_kiosk.voice.rglob("*.wav"))  # type: ignore[attr-defined]
-    assert written and written <= allowed
+    assert written <= allowed, written - allowed
 
     kiosk.tap("done")
     state = kiosk.wait_screen("attract")
