@@ -14,7 +14,7 @@ run_pkgs=(
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 # virtual display and GL for Kivy
   libx11-6 libxext6 libxcursor1 libxi6 libxrandr2 libxss1 libmtdev1
   fonts-noto-cjk                                       # Japanese glyphs for the kiosk and the printed ticket
-  espeak-ng                                            # audio guidance: Japanese and English speech
+  espeak-ng                                            # audio guidance: English and Korean speech
   postgresql                                           # production database, started privately by the tests
   age rsync                                            # encrypted backups, copied off the machine
   gcc python3-dev
