@@ -311,6 +311,19 @@ def test_espeak_ng_speaks_english_and_korean_once_into_the_cache(tmp_path: Path,
     assert synth.wav(text, language) == path and path.stat().st_mtime_ns == mtime, "cached"
 
 
+def test_espeak_ng_prompts_are_made_at_install_by_the_module_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    for name, value in {"KIOSK_ACCESSIBILITY_VOICE_CACHE_DIR": str(tmp_path), "KIOSK_SESSION_LANGUAGES": "en",
+                        "KIOSK_SESSION_DEFAULT_LANGUAGE": "en"}.items():
+        monkeypatch.setenv(name, value)
+    assert speech.main() == 0
+    english = speech.prompts(["en"])
+    assert f"speech: {len(english)} prompts synthesised into {tmp_path}" in capsys.readouterr().out
+    synth = Synthesiser(VOICES, tmp_path)
+    assert all((path := synth.cache_path(text, "en")) is not None and path.is_file() for _lang, text in english)
+    assert speech.main() == 0 and "speech: 0 prompts" in capsys.readouterr().out, "made once"
+
+
 def test_a_missing_synthesiser_or_voice_speaks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng
     synth = Synthesiser(VOICES, tmp_path)
