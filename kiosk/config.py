@@ -204,8 +204,12 @@ _SECTIONS: dict[str, type] = {
 }
 
 
-def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> KioskSettings:
-    """Read the settings file, apply environment overrides, and validate every value."""
+def load(path: Path | None = None, environ: Mapping[str, str] | None = None, *,
+         enrolled: bool = True) -> KioskSettings:
+    """Read the settings file, apply environment overrides, and validate every value.
+
+    ``enrolled=False`` skips the enrollment credentials (install-time tools that never call the server run
+    before the kiosk is enrolled); the placeholders of the settings file stay in ``server``."""
     environ = os.environ if environ is None else environ
     _check_environment(environ)
     named = not path and environ.get("KIOSK_CONFIG")
@@ -214,7 +218,8 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
     if not named and not path.exists():
         raise ConfigError(f"{where} not found (set KIOSK_CONFIG or create it)")
     raw = _read_toml(path, where)
-    raw = _merge_credentials(raw, environ, path)
+    if enrolled:
+        raw = _merge_credentials(raw, environ, path)
     unknown = set(raw) - set(_SECTIONS)
     if unknown:
         raise ConfigError(f"{sorted(unknown)[0]}: unknown section in {path}")

@@ -112,8 +112,10 @@ allowed_users=anybody
 needs_root_rights=yes
 WRAP
 
-# 7. Switch to this release and start it at boot.
+# 7. Switch to this release and start it at boot; first synthesise the audio guidance's prompts, as the
+#    kiosk user into its data directory, so that no patron's first prompt waits on the synthesiser.
 switch_to "$target"
+step runuser -u "$KIOSK_USER" -- env KIOSK_CONFIG="$ETC/kiosk.toml" "$target/venv/bin/python" -m kiosk.a11y.speech
 install_units deploy/kiosk saga-kiosk-x.service saga-kiosk.service
 step systemctl disable --now getty@tty7.service
 step systemctl enable pcscd.socket saga-kiosk.service

@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk import config
 
     del argv
-    settings = config.load()
+    settings = config.load(enrolled=False)  # run by install.sh, before the kiosk is enrolled
     a = settings.accessibility
     synth = Synthesiser(a.voices(), config.ROOT / a.voice_cache_dir, a.speech_speed)
     started = time.monotonic()

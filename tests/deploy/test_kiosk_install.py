@@ -68,6 +68,10 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path: Path) -> None:
     x_unit = "saga-kiosk-x.service"
     assert f"install -m 0644 {target}/deploy/kiosk/{x_unit} /etc/systemd/system/{x_unit}" in steps
     assert "systemctl restart saga-kiosk.service" in steps
+    # The voice prompts are made at install, as the kiosk user, with the production settings.
+    warm = (f"runuser -u kiosk -- env KIOSK_CONFIG=/etc/saga-kiosk/kiosk.toml {target}/venv/bin/python"
+            " -m kiosk.a11y.speech")
+    assert warm in steps and steps.index(warm) < steps.index("systemctl restart saga-kiosk.service")
     copied = {s.split()[-1].removeprefix(target + "/") for s in steps if s.startswith("cp -a ")}
     assert copied == {"kiosk", "screens", "protocol", "assets", "main.py", "pyproject.toml", "config/kiosk.toml",
                       "deploy/kiosk", "deploy/lib.sh"}  # no virtualcard/, no tests/, no server/
@@ -192,3 +196,22 @@ def test_rollback_switches_the_link_back_and_restarts() -> None:
                      "mv -T /opt/saga-kiosk/current.new /opt/saga-kiosk/current",
                      "systemctl restart saga-kiosk.service"]
     assert _system_state() == before
+
+
+def test_production_settings_write_only_under_the_data_directory() -> None:
+    """The release is read-only to the kiosk user: every directory or file the kiosk writes lies under
+    /var/lib/saga-kiosk in the production settings (a relative path would land in the release)."""
+    from kiosk import config
+
+    settings = config.load(REPO_ROOT / "deploy" / "kiosk" / "kiosk.toml", environ={}, enrolled=False)
+    written = {
+        "printer.directory": settings.printer.directory,
+        "maintenance.data_dir": settings.maintenance.data_dir,
+        "maintenance.staff_cache_path": settings.maintenance.staff_cache_path,
+        "outbox.path": settings.outbox.path,
+        "accessibility.sounds_dir": settings.accessibility.sounds_dir,
+        "accessibility.voice_cache_dir": settings.accessibility.voice_cache_dir,
+    }
+    for name, value in written.items():
+        assert Path(value).is_relative_to("/var/lib/saga-kiosk"), (name, value)
+
