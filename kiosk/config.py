@@ -39,6 +39,12 @@ VOICE_PATTERN = re.compile(r"openjtalk|espeak-ng:[a-z][a-z0-9-]*")
 _SIGNED_DURATIONS = frozenset({"server.clock_offset_s"})
 
 
+def resolve(path: str | Path) -> Path:
+    """A settings path as an absolute path; relative ones are under the repository root."""
+    p = Path(path)
+    return p if p.is_absolute() else ROOT / p
+
+
 class ConfigError(Exception):
     """A setting is missing or has a bad value; the message names the setting and where it came from."""
 

@@ -43,14 +43,15 @@ class KioskServices:
         with self._lock:
             if self._performer is not None:
                 return
+            # Imported here, not above: off the start-up path (see the module's docstring).
             from kiosk.actions import PatronActions
+            from kiosk.deliveries import outbox_from_settings
             from kiosk.effects import Performer, client_from_settings
             from kiosk.maintenance.runtime import Maintenance
-            from kiosk.outbox import Outbox
 
             api = client_from_settings(self.settings)
-            # What can be finished later (print marks, staff actions, heartbeats) waits here, on disk.
-            self._outbox = Outbox.from_settings(self.settings, api)
+            # What can be finished later (print marks, staff actions, heartbeats, outcomes) waits here, on disk.
+            self._outbox = outbox_from_settings(self.settings, api)
             performer = Performer(self.settings, api=api, on_ticket_printed=self._remember_ticket,
                                   outbox=self._outbox)
             self._actions = PatronActions(api, performer.printer, performer.renderer)
@@ -59,7 +60,7 @@ class KioskServices:
             self._performer = performer
 
     def _remember_ticket(self, ticket: TicketView) -> None:
-        from kiosk.maintenance.ticket_log import PrintedTicket
+        from kiosk.maintenance.ticket_log import PrintedTicket  # off the start-up path, as in _build
 
         self.maintenance.tickets.add(PrintedTicket(
             number=ticket.number, service=ticket.service, service_ja=ticket.service_ja,
@@ -69,7 +70,7 @@ class KioskServices:
 
     def record_outcome(self, outcome: Outcome, at: datetime) -> None:
         """Queue a patron session's outcome for the server's statistics (nothing personal in it)."""
-        from kiosk.statistics import put_outcome
+        from kiosk.statistics import put_outcome  # off the start-up path, as in _build
 
         self._build()
         assert self._outbox is not None
@@ -114,7 +115,7 @@ class KioskServices:
 
     def check_version(self) -> bool:
         """Ask the server once whether it still accepts this kiosk's version; True when it does (or is away)."""
-        from kiosk.api.errors import KioskApiError, KioskVersionUnsupportedError
+        from kiosk.api.errors import KioskApiError, KioskVersionUnsupportedError  # off the start-up path
 
         try:
             self.performer.api.ticket_services()

@@ -31,10 +31,13 @@ from kiosk.flows import card_steps, checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Entering, Finished
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: watching a session needs neither the HTTP client nor the outbox loaded
+    from kiosk.api.client import KioskApiClient
     from kiosk.outbox import Item, Outbox
 
 log = logging.getLogger(__name__)
+
+OUTCOME_KIND = "outcome"  # the outbox kind of an outcome report (payload: payload() below; nothing personal)
 
 COMPLETED, COUNTER, FAILED, ABANDONED = "completed", "counter", "failed", "abandoned"
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
@@ -212,6 +215,9 @@ def payload(outcome: Outcome, at: datetime) -> dict[str, object]:
 
 def put_outcome(outbox: Outbox, outcome: Outcome, at: datetime) -> Item:
     """Queue the outcome for the server (a random idempotency key: each session counts once)."""
-    from kiosk.outbox.delivery import OUTCOME
+    return outbox.put(OUTCOME_KIND, payload(outcome, at), f"outcome-{uuid.uuid4()}")
 
-    return outbox.put(OUTCOME, payload(outcome, at), f"outcome-{uuid.uuid4()}")
+
+def send_outcome(client: KioskApiClient, item: Item) -> None:
+    """The outbox's sender for OUTCOME_KIND."""
+    client.record_outcome(item.payload, idempotency_key=item.idempotency_key)

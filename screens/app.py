@@ -16,8 +16,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
-from kiosk.config import ROOT, KioskSettings
-from kiosk.maintenance.files import resolve
+from kiosk.config import ROOT, KioskSettings, resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
 from screens import card_events

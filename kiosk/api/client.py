@@ -12,7 +12,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.api.errors import ServerError, StaleRequestError
 from kiosk.api.transport import Outgoing, Transport
@@ -22,6 +22,7 @@ from kiosk.api.wire import (
     CardExpiry,
     HeartbeatReceipt,
     IssuedTicket,
+    KioskState,
     MaintenanceCredentials,
     MigrationChallenge,
     MigrationOutcome,
@@ -30,15 +31,12 @@ from kiosk.api.wire import (
     ServerClock,
     StaffAlert,
     StaffCredential,
+    StaffEvent,
     TicketPrinted,
     TicketServices,
 )
 from kiosk.disclosure import DisclosureLedger
 from kiosk.timecheck import ClockCheck, ClockWatch
-
-if TYPE_CHECKING:  # the maintenance core builds these; only their fields are read here
-    from kiosk.maintenance.audit import StaffEvent
-    from kiosk.maintenance.heartbeat import KioskState
 
 
 def record_patron_request(ledger: DisclosureLedger) -> Callable[[Outgoing], None]:
@@ -241,9 +239,7 @@ class KioskApiClient:
 
     def record_staff_action(self, event: StaffEvent) -> None:
         """Append a staff action at this kiosk to the server's audit log (the event id is the idempotency key)."""
-        payload = {"staff_id": event.staff_id, "action": event.action, "outcome": event.outcome,
-                   "at": event.at.isoformat(), "detail": dict(event.detail)}
-        self._transport.call("POST", "/v1/kiosk/audit", Accepted.from_json, json_body=payload,
+        self._transport.call("POST", "/v1/kiosk/audit", Accepted.from_json, json_body=event.to_json(),
                              idempotency_key=event.event_id, background=True)
 
     def record_outcome(self, outcome: dict[str, Any], *, idempotency_key: str) -> None:

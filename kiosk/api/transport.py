@@ -25,6 +25,7 @@ from kiosk.api.errors import (
     ServerUnreachableError,
     StaleRequestError,
 )
+from kiosk.version import app_version
 from protocol import signing
 
 VERSION_HEADER = "X-Kiosk-Version"
@@ -36,8 +37,6 @@ T = TypeVar("T")
 
 def kiosk_version() -> str:
     """This kiosk's version, as every request tells the server."""
-    from kiosk.maintenance.version import app_version  # the one place the version is read
-
     return app_version()
 
 

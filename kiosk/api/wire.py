@@ -1,4 +1,5 @@
-"""The central API's answers as the kiosk reads them: one frozen dataclass per answer shape.
+"""The central API's answers as the kiosk reads them: one frozen dataclass per answer shape; and the
+two request bodies the kiosk's background senders build (a staff action, a heartbeat), at the end.
 
 These are the kiosk's own reading of the server's JSON, deliberately not the server's schemas
 (server/*/schemas.py): the kiosk never imports the server, and it reads only the fields it uses, so
@@ -10,9 +11,10 @@ into a typed ServerError (kiosk/api/transport.py). No HTTP here, so the flows ma
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any, Self
 
 Json = Mapping[str, Any]
@@ -305,3 +307,64 @@ class Accepted:
     def from_json(cls, body: Json) -> Self:
         """Any JSON object."""
         return cls()
+
+
+# Request bodies the maintenance core builds and the outbox may keep on disk until the server has them.
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class StaffEvent:
+    """One staff action at this kiosk: who, what, outcome, when (kiosk clock), small facts only
+    (POST /v1/kiosk/audit; the event id is the idempotency key, so a resend makes no second audit row)."""
+
+    staff_id: str
+    action: str
+    outcome: str = "ok"
+    detail: Mapping[str, Scalar] = field(default_factory=dict)
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def to_json(self) -> dict[str, Any]:
+        """The request body (the event id goes as the Idempotency-Key, not in the body)."""
+        return {"staff_id": self.staff_id, "action": self.action, "outcome": self.outcome,
+                "at": self.at.isoformat(), "detail": dict(self.detail)}
+
+    @classmethod
+    def from_json(cls, body: Json, *, event_id: str) -> Self:
+        """The event back from its body (as the outbox keeps it) and its id."""
+        return cls(staff_id=body["staff_id"], action=body["action"], outcome=body["outcome"],
+                   detail=body["detail"], at=datetime.fromisoformat(body["at"]), event_id=event_id)
+
+
+@dataclass(frozen=True)
+class KioskState:
+    """One heartbeat's content (POST /v1/kiosk/heartbeat): no personal data, only the kiosk's own state."""
+
+    version: str
+    kiosk_time: datetime
+    interval_s: int
+    in_service: bool
+    reader: str | None  # the readers' names, or None when none is attached
+    reader_error: str | None
+    printer_online: bool
+    printer_paper: str
+    printer_error: str | None
+    outbox_length: int | None
+    last_error: str | None
+    last_error_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The request body."""
+        body = asdict(self)
+        for key in ("kiosk_time", "last_error_at"):
+            body[key] = body[key].isoformat() if body[key] else None
+        return body
+
+    @classmethod
+    def from_json(cls, body: Json) -> Self:
+        """The state back from its body (as the outbox keeps it)."""
+        fields: dict[str, Any] = dict(body)
+        for key in ("kiosk_time", "last_error_at"):
+            fields[key] = _when(fields.get(key))
+        return cls(**fields)

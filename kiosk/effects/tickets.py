@@ -13,7 +13,7 @@ from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.api.wire import IssuedTicket
 from kiosk.flows import ticket
-from kiosk.outbox.delivery import put_ticket_printed
+from kiosk.print_marks import put_ticket_printed
 from kiosk.printer import (
     BilingualLine,
     CoverOpenError,

@@ -14,5 +14,7 @@ Layout:
     audit.py         AuditTrail: every staff action queued for the server's audit log
     heartbeat.py     HeartbeatSender + current_state(): the kiosk's state to the fleet page
     probes.py        Bounded: a check in a thread with a deadline, never raising
-    files.py         private atomic files; version.py: the app version
+
+The staff actions and heartbeats it sends are shapes of the API (kiosk/api/wire.py); its private files are
+kiosk/private_files.py and the app version kiosk/version.py, which the API client uses too.
 """

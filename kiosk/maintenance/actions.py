@@ -17,13 +17,13 @@ from pathlib import Path
 
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.maintenance.audit import AuditTrail
-from kiosk.maintenance.files import read_json, write_private
 from kiosk.maintenance.service_mode import ServiceMode, ServiceState
 from kiosk.maintenance.ticket_log import TicketLog
-from kiosk.maintenance.version import app_version
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.errors import PrinterError
 from kiosk.printer.ticket_image import BilingualLine, SlipPrint, TicketRenderer
+from kiosk.private_files import read_json, write_private
+from kiosk.version import app_version
 
 log = logging.getLogger(__name__)
 

@@ -12,35 +12,22 @@ import logging
 import re
 import sqlite3
 import threading
-import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
+from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, KioskApiError
-
-if TYPE_CHECKING:
-    from kiosk.outbox import Outbox
+from kiosk.api.wire import Scalar, StaffEvent
+from kiosk.outbox import Item, Outbox
 
 log = logging.getLogger(__name__)
-AUDIT_KIND = "audit"  # the outbox kind (kiosk/outbox/delivery.py sends it to POST /v1/kiosk/audit)
-
-Scalar = str | int | float | bool | None
+AUDIT_KIND = "audit"  # the outbox kind of a staff action (payload: StaffEvent.to_json(); key: its event id)
 
 
-@dataclass(frozen=True)
-class StaffEvent:
-    """One staff action at this kiosk: who, what, outcome, when (kiosk clock), small facts only."""
-
-    staff_id: str
-    action: str
-    outcome: str = "ok"
-    detail: Mapping[str, Scalar] = field(default_factory=dict)
-    at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+def send_staff_event(client: KioskApiClient, item: Item) -> None:
+    """The outbox's sender for AUDIT_KIND: POST /v1/kiosk/audit."""
+    client.record_staff_action(StaffEvent.from_json(item.payload, event_id=item.idempotency_key))
 
 
 class AuditTrail:
@@ -70,8 +57,7 @@ class AuditTrail:
         if self._outbox is not None:
             # Written (fsync'd) before record() returns: a crash right after still delivers it.
             try:
-                self._outbox.put(AUDIT_KIND, {"staff_id": event.staff_id, "action": action, "outcome": outcome,
-                                              "detail": clean, "at": event.at.isoformat()}, event.event_id)
+                self._outbox.put(AUDIT_KIND, event.to_json(), event.event_id)
                 return event
             except (sqlite3.Error, OSError) as exc:
                 # A broken outbox file must not stop a staff action: keep it in memory for this run instead.

@@ -18,10 +18,10 @@ import requests
 
 from kiosk.config import KioskSettings
 from kiosk.maintenance.probes import Bounded
-from kiosk.maintenance.version import app_version
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.status import PaperState, PrinterStatus
 from kiosk.timecheck import ClockCheck, measure
+from kiosk.version import app_version
 
 if TYPE_CHECKING:
     from kiosk.outbox.store import Item
@@ -113,7 +113,7 @@ def _pcsc_readers() -> list[str]:
 
 
 def _pcsc_card_present(reader: str) -> bool:
-    from kiosk.card.pcsc import wait_for_card
+    from kiosk.card.pcsc import wait_for_card  # imported here: pyscard, as above
 
     return wait_for_card(reader, present=True, timeout=0)
 

@@ -8,47 +8,34 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from kiosk.api.client import KioskApiClient
+from kiosk.api.wire import KioskState
 from kiosk.config import KioskSettings
 from kiosk.maintenance.diagnostics import printer_info, probe_reader
 from kiosk.maintenance.probes import Bounded
 from kiosk.maintenance.service_mode import ServiceMode
-from kiosk.maintenance.version import app_version
+from kiosk.outbox import Item, Outbox
 from kiosk.printer.base import TicketPrinter
+from kiosk.version import app_version
 
 log = logging.getLogger(__name__)
 
-
+HEARTBEAT_KIND = "heartbeat"  # the outbox kind of a beat; only the latest matters (coalesced)
 MAX_TEXT = 300  # the server's limit for each text of a beat
 
 
-@dataclass(frozen=True)
-class KioskState:
-    """One heartbeat's content: no personal data, only the kiosk's own state."""
+def put_heartbeat(outbox: Outbox, state: KioskState) -> Item:
+    """Queue the kiosk's state, replacing any beat not yet delivered."""
+    return outbox.put(HEARTBEAT_KIND, state.to_json(), f"beat-{uuid.uuid4()}", coalesce=True)
 
-    version: str
-    kiosk_time: datetime
-    interval_s: int
-    in_service: bool
-    reader: str | None  # the readers' names, or None when none is attached
-    reader_error: str | None
-    printer_online: bool
-    printer_paper: str
-    printer_error: str | None
-    outbox_length: int | None
-    last_error: str | None
-    last_error_at: datetime | None
 
-    def to_json(self) -> dict[str, Any]:
-        """The request body."""
-        body = asdict(self)
-        for key in ("kiosk_time", "last_error_at"):
-            body[key] = body[key].isoformat() if body[key] else None
-        return body
+def send_heartbeat(client: KioskApiClient, item: Item) -> None:
+    """The outbox's sender for HEARTBEAT_KIND."""
+    client.send_heartbeat(KioskState.from_json(item.payload))
 
 
 class LastError:

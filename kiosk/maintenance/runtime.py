@@ -18,20 +18,19 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from kiosk.api.client import KioskApiClient
-from kiosk.config import KioskSettings
+from kiosk.api.wire import KioskState
+from kiosk.config import KioskSettings, resolve
 from kiosk.maintenance.actions import MaintenanceActions
 from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.diagnostics import Diagnostics, collect
-from kiosk.maintenance.files import resolve
-from kiosk.maintenance.heartbeat import HeartbeatSender, KioskState, LastError, current_state
+from kiosk.maintenance.heartbeat import HeartbeatSender, LastError, current_state, put_heartbeat
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.maintenance.session import MaintenanceSession
 from kiosk.maintenance.signin import SignInResult, StaffSignIn
 from kiosk.maintenance.staff_cache import StaffCache
 from kiosk.maintenance.ticket_log import TicketLog
-from kiosk.outbox import Outbox
-from kiosk.outbox.delivery import put_heartbeat, put_ticket_printed
-from kiosk.outbox.store import Item
+from kiosk.outbox import Item, Outbox
+from kiosk.print_marks import put_ticket_printed
 from kiosk.printer.base import TicketPrinter
 from kiosk.printer.ticket_image import TicketRenderer
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.maintenance.files import read_json, write_private
+from kiosk.private_files import read_json, write_private
 
 FILE_NAME = "service-mode.json"
 

@@ -26,8 +26,8 @@ from argon2 import PasswordHasher
 from argon2.low_level import Type
 
 from kiosk.maintenance.audit import AuditTrail
-from kiosk.maintenance.files import read_json, write_private
 from kiosk.maintenance.staff_cache import StaffCache
+from kiosk.private_files import read_json, write_private
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.api.wire import StaffCredential
-from kiosk.maintenance.files import read_json, write_private
+from kiosk.private_files import read_json, write_private
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.clock import LIBRARY_TZ
-from kiosk.maintenance.files import read_json, write_private
 from kiosk.printer.ticket_image import TicketPrint
+from kiosk.private_files import read_json, write_private
 
 FILE_NAME = "tickets-today.json"
 

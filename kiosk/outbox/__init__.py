@@ -2,11 +2,13 @@
 
     store.py     the SQLite file (pending and refused items)
     backoff.py   capped, jittered exponential retry delays
-    outbox.py    Outbox: put(), the sender thread, pending()/dead()/len()
-    delivery.py  what each kind of item is on the API, and which refusals are final
+    outbox.py    Outbox: senders by kind, put(), the sender thread, pending()/dead()/len()
+
+It knows no kind of item and no API: each kind is defined once by the module that puts it (with its sender),
+and kiosk/deliveries.py registers them all with the client when the app is composed.
 """
 
-from kiosk.outbox.outbox import Outbox
+from kiosk.outbox.outbox import Outbox, Sender, UnknownKindError
 from kiosk.outbox.store import Item
 
-__all__ = ["Item", "Outbox"]
+__all__ = ["Item", "Outbox", "Sender", "UnknownKindError"]

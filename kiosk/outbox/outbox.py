@@ -6,34 +6,39 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.outbox.backoff import retry_delay
 from kiosk.outbox.store import DEAD, Item, OutboxStore
 
-if TYPE_CHECKING:
-    from kiosk.api.client import KioskApiClient
-    from kiosk.config import KioskSettings
-
 log = logging.getLogger(__name__)
+
+Sender = Callable[[Item], object]  # delivers one item, raising on failure
+
+
+class UnknownKindError(LookupError):
+    """An item on disk of a kind no sender is registered for (a kind an older version of the app put)."""
 
 
 class Outbox:
     """Durable queue of requests the kiosk may finish later (never a migration: the patron must know the outcome).
 
-    `send(item)` delivers one item (raising on failure); `permanent(exc)` says a failure can never succeed,
-    which moves the item aside (kept, logged, listed by `dead()`); any other failure is retried after a
-    capped, jittered exponential delay, and later items wait behind it so the order holds.
+    It knows no kind of item itself: whoever composes the app registers each kind with its sender
+    (`senders`, or `register()` before `start()`). A sender delivers one item, raising on failure;
+    `permanent(exc)` says a failure can never succeed, which moves the item aside (kept, logged, listed by
+    `dead()`), as does an item of a kind with no sender; any other failure is retried after a capped,
+    jittered exponential delay, and later items wait behind it so the order holds.
     """
 
-    def __init__(self, path: Path | str, send: Callable[[Item], object], clock: Callable[[], float] = time.time,
-                 *, permanent: Callable[[Exception], bool] = lambda _exc: False, retry_base_s: float = 1.0,
+    def __init__(self, path: Path | str, senders: Mapping[str, Sender] | None = None,
+                 clock: Callable[[], float] = time.time, *,
+                 permanent: Callable[[Exception], bool] = lambda _exc: False, retry_base_s: float = 1.0,
                  retry_max_s: float = 300.0, idle_s: float = 60.0, rng: random.Random | None = None) -> None:
         self.path = Path(path)
         self._store = OutboxStore(self.path)
-        self._send = send
+        self._senders: dict[str, Sender] = dict(senders or {})
         self._clock = clock
         self._permanent = permanent
         self._retry_base_s = retry_base_s
@@ -48,18 +53,21 @@ class Outbox:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    @classmethod
-    def from_settings(cls, settings: KioskSettings, client: KioskApiClient) -> Outbox:
-        """The kiosk's outbox from `[outbox]`, delivering through `client` (start() it; stop() it at exit)."""
-        from kiosk.maintenance.files import resolve
-        from kiosk.outbox.delivery import ApiDelivery, is_permanent
+    def register(self, kind: str, sender: Sender) -> None:
+        """Deliver items of `kind` with `sender` from now on."""
+        self._senders[kind] = sender
 
-        o = settings.outbox
-        return cls(resolve(o.path), ApiDelivery(client), permanent=is_permanent, retry_base_s=o.retry_base_s,
-                   retry_max_s=o.retry_max_s)
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds with a sender."""
+        return frozenset(self._senders)
 
     def put(self, kind: str, payload: dict[str, Any], idempotency_key: str, *, coalesce: bool = False) -> Item:
-        """Write the request down (durably) and wake the sender; the same key twice is stored once."""
+        """Write the request down (durably) and wake the sender; the same key twice is stored once.
+
+        :raises UnknownKindError: no sender is registered for `kind` (a wiring mistake, caught at once)."""
+        if kind not in self._senders:
+            raise UnknownKindError(f"no sender registered for outbox kind {kind!r}")
         item = self._store.add(kind, payload, idempotency_key, self._clock(), coalesce=coalesce)
         self._wake.set()
         return item
@@ -88,10 +96,13 @@ class Outbox:
                 if item is None:
                     break
                 try:
-                    self._send(item)
+                    sender = self._senders.get(item.kind)
+                    if sender is None:
+                        raise UnknownKindError(f"no sender for outbox kind {item.kind!r}")
+                    sender(item)
                 except Exception as exc:  # the network, the server or a bug: decide per failure
                     error = f"{type(exc).__name__}: {exc}"[:500]
-                    if self._permanent(exc):
+                    if isinstance(exc, UnknownKindError) or self._permanent(exc):
                         log.error("outbox: %s %s refused for good, moved aside: %s", item.kind,
                                   item.idempotency_key, error)
                         self._store.failed(item.id, error, dead=True)

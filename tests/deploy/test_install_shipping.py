@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.maintenance.version import app_version
+from kiosk.version import app_version
 from tests.support.server_proc import REPO_ROOT
 
 SCRIPTS = ("deploy/kiosk/install.sh", "deploy/server/install.sh")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.maintenance.version import app_version
+from kiosk.version import app_version
 from tests.support.server_proc import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "deploy" / "server" / "install.sh"

@@ -9,10 +9,10 @@ import pytest
 
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import StaleRequestError
+from kiosk.deliveries import outbox_from_settings
 from kiosk.effects import Performer
 from kiosk.flows import expiry
 from kiosk.maintenance.audit import AuditTrail
-from kiosk.outbox import Outbox
 from tests.faults.conftest import kiosk_settings
 from tests.support.server_proc import ServerProcess
 
@@ -46,10 +46,10 @@ def test_outside_the_window_is_refused_as_stale_with_a_typed_error(shared_server
         expiry.Failure.SERVER_ERROR)
 
     # Staff actions wait in the outbox (not moved aside) until the clock is right again.
-    outbox = Outbox.from_settings(settings, client_for(server, tmp_path, offset_s))
+    outbox = outbox_from_settings(settings, client_for(server, tmp_path, offset_s))
     AuditTrail(None, outbox=outbox).record("demo-admin", "test_print")
     assert outbox.flush() == 0
     (waiting,) = outbox.pending()
     assert "StaleRequestError" in (waiting.last_error or "") and outbox.dead() == []
-    fixed = Outbox.from_settings(settings, client_for(server, tmp_path, 0))
+    fixed = outbox_from_settings(settings, client_for(server, tmp_path, 0))
     assert fixed.flush() == 1 and len(fixed) == 0

@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError
+from kiosk.deliveries import outbox_from_settings
 from kiosk.maintenance.audit import AuditTrail
 from kiosk.outbox import Outbox
 from tests.faults.conftest import TODAY, kiosk_settings
@@ -28,7 +29,7 @@ def kiosk(server: ServerProcess, tmp_path: Path, timeout_s: float) -> tuple[Kios
     settings = kiosk_settings(server, tmp_path, KIOSK_SERVER_TIMEOUT_S=str(timeout_s))
     s = settings.server
     api = KioskApiClient(s.url, s.kiosk_id, s.secret, s.timeout_s)
-    return api, Outbox.from_settings(settings, api)
+    return api, outbox_from_settings(settings, api)
 
 
 def wait_empty(outbox: Outbox, timeout: float = WAIT_S) -> None:

@@ -8,9 +8,9 @@ import uuid
 from pathlib import Path
 
 from kiosk.api.client import KioskApiClient
+from kiosk.deliveries import outbox_from_settings
 from kiosk.effects import Performer
 from kiosk.flows import ticket
-from kiosk.outbox import Outbox
 from kiosk.printer import printer_from_config
 from tests.faults.conftest import kiosk_settings
 from tests.support.escpos_printer import FakeEscposPrinter, PrinterState
@@ -28,7 +28,7 @@ def test_failed_prints_send_no_mark_and_the_first_good_print_sends_one(server: S
     settings = kiosk_settings(server, tmp_path)
     s = settings.server
     api = KioskApiClient(s.url, s.kiosk_id, s.secret, s.timeout_s)
-    outbox = Outbox.from_settings(settings, api)
+    outbox = outbox_from_settings(settings, api)
     fake = FakeEscposPrinter(PrinterState(paper="out")).start()
     printer = printer_from_config({"backend": "network", "host": fake.host, "port": fake.port, "timeout": 2.0})
     performer = Performer(settings, api=api, printer=printer, outbox=outbox)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kiosk.api.client import KioskApiClient
 from kiosk.card.pin import Pin
+from kiosk.deliveries import outbox_from_settings
 from kiosk.effects import Performer
 from kiosk.flows import card_steps as cs
 from kiosk.flows import migration as mig
@@ -32,7 +33,7 @@ def kiosk(server: ServerProcess, tmp_path: Path, **env: str) -> tuple[Performer,
     settings = kiosk_settings(server, tmp_path, **env)
     s = settings.server
     api = KioskApiClient(s.url, s.kiosk_id, s.secret, s.timeout_s)
-    outbox = Outbox.from_settings(settings, api)
+    outbox = outbox_from_settings(settings, api)
     return Performer(settings, api=api, outbox=outbox), outbox
 
 

@@ -16,9 +16,9 @@ import pytest
 
 from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
-from kiosk.outbox import Item, Outbox
+from kiosk.deliveries import is_permanent
+from kiosk.outbox import Item, Outbox, UnknownKindError
 from kiosk.outbox.backoff import retry_delay
-from kiosk.outbox.delivery import is_permanent
 from tests.faults.servers import ALWAYS_OPEN, kill, restart
 from tests.support.server_proc import REPO_ROOT, start_server
 from tests.support.waiting import eventually
@@ -47,9 +47,12 @@ class Recorder:
         self.sent.append(item.idempotency_key)
 
 
+KINDS = ("audit", "ticket_printed", "heartbeat")  # the kinds these tests put, each sent with one Recorder
+
+
 def make(tmp_path: Path, send: Recorder, clock: FakeClock) -> Outbox:
-    return Outbox(tmp_path / "outbox.sqlite3", send, clock, permanent=is_permanent, retry_base_s=2,
-                  retry_max_s=60, rng=random.Random(7))
+    return Outbox(tmp_path / "outbox.sqlite3", dict.fromkeys(KINDS, send), clock, permanent=is_permanent,
+                  retry_base_s=2, retry_max_s=60, rng=random.Random(7))
 
 
 def test_items_go_out_in_order_and_a_failure_holds_the_rest_back_with_backoff(tmp_path: Path) -> None:
@@ -110,7 +113,7 @@ def test_the_same_key_is_stored_once_and_heartbeats_coalesce(tmp_path: Path) -> 
 def test_the_sender_thread_delivers_soon_after_put(tmp_path: Path) -> None:
 
     send = Recorder()
-    outbox = Outbox(tmp_path / "o.sqlite3", send, retry_base_s=0.1, retry_max_s=0.2)
+    outbox = Outbox(tmp_path / "o.sqlite3", {"audit": send}, retry_base_s=0.1, retry_max_s=0.2)
     outbox.start()
     try:
         send.errors = [ServerUnreachableError("down")]
@@ -126,13 +129,13 @@ KIOSK_CORE = textwrap.dedent("""
     from tests.support.waiting import WAIT_S
     from kiosk.api.client import KioskApiClient
     from kiosk.config import load
+    from kiosk.deliveries import outbox_from_settings
     from kiosk.maintenance.audit import AuditTrail
-    from kiosk.outbox import Outbox
-    from kiosk.outbox.delivery import put_heartbeat, put_ticket_printed
+    from kiosk.print_marks import put_ticket_printed
     settings = load()
     s = settings.server
     client = KioskApiClient(s.url, s.kiosk_id, s.secret, s.timeout_s)
-    outbox = Outbox.from_settings(settings, client)
+    outbox = outbox_from_settings(settings, client)
     if sys.argv[1] == "queue":
         audit = AuditTrail(client.record_staff_action, outbox=outbox)
         audit.record("demo-admin", "test_print", printer="file")
@@ -192,6 +195,7 @@ def test_queued_requests_survive_a_killed_kiosk_and_reach_the_restarted_server(t
 
 
 def test_maintenance_wired_with_the_outbox_sends_staff_actions_and_the_latest_heartbeat(tmp_path: Path) -> None:
+    from kiosk.deliveries import outbox_from_settings
     from kiosk.maintenance.runtime import Maintenance
     from tests.faults.conftest import kiosk_settings
 
@@ -201,7 +205,7 @@ def test_maintenance_wired_with_the_outbox_sends_staff_actions_and_the_latest_he
                                   KIOSK_MAINTENANCE_STAFF_CACHE_PATH=str(tmp_path / "kiosk" / "staff.json"))
         s = settings.server
         client = KioskApiClient(s.url, s.kiosk_id, s.secret, s.timeout_s)
-        outbox = Outbox.from_settings(settings, client)
+        outbox = outbox_from_settings(settings, client)
         maintenance = Maintenance.from_settings(settings, client, None, None, outbox=outbox)
         maintenance.audit.record("demo-admin", "service_on")
         for _ in range(3):
@@ -255,3 +259,23 @@ def test_audit_trail_keeps_an_event_in_memory_when_its_outbox_cannot_be_written(
     assert trail.record("admin-1", "service_off").action == "service_off", "the staff action goes on"
     assert trail.pending == 1
     assert trail.flush() == 1 and sent == ["service_off"] and trail.pending == 0
+
+
+def test_an_item_of_a_kind_without_a_sender_is_moved_aside_and_an_unregistered_put_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    older = Outbox(path, {"retired_kind": Recorder()})
+    older.put("retired_kind", {"n": 1}, "old-1")  # written by an older version of the app, then upgraded
+    older.close()
+    send = Recorder()
+    outbox = Outbox(path, {"audit": send})
+    outbox.put("audit", {}, "new-1")
+    assert outbox.flush() == 1 and send.sent == ["new-1"], "the unknown item does not hold the rest back"
+    (dead,) = outbox.dead()
+    assert dead.kind == "retired_kind" and "UnknownKindError" in (dead.last_error or "")
+    with pytest.raises(UnknownKindError, match="heartbeat"):
+        outbox.put("heartbeat", {}, "beat-1")  # a kind nobody registered: a wiring mistake, refused at once
+    assert len(outbox) == 0
+    outbox.register("heartbeat", send)
+    outbox.put("heartbeat", {}, "beat-1")
+    assert outbox.flush() == 1 and send.sent == ["new-1", "beat-1"]
+    outbox.close()

@@ -16,12 +16,12 @@ import requests
 
 from kiosk.api.client import KioskApiClient
 from kiosk.clock import LIBRARY_TZ
+from kiosk.deliveries import api_senders, is_permanent
 from kiosk.flows import card_steps, checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Back, Digit, Entering, Finished
 from kiosk.flows.runner import FlowRunner
 from kiosk.outbox import Outbox
-from kiosk.outbox.delivery import ApiDelivery, is_permanent
 from kiosk.statistics import (
     ABANDONED,
     COMPLETED,
@@ -165,7 +165,7 @@ def server() -> Iterator[ServerProcess]:
 
 def test_outcomes_reach_the_real_server_through_the_outbox_once_each(server: ServerProcess, tmp_path: Path) -> None:
     client = KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=5)
-    outbox = Outbox(tmp_path / "outbox.sqlite3", ApiDelivery(client), permanent=is_permanent)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", api_senders(client), permanent=is_permanent)
     watch = [SessionOutcome("migrate", lambda o, at: put_outcome(outbox, o, at), now=lambda: AT) for _ in range(3)]
     for w in watch:
         w.seen(card_steps.PinBlocked(CARD, card_steps.PinStep.AUTH))
@@ -189,14 +189,14 @@ def test_an_outcome_reached_with_the_server_away_is_counted_once_it_is_back(serv
                                                                              tmp_path: Path) -> None:
     path = tmp_path / "outbox.sqlite3"
     away = KioskApiClient("http://127.0.0.1:9", server.kiosk_id, server.kiosk_secret, timeout=2)
-    outbox = Outbox(path, ApiDelivery(away), permanent=is_permanent)
+    outbox = Outbox(path, api_senders(away), permanent=is_permanent)
     watch = SessionOutcome("expiry", lambda o, at: put_outcome(outbox, o, at), now=lambda: AT.replace(hour=9))
     watch.seen(expiry.Failed(CARD, expiry.Failure.SERVER_UNREACHABLE))
     watch.closed()
     assert outbox.flush() == 0 and len(outbox) == 1  # kept on disk, not lost
     outbox.close()
     # The kiosk restarts with the server reachable: the outcome goes, dated when it happened.
-    outbox = Outbox(path, ApiDelivery(KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret,
+    outbox = Outbox(path, api_senders(KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret,
                                                      timeout=5)), permanent=is_permanent)
     assert outbox.flush() == 1 and len(outbox) == 0
     outbox.close()

@@ -8,12 +8,13 @@ import threading
 from pathlib import Path
 
 from kiosk.api.client import KioskApiClient
+from kiosk.deliveries import api_senders, is_permanent
 from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.describe import describe
 from kiosk.maintenance.runtime import Maintenance
 from kiosk.maintenance.session import MaintenanceSession
 from kiosk.outbox import Outbox
-from kiosk.outbox.delivery import ApiDelivery, is_permanent, put_ticket_printed
+from kiosk.print_marks import put_ticket_printed
 from kiosk.printer.file_backend import FilePrinter
 from kiosk.printer.ticket_image import TicketRenderer
 from tests.maintenance.conftest import settings_for
@@ -75,7 +76,7 @@ def test_what_the_server_refused_for_good_is_listed_for_staff(server: ServerProc
     settings = dataclasses.replace(settings, maintenance=dataclasses.replace(
         settings.maintenance, data_dir=str(tmp_path / "kiosk"), staff_cache_path=str(tmp_path / "kiosk" / "s.json")))
     client = KioskApiClient(server.base_url, server.kiosk_id, server.kiosk_secret, timeout=3)
-    outbox = Outbox(tmp_path / "outbox.db", ApiDelivery(client), permanent=is_permanent)
+    outbox = Outbox(tmp_path / "outbox.db", api_senders(client), permanent=is_permanent)
     # A print mark for a ticket the real server never issued: refused (4xx), which no retry can change.
     put_ticket_printed(outbox, "no-such-ticket")
     assert outbox.flush() == 0 and len(outbox) == 0 and len(outbox.dead()) == 1

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from kiosk.api.wire import StaffEvent
 from kiosk.maintenance.actions import (
     RESTART_EXIT_CODE,
     MaintenanceActions,
     UnknownTicketError,
     take_restart_request,
 )
-from kiosk.maintenance.audit import AuditTrail, StaffEvent
+from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.maintenance.ticket_log import PrintedTicket, TicketLog
 from kiosk.printer.errors import PrinterOfflineError

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.maintenance.audit import AuditTrail, StaffEvent
+from kiosk.api.wire import StaffEvent
+from kiosk.maintenance.audit import AuditTrail
 from kiosk.maintenance.signin import StaffSignIn, verify_pin
 from kiosk.maintenance.staff_cache import StaffCache, StaffCredential
 from tests.maintenance.conftest import PIN

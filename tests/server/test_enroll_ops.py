@@ -20,7 +20,7 @@ from kiosk import config as kiosk_config
 from kiosk.api import ApiError, KioskApiClient
 from kiosk.api.errors import KioskVersionUnsupportedError
 from kiosk.maintenance.diagnostics import collect
-from kiosk.maintenance.version import app_version
+from kiosk.version import app_version
 from protocol import signing
 from tests.server.conftest import BACKENDS
 from tests.support.postgres import PostgresServer
@@ -182,7 +182,7 @@ def test_unsupported_version_is_refused_with_a_typed_error(request: pytest.Fixtu
         assert "古い" in error.message_ja and "too old" in error.message_en
         assert client.health()["status"] == "ok"  # /health is never gated: diagnostics still work
         # The heartbeat is not gated either: the fleet page shows which version each kiosk still runs.
-        from kiosk.maintenance.heartbeat import KioskState
+        from kiosk.api.wire import KioskState
 
         client.send_heartbeat(KioskState(
             version=app_version(), kiosk_time=datetime.now(UTC), interval_s=60, in_service=True, reader=None,
@@ -226,7 +226,7 @@ def test_clock_check_in_sync_and_skewed(server: ServerProcess, tmp_path: Path) -
         "print('skew', round(d.clock.skew_s)); print('warning', d.clock_warning)\n"
         "c = KioskApiClient(s.server.url, s.server.kiosk_id, s.server.secret)\n"
         "try:\n    c.maintenance_credentials()\nexcept ApiError as e:\n    print('refused', e.code)\n"
-        "from kiosk.maintenance.heartbeat import KioskState; from datetime import datetime, UTC\n"
+        "from kiosk.api.wire import KioskState; from datetime import datetime, UTC\n"
         "beat = KioskState(version='0', kiosk_time=datetime.now(UTC), interval_s=60, in_service=True, reader=None,"
         " reader_error=None, printer_online=True, printer_paper='ok', printer_error=None, outbox_length=None,"
         " last_error=None, last_error_at=None)\n"

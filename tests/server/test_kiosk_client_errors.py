@@ -14,8 +14,7 @@ import pytest
 
 from kiosk.api import ApiError, KioskApiClient, ServerError, ServerUnreachableError
 from kiosk.api.transport import Outgoing
-from kiosk.maintenance.audit import StaffEvent
-from kiosk.maintenance.heartbeat import KioskState
+from kiosk.api.wire import KioskState, StaffEvent
 from tests.support.canned_http import CannedServer, canned_server
 from tests.support.server_proc import ServerProcess
 

@@ -18,7 +18,8 @@ from selenium.webdriver.common.by import By
 
 from kiosk import config
 from kiosk.api.client import KioskApiClient
-from kiosk.maintenance.heartbeat import HeartbeatSender, KioskState, LastError, current_state
+from kiosk.api.wire import KioskState
+from kiosk.maintenance.heartbeat import HeartbeatSender, LastError, current_state
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.printer.file_backend import FilePrinter
 from server.__main__ import main

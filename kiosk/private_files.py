@@ -1,4 +1,5 @@
-"""Small private files in the kiosk's data directory: atomic writes, owner-only permissions."""
+"""Small private files in the kiosk's data directory (staff cache, service mode, ticket log, sign-in lock):
+atomic writes, owner-only permissions."""
 
 from __future__ import annotations
 
@@ -9,15 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import ROOT
-
 log = logging.getLogger(__name__)
-
-
-def resolve(path: str | Path) -> Path:
-    """A settings path as an absolute path; relative ones are under the repository root."""
-    p = Path(path)
-    return p if p.is_absolute() else ROOT / p
 
 
 def write_private(path: Path, text: str) -> None:
