@@ -8,12 +8,14 @@ import sys
 
 from pydantic import ValidationError
 
+from server import cli
 from server.config import SettingError, Settings, check_readable_file, describe, load_settings
+from server.db import check_database
+from server.seed import seed_demo
+from server.state import load_trust
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from server.state import load_trust
-
     if args.demo or settings.demo:
         # The demo personas' certificates come from the test PKI, so the demo trusts it.
         settings = settings.model_copy(update={"demo": True, "use_test_pki": True})
@@ -21,6 +23,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # so a bad one is the only line printed.
     tls = _tls(settings)
     load_trust(settings)
+    # Imported here, after the settings are checked: importing Alembic logs; uvicorn and the app serve only.
     import uvicorn
 
     from server.app import create_app
@@ -30,11 +33,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(database_url=settings.database_url)
     app = create_app(settings)
     if settings.demo:
-        from server.seed import seed_demo
-
         seed_demo(state=app.state.server)
     if settings.listen_fd is not None:
-        import socket
+        import socket  # only for a socket passed by systemd
 
         # socket(fileno=...) detects the family; uvicorn's own fd= option assumes AF_UNIX, so
         # asyncio would leave Nagle on and every kept-alive response would wait ~40 ms.
@@ -54,7 +55,7 @@ def _tls(settings: Settings) -> tuple[str | None, str | None]:
     """uvicorn's certificate and key files when configured (config.py checks both or neither)."""
     if not settings.ssl_certfile:
         return None, None
-    import ssl
+    import ssl  # only with TLS configured
 
     check_readable_file("ssl_certfile", settings.ssl_certfile)
     check_readable_file("ssl_keyfile", str(settings.ssl_keyfile))
@@ -70,7 +71,7 @@ def _tls(settings: Settings) -> tuple[str | None, str | None]:
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    from server.schema import upgrade
+    from server.schema import upgrade  # imported here: importing Alembic logs
 
     upgrade(database_url=settings.database_url)
     print("database schema is up to date")
@@ -79,15 +80,13 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, load settings (a bad setting is named, not a traceback), run the command."""
-    from server import admin_cli
-
     parser = argparse.ArgumentParser(prog="python -m server", description="Saga Library central registration API")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API (migrates the database first)")
     serve.add_argument("--demo", action="store_true", help="seed the demo data set and trust the test PKI")
     serve.set_defaults(run=_serve)
     commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(run=_migrate)
-    admin_cli.add_parser(commands)
+    cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -109,8 +108,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_databases(settings: Settings) -> None:
     """Every command uses the database: an unusable one is named before any of them starts."""
-    from server.db import check_database
-
     check_database(settings.database_url)
     if settings.mykey_database_url:
         check_database(settings.mykey_database_url, setting="mykey_database_url")

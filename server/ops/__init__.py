@@ -7,5 +7,6 @@
     backup.py     backup and restore: pg_dump / pg_restore, SQLite's online backup API
     retention.py  retention periods applied to tickets, audit events, statistics and short-lived rows
     ils.py        export of MyKey links for the library's ILS (CSV)
-    cli.py        the `python -m server admin` subcommands for all of the above
+
+Their `python -m server admin` commands are in server/cli/.
 """

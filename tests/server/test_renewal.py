@@ -183,7 +183,7 @@ def test_kiosk_request_and_counter_completion_over_http(staff_policy_server: Ser
 
 
 def test_the_ils_import_may_carry_the_address_on_record(state: AppState, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from server.admin_cli import import_patrons_csv
+    from server.cli.patrons import import_patrons_csv
 
     path = tmp_path / "ils.csv"
     path.write_text("card_number,name,birth_date,registered_on,address\n"
