@@ -24,6 +24,7 @@ from server.fleet.maintenance import set_pin
 from server.fleet.models import KioskMaintenancePin
 from server.models import Kiosk, StaffMember
 from server.state import AppState
+from server.testpki import load_test_pki
 
 log = logging.getLogger("server.seed")
 
@@ -58,8 +59,6 @@ MOVED_FROM = "佐賀県佐賀市兵庫町大字渕1500番地"
 
 def seed_demo(*, state: AppState) -> None:
     """Create whatever part of the demo data set is missing."""
-    from server.testpki import load_test_pki
-
     settings = state.settings
     now, today = state.clock.now(), state.clock.today()
     test_pki = load_test_pki(settings.test_pki_dir)

@@ -17,6 +17,7 @@ from server.ils.base import PatronSource
 from server.ils.factory import make_patron_source
 from server.mykey.connector import MyKeyConnector
 from server.mykey.factory import make_connector
+from server.testpki import test_pki_paths
 
 
 @dataclass
@@ -42,8 +43,6 @@ def load_trust(settings: Settings) -> TrustStore:
     """
     root_paths, crl_paths = list(settings.jlis_root_paths), list(settings.crl_paths)
     if settings.use_test_pki:
-        from server.testpki import test_pki_paths
-
         extra_roots, extra_crls = test_pki_paths(settings.test_pki_dir)
         root_paths += extra_roots
         crl_paths += extra_crls

@@ -8,7 +8,7 @@ from typing import Any
 
 def load_test_pki(directory: str | None = None) -> Any:  # virtualcard's TestPki: server imports it lazily
     """The virtual card's TestPki (created on first use)."""
-    from virtualcard import pki
+    from virtualcard import pki  # imported late: virtualcard/ is not installed with the production server
 
     return pki.load_or_create(Path(directory) if directory else None)
 

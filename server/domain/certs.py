@@ -8,6 +8,7 @@ The card's signature over a challenge is checked by `verify_signature`.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,9 +109,7 @@ class TrustStore:
     _url_cache: dict[str, tuple[float, x509.CertificateRevocationList]] = field(default_factory=dict)
 
     def _fetch(self, url: str) -> x509.CertificateRevocationList:
-        import time
-
-        import requests
+        import requests  # imported late: only a server that fetches CRLs over HTTP needs it loaded
 
         cached = self._url_cache.get(url)
         if cached is not None and time.monotonic() - cached[0] < self.crl_refresh_seconds:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from server.clock import Clock
 from server.config import Settings
+from server.db import make_engine
 from server.mykey.connector import MyKeyConnector
+from server.mykey.simulator import MyKeySimulator  # the only implementation today
 
 
 def simulator_database_url(settings: Settings) -> str:
@@ -24,9 +26,6 @@ def simulator_database_url(settings: Settings) -> str:
 
 def make_connector(*, settings: Settings, clock: Clock) -> MyKeyConnector:
     """The connector chosen by settings.mykey_connector."""
-    from server.db import make_engine
-    from server.mykey.simulator import MyKeySimulator  # the only implementation today
-
     engine = make_engine(simulator_database_url(settings))
 
     return MyKeySimulator(engine=engine, clock=clock, challenge_ttl_seconds=settings.challenge_ttl_seconds)

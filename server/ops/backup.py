@@ -19,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
+from server.db import make_engine
+
 # Tables compared after a restore (and reported by backup): the data the library cannot lose.
 KEY_TABLES = ("patrons", "linkages", "kiosks", "staff_members", "audit_log", "tickets", "migration_requests")
 
@@ -94,8 +96,6 @@ def _is_empty(engine: Engine) -> bool:
 
 def restore(*, database_url: str, source: Path, pg_bin_dir: str = "") -> None:
     """Restore `source` into an EMPTY database (refused otherwise), in one transaction."""
-    from server.db import make_engine
-
     if not source.is_file():
         raise BackupError(f"{source} is not a file")
     if database_url.startswith("sqlite"):

@@ -144,7 +144,7 @@ class EventBroker:
 
     def _listen(self) -> None:
         """PostgreSQL: LISTEN on a dedicated autocommit connection; reconnect after errors."""
-        import psycopg
+        import psycopg  # imported late: only the PostgreSQL backend uses the driver directly
 
         conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
