@@ -1,6 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Each installs what it needs first (scripts/bootstrap.sh is idempotent).
 PY := .venv/bin/python
+# The layering contracts of pyproject.toml's [tool.importlinter] (docs/testing.md).
+LINT_IMPORTS := .venv/bin/lint-imports --no-cache --no-logo
 
 .PHONY: run test test-unit test-integration test-e2e lint bench fuzz audit
 
@@ -12,6 +14,7 @@ test:
 	@scripts/bootstrap.sh test
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy
+	@$(LINT_IMPORTS)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 # One tier of `make test` (markers set by tests/markers.py): test-unit is a developer's quick loop.
@@ -22,6 +25,7 @@ test-unit test-integration test-e2e:
 lint:
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy
+	@$(LINT_IMPORTS)
 
 bench:
 	@scripts/bootstrap.sh test
