@@ -19,7 +19,8 @@ Sender = Callable[[Item], object]  # delivers one item, raising on failure
 
 
 class UnknownKindError(LookupError):
-    """An item on disk of a kind no sender is registered for (a kind an older version of the app put)."""
+    """No sender is registered for this kind: put() refuses it (a wiring mistake), and an item of it already
+    on disk (put by an older version of the app) is moved aside."""
 
 
 class Outbox:
@@ -56,11 +57,6 @@ class Outbox:
     def register(self, kind: str, sender: Sender) -> None:
         """Deliver items of `kind` with `sender` from now on."""
         self._senders[kind] = sender
-
-    @property
-    def kinds(self) -> frozenset[str]:
-        """The kinds with a sender."""
-        return frozenset(self._senders)
 
     def put(self, kind: str, payload: dict[str, Any], idempotency_key: str, *, coalesce: bool = False) -> Item:
         """Write the request down (durably) and wake the sender; the same key twice is stored once.
