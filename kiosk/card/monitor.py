@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from smartcard.CardMonitoring import CardMonitor, CardObserver
+from smartcard.CardMonitoring import CardMonitor, CardMonitoringThread, CardObserver
 from smartcard.ReaderMonitoring import ReaderMonitor, ReaderObserver
+from smartcard.scard import SCardCancel
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +130,6 @@ def stop_monitor_threads(timeout: float = 5.0) -> None:
     Call at shutdown, before pcscd stops: the thread waits inside pcscd, so we
     cancel that wait (SCardCancel) rather than leave it to fail noisily later.
     """
-    from smartcard.CardMonitoring import CardMonitoringThread
-    from smartcard.scard import SCardCancel
-
     thread = CardMonitoringThread.instance
     if thread is None:
         return
@@ -152,8 +150,6 @@ def forget_dead_monitor() -> None:
     another; once that thread died with the service it would hand every new observer the dead thread's
     stale card list. Forgetting both lets the next CardEventMonitor start a new thread on a new context.
     """
-    from smartcard.CardMonitoring import CardMonitor, CardMonitoringThread
-
     stop_monitor_threads()
     with CardMonitoringThread.lock:
         CardMonitoringThread.instance = None
