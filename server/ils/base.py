@@ -1,58 +1,15 @@
-"""The patron-source seam: what the server asks about a library card, whoever answers it.
-
-The server's own database answers by default; the library's ILS over SIP2 when configured
-(settings.patron_source). Either way only lookups go through here: migrations, linkages, tickets and
-the audit trail stay in the server's own database, and nothing is ever written to the ILS.
-"""
+"""What the patron-source adapters share: the port they implement (server/domain/patron_source.py,
+where the domain that calls it owns it) and the connector's last success and failure."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import Literal
 
-from sqlalchemy.orm import Session
+from server.domain.patron_source import PatronSource, SourceStatus, Standing
 
-from server.domain.expiry import Expiry
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A library card as its source sees it today."""
-
-    card_number: str
-    expiry: Expiry  # valid / renewable / expired, and the dates
-    blocked: bool  # the library has stopped the card's use (suspended; charge privileges denied)
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """The connector's state for the status and fleet pages (reason texts are short, never a host or secret)."""
-
-    kind: Literal["database", "sip2"]
-    state: Literal["ok", "unreachable", "unknown"]  # unknown: not asked yet since the process started
-    last_success_at: datetime | None = None
-    last_error_at: datetime | None = None
-    last_error: str | None = None
-
-
-class PatronSource(Protocol):
-    """Answers card lookups; raises ApiError (unknown_patron, patron_inactive, ils_unreachable, ...)."""
-
-    kind: Literal["database", "sip2"]
-
-    def standing(self, *, session: Session, card_number: str, today: date) -> Standing:
-        """The card's expiry and block as of `today` (malformed_card_number / unknown_patron otherwise)."""
-        ...
-
-    def status(self) -> SourceStatus:
-        """The connector's last success and last failure in this process."""
-        ...
-
-    def close(self) -> None:
-        """Let go of connections."""
-        ...
+__all__ = ["PatronSource", "SourceStatus", "Standing", "StatusTracker"]
 
 
 class StatusTracker:
