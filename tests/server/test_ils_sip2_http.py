@@ -25,36 +25,28 @@ from tests.server.test_api_migrations import sign
 from tests.support.ports import free_port
 from tests.support.server_proc import ServerProcess, start_server
 from tests.support.sip2_ils import (
+    EVERGREEN_64,
+    EVERGREEN_SETTINGS,
     INSTITUTION,
-    LOGIN_PASSWORD,
-    LOGIN_USER,
+    KOHA_64,
+    KOHA_SETTINGS,
+    PATRONS,
+    PYSIP_SETTINGS,
     CannedIls,
-    IlsPatron,
     PysipIls,
     acs_status,
-    fixed_64,
     patron_answer,
+    silent,
+    sip2_settings,
     trailer,
 )
-
-# What the ILS knows, unlike the server's demo data (2000000121 is expired there: renewed this morning here).
-PATRONS = {
-    "2000000121": IlsPatron("Renewed This-Morning", expires=date(2029, 3, 1)),
-    "2000000113": IlsPatron("Renewal Open", expires=date(2026, 7, 1)),
-    "2000000105": IlsPatron("Just Expired", expires=date(2026, 6, 14)),
-    "2000000022": IlsPatron("Linked Old-Scheme", expires=date(2028, 1, 20)),
-    "2000000139": IlsPatron("Charge Denied", charge_denied=True),
-    "2000000048": IlsPatron("Lost Card", expires=date(2030, 1, 1), lost=True),
-    "2000000030": IlsPatron("No Date Sent"),
-}
 
 
 def _server(sqlite_dir: Path, port: int, **settings: str) -> ServerProcess:
     name = "sip2_" + uuid.uuid4().hex[:8]
     return start_server(database_url=f"sqlite:///{sqlite_dir / (name + '.db')}", settings={
         "SERVER_TODAY": TODAY.isoformat(), "SERVER_TYPED_NUMBER_EXPIRY_PRECISION": "day",
-        "SERVER_PATRON_SOURCE": "sip2", "SERVER_SIP2_HOST": "127.0.0.1", "SERVER_SIP2_PORT": str(port),
-        "SERVER_SIP2_INSTITUTION_ID": INSTITUTION, **settings})
+        **sip2_settings(port, **settings)})
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +57,7 @@ def pysip_ils() -> Iterator[PysipIls]:
 
 @pytest.fixture(scope="module")
 def pysip_server(pysip_ils: PysipIls, sqlite_dir: Path) -> Iterator[ServerProcess]:
-    # pysip2 sends only SIP2 2.00's fields: these patrons' expiry rides in the screen message (AF).
-    server = _server(sqlite_dir, pysip_ils.port, SERVER_SIP2_LOGIN_USER=LOGIN_USER,
-                     SERVER_SIP2_LOGIN_PASSWORD=LOGIN_PASSWORD, SERVER_SIP2_EXPIRY_FIELD="AF",
-                     SERVER_SIP2_EXPIRY_FORMAT="EXPIRES %Y-%m-%d")
+    server = _server(sqlite_dir, pysip_ils.port, **PYSIP_SETTINGS)
     try:
         yield server
     finally:
@@ -122,9 +111,7 @@ def test_expiry_by_my_number_card_asks_the_ils_for_the_linked_card(pysip_server:
 
 
 def test_a_wrong_login_is_an_unreachable_ils(pysip_ils: PysipIls, sqlite_dir: Path) -> None:
-    server = _server(sqlite_dir, pysip_ils.port, SERVER_SIP2_LOGIN_USER=LOGIN_USER,
-                     SERVER_SIP2_LOGIN_PASSWORD="not-the-password", SERVER_SIP2_EXPIRY_FIELD="AF",
-                     SERVER_SIP2_EXPIRY_FORMAT="EXPIRES %Y-%m-%d")
+    server = _server(sqlite_dir, pysip_ils.port, **{**PYSIP_SETTINGS, "SERVER_SIP2_LOGIN_PASSWORD": "not-the-password"})
     try:
         assert _code(_expiry(server, "2000000121")) == (503, "ils_unreachable")
         health = requests.get(server.base_url + "/health", timeout=10).json()["patron_source"]
@@ -135,16 +122,13 @@ def test_a_wrong_login_is_an_unreachable_ils(pysip_ils: PysipIls, sqlite_dir: Pa
 
 
 # -- hand-written answers: the fields pysip2 cannot send ---------------------------------------------------
-KOHA_64 = fixed_64() + (b"AO" + INSTITUTION.encode() + b"|AA2000000121|AEYamada Hanako|BLY|CQN|PA1|"
-                        b"DE2027-06-15|AFGreetings from Koha.|")
-EVERGREEN_64 = fixed_64() + (b"AO" + INSTITUTION.encode() + b"|AA2000000121|AEYamada Hanako|BLY|BHJPY|"
-                             b"PA20260701    235959|PCAdult|PIAllowed|AFWelcome|")
+# KOHA_64 and EVERGREEN_64 (tests/support/sip2_ils.py).
 
 
 @pytest.fixture(scope="module")
 def koha(sqlite_dir: Path) -> Iterator[tuple[CannedIls, ServerProcess]]:
     with CannedIls(patron_answer(KOHA_64, end=b"\r\n")) as ils:
-        server = _server(sqlite_dir, ils.port, SERVER_SIP2_EXPIRY_FIELD="DE", SERVER_SIP2_EXPIRY_FORMAT="%Y-%m-%d")
+        server = _server(sqlite_dir, ils.port, **KOHA_SETTINGS)
         try:
             yield ils, server
         finally:
@@ -154,8 +138,7 @@ def koha(sqlite_dir: Path) -> Iterator[tuple[CannedIls, ServerProcess]]:
 @pytest.fixture(scope="module")
 def evergreen(sqlite_dir: Path) -> Iterator[tuple[CannedIls, ServerProcess]]:
     with CannedIls(patron_answer(EVERGREEN_64)) as ils:
-        server = _server(sqlite_dir, ils.port, SERVER_SIP2_EXPIRY_FIELD="PA",
-                         SERVER_SIP2_EXPIRY_FORMAT="%Y%m%d    %H%M%S", SERVER_SIP2_TIMEOUT_SECONDS="1.5")
+        server = _server(sqlite_dir, ils.port, **EVERGREEN_SETTINGS, SERVER_SIP2_TIMEOUT_SECONDS="1.5")
         try:
             yield ils, server
         finally:
@@ -182,7 +165,7 @@ def _bad_checksum(request: bytes) -> bytes | None:
 
 
 @pytest.mark.parametrize(("respond", "reason"), [
-    (lambda request: None, "timeout"),
+    (silent, "timeout"),
     (_bad_checksum, "bad checksum"),
 ])
 def test_an_ils_that_does_not_answer_is_not_an_expired_card(evergreen: tuple[CannedIls, ServerProcess], respond,  # type: ignore[no-untyped-def]

@@ -7,6 +7,9 @@
 - `CannedIls`: a socket server answering each CR-ended request with bytes written by hand (the fields
   pysip2 cannot send: Koha's DE, Evergreen's PA), or with nothing at all, or with a bad checksum. Its
   checksums are pysip2's (`pysip2.codec.calculate_checksum`), not the project's.
+
+The patrons, the hand-written Koha- and Evergreen-style answers and the server settings for each ILS are here,
+shared by the server's HTTP tests (tests/server/test_ils_sip2_http.py) and the kiosk's (tests/ui/).
 """
 
 from __future__ import annotations
@@ -48,6 +51,30 @@ class IlsPatron:
     expires: date | None = None  # None: the ILS sends no date
     charge_denied: bool = False
     lost: bool = False
+
+
+# What the ILS knows, unlike the server's demo data (2000000121 is expired there: renewed this morning here;
+# 2000000105 is valid there: expired yesterday here).
+PATRONS = {
+    "2000000121": IlsPatron("Renewed This-Morning", expires=date(2029, 3, 1)),
+    "2000000113": IlsPatron("Renewal Open", expires=date(2026, 7, 1)),
+    "2000000105": IlsPatron("Just Expired", expires=date(2026, 6, 14)),
+    "2000000022": IlsPatron("Linked Old-Scheme", expires=date(2028, 1, 20)),
+    "2000000139": IlsPatron("Charge Denied", charge_denied=True),
+    "2000000048": IlsPatron("Lost Card", expires=date(2030, 1, 1), lost=True),
+    "2000000030": IlsPatron("No Date Sent"),
+}
+
+
+def sip2_settings(port: int, **overrides: str) -> dict[str, str]:
+    """Server settings (environment) for the ILS over SIP2 on 127.0.0.1:`port`, then `overrides`."""
+    return {"SERVER_PATRON_SOURCE": "sip2", "SERVER_SIP2_HOST": "127.0.0.1", "SERVER_SIP2_PORT": str(port),
+            "SERVER_SIP2_INSTITUTION_ID": INSTITUTION, **overrides}
+
+
+# pysip2 sends only SIP2 2.00's fields: its patrons' expiry rides in the screen message (AF).
+PYSIP_SETTINGS = {"SERVER_SIP2_LOGIN_USER": LOGIN_USER, "SERVER_SIP2_LOGIN_PASSWORD": LOGIN_PASSWORD,
+                  "SERVER_SIP2_EXPIRY_FIELD": "AF", "SERVER_SIP2_EXPIRY_FORMAT": "EXPIRES %Y-%m-%d"}
 
 
 def patron_status(patron: IlsPatron) -> str:
@@ -243,3 +270,17 @@ def canned(respond: Responder, *, tls: ssl.SSLContext | None = None) -> Iterator
     """A CannedIls for the duration of a with block."""
     with CannedIls(respond, tls=tls) as ils:
         yield ils
+
+
+# -- a Koha-style and an Evergreen-style answer, as each ILS's SIP server sends them (about 2000000121) ------
+KOHA_64 = fixed_64() + (b"AO" + INSTITUTION.encode() + b"|AA2000000121|AEYamada Hanako|BLY|CQN|PA1|"
+                        b"DE2027-06-15|AFGreetings from Koha.|")
+KOHA_SETTINGS = {"SERVER_SIP2_EXPIRY_FIELD": "DE", "SERVER_SIP2_EXPIRY_FORMAT": "%Y-%m-%d"}  # Koha: CRLF-ended
+EVERGREEN_64 = fixed_64() + (b"AO" + INSTITUTION.encode() + b"|AA2000000121|AEYamada Hanako|BLY|BHJPY|"
+                             b"PA20260701    235959|PCAdult|PIAllowed|AFWelcome|")
+EVERGREEN_SETTINGS = {"SERVER_SIP2_EXPIRY_FIELD": "PA", "SERVER_SIP2_EXPIRY_FORMAT": "%Y%m%d    %H%M%S"}
+
+
+def silent(request: bytes) -> bytes | None:
+    """An ILS that takes the connection and every request, and never answers."""
+    return None
