@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from scripts.xvfb import xvfb
 from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
 from tests.support.server_proc import ServerProcess, start_server
+from tests.support.sip2_ils import sip2_settings
 
 # The library's "today" for the server the kiosk talks to, so expiry answers are exact.
 TODAY = date(2026, 6, 15)
@@ -78,6 +80,39 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def sip2_server(directory: Path, ils_port: int, **settings: str) -> Iterator[ServerProcess]:
+    """A server of its own whose patron source is the ILS over SIP2 on ``ils_port`` (tests/support/sip2_ils.py),
+    telling a typed number's expiry to the day: the date on the screen is then exactly the ILS's."""
+    server = start_server(database_url=f"sqlite:///{directory / 'sip2.db'}", settings={
+        "SERVER_TODAY": TODAY.isoformat(), "SERVER_TYPED_NUMBER_EXPIRY_PRECISION": "day", **ALWAYS_OPEN,
+        **sip2_settings(ils_port, **settings)})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def kiosk_on(display: str, tmp_path: Path) -> Iterator[Callable[[ServerProcess], KioskProcess]]:
+    """``kiosk_on(server)``: the kiosk app, started fresh for one test, talking to ``server`` (a server the test
+    configured itself); it has the private pcscd's reader when the test asked for ``private_pcscd``."""
+    started: list[KioskProcess] = []
+
+    def start(server: ServerProcess) -> KioskProcess:
+        env = kiosk_env(display, tmp_path / "kivy", **server_env(server),
+                        KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"))
+        app = KioskProcess(env, tmp_path / "kiosk.log")
+        started.append(app)
+        return app
+
+    try:
+        yield start
+    finally:
+        for app in started:
+            app.stop()
 
 
 @pytest.fixture
