@@ -5,9 +5,14 @@ var/test-artifacts/screens/every/ to look at."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from kiosk import i18n
 from kiosk.config import LANGUAGES
 from tests.support.kiosk_app import KioskProcess
+from tests.support.server_proc import ServerProcess
+from tests.support.sip2_ils import canned, silent
+from tests.ui.conftest import sip2_server
 
 # Japanese is the default and is shot first; the others are chosen in the picker, one after the other.
 OTHERS = [code for code in LANGUAGES if code != "ja"]
@@ -85,6 +90,20 @@ def test_large_text_mode_fits_every_step_and_ends_with_the_session(kiosk: KioskP
     kiosk.tap("done")
     state = kiosk.wait_screen("attract")
     assert state["text_scale"] == 1.0, "the next patron starts with standard text"
+
+
+def test_the_ils_unreachable_answer_in_every_language_and_in_large_text(
+        kiosk_on: Callable[[ServerProcess], KioskProcess], tmp_path: Path) -> None:
+    """The library's ILS (over SIP2) not answering: the server says ils_unreachable, the kiosk its own message."""
+    with canned(silent) as ils, sip2_server(tmp_path, ils.port, SERVER_SIP2_TIMEOUT_SECONDS="1.5") as server:
+        kiosk = kiosk_on(server)
+        state = kiosk.check_expiry_by_number("2000000121")
+        assert i18n.translate("expiry.failure.ils_unreachable", "ja") in state["texts"], state
+        every_language(kiosk, "expiry_result-ils_unreachable")
+        kiosk.tap("a11y")
+        kiosk.tap("large_text")
+        kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "expiry_result" and not s["modals"])
+        every_language(kiosk, "large/expiry_result-ils_unreachable")
 
 
 def test_every_checkup_screen_and_the_privacy_view_in_every_language(card_kiosk: KioskProcess, insert_card,
