@@ -84,6 +84,13 @@ class Sip2PatronSource:
             log.warning("ILS not reachable over SIP2: %s", exc.reason)
             self.tracker.failed(self.clock.now(), exc.reason)
             raise ApiError("ils_unreachable", detail=exc.reason) from None
+        if answer.get("AA") != number:
+            # An answer about another card (or none named) must not decide this patron's standing: the
+            # ILS or something between answered out of turn. Treated as no answer, never as a card's state.
+            reason = "answer about another card"
+            log.warning("ILS over SIP2: %s", reason)
+            self.tracker.failed(self.clock.now(), reason)
+            raise ApiError("ils_unreachable", detail=reason)
         self.tracker.succeeded(self.clock.now())
         return answer
 

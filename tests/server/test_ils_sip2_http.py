@@ -167,6 +167,9 @@ def _bad_checksum(request: bytes) -> bytes | None:
 @pytest.mark.parametrize(("respond", "reason"), [
     (silent, "timeout"),
     (_bad_checksum, "bad checksum"),
+    # The ILS answers, but about another card (out of turn): that card's expiry must not become this one's.
+    (patron_answer(EVERGREEN_64.replace(b"AA2000000121", b"AA2000000105"), echo_patron=False),
+     "answer about another card"),
 ])
 def test_an_ils_that_does_not_answer_is_not_an_expired_card(evergreen: tuple[CannedIls, ServerProcess], respond,  # type: ignore[no-untyped-def]
                                                             reason: str) -> None:

@@ -247,14 +247,21 @@ class CannedIls:
         self._thread.join(5)
 
 
-def patron_answer(body: bytes, *, end: bytes = b"\r") -> Responder:
-    """Answer 99 with an ACS Status and 63 with `body` (a 64 without its trailer); nothing else is expected."""
+def patron_answer(body: bytes, *, end: bytes = b"\r", echo_patron: bool = True) -> Responder:
+    """Answer 99 with an ACS Status and 63 with `body` (a 64 without its trailer); nothing else is expected.
+
+    As an ILS does, the answer names the card it was asked about: `body`'s AA is replaced by the request's
+    (echo_patron=False sends `body` as it is, e.g. an answer about another card)."""
 
     def respond(request: bytes) -> bytes | None:
         if request.startswith(b"99"):
             return acs_status(request)
         if request.startswith(b"63"):
-            return trailer(body, request, end=end)
+            answer = body
+            asked = re.search(rb"\|AA([^|]*)\|", request)
+            if echo_patron and asked:
+                answer = re.sub(rb"AA[^|]*\|", lambda _: b"AA" + asked.group(1) + b"|", body, count=1)
+            return trailer(answer, request, end=end)
         return None
 
     return respond
