@@ -11,6 +11,7 @@ from server.api.routes import cards, counter, health, lobby, migrations, pages, 
 from server.api.routes.callouts import router as callouts_router
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
+from server.applications.router import router as applications_router
 from server.clock import Clock
 from server.config import Settings, load_settings
 from server.ops import routes as ops_routes
@@ -50,6 +51,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(callouts_router)
     app.include_router(fleet_router)
+    app.include_router(applications_router)
     app.include_router(ops_routes.router)
     app.add_middleware(KioskVersionGate, minimum=settings.min_kiosk_version)
     return app

@@ -70,6 +70,44 @@ class CounterSetting(BaseModel):
     name_en: str
 
 
+class RegistrationIdSetting(BaseModel):
+    """A document the counter accepts for a library card registration (GET /v1/registration/accepted-ids).
+
+    kind "id": shows address, name and birth date; "address_proof": shows the current address, for an ID
+    that does not; "not_accepted": named so the kiosk can say so (the 通知カード). The id is a stable key the
+    kiosk's catalogues translate; name_ja / name_en are the library's own wording, for any other client.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")
+    name_ja: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    kind: Literal["id", "address_proof", "not_accepted"] = "id"
+
+
+# The library's page (利用者カードの登録・更新について): 現住所、氏名、生年月日が確認できる証明書, and when it shows no
+# current address, a utility bill or the like; the 通知カード is not accepted. 在留カード is not named on the
+# page (its list ends with など) but shows all three: listed for the foreign residents the kiosk serves.
+DEFAULT_REGISTRATION_IDS = [
+    RegistrationIdSetting(id="driving_licence", name_ja="運転免許証", name_en="Driving licence"),
+    RegistrationIdSetting(id="health_insurance", name_ja="健康保険証・資格確認書",
+                          name_en="Health insurance card or eligibility certificate"),
+    RegistrationIdSetting(id="passport", name_ja="パスポート", name_en="Passport"),
+    RegistrationIdSetting(id="my_number_card", name_ja="マイナンバーカード（個人番号カード）",
+                          name_en="My Number card"),
+    RegistrationIdSetting(id="residence_card", name_ja="在留カード", name_en="Residence card"),
+    RegistrationIdSetting(id="disability_certificate", name_ja="障害者手帳", name_en="Disability certificate"),
+    RegistrationIdSetting(id="employee_id", name_ja="社員証", name_en="Employee ID card"),
+    RegistrationIdSetting(id="student_id", name_ja="学生証", name_en="Student ID card"),
+    RegistrationIdSetting(id="pupil_handbook", name_ja="生徒手帳", name_en="Pupil's handbook"),
+    RegistrationIdSetting(id="utility_bill", kind="address_proof",
+                          name_ja="公共料金（電気、電話など）の領収書・請求書など、現住所が確認できるもの",
+                          name_en="A utility (electricity, phone, ...) receipt or bill, or anything else showing "
+                                  "the current address"),
+    RegistrationIdSetting(id="notification_card", kind="not_accepted", name_ja="マイナンバーの通知カード",
+                          name_en="The My Number notification card (通知カード)"),
+]
 DEFAULT_TICKET_SERVICES = [
     TicketServiceSetting(id="registration", prefix="R", name_ja="利用者カードの登録・更新",
                          name_en="Library card registration / renewal"),
@@ -166,6 +204,11 @@ class Settings(BaseSettings):
     retention_statistics_days: int = 3650
     retention_ended_links_days: int = 365
     retention_decided_migrations_days: int = 365
+    # Registration applications (server/applications): a waiting one is forgotten (its personal data cleared,
+    # counted as expired) this many days after it was made.
+    retention_registration_applications_days: int = Field(default=30, ge=1, le=365)
+    # The documents the counter accepts for a registration, served to kiosks (RegistrationIdSetting).
+    registration_ids: list[RegistrationIdSetting] = DEFAULT_REGISTRATION_IDS
     # Where card lookups (expiry, block) are answered: the server's own database, or the ILS live over SIP2
     # (server/ils/; the sip2_* settings below, docs/operations.md "The ILS over SIP2").
     patron_source: Literal["database", "sip2"] = "database"

@@ -202,6 +202,34 @@ ERRORS: dict[str, ErrorSpec] = {
         "受付後に連携が変更されたため、確定できません。",
         "The patron's linkage changed after the request; it cannot be confirmed.",
     ),
+    # Registration applications from the kiosk (server/applications)
+    "registration_contact_required": ErrorSpec(
+        422,
+        "電話番号かメールアドレスのどちらかを入力してください。",
+        "Please enter a phone number or an e-mail address.",
+    ),
+    "invalid_phone": ErrorSpec(
+        422,
+        "電話番号が正しくありません。市外局番から数字で入力してください（例 0952-24-2900）。",
+        "The phone number is not valid. Please enter it with its area code (e.g. 0952-24-2900).",
+    ),
+    "invalid_email": ErrorSpec(
+        422,
+        "メールアドレスが正しくありません。",
+        "The e-mail address is not valid.",
+    ),
+    "registration_already_patron": ErrorSpec(
+        409,
+        "このマイナンバーカードは利用者カードと連携されています。2階総合カウンターへお越しください。",
+        "This My Number card is already linked to a library card. Please come to the 2nd-floor counter.",
+    ),
+    "registration_pending": ErrorSpec(
+        409,
+        "登録の申請は受付済みで、カウンターでお待ちしています。2階総合カウンターへお越しください。",
+        "A registration application is already waiting at the counter. Please come to the 2nd-floor counter.",
+    ),
+    "unknown_application": ErrorSpec(404, "この受付番号は見つかりません。", "Unknown reference code."),
+    "application_not_waiting": ErrorSpec(409, "この申請は処理済みです。", "This application was already decided."),
     # Queue tickets. counter_closed is a 503 so a retry with the same key is tried again once
     # the counter opens (5xx answers are not stored by the idempotency layer); details.opens_at.
     "counter_closed": ErrorSpec(

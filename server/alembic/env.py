@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.schema import SchemaItem
 
+from server.applications import models as _application_models  # noqa: F401  (its tables join Base.metadata)
 from server.db import make_engine
 from server.fleet import models as _fleet_models  # noqa: F401  (its tables join Base.metadata)
 from server.models import Base

@@ -31,7 +31,8 @@ def _cmd_retention(settings: Settings, _args: argparse.Namespace) -> int:
     periods = Periods(tickets=settings.retention_tickets_days, audit=settings.retention_audit_days,
                       statistics=settings.retention_statistics_days,
                       ended_links=settings.retention_ended_links_days,
-                      decided_migrations=settings.retention_decided_migrations_days)
+                      decided_migrations=settings.retention_decided_migrations_days,
+                      registration_applications=settings.retention_registration_applications_days)
     try:
         with state.sessions() as session, session.begin():
             done = apply(session=session, periods=periods, now=state.clock.now(), today=state.clock.today())

@@ -14,6 +14,9 @@
   migration stay for the audit period: the append-only trail, not these rows, is the long-term record;
 - renewal requests (server/domain/renewal.py prune: decided ones, already without an address, after a week;
   pending ones the patron never brought to the counter after 30 days);
+- registration applications (server/applications/service.py): one still waiting `registration_applications`
+  days after it was made forgets its personal data (expired, audited by its reference); decided ones forgot
+  theirs at the counter. The rows left (times, kiosk, state) go after `statistics` days, with the counts;
 - short-lived rows: idempotency records (their answers may name a card) and queue events after
   SHORT_LIVED_DAYS, expired staff sessions, spent enrollment codes and enrollment attempts (addresses).
 Patrons and their active links are not touched: patron records are the ILS's (see docs/operations.md).
@@ -29,6 +32,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from server.applications import service as applications
 from server.db import rowcount
 from server.domain import renewal
 from server.models import AuditEntry, IdempotencyRecord, Linkage, MigrationRequest, StaffSession
@@ -51,6 +55,7 @@ class Periods:
     statistics: int
     ended_links: int = 365
     decided_migrations: int = 365
+    registration_applications: int = 30
 
 
 def _summarise(session: Session, cutoff: date) -> int:
@@ -82,7 +87,7 @@ def _summarise(session: Session, cutoff: date) -> int:
 
 def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> dict[str, int]:
     """Delete everything past its period (in the caller's transaction); returns rows deleted per kind."""
-    if min(periods.tickets, periods.audit, periods.statistics) < 1:
+    if min(periods.tickets, periods.audit, periods.statistics, periods.registration_applications) < 1:
         raise ValueError("retention periods must be at least one day")
     if min(periods.ended_links, periods.decided_migrations) < MIN_MIGRATION_HISTORY_DAYS:
         raise ValueError(f"ended links and decided migrations are kept at least {MIN_MIGRATION_HISTORY_DAYS} days")
@@ -116,6 +121,10 @@ def apply(*, session: Session, periods: Periods, now: datetime, today: date) -> 
         Linkage.active.is_(False), Linkage.ended_at.is_not(None),
         Linkage.ended_at < now - timedelta(days=periods.ended_links), ~still_named.exists())))
     done["renewal_requests"] = renewal.prune(session=session, now=now)
+    done["registration_applications_expired"] = applications.expire(session=session, now=now,
+                                                                     days=periods.registration_applications)
+    done["registration_applications"] = applications.prune(session=session,
+                                                           before=today - timedelta(days=periods.statistics))
     done["audit_log"] = rowcount(session.execute(
         delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=periods.audit))))
     return done

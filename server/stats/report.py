@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from server.applications import service as applications
 from server.clock import LIBRARY_TZ
 from server.models import Kiosk, MigrationRequest, RenewalRequest
 from server.stats.models import KioskOutcome, TicketHourlyStats
@@ -38,7 +39,7 @@ MAX_DAYS = 366
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 # The kiosk's services in the order the page shows them; any other reported service follows.
-SERVICE_ORDER = ("migrate", "expiry", "renewal", "checkup", "ticket")
+SERVICE_ORDER = ("migrate", "expiry", "renewal", "registration", "checkup", "ticket")
 # Requests the counter finishes: each status is listed, zero or not.
 FollowUp = tuple[Literal["migration", "renewal"], type[MigrationRequest | RenewalRequest], tuple[str, ...]]
 FOLLOW_UPS: tuple[FollowUp, ...] = (
@@ -85,7 +86,8 @@ def _ticket_sums(session: Session, start: date, end: date) -> dict[tuple[date, i
 
 
 def _follow_ups(session: Session, start: date, end: date, s: Suppress) -> list[FollowUpPublic]:
-    """Held migrations and renewal requests made in the range, by status (while their records are kept)."""
+    """Held migrations, renewal requests and registration applications made in the range, by status (while
+    their records are kept)."""
     # Stored as UTC; SQLite compares the text, so the bounds are UTC too.
     low = datetime.combine(start, time(), LIBRARY_TZ).astimezone(UTC)
     high = datetime.combine(end + timedelta(days=1), time(), LIBRARY_TZ).astimezone(UTC)
@@ -95,6 +97,10 @@ def _follow_ups(session: Session, start: date, end: date, s: Suppress) -> list[F
             model.created_at >= low, model.created_at < high).group_by(model.status)).all())
         out += [FollowUpPublic(kind=kind, status=status, count=s.count(int(counts.get(status, 0))))
                 for status in statuses]
+    # Registration applications keep a non-personal row after they are decided: created (all of them) and
+    # each state, until retention_statistics_days.
+    out += [FollowUpPublic(kind="registration", status=status, count=s.count(n))
+            for status, n in applications.counts(session=session, low=low, high=high).items()]
     return out
 
 

@@ -81,10 +81,13 @@ class TicketServicePublic(BaseModel):
 
 
 class FollowUpPublic(BaseModel):
-    """Requests kiosks left for the counter, by what became of them (held migrations, renewal requests)."""
+    """Requests kiosks left for the counter, by what became of them (held migrations, renewal requests,
+    registration applications)."""
 
-    kind: Literal["migration", "renewal"]
-    status: str  # migration: pending | confirmed | rejected; renewal: pending | completed | cancelled
+    kind: Literal["migration", "renewal", "registration"]
+    # migration: pending | confirmed | rejected; renewal: pending | completed | cancelled;
+    # registration: created (all) | waiting | completed | withdrawn | expired
+    status: str
     count: Count
 
 

@@ -49,6 +49,8 @@ async function refresh() {
     const renewals = await api("GET", "/v1/staff/renewals");
     const reference = currentTicket()?.reference || null;
     if (changed("renewals", { renewals, reference })) renderRenewals(renewals, reference);
+    const applications = await api("GET", "/v1/staff/registration-applications");
+    if (changed("applications", { applications, reference })) renderApplications(applications, reference);
   } catch (error) {
     if (staff.token) showError($("action-error"), error);
   } finally {
@@ -143,6 +145,47 @@ function renewed(done) {
   box.classList.remove("hidden");
 }
 
+// A kiosk's registration application: what the My Number card holds and the contact the patron added, to check
+// against the card face to face. One click completes it (the new library card's number is optional); the server
+// then forgets the personal data. A number being typed survives a redraw.
+const SEX = { 1: "男 Male", 2: "女 Female", 9: "— Not stated" };
+function renderApplications(applications, reference) {
+  const list = $("applications");
+  const typed = {};
+  for (const input of list.querySelectorAll("input.card-number")) typed[input.dataset.reference] = input.value;
+  if (!applications.length) { list.replaceChildren(el("li", { class: "none" }, "ありません / None")); return; }
+  list.replaceChildren(...applications.map((a) => {
+    const number = el("input", { type: "text", class: "card-number", inputmode: "numeric", maxlength: "10",
+      autocomplete: "off", "data-reference": a.reference_code, "aria-label": "新しい利用者カード番号（任意） New library card number (optional)",
+      placeholder: "利用者カード番号（任意） Card no. (optional)" });
+    number.value = typed[a.reference_code] || "";
+    return el("li", { "data-reference": a.reference_code, class: a.reference_code === reference ? "serving" : "" },
+      el("div", { class: "renewal-facts application-facts" },
+        el("strong", {}, `${a.reference_code} ${a.name}`, a.name_kana ? ` (${a.name_kana})` : ""),
+        el("span", { class: "application-birth" }, `生年月日 Born ${a.birth_date} · ${SEX[a.sex] || a.sex}`),
+        el("span", { class: "application-address" }, `住所 Address: ${a.address}`),
+        el("span", { class: "application-contact" }, [a.phone ? `☎ ${a.phone}` : null, a.email ? `✉ ${a.email}` : null].filter(Boolean).join(" · ")),
+        el("span", { class: "en" }, `${hhmm(a.created_at)} ${a.kiosk_id}`)),
+      el("span", { class: "renewal-actions" },
+        number,
+        el("button", { type: "button", class: "good", onclick: (e) => act(e.currentTarget, "POST",
+          `/v1/staff/registration-applications/${a.reference_code}/complete`,
+          { library_card_number: number.value.trim() || null }, registered) }, "登録を確定 Complete"),
+        " ",
+        el("button", { type: "button", class: "bad", onclick: (e) => act(e.currentTarget, "POST",
+          `/v1/staff/registration-applications/${a.reference_code}/withdraw`) }, "取下げ Withdraw")));
+  }));
+}
+
+// Once completed: the reference and the card number staff entered, nothing personal (the server forgot it).
+function registered(done) {
+  const box = $("application-done");
+  const number = done.library_card_number ? `（利用者カード ${done.library_card_number}）` : "";
+  box.replaceChildren(`${done.reference_code}: 登録を完了しました${number}`,
+    el("span", { class: "en" }, `Registration completed${done.library_card_number ? " (card " + done.library_card_number + ")" : ""}`));
+  box.classList.remove("hidden");
+}
+
 // One click, one request: the button stays disabled until the answer (a double click calls once).
 async function act(button, method, path, body, then) {
   $("action-error").classList.add("hidden");
@@ -169,6 +212,6 @@ $("counter-select").addEventListener("change", () => { localStorage.setItem("cou
 $("recall").addEventListener("click", onCurrent("recall"));
 $("served").addEventListener("click", onCurrent("served"));
 $("no-show").addEventListener("click", onCurrent("no-show"));
-// Migration and renewal requests do not raise queue events: look again now and then.
+// Migration and renewal requests and registration applications raise no queue events: look again now and then.
 setInterval(() => { if (staff.token && state.config) refresh(); }, 10000);
 staffPage({ main: "console", start, stop });

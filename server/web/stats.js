@@ -9,6 +9,7 @@ const SERVICES = {
   ticket: ["整理券の発行", "Queue ticket"],
   checkup: ["カードの点検", "Card check-up"],
   renewal: ["更新の申請", "Renewal request"],
+  registration: ["利用者カードの登録申請", "Registration application"],
 };
 const OUTCOMES = {
   completed: ["完了", "Completed"],
@@ -45,10 +46,13 @@ const REASONS = {
 const FOLLOW_UPS = {
   migration: ["連携の切り替え（職員の確認待ち）", "Held MyKey switch"],
   renewal: ["カードの更新の申請", "Renewal request"],
+  registration: ["利用者カードの登録申請", "Registration application"],
 };
 const FOLLOW_UP_STATUS = {
   pending: ["確認待ち", "pending"], confirmed: ["確認済み", "confirmed"], rejected: ["却下", "rejected"],
   completed: ["完了", "completed"], cancelled: ["取消", "cancelled"],
+  created: ["申請", "created"], waiting: ["窓口待ち", "waiting"], withdrawn: ["取下げ", "withdrawn"],
+  expired: ["期限切れ（個人情報消去）", "expired (forgotten)"],
 };
 const state = { report: null };
 const SVG_NS = "http://www.w3.org/2000/svg";
