@@ -54,6 +54,11 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("POST", "/v1/renewals"): ("/v1/renewals", {"card_number": "2000000121", "name": "n", "address": "a",
                                                 "birth_date": "1990-01-01"}),
     ("POST", "/v1/kiosk/outcomes"): ("/v1/kiosk/outcomes", {}),
+    ("GET", "/v1/registration/accepted-ids"): ("/v1/registration/accepted-ids", None),
+    ("POST", "/v1/registration/applications"): (
+        "/v1/registration/applications", {"challenge_id": "c", "certificate": "AA==", "signature": "AA==",
+                                          "name": "n", "address": "a", "birth_date": "1990-01-01", "sex": "9",
+                                          "phone": "0952-24-2900"}),
     ("POST", "/v1/cards/by-mynumber/checkup"): (
         "/v1/cards/by-mynumber/checkup", {"challenge_id": "c", "certificate": "AA==", "signature": "AA=="}),
 }

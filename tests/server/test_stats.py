@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from protocol.signing import signed_headers
 from server.app import create_app
+from server.applications.models import RegistrationApplication
 from server.clock import LIBRARY_TZ
 from server.models import Linkage, MigrationRequest, Patron, RenewalRequest
 from server.ops.retention import Periods, apply
@@ -177,10 +178,22 @@ def test_requests_left_for_the_counter_are_counted_by_what_became_of_them(state:
         # The day before, on the library's clock (23:50): outside a one-day range.
         session.add(RenewalRequest(reference_code="R9999", patron_id=patron.id, kiosk_id=KIOSK_ID,
                                    status="cancelled", created_at=early - timedelta(minutes=40)))
+        # Registration applications: counted by state (completed ones no longer hold anything personal).
+        for n, status in enumerate(("completed",) * 3 + ("waiting", "expired")):
+            waiting = status == "waiting"
+            session.add(RegistrationApplication(
+                reference_code=f"N{n:04d}", kiosk_id=KIOSK_ID, status=status, created_at=early,
+                name="佐賀 花子" if waiting else None, address="佐賀県佐賀市" if waiting else None,
+                birth_date=date(1990, 1, 1) if waiting else None, sex="2" if waiting else None,
+                phone="0952-24-2900" if waiting else None))
     report = client.get("/v1/stats", params={"start": today.isoformat(), "end": today.isoformat()},
                         headers=staff_headers(client)).json()
     follow_ups = {(f["kind"], f["status"]): f["count"] for f in report["follow_ups"]}
     assert follow_ups == {("migration", "pending"): 4, ("migration", "confirmed"): 3, ("migration", "rejected"): None,
-                          ("renewal", "pending"): 0, ("renewal", "completed"): 3, ("renewal", "cancelled"): 0}
-    text = json.dumps(report)
+                          ("renewal", "pending"): 0, ("renewal", "completed"): 3, ("renewal", "cancelled"): 0,
+                          ("registration", "created"): 5, ("registration", "waiting"): None,
+                          ("registration", "completed"): 3, ("registration", "withdrawn"): 0,
+                          ("registration", "expired"): None}
+    text = json.dumps(report, ensure_ascii=False)
     assert "2000000014" not in text and "M0001" not in text  # counts only
+    assert "N0001" not in text and "佐賀 花子" not in text and "0952-24-2900" not in text

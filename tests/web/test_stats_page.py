@@ -119,7 +119,8 @@ def test_stats_page_shows_charts_tables_and_exports_csv(server: ServerProcess, b
     follow_ups = {(r.get_attribute("data-kind"), r.get_attribute("data-status")):
                   r.find_elements(By.TAG_NAME, "td")[-1].text
                   for r in browser.find_elements(By.CSS_SELECTOR, "#follow-up-rows tr")}
-    assert follow_ups[("migration", "pending")] == "0" and len(follow_ups) == 6
+    assert follow_ups[("migration", "pending")] == "0" and len(follow_ups) == 11
+    assert follow_ups[("registration", "created")] == "0"
     assert value(browser, "#chart-days rect[data-key='2026-06-15'][data-series=tickets]") == "3"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "stats.png"))
