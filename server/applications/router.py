@@ -93,11 +93,11 @@ def list_applications(staff: StaffDep, session: SessionDep) -> list[ApplicationP
 
 
 @router.post("/staff/registration-applications/{reference_code}/complete", response_model=ApplicationDonePublic)
-def complete_application(reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep,
-                         body: ApplicationComplete | None = None) -> ApplicationDonePublic:
+def complete_application(reference_code: str, body: ApplicationComplete, staff: StaffDep, session: SessionDep,
+                         state: StateDep) -> ApplicationDonePublic:
     """One confirmation: the card was checked face to face and the library card issued. The application
-    forgets its personal data; the new card's number, when entered, is audited."""
-    number = ((body.library_card_number or "").strip() or None) if body else None
+    forgets its personal data; the new card's number, when entered, is audited (`{}` without one)."""
+    number = (body.library_card_number or "").strip() or None
     application = service.complete(session=session, reference_code=reference_code, staff_id=staff.staff_id,
                                    now=state.clock.now(), library_card_number=number)
     session.commit()

@@ -178,7 +178,8 @@ def test_an_application_sent_twice_is_one_and_the_counter_completes_it_in_one_st
     assert row.created_at is not None and row.decided_at is not None
     assert all(getattr(row, column) is None for column in PERSONAL)
     # Decided once: a second click, and unknown codes, are refused.
-    refused(counter.post(f"{server.base_url}{STAFF_LIST}/{receipt['reference_code']}/complete", timeout=30),
+    refused(counter.post(f"{server.base_url}{STAFF_LIST}/{receipt['reference_code']}/complete", json={},
+                         timeout=30),
             409, "application_not_waiting")
     refused(counter.post(f"{server.base_url}{STAFF_LIST}/N00000/withdraw", timeout=30), 404, "unknown_application")
     # The audit trail: who and which reference, the new card's number; no personal fact.
