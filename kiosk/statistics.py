@@ -30,6 +30,7 @@ from kiosk.clock import LIBRARY_TZ
 from kiosk.flows import card_steps, checkup, expiry, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.common import Entering, Finished
+from kiosk.states import ABANDONED, COMPLETED, COUNTER, FAILED
 
 if TYPE_CHECKING:  # annotations only: watching a session needs neither the HTTP client nor the outbox loaded
     from kiosk.api.client import KioskApiClient
@@ -39,7 +40,9 @@ log = logging.getLogger(__name__)
 
 OUTCOME_KIND = "outcome"  # the outbox kind of an outcome report (payload: payload() below; nothing personal)
 
-COMPLETED, COUNTER, FAILED, ABANDONED = "completed", "counter", "failed", "abandoned"
+__all__ = ["ABANDONED", "COMPLETED", "COUNTER", "FAILED", "OUTCOME_KIND", "OUTCOME_RULES", "Outcome", "SessionOutcome", "outcome_of",
+           "payload", "put_outcome", "step_of", "trouble_of"]
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 

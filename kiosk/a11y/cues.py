@@ -10,25 +10,18 @@ see the screen needs to know when it is called (EN 301 549 5.1.3.16).
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from kiosk import i18n
+from kiosk.states import Cue
+
+__all__ = ["TICKET_NUMBER_KEY", "Cue", "cue_for", "kind", "prompt_key", "prompt_keys", "spoken_text",
+           "spoken_values"]
 
 # The flows' state classes are imported where a state is judged, not with this module: the kiosk loads the
 # cues before its first frame, and the flows' hundred-odd state classes take 40-70 ms to import. A state to
 # judge comes from a flow, so by then they are loaded anyway.
-
-
-class Cue(StrEnum):
-    """The sounds of the kiosk (kiosk/a11y/tones.py makes them)."""
-
-    NEXT = "next"  # a new step
-    OK = "ok"  # done: a result the patron wanted
-    WARNING = "warning"  # look carefully: the last PIN try, a card to renew, staff needed
-    ERROR = "error"  # something went wrong or was refused
-    KEY = "key"  # a key press on a pad (a digit typed or removed)
 
 
 _ERROR_NAME_ENDINGS = ("Failed", "Refused", "Blocked", "Error", "Expired")

@@ -16,6 +16,7 @@ from enum import StrEnum
 from kiosk.card.profile import CURRENT, CardProfile, PinRole, ResetRoute
 from kiosk.flows.common import Back, Backspace, Clear, Digit, Done, EffectFailed, Finished, Submit
 from kiosk.flows.pinpad import PinBuffer
+from kiosk.states import COUNTER, FAILED, CounterTicket, Cue, StateInfo, constant, error_if
 
 
 class PinStep(StrEnum):
@@ -220,11 +221,39 @@ def pin_roles(step: PinStep) -> tuple[PinRole, ...]:
     return (PinRole.AUTH, PinRole.TEXT) if step is PinStep.SHARED else (PinRole(step.value),)
 
 
-def card_counter_ticket(state: object, service: str = "mynumber") -> tuple[str, str, str | None] | None:
+def card_counter_ticket(state: object, service: str = "mynumber") -> CounterTicket | None:
     """(service, reason, reference) of the counter ticket a shared card stop offers, or None."""
     if isinstance(state, CardUnusable):
         return service, f"card_{state.reason}", None
     return None
+
+
+def _trouble(state: WaitingForCard) -> str | None:
+    return f"card_{state.trouble.value}" if state.trouble is not None else None
+
+
+# What each shared card step is, in every card flow (a flow's table takes these rows, and may show a stop
+# on its own result screen). Back from a card read waits for the card's answer.
+CARD_STEPS: dict[type, StateInfo] = {
+    WaitingForCard: StateInfo("migrate_card", "waiting_for_card", cue=error_if(lambda s: s.trouble is not None),
+                                   trouble=_trouble),
+    ReadingCard: StateInfo("migrate_card", "reading_card", busy=True),
+    SamePin: StateInfo("migrate_same_pin", "same_pin"),
+    EnteringPin: StateInfo("pin_pad", "entering_pin", cue=error_if(lambda s: s.wrong or s.too_short),
+                           trouble=lambda s: "pin_wrong" if s.wrong else None, typed=lambda s: s.digits),
+    LastTryWarning: StateInfo("last_try", "last_try_warning", cue=Cue.WARNING),
+    CertificateExpired: StateInfo("migrate_result", "certificate_expired", cue=Cue.ERROR,
+                                  outcome=constant((FAILED, "certificate_expired"))),
+    PinBlocked: StateInfo("migrate_result", "pin_blocked", cue=Cue.ERROR, outcome=constant((FAILED, "pin_blocked"))),
+    # A way on (the counter), not a failure to try again.
+    CardUnusable: StateInfo("migrate_result", "card_unusable", cue=Cue.WARNING,
+                            outcome=lambda s: (COUNTER, f"card_{s.reason}"), counter=card_counter_ticket),
+}
+
+
+def card_step_rows(*, same_pin: bool) -> dict[type, StateInfo]:
+    """The shared card steps' rows for a flow's table; ``same_pin`` for the flows that ask both PINs."""
+    return {cls: info for cls, info in CARD_STEPS.items() if same_pin or cls is not SamePin}
 
 
 class CardPinFlow:

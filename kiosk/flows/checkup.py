@@ -34,11 +34,12 @@ from kiosk.flows.card_steps import (
     ReadCard,
     ReadingCard,
     WaitingForCard,
-    card_counter_ticket,
+    card_step_rows,
 )
-from kiosk.flows.common import Back, EffectFailed, Finished, Retry
+from kiosk.flows.common import FINISHED, Back, EffectFailed, Finished, Retry
 from kiosk.flows.expiry import CardStatus, ExpiryView
 from kiosk.flows.pinpad import PinBuffer
+from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo
 
 # The certificate is renewed at the city office about every five years: warn this many months ahead.
 CERT_WARN_MONTHS = 3
@@ -236,14 +237,12 @@ _COUNTER: dict[Step, tuple[str, str]] = {
 }
 
 
-def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
-    """(service, reason, reference) of the report's one-tap counter ticket, or None when no staff are needed.
+def _report_ticket(state: Report) -> CounterTicket | None:
+    """The report's counter ticket, for the most pressing step that needs staff.
 
     A held switch carries its own reference (the counter confirms it in one step); otherwise the
     check-up's reference, under which the server's audit log keeps what was found.
     """
-    if not isinstance(state, Report):
-        return card_counter_ticket(state)
     for step in state.steps:
         if step in _COUNTER:
             service, reason = _COUNTER[step]
@@ -253,8 +252,37 @@ def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
     return None
 
 
+def _report_result(state: Report) -> Result:
+    """At the counter when staff are needed, else completed with the next step."""
+    ticket = _report_ticket(state)
+    if ticket is not None:
+        return COUNTER, ticket[1]
+    return COMPLETED, state.steps[0].value if state.steps else Step.NOTHING.value
+
+
+# -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+STATES: dict[type, StateInfo] = {
+    Intro: StateInfo("checkup_intro", "intro", first=True),
+    Checking: StateInfo("checkup_result", "checking", busy=True),
+    # All well, or something to do (renew, the counter, the city office).
+    Report: StateInfo("checkup_result", "report", cue=lambda s: Cue.OK if s.steps == (Step.NOTHING,) else Cue.WARNING,
+                      outcome=_report_result, counter=_report_ticket),
+    Failed: StateInfo("checkup_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value)),
+    **card_step_rows(same_pin=False),
+    Finished: FINISHED,
+}
+
+
+def counter_ticket_for(state: object) -> CounterTicket | None:
+    """(service, reason, reference) of the one-tap counter ticket ``state`` offers (its row says), or None
+    when no staff are needed."""
+    info = STATES.get(type(state))
+    return info.counter_of(state) if info is not None else None
+
+
 __all__ = [
     "CERT_WARN_MONTHS",
+    "STATES",
     "Back",
     "CheckFailed",
     "CheckUp",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from kiosk import cardnumber
 from kiosk.cardnumber import CardNumberError, Problem
+from kiosk.states import StateInfo
 from protocol.cardnumber import LENGTH
 
 
@@ -68,6 +69,10 @@ class EffectFailed:
 @dataclass(frozen=True)
 class Finished:
     """The flow is over; the app returns to the attract screen."""
+
+
+#: Every flow's row for Finished: the session ends (nothing of it is routed, sounded or counted).
+FINISHED = StateInfo("attract", "finished")
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ from kiosk.flows.card_steps import (
     ReadCard,
     ReadingCard,
     WaitingForCard,
-    card_counter_ticket,
+    card_step_rows,
 )
 from kiosk.flows.common import (
+    FINISHED,
     Back,
     Backspace,
     Clear,
@@ -42,6 +43,7 @@ from kiosk.flows.common import (
     enter_card_number,
 )
 from kiosk.flows.pinpad import PinBuffer
+from kiosk.states import COMPLETED, FAILED, CounterTicket, Cue, StateInfo, error_if
 
 __all__ = [
     "Answered", "Back", "Backspace", "ByCard", "ByNumber", "CardFacts", "CardRemoved", "CardStatus", "CardTrouble",
@@ -253,8 +255,29 @@ class ExpiryFlow(CardPinFlow):
         return [LookupExpiryByCard(pad.card.certificate_der, pin, last_try_confirmed, self._new_key())]
 
 
-def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
-    """A renewal ticket for the counter when renewal is open or the card has expired, else None."""
-    if isinstance(state, Shown) and state.expiry.status in (CardStatus.RENEWABLE, CardStatus.EXPIRED):
+def _renewal_ticket(state: Shown) -> CounterTicket | None:
+    """A renewal ticket for the counter when renewal is open or the card has expired."""
+    if state.expiry.status in (CardStatus.RENEWABLE, CardStatus.EXPIRED):
         return "registration", "renewal", None
-    return card_counter_ticket(state)
+    return None
+
+
+# -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+STATES: dict[type, StateInfo] = {
+    ChooseMethod: StateInfo("expiry_method", "choose_method", first=True),
+    Entering: StateInfo("card_number", "card_number", cue=error_if(lambda s: s.problem is not None),
+                        typed=lambda s: len(s.digits)),
+    LookingUp: StateInfo("expiry_result", "looking_up", busy=True),
+    CheckingByCard: StateInfo("migrate_working", "checking_by_card", busy=True),
+    Shown: StateInfo("expiry_result", "shown", cue=lambda s: Cue.OK if s.expiry.status is CardStatus.VALID
+                     else Cue.WARNING, outcome=lambda s: (COMPLETED, s.expiry.status.value), counter=_renewal_ticket),
+    Failed: StateInfo("expiry_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value)),
+    **card_step_rows(same_pin=False),
+    Finished: FINISHED,
+}
+
+
+def counter_ticket_for(state: object) -> CounterTicket | None:
+    """(service, reason, reference) of the one-tap counter ticket ``state`` offers (its row says), or None."""
+    info = STATES.get(type(state))
+    return info.counter_of(state) if info is not None else None

@@ -35,9 +35,10 @@ from kiosk.flows.card_steps import (
     ReadingCard,
     SamePin,
     WaitingForCard,
-    card_counter_ticket,
+    card_step_rows,
 )
 from kiosk.flows.common import (
+    FINISHED,
     Back,
     EffectFailed,
     Entering,
@@ -46,6 +47,7 @@ from kiosk.flows.common import (
     enter_card_number,
 )
 from kiosk.flows.pinpad import PinBuffer
+from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo, constant, error_if
 
 
 class Refusal(StrEnum):
@@ -304,13 +306,41 @@ _COUNTER_REASONS: dict[Refusal, tuple[str, str]] = {
 }
 
 
-def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
-    """(service, reason, reference) of the one-tap counter ticket this outcome offers, or None."""
-    if isinstance(state, Pending):
-        return "mynumber", "migration_pending", state.reference
-    if isinstance(state, CardUnusable):
-        return card_counter_ticket(state)
-    if isinstance(state, Refused) and state.reason in _COUNTER_REASONS:
+def _pending_ticket(state: Pending) -> CounterTicket:
+    return "mynumber", "migration_pending", state.reference  # the counter confirms the held switch
+
+
+def _refused_ticket(state: Refused) -> CounterTicket | None:
+    if state.reason in _COUNTER_REASONS:
         service, reason = _COUNTER_REASONS[state.reason]
         return service, reason, None
     return None
+
+
+def _refused_result(state: Refused) -> Result:
+    """At the counter when a ticket is offered (its reason), else failed (the refusal)."""
+    ticket = _refused_ticket(state)
+    return (COUNTER, ticket[1]) if ticket is not None else (FAILED, state.reason.value)
+
+
+# -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+STATES: dict[type, StateInfo] = {
+    Intro: StateInfo("migrate_intro", "intro", first=True),
+    Consent: StateInfo("migrate_consent", "consent"),
+    CardNumber: StateInfo("card_number", "card_number", cue=error_if(lambda s: s.entry.problem is not None),
+                          typed=lambda s: len(s.entry.digits)),
+    ReadingBirthDate: StateInfo("migrate_working", "reading_birth_date", busy=True),
+    Migrating: StateInfo("migrate_working", "migrating", busy=True),
+    Completed: StateInfo("migrate_result", "completed", cue=Cue.OK, outcome=constant((COMPLETED, None))),
+    Pending: StateInfo("migrate_result", "pending", cue=Cue.WARNING, outcome=lambda s: (COUNTER, _pending_ticket(s)[1]),
+                       counter=_pending_ticket),
+    Refused: StateInfo("migrate_result", "refused", cue=Cue.ERROR, outcome=_refused_result, counter=_refused_ticket),
+    **card_step_rows(same_pin=True),
+    Finished: FINISHED,
+}
+
+
+def counter_ticket_for(state: object) -> CounterTicket | None:
+    """(service, reason, reference) of the one-tap counter ticket this outcome offers (its row says), or None."""
+    info = STATES.get(type(state))
+    return info.counter_of(state) if info is not None else None

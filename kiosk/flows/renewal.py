@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -33,6 +33,7 @@ from kiosk.flows.card_steps import (
     CardFacts,
     CardPinFlow,
     CardTrouble,
+    CardUnusable,
     CertificateExpired,
     EnteringPin,
     LastTryWarning,
@@ -44,9 +45,11 @@ from kiosk.flows.card_steps import (
     SamePin,
     WaitingForCard,
     card_counter_ticket,
+    card_step_rows,
 )
-from kiosk.flows.common import Back, EffectFailed, Entering, Finished, Retry, enter_card_number
+from kiosk.flows.common import FINISHED, Back, EffectFailed, Entering, Finished, Retry, enter_card_number
 from kiosk.flows.pinpad import PinBuffer
+from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo, constant, error_if
 
 
 class Eligibility(StrEnum):
@@ -200,7 +203,7 @@ class Failed:
 State = (
     CardNumber | Checking | ChooseWay | WhatToBring | WaitingForCard | ReadingCard | CertificateExpired | SamePin
     | EnteringPin | LastTryWarning | PinBlocked | ReadingFacts | Proving | Comparing | Review | Sending | Sent | NotYet
-    | Failed | Finished
+    | Failed | Finished | CardUnusable
 )
 
 
@@ -501,17 +504,56 @@ class RenewalFlow(CardPinFlow):
         return Failed(card_number, failure, retry if failure in RETRYABLE else None)
 
 
-def counter_ticket_for(state: object) -> tuple[str, str, str | None] | None:
-    """(service, reason, reference) of the one-tap counter ticket this state offers, or None."""
-    if isinstance(state, Sent):
-        return "registration", "renewal_request", state.reference
-    if isinstance(state, WhatToBring):
-        return "registration", "renewal", None
-    if isinstance(state, Failed) and state.failure in (Failure.UNMATCHED, Failure.INACTIVE):
+def _failed_ticket(state: Failed) -> CounterTicket | None:
+    if state.failure in (Failure.UNMATCHED, Failure.INACTIVE):
         return "registration", "renewal_unmatched", None
-    if isinstance(state, Failed) and state.failure in TO_COUNTER:
+    if state.failure in TO_COUNTER:
         return "registration", "renewal", None  # revoked certificate, a request already waiting, the limit
-    if isinstance(state, PinBlocked | CertificateExpired):
-        # The counter renews with an ID; the PIN and the certificate are the city office's.
-        return "registration", "renewal", None
-    return card_counter_ticket(state, "registration")  # a card the kiosk cannot read: renewed with an ID
+    return None
+
+
+def _failed_result(state: Failed) -> Result:
+    if state.failure in (Failure.UNMATCHED, Failure.PENDING, Failure.LIMIT, Failure.CERTIFICATE_INVALID):
+        return COUNTER, state.failure.value  # sent to the counter with a ticket
+    return FAILED, state.failure.value
+
+
+def _card_stop_ticket(state: PinBlocked | CertificateExpired) -> CounterTicket:
+    # The counter renews with an ID; the PIN and the certificate are the city office's.
+    return "registration", "renewal", None
+
+
+_CARD = card_step_rows(same_pin=True)
+
+# -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+STATES: dict[type, StateInfo] = {
+    CardNumber: StateInfo("card_number", "card_number", first=True, cue=error_if(lambda s: s.entry.problem is not None),
+                          typed=lambda s: len(s.entry.digits)),
+    Checking: StateInfo("renewal_working", "checking", busy=True),
+    ChooseWay: StateInfo("renewal_way", "choose_way"),
+    WhatToBring: StateInfo("renewal_bring", "what_to_bring", outcome=constant((COUNTER, "renewal_without_card")),
+                           counter=lambda s: ("registration", "renewal", None)),
+    ReadingFacts: StateInfo("renewal_working", "reading_facts", busy=True),
+    Proving: StateInfo("renewal_working", "proving", busy=True),
+    Comparing: StateInfo("renewal_working", "comparing", busy=True),
+    Review: StateInfo("renewal_review", "review"),
+    Sending: StateInfo("renewal_working", "sending", busy=True),
+    # The counter completes the request with one confirmation.
+    Sent: StateInfo("renewal_result", "sent", cue=Cue.OK, outcome=constant((COUNTER, "renewal_request")),
+                    counter=lambda s: ("registration", "renewal_request", s.reference)),
+    NotYet: StateInfo("renewal_result", "not_yet", cue=Cue.WARNING, outcome=constant((COMPLETED, "not_yet_open"))),
+    Failed: StateInfo("renewal_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket),
+    **_CARD,
+    # Without the card's signature the server answers nothing: the counter renews with an ID.
+    PinBlocked: replace(_CARD[PinBlocked], screen="renewal_result", counter=_card_stop_ticket),
+    CertificateExpired: replace(_CARD[CertificateExpired], screen="renewal_result", counter=_card_stop_ticket),
+    CardUnusable: replace(_CARD[CardUnusable], screen="renewal_result",
+                          counter=lambda s: card_counter_ticket(s, "registration")),
+    Finished: FINISHED,
+}
+
+
+def counter_ticket_for(state: object) -> CounterTicket | None:
+    """(service, reason, reference) of the one-tap counter ticket ``state`` offers (its row says), or None."""
+    info = STATES.get(type(state))
+    return info.counter_of(state) if info is not None else None

@@ -15,7 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from kiosk.api.wire import IssuedTicket
-from kiosk.flows.common import Back, Done, EffectFailed, Finished, Retry
+from kiosk.flows.common import FINISHED, Back, Done, EffectFailed, Finished, Retry
+from kiosk.states import COMPLETED, FAILED, Cue, StateInfo
 
 __all__ = [
     "Back", "Choose", "Choosing", "Done", "Finished", "IssueError", "IssueFailed", "IssueFailure", "IssueTicket",
@@ -199,3 +200,19 @@ class TicketFlow:
             elif isinstance(event, EffectFailed):
                 self.state = PrintFailed(state.ticket, PrintFailure.ERROR)
         return []
+
+
+# -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+STATES: dict[type, StateInfo] = {
+    Choosing: StateInfo("ticket_service", "choosing", first=True),
+    Issuing: StateInfo("ticket_result", "issuing", busy=True),
+    IssueFailed: StateInfo("ticket_result", "issue_failed", cue=Cue.ERROR, outcome=lambda s: (
+        FAILED, "counter_closed" if s.failure is IssueFailure.CLOSED else s.failure.value)),
+    Printing: StateInfo("ticket_result", "printing", busy=True),
+    # Why the patron was sent, when another flow sent them.
+    Printed: StateInfo("ticket_result", "printed", cue=Cue.OK, outcome=lambda s: (COMPLETED, s.ticket.reason),
+                       speaks_number=True),
+    PrintFailed: StateInfo("ticket_result", "print_failed", cue=Cue.ERROR,
+                           outcome=lambda s: (FAILED, f"print_{s.failure.value}"), speaks_number=True),
+    Finished: FINISHED,
+}

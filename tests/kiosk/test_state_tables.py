@@ -1,0 +1,169 @@
+"""One table per flow says what each of its states is (kiosk/states.py): every state a flow can reach
+has its row, every screen a row names is a screen of the app, and the columns the cues and the statistics
+read without knowing the flow are the same in every flow that shares a state.
+
+The states are found without the tables' help: the flow module's ``State`` union, and every class the flow
+(with the shared card steps it inherits) assigns to ``self.state`` or returns from a method whose answer
+becomes ``self.state``. No window is needed: the app's screen registry is read from screens/app.py's source.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import re
+import typing
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from kiosk.flows import card_steps, checkup, expiry, renewal, tables, ticket
+from kiosk.flows import migration as mig
+from kiosk.flows.card_steps import CardPinFlow
+from kiosk.states import Cue, StateInfo
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOWS: dict[str, ModuleType] = {"expiry": expiry, "migrate": mig, "ticket": ticket, "checkup": checkup,
+                                "renewal": renewal}
+FLOW_CLASSES = {"expiry": expiry.ExpiryFlow, "migrate": mig.MigrationFlow, "ticket": ticket.TicketFlow,
+                "checkup": checkup.CheckupFlow, "renewal": renewal.RenewalFlow}
+# Columns kiosk/a11y/cues.py and kiosk/statistics.py read from whichever flow has the state.
+SHARED_COLUMNS = ("code", "cue", "typed", "trouble", "prompt", "speaks_number")
+
+
+def _is_self_state(target: ast.expr) -> bool:
+    return (isinstance(target, ast.Attribute) and target.attr == "state" and isinstance(target.value, ast.Name)
+            and target.value.id == "self")
+
+
+def _outermost_calls(value: ast.expr) -> list[ast.Call]:
+    """The calls whose answer ``value`` is (``A(B())`` is an A; ``A() if x else B()`` either)."""
+    if isinstance(value, ast.IfExp):
+        return _outermost_calls(value.body) + _outermost_calls(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        return [call for v in value.values for call in _outermost_calls(v)]
+    return [value] if isinstance(value, ast.Call) else []
+
+
+def produced(sources: list[tuple[str, ModuleType]]) -> set[type]:
+    """Every class the sources' flow code constructs as ``self.state`` (directly, or as the answer of a method
+    of theirs that ``self.state`` is set to)."""
+    values: list[tuple[ast.expr, ModuleType]] = []
+    methods: set[str] = set()
+    trees = [(ast.parse(source), module) for source, module in sources]
+    for tree, module in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and any(_is_self_state(t) for t in node.targets):
+                value = node.value
+            elif isinstance(node, ast.AnnAssign) and _is_self_state(node.target) and node.value is not None:
+                value = node.value
+            else:
+                continue
+            values.append((value, module))
+            methods |= {call.func.attr for call in _outermost_calls(value)
+                        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                        and call.func.value.id == "self"}
+    for tree, module in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name in methods:
+                values += [(ret.value, module) for ret in ast.walk(node)
+                           if isinstance(ret, ast.Return) and ret.value is not None]
+    found: set[type] = set()
+    for value, module in values:
+        for call in _outermost_calls(value):
+            if isinstance(call.func, ast.Name):
+                target = getattr(module, call.func.id, None)
+                if isinstance(target, type) and dataclasses.is_dataclass(target):
+                    found.add(target)
+    return found
+
+
+def states_of(name: str) -> set[type]:
+    """The states flow ``name`` can be in: its ``State`` union and what its code constructs as a state."""
+    module = FLOWS[name]
+    sources = [(inspect.getsource(module), module)]
+    if issubclass(FLOW_CLASSES[name], CardPinFlow):
+        sources.append((inspect.getsource(card_steps), card_steps))
+    return set(typing.get_args(module.State)) | produced(sources)
+
+
+def missing_rows(name: str, table: typing.Mapping[type, StateInfo]) -> set[type]:
+    return states_of(name) - set(table)
+
+
+def app_screens() -> dict[str, str]:
+    """screens/app.py's registry of screens (name -> "module:Class"), read without importing Kivy."""
+    tree = ast.parse((ROOT / "screens" / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "SCREENS":
+            assert node.value is not None
+            return ast.literal_eval(node.value)
+    raise AssertionError("screens/app.py has no SCREENS registry")
+
+
+def test_every_flow_the_kiosk_starts_has_its_table_here() -> None:
+    from screens.routes import FLOW_FACTORIES  # the routing module only: no Kivy
+
+    assert set(FLOW_FACTORIES) == set(tables.TABLES) == set(FLOWS)
+    for name, module in FLOWS.items():
+        assert tables.TABLES[name] is module.STATES, f"{name}: the table is the one beside its states"
+
+
+def test_the_search_finds_the_states_a_flow_reaches_and_a_row_left_out() -> None:
+    migration = states_of("migrate")
+    # Reached only through the shared card steps, or only as the answer of a hook, never named in a handler:
+    assert {card_steps.PinBlocked, card_steps.CardUnusable, card_steps.SamePin, mig.Pending} <= migration
+    assert mig.Refusal not in migration and mig.SignAndSubmit not in migration and mig.Agree not in migration
+    assert card_steps.CardUnusable in produced([(inspect.getsource(card_steps), card_steps)])
+    table = dict(mig.STATES)
+    del table[mig.Pending]
+    assert missing_rows("migrate", table) == {mig.Pending}
+
+
+@pytest.mark.parametrize("name", list(FLOWS))
+def test_every_state_of_every_flow_is_in_its_table_and_nothing_else_is(name: str) -> None:
+    table = FLOWS[name].STATES
+    assert not missing_rows(name, table), f"add rows for {missing_rows(name, table)} to {name}'s STATES"
+    stale = set(table) - states_of(name)
+    assert not stale, f"{name}'s STATES has rows for states it never reaches: {stale}"
+    assert all(isinstance(row, StateInfo) for row in table.values())
+
+
+@pytest.mark.parametrize("name", list(FLOWS))
+def test_every_screen_a_table_names_is_a_screen_of_the_app(name: str) -> None:
+    registry = app_screens()
+    for cls, row in FLOWS[name].STATES.items():
+        assert row.screen in registry, f"{name}: {cls.__name__} shows on {row.screen!r}, which the app lacks"
+        module, _, class_name = registry[row.screen].partition(":")
+        source = (ROOT / Path(*module.split("."))).with_suffix(".py").read_text(encoding="utf-8")
+        assert f"class {class_name}(" in source, f"{registry[row.screen]} is not defined"
+
+
+def test_a_state_several_flows_share_means_the_same_to_the_cues_and_the_statistics() -> None:
+    for cls in {cls for table in tables.TABLES.values() for cls in table}:
+        rows = [table[cls] for table in tables.TABLES.values() if cls in table]
+        for column in SHARED_COLUMNS:
+            values = {getattr(row, column) for row in rows}
+            assert len(values) == 1, f"{cls.__name__}'s {column} differs between flows"
+
+
+def test_each_row_is_well_formed() -> None:
+    for name, table in tables.TABLES.items():
+        firsts = [cls for cls, row in table.items() if row.first]
+        assert len(firsts) == 1, f"{name} has one first step: {firsts}"
+        for cls, row in table.items():
+            # "left_<code>" is an abandoned session's reason: a code the server takes (kiosk/statistics.py).
+            assert re.fullmatch(r"[a-z][a-z0-9_]{0,40}", row.code), (name, cls, row.code)
+            assert not (row.first and row.busy), (name, cls)
+            assert isinstance(row.cue, Cue) or callable(row.cue), (name, cls)
+
+
+def test_each_flow_starts_at_its_first_step() -> None:
+    flows = {"expiry": expiry.ExpiryFlow(r"^\d{10}$"), "migrate": mig.MigrationFlow(r"^\d{10}$", today=date.today),
+             "ticket": ticket.TicketFlow(("other",)), "checkup": checkup.CheckupFlow(today=date.today),
+             "renewal": renewal.RenewalFlow(r"^\d{10}$")}
+    for name, flow in flows.items():
+        assert tables.TABLES[name][type(flow.state)].first, name
