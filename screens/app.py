@@ -223,11 +223,11 @@ class KioskApp(App):
         from screens import routes
 
         assert self.manager is not None
-        if self.runner is not None and not isinstance(self.runner.flow.state, routes.FIRST_STATES):
+        if self.runner is not None and not routes.is_first(self.flow_name, self.runner.flow.state):
             before = self.runner.flow.state
             self.send(common.Back())
             if self.runner is not None and self.runner.flow.state is before \
-                    and not isinstance(before, routes.BUSY_STATES):
+                    and not routes.is_busy(self.flow_name, before):
                 self.end_session()  # a result has no step before it: Back means "start again"
             return
         previous = self._history.pop() if self._history else "attract"
