@@ -12,8 +12,9 @@ hour; the kiosk id goes with the request signature. Reports go through the outbo
 one idempotency key each), so an outcome reached while the server is away still counts.
 
 The flow runner calls `SessionOutcome.seen` for every state and `closed` when the session ends; the
-last result state seen is the session's outcome. Flows not in OUTCOME_RULES report nothing (a flow
-whose results are unknown here would otherwise count as abandoned).
+last result state seen is the session's outcome. What a state counts as is a column of its flow's state
+table (kiosk/flows/tables.py); flows without a table report nothing (a flow whose results are unknown here
+would otherwise count as abandoned).
 """
 
 from __future__ import annotations
@@ -27,23 +28,28 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.clock import LIBRARY_TZ
-from kiosk.flows import card_steps, checkup, expiry, renewal, ticket
-from kiosk.flows import migration as mig
-from kiosk.flows.common import Entering, Finished
+from kiosk.flows.common import Finished
+from kiosk.flows.tables import TABLES, any_flow
 from kiosk.states import ABANDONED, COMPLETED, COUNTER, FAILED
 
 if TYPE_CHECKING:  # annotations only: watching a session needs neither the HTTP client nor the outbox loaded
     from kiosk.api.client import KioskApiClient
     from kiosk.outbox import Item, Outbox
 
+__all__ = ["ABANDONED", "COMPLETED", "COUNTER", "FAILED", "OUTCOME_KIND", "OUTCOME_RULES", "Outcome",
+           "SessionOutcome", "outcome_of",
+           "payload", "put_outcome", "step_of", "trouble_of"]
+
 log = logging.getLogger(__name__)
 
 OUTCOME_KIND = "outcome"  # the outbox kind of an outcome report (payload: payload() below; nothing personal)
 
-__all__ = ["ABANDONED", "COMPLETED", "COUNTER", "FAILED", "OUTCOME_KIND", "OUTCOME_RULES", "Outcome", "SessionOutcome", "outcome_of",
-           "payload", "put_outcome", "step_of", "trouble_of"]
-
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+
+# Flow name -> its state table, whose rows say which states are results and what they count as (the
+# ``outcome`` column), the card trouble a state shows and the code of each step. A new flow adds its
+# table in kiosk/flows/tables.py.
+OUTCOME_RULES = TABLES
 
 
 @dataclass(frozen=True)
@@ -62,108 +68,24 @@ def _code(text: str | None) -> str | None:
     return text if _CODE.fullmatch(text) else "other"
 
 
-def _card_stop(state: object) -> str | None:
-    """The shared card steps that end a flow: the certificate expired, a PIN blocked."""
-    if isinstance(state, card_steps.CertificateExpired):
-        return "certificate_expired"
-    if isinstance(state, card_steps.PinBlocked):
-        return "pin_blocked"
-    return None
-
-
-def _migration(state: object) -> tuple[str, str | None] | None:
-    if isinstance(state, mig.Completed):
-        return COMPLETED, None
-    if isinstance(state, mig.Pending | mig.Refused):
-        counter = mig.counter_ticket_for(state)
-        if counter is not None:
-            return COUNTER, counter[1]
-        assert isinstance(state, mig.Refused)
-        return FAILED, state.reason.value
-    stop = _card_stop(state)
-    return (FAILED, stop) if stop else None
-
-
-def _expiry(state: object) -> tuple[str, str | None] | None:
-    if isinstance(state, expiry.Shown):
-        return COMPLETED, state.expiry.status.value  # valid | renewable | expired
-    if isinstance(state, expiry.Failed):
-        return FAILED, state.failure.value
-    stop = _card_stop(state)
-    return (FAILED, stop) if stop else None
-
-
-def _ticket(state: object) -> tuple[str, str | None] | None:
-    if isinstance(state, ticket.Printed):
-        return COMPLETED, state.ticket.reason  # why the patron was sent, when another flow sent them
-    if isinstance(state, ticket.PrintFailed):
-        return FAILED, f"print_{state.failure.value}"
-    if isinstance(state, ticket.IssueFailed):
-        return FAILED, "counter_closed" if state.failure is ticket.IssueFailure.CLOSED else state.failure.value
-    return None
-
-
-def _renewal(state: object) -> tuple[str, str | None] | None:
-    if isinstance(state, renewal.Sent):
-        return COUNTER, "renewal_request"  # the counter completes it with one confirmation
-    if isinstance(state, renewal.WhatToBring):
-        return COUNTER, "renewal_without_card"
-    if isinstance(state, renewal.NotYet):
-        return COMPLETED, "not_yet_open"
-    if isinstance(state, renewal.Failed):
-        if state.failure in (renewal.Failure.UNMATCHED, renewal.Failure.PENDING, renewal.Failure.LIMIT,
-                             renewal.Failure.CERTIFICATE_INVALID):  # sent to the counter with a ticket
-            return COUNTER, state.failure.value
-        return FAILED, state.failure.value
-    stop = _card_stop(state)
-    return (FAILED, stop) if stop else None
-
-
-def _checkup(state: object) -> tuple[str, str | None] | None:
-    if isinstance(state, checkup.Report):
-        counter = checkup.counter_ticket_for(state)
-        if counter is not None:
-            return COUNTER, counter[1]
-        return COMPLETED, state.steps[0].value if state.steps else checkup.Step.NOTHING.value  # the next step
-    if isinstance(state, checkup.Failed):
-        return FAILED, state.failure.value
-    stop = _card_stop(state)
-    return (FAILED, stop) if stop else None
-
-
-# Flow name -> its result states. A new flow adds its rule here.
-OUTCOME_RULES: dict[str, Callable[[object], tuple[str, str | None] | None]] = {
-    "migrate": _migration,
-    "expiry": _expiry,
-    "ticket": _ticket,
-    "renewal": _renewal,
-    "checkup": _checkup,
-}
-
-
 def outcome_of(flow: str, state: object) -> Outcome | None:
-    """The outcome a result state of `flow` stands for, or None (not a result, or a flow without rules)."""
-    if isinstance(state, card_steps.CardUnusable):  # any card flow: a card the kiosk cannot use goes to the counter
-        return Outcome(flow, COUNTER, _code(f"card_{state.reason}"))
-    rule = OUTCOME_RULES.get(flow)
-    found = rule(state) if rule else None
+    """The outcome a result state of `flow` stands for, or None (not a result, or a flow without a table)."""
+    table = OUTCOME_RULES.get(flow)
+    row = table.get(type(state)) if table is not None else None
+    found = row.outcome_of(state) if row is not None else None
     return Outcome(flow, found[0], _code(found[1])) if found else None
 
 
 def trouble_of(state: object) -> str | None:
     """A card trouble on the way (the reason of an abandoned session if nothing better follows)."""
-    if isinstance(state, card_steps.WaitingForCard) and state.trouble is not None:
-        return f"card_{state.trouble.value}"
-    if isinstance(state, card_steps.EnteringPin) and state.wrong:
-        return "pin_wrong"
-    return None
+    row = any_flow(state)
+    return row.trouble_of(state) if row is not None else None
 
 
 def step_of(state: object) -> str:
-    """The step a state is, as a code: its class name in snake_case ("EnteringPin" -> "entering_pin")."""
-    if isinstance(state, Entering):
-        return "card_number"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(state).__name__).lower()
+    """The step a state is, as a code ("entering_pin"): its row's ``code`` (the same in every flow)."""
+    row = any_flow(state)
+    return row.code if row is not None else "other"
 
 
 def _library_now() -> datetime:
