@@ -257,7 +257,8 @@ def card_step_rows(*, same_pin: bool) -> dict[type, StateInfo]:
 
 
 class CardPinFlow:
-    """Handlers for the shared card and PIN states; subclasses supply the hooks and ``_on_<State>`` handlers."""
+    """Handlers for the shared card and PIN states; subclasses supply the hooks, and a ``_step`` that matches
+    their own states to their handlers before it hands the rest to this one."""
 
     state: object
     pin: PinBuffer
@@ -273,8 +274,7 @@ class CardPinFlow:
             self.close()
             self.state = Finished()
             return []
-        handler = getattr(self, f"_on_{type(self.state).__name__}", None)
-        return handler(self.state, event) if handler else []
+        return self._step(self.state, event)
 
     # -- hooks --------------------------------------------------------------------------------------
     def _before_card(self, card_number: str) -> object:
@@ -293,8 +293,23 @@ class CardPinFlow:
         """Take the typed PIN out of the pad into the effect that uses it; set the waiting state."""
         raise NotImplementedError
 
+    def _step(self, state: object, event: object) -> list[object]:
+        """Hand ``event`` to the handler of the state the flow is in; a flow matches its own states first."""
+        match state:
+            case WaitingForCard():
+                return self._on_waiting_for_card(state, event)
+            case ReadingCard():
+                return self._on_reading_card(state, event)
+            case EnteringPin():
+                return self._on_entering_pin(state, event)
+            case LastTryWarning():
+                return self._on_last_try_warning(state, event)
+            case SamePin():
+                return self._on_same_pin(state, event)
+        return []
+
     # -- handlers -----------------------------------------------------------------------------------
-    def _on_WaitingForCard(self, state: WaitingForCard, event: object) -> list[object]:  # noqa: N802 - state name
+    def _on_waiting_for_card(self, state: WaitingForCard, event: object) -> list[object]:
         if isinstance(event, CardInserted):
             self.state = ReadingCard(state.card_number)
             return [ReadCard()]
@@ -302,7 +317,7 @@ class CardPinFlow:
             self.state = self._before_card(state.card_number)
         return []
 
-    def _on_ReadingCard(self, state: ReadingCard, event: object) -> list[object]:  # noqa: N802
+    def _on_reading_card(self, state: ReadingCard, event: object) -> list[object]:
         if isinstance(event, CardRead):
             card = event.card
             if card.auth_tries == 0:
@@ -320,7 +335,7 @@ class CardPinFlow:
             self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
         return []
 
-    def _on_EnteringPin(self, state: EnteringPin, event: object) -> list[object]:  # noqa: N802
+    def _on_entering_pin(self, state: EnteringPin, event: object) -> list[object]:
         if isinstance(event, Digit):
             self.pin.add(event.digit, limit=state.length)
         elif isinstance(event, Backspace):
@@ -348,7 +363,7 @@ class CardPinFlow:
         self.state = replace(state, digits=len(self.pin), too_short=False)
         return []
 
-    def _on_LastTryWarning(self, state: LastTryWarning, event: object) -> list[object]:  # noqa: N802
+    def _on_last_try_warning(self, state: LastTryWarning, event: object) -> list[object]:
         if isinstance(event, ConfirmLastTry):
             return self._send_pin(state.pin, last_try_confirmed=True)
         if isinstance(event, Back):
@@ -359,7 +374,7 @@ class CardPinFlow:
             self.state = WaitingForCard(state.pin.card_number, CardTrouble.REMOVED)
         return []
 
-    def _on_SamePin(self, state: SamePin, event: object) -> list[object]:  # noqa: N802
+    def _on_same_pin(self, state: SamePin, event: object) -> list[object]:
         """The answer to "is the 入力補助 PIN the same?" (the flows that need both PINs ask it)."""
         if isinstance(event, PinsAreSame):
             if state.card.text_tries == 0:

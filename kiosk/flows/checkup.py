@@ -188,13 +188,23 @@ class CheckupFlow(CardPinFlow):
         self._today = today
         self._new_key = new_key
 
-    def _on_Intro(self, state: Intro, event: object) -> list[object]:  # noqa: N802 - named after the state
+    def _step(self, state: object, event: object) -> list[object]:
+        match state:
+            case Intro():
+                return self._on_intro(state, event)
+            case Checking():
+                return self._on_checking(state, event)
+            case Failed():
+                return self._on_failed(state, event)
+        return super()._step(state, event)
+
+    def _on_intro(self, state: Intro, event: object) -> list[object]:
         if isinstance(event, Start | CardInserted):
             self.state = ReadingCard("")
             return [ReadCard()]
         return []
 
-    def _on_Checking(self, state: Checking, event: object) -> list[object]:  # noqa: N802
+    def _on_checking(self, state: Checking, event: object) -> list[object]:
         if isinstance(event, CheckedUp):
             not_after = state.pad.card.certificate_not_after
             soon = certificate_renew_soon(not_after, self._today())
@@ -207,7 +217,7 @@ class CheckupFlow(CardPinFlow):
             self._card_step_failed("", state.pad.card, PinStep.AUTH, None, event)
         return []
 
-    def _on_Failed(self, state: Failed, event: object) -> list[object]:  # noqa: N802
+    def _on_failed(self, state: Failed, event: object) -> list[object]:
         if isinstance(event, Retry) and state.retry_pin is not None:
             self.state = state.retry_pin
         return []

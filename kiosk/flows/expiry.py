@@ -181,7 +181,23 @@ class ExpiryFlow(CardPinFlow):
         self._today = today
         self._new_key = new_key
 
-    def _on_ChooseMethod(self, state: ChooseMethod, event: object) -> list[object]:  # noqa: N802 - state name
+    def _step(self, state: object, event: object) -> list[object]:
+        match state:
+            case ChooseMethod():
+                return self._on_choose_method(state, event)
+            case Entering():
+                return self._on_entering(state, event)
+            case LookingUp():
+                return self._on_looking_up(state, event)
+            case CheckingByCard():
+                return self._on_checking_by_card(state, event)
+            case Failed():
+                return self._on_failed(state, event)
+            case Shown():
+                return self._on_shown(state, event)
+        return super()._step(state, event)
+
+    def _on_choose_method(self, state: ChooseMethod, event: object) -> list[object]:
         if isinstance(event, ByNumber):
             self.state = Entering()
         elif isinstance(event, ByCard):
@@ -189,7 +205,7 @@ class ExpiryFlow(CardPinFlow):
             return [ReadCard()]  # the card may already be on the reader
         return []
 
-    def _on_Entering(self, state: Entering, event: object) -> list[object]:  # noqa: N802
+    def _on_entering(self, state: Entering, event: object) -> list[object]:
         if isinstance(event, Back):
             self.state = ChooseMethod()
             return []
@@ -200,7 +216,7 @@ class ExpiryFlow(CardPinFlow):
         self.state = entered
         return []
 
-    def _on_LookingUp(self, state: LookingUp, event: object) -> list[object]:  # noqa: N802
+    def _on_looking_up(self, state: LookingUp, event: object) -> list[object]:
         if isinstance(event, Answered):
             self.state = Shown(event.card_number or state.card_number, event.expiry)
         elif isinstance(event, LookupFailed):
@@ -209,7 +225,7 @@ class ExpiryFlow(CardPinFlow):
             self.state = Failed(state.card_number, Failure.SERVER_ERROR)
         return []
 
-    def _on_CheckingByCard(self, state: CheckingByCard, event: object) -> list[object]:  # noqa: N802
+    def _on_checking_by_card(self, state: CheckingByCard, event: object) -> list[object]:
         if isinstance(event, Answered):
             self.state = Shown(event.card_number or "", event.expiry)
         elif isinstance(event, LookupFailed):
@@ -222,7 +238,7 @@ class ExpiryFlow(CardPinFlow):
             self._card_step_failed("", state.pad.card, PinStep.AUTH, None, event)
         return []
 
-    def _on_Failed(self, state: Failed, event: object) -> list[object]:  # noqa: N802
+    def _on_failed(self, state: Failed, event: object) -> list[object]:
         if isinstance(event, Retry):
             if state.retry_pin is not None:
                 self.state = state.retry_pin
@@ -233,7 +249,7 @@ class ExpiryFlow(CardPinFlow):
             self.state = Entering(state.card_number) if state.card_number else ChooseMethod()
         return []
 
-    def _on_Shown(self, state: Shown, event: object) -> list[object]:  # noqa: N802
+    def _on_shown(self, state: Shown, event: object) -> list[object]:
         if isinstance(event, Back):
             self.state = ChooseMethod()
         return []

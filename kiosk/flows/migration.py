@@ -216,15 +216,31 @@ class MigrationFlow(CardPinFlow):
         self._today = today
         self._new_key = new_key
 
+    def _step(self, state: object, event: object) -> list[object]:
+        match state:
+            case Intro():
+                return self._on_intro(state, event)
+            case Consent():
+                return self._on_consent(state, event)
+            case CardNumber():
+                return self._on_card_number(state, event)
+            case ReadingBirthDate():
+                return self._on_reading_birth_date(state, event)
+            case Migrating():
+                return self._on_migrating(state, event)
+            case Refused():
+                return self._on_refused(state, event)
+        return super()._step(state, event)
+
     # Each handler takes the current state and the event, sets the next state, returns effects.
-    def _on_Intro(self, state: Intro, event: object) -> list[object]:  # noqa: N802 - named after the state
+    def _on_intro(self, state: Intro, event: object) -> list[object]:
         if isinstance(event, Next):
             self.state = Consent()
         elif isinstance(event, Begin):
             self.state = Consent(event.card_number)  # the patron still reads and agrees to the notice
         return []
 
-    def _on_Consent(self, state: Consent, event: object) -> list[object]:  # noqa: N802
+    def _on_consent(self, state: Consent, event: object) -> list[object]:
         if isinstance(event, Agree):
             if state.card_number:  # known already: no number to type again
                 self.state = ReadingCard(state.card_number)
@@ -234,7 +250,7 @@ class MigrationFlow(CardPinFlow):
             self.state = Intro()
         return []
 
-    def _on_CardNumber(self, state: CardNumber, event: object) -> list[object]:  # noqa: N802
+    def _on_card_number(self, state: CardNumber, event: object) -> list[object]:
         if isinstance(event, Back):
             self.state = Consent()
             return []
@@ -268,7 +284,7 @@ class MigrationFlow(CardPinFlow):
         return [SignAndSubmit(pad.card_number, pad.card.certificate_der, auth_pin, last_try_confirmed,
                               self._new_key(), pad.birth_date, text_pin)]
 
-    def _on_ReadingBirthDate(self, state: ReadingBirthDate, event: object) -> list[object]:  # noqa: N802
+    def _on_reading_birth_date(self, state: ReadingBirthDate, event: object) -> list[object]:
         if isinstance(event, EffectFailed):
             self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
         elif isinstance(event, BirthDateRead):
@@ -277,7 +293,7 @@ class MigrationFlow(CardPinFlow):
             self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
         return []
 
-    def _on_Migrating(self, state: Migrating, event: object) -> list[object]:  # noqa: N802
+    def _on_migrating(self, state: Migrating, event: object) -> list[object]:
         if isinstance(event, Migrated):
             self.state = (Pending(state.card_number, event.reference) if event.reference
                           else Completed(state.card_number, event.on))
@@ -291,7 +307,7 @@ class MigrationFlow(CardPinFlow):
             self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
         return []
 
-    def _on_Refused(self, state: Refused, event: object) -> list[object]:  # noqa: N802
+    def _on_refused(self, state: Refused, event: object) -> list[object]:
         if isinstance(event, Retry) and state.retry_pin is not None:
             self.state = state.retry_pin
         return []

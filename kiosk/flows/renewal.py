@@ -364,7 +364,31 @@ class RenewalFlow(CardPinFlow):
         self.state = Checking(card_number)
         return [CheckEligibility(card_number)]
 
-    def _on_CardNumber(self, state: CardNumber, event: object) -> list[object]:  # noqa: N802 - state name
+    def _step(self, state: object, event: object) -> list[object]:
+        match state:
+            case CardNumber():
+                return self._on_card_number(state, event)
+            case Checking():
+                return self._on_checking(state, event)
+            case ChooseWay():
+                return self._on_choose_way(state, event)
+            case WhatToBring():
+                return self._on_what_to_bring(state, event)
+            case ReadingFacts():
+                return self._on_reading_facts(state, event)
+            case Proving():
+                return self._on_proving(state, event)
+            case Comparing():
+                return self._on_comparing(state, event)
+            case Review():
+                return self._on_review(state, event)
+            case Sending():
+                return self._on_sending(state, event)
+            case Failed():
+                return self._on_failed(state, event)
+        return super()._step(state, event)
+
+    def _on_card_number(self, state: CardNumber, event: object) -> list[object]:
         if isinstance(event, Begin):
             return self._check(event.card_number)
         entered = enter_card_number(state.entry, event, self._pattern)
@@ -373,7 +397,7 @@ class RenewalFlow(CardPinFlow):
         self.state = CardNumber(entered)
         return []
 
-    def _on_Checking(self, state: Checking, event: object) -> list[object]:  # noqa: N802
+    def _on_checking(self, state: Checking, event: object) -> list[object]:
         if isinstance(event, Eligible):
             self._status = event.status
             self.state = ChooseWay(state.card_number, event.status)
@@ -383,7 +407,7 @@ class RenewalFlow(CardPinFlow):
             self.state = self._failed(state.card_number, event, state)
         return []
 
-    def _on_ChooseWay(self, state: ChooseWay, event: object) -> list[object]:  # noqa: N802
+    def _on_choose_way(self, state: ChooseWay, event: object) -> list[object]:
         if isinstance(event, WithCard):
             self.state = ReadingCard(state.card_number)
             return [ReadCard()]  # the card may already be on the reader
@@ -393,7 +417,7 @@ class RenewalFlow(CardPinFlow):
             self.state = CardNumber(Entering(state.card_number))
         return []
 
-    def _on_WhatToBring(self, state: WhatToBring, event: object) -> list[object]:  # noqa: N802
+    def _on_what_to_bring(self, state: WhatToBring, event: object) -> list[object]:
         if isinstance(event, Back):
             self.state = ChooseWay(state.card_number, self._status)
         return []
@@ -429,7 +453,7 @@ class RenewalFlow(CardPinFlow):
         return [Prove(pad.card_number, pad.card.certificate_der, auth_pin, last_try_confirmed, self._new_key(),
                       text_pin)]
 
-    def _on_ReadingFacts(self, state: ReadingFacts, event: object) -> list[object]:  # noqa: N802
+    def _on_reading_facts(self, state: ReadingFacts, event: object) -> list[object]:
         if isinstance(event, FactsRead):
             # Then the 利用者証明用 PIN: the signature the server needs before it compares anything.
             self._facts = event.facts
@@ -440,7 +464,7 @@ class RenewalFlow(CardPinFlow):
             self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
         return []
 
-    def _on_Proving(self, state: Proving, event: object) -> list[object]:  # noqa: N802
+    def _on_proving(self, state: Proving, event: object) -> list[object]:
         if isinstance(event, Proven):
             facts = event.facts or self._facts
             if facts is None:  # cannot happen: the facts come before or with the proof
@@ -462,14 +486,14 @@ class RenewalFlow(CardPinFlow):
             self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
         return []
 
-    def _on_Comparing(self, state: Comparing, event: object) -> list[object]:  # noqa: N802
+    def _on_comparing(self, state: Comparing, event: object) -> list[object]:
         if isinstance(event, Compared):
             self.state = Review(state.card_number, state.facts, event.comparison, state.proof)
         elif isinstance(event, RenewalFailed | EffectFailed):
             self.state = self._failed(state.card_number, event, state)
         return []
 
-    def _on_Review(self, state: Review, event: object) -> list[object]:  # noqa: N802
+    def _on_review(self, state: Review, event: object) -> list[object]:
         if isinstance(event, Send):
             self.state = Sending(state)
             return [SendRequest(state.card_number, state.facts, self._new_key(), state.proof)]
@@ -477,14 +501,14 @@ class RenewalFlow(CardPinFlow):
             self.state = ChooseWay(state.card_number, self._status)  # the facts and the proof are dropped
         return []
 
-    def _on_Sending(self, state: Sending, event: object) -> list[object]:  # noqa: N802
+    def _on_sending(self, state: Sending, event: object) -> list[object]:
         if isinstance(event, Requested):
             self.state = Sent(state.review.card_number, event.reference, state.review.comparison.address_differs)
         elif isinstance(event, RenewalFailed | EffectFailed):
             self.state = self._failed(state.review.card_number, event, state.review)
         return []
 
-    def _on_Failed(self, state: Failed, event: object) -> list[object]:  # noqa: N802
+    def _on_failed(self, state: Failed, event: object) -> list[object]:
         if isinstance(event, Retry) and state.retry is not None:
             retry = state.retry
             if isinstance(retry, Checking):

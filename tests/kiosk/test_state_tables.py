@@ -167,3 +167,43 @@ def test_each_flow_starts_at_its_first_step() -> None:
              "renewal": renewal.RenewalFlow(r"^\d{10}$")}
     for name, flow in flows.items():
         assert tables.TABLES[name][type(flow.state)].first, name
+
+
+@pytest.fixture
+def renamed() -> typing.Iterator[None]:
+    """Three state classes renamed (as a refactoring might)."""
+    classes = (mig.Consent, mig.Refused, card_steps.WaitingForCard)
+    names = [cls.__name__ for cls in classes]
+    for cls in classes:
+        cls.__name__ = "Renamed"
+    yield
+    for cls, name in zip(classes, names, strict=True):
+        cls.__name__ = name
+
+
+@pytest.mark.usefixtures("renamed")
+def test_what_a_state_does_and_counts_as_does_not_hang_on_its_class_name() -> None:
+    from kiosk.flows.common import Back, Retry
+    from kiosk.statistics import step_of
+
+    flow = mig.MigrationFlow(r"^\d{10}$", today=date.today)
+    flow.state = mig.Consent()
+    flow.handle(Back())
+    assert flow.state == mig.Intro()
+    pad = card_steps.EnteringPin("2000000014", card_steps.CardFacts(b"d", date(2030, 1, 1), 3, 3),
+                                 card_steps.PinStep.AUTH)
+    flow.state = mig.Refused("2000000014", mig.Refusal.SERVER_UNREACHABLE, pad)
+    flow.handle(Retry())
+    assert flow.state == pad
+    flow.state = card_steps.WaitingForCard("2000000014")
+    flow.handle(Back())
+    assert flow.state == mig.CardNumber(mig.Entering("2000000014"))
+    assert (step_of(mig.Consent()), step_of(card_steps.WaitingForCard(""))) == ("consent", "waiting_for_card")
+
+
+def test_no_flow_dispatches_on_a_class_name() -> None:
+    for module in (*FLOWS.values(), card_steps, tables):
+        path = Path(inspect.getfile(module))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "__name__"]
+        assert not names, f"{path.name} reads a class name on lines {names}"
