@@ -537,6 +537,7 @@ def _failed_ticket(state: Failed) -> CounterTicket | None:
 
 
 def _failed_result(state: Failed) -> Result:
+    # INACTIVE is offered a ticket (_failed_ticket) yet counted as failed: the statistics always did so.
     if state.failure in (Failure.UNMATCHED, Failure.PENDING, Failure.LIMIT, Failure.CERTIFICATE_INVALID):
         return COUNTER, state.failure.value  # sent to the counter with a ticket
     return FAILED, state.failure.value
