@@ -16,12 +16,14 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
+from kiosk.a11y import design
 from kiosk.config import ROOT, KioskSettings, resolve
 from kiosk.maintenance.service_mode import ServiceMode
 from kiosk.services import KioskServices
 from screens import card_events
 from screens.a11y import Accessibility, AccessibilityPanel, install_palette
 from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
+from screens.design import StatusSign, install_tokens  # noqa: F401 - StatusSign: a widget class of the kv rules
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
 from screens.idle_watch import IdleWatch
 from screens.language_picker import LanguagePicker, attract_languages
@@ -71,7 +73,7 @@ SCREENS: dict[str, str] = {
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5
-LARGE_TEXT = 1.3
+LARGE_TEXT = design.LARGE_TEXT
 ATTRACT_REFRESH_S = 2.0
 WARM_UP_AFTER_S = 1.0
 
@@ -132,6 +134,7 @@ class KioskApp(App):
     # -- app life cycle ---------------------------------------------------------------
     def build(self) -> ScreenManager:
         install_palette("standard")  # before any kv rule builds a widget
+        install_tokens()
         Builder.load_file(str(KV_DIR / "widgets.kv"))
         Builder.load_file(str(KV_DIR / "a11y_panel.kv"))
         Builder.load_file(str(KV_DIR / "numpad.kv"))

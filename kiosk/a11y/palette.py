@@ -24,6 +24,11 @@ STANDARD: dict[str, Colour] = {
     "C_ERROR": (0.70, 0.05, 0.05, 1),
     "C_ERROR_DOWN": (0.5, 0.03, 0.03, 1),
     "C_WARN_BG": (0.99, 0.93, 0.80, 1),
+    # The status signs (kiosk/a11y/design.py SIGNS) and the warning band, their marks and text in C_ON_SIGN.
+    "C_DONE": (0.05, 0.45, 0.22, 1),
+    "C_ATTENTION": (0.66, 0.36, 0.0, 1),
+    "C_FAILED": (0.70, 0.05, 0.05, 1),
+    "C_ON_SIGN": (1, 1, 1, 1),
 }
 
 HIGH_CONTRAST: dict[str, Colour] = {
@@ -41,6 +46,10 @@ HIGH_CONTRAST: dict[str, Colour] = {
     "C_ERROR": (1, 0.62, 0.62, 1),  # a light red: red on black would be too dark to read
     "C_ERROR_DOWN": (1, 0.80, 0.80, 1),
     "C_WARN_BG": (0.20, 0.13, 0, 1),
+    "C_DONE": (0.40, 0.90, 0.45, 1),
+    "C_ATTENTION": (1, 0.65, 0.10, 1),
+    "C_FAILED": (1, 0.62, 0.62, 1),
+    "C_ON_SIGN": (0, 0, 0, 1),
 }
 
 PALETTES = {"standard": STANDARD, "high_contrast": HIGH_CONTRAST}
@@ -53,6 +62,7 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("C_TEXT", "C_KEY_BG"), ("C_TEXT", "C_KEY_DOWN"), ("C_TEXT", "C_FIELD_BG"),
     ("C_TEXT", "C_WARN_BG"), ("C_ERROR", "C_WARN_BG"),
     ("C_ON_PRIMARY", "C_ERROR"), ("C_ON_PRIMARY", "C_ERROR_DOWN"),
+    ("C_ON_SIGN", "C_DONE"), ("C_ON_SIGN", "C_ATTENTION"), ("C_ON_SIGN", "C_FAILED"),
 )
 
 
@@ -60,6 +70,7 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
 EDGE_PAIRS: tuple[tuple[str, str], ...] = (
     ("C_PRIMARY", "C_BG"), ("C_PRIMARY", "C_SECONDARY_BG"), ("C_MUTED", "C_BG"), ("C_MUTED", "C_KEY_BG"),
     ("C_ERROR", "C_WARN_BG"),
+    ("C_DONE", "C_BG"), ("C_ATTENTION", "C_BG"), ("C_FAILED", "C_BG"),
 )
 
 
