@@ -1,4 +1,4 @@
-"""Migration, last step: what happened and what to do next."""
+"""Migration, last step: the status sign, what happened in a few words, what to do next, then the details."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from kiosk.flows import card_steps as cs
 from kiosk.flows import common
 from kiosk.flows import migration as flow
 from kiosk.flows.guidance import blocked_text, unusable_text
+from kiosk.result_sign import result_sign
 from screens.base import KioskScreen
 from screens.dates import long_date
 
@@ -19,7 +20,10 @@ class MigrateResultScreen(KioskScreen):
     """Done, held for staff, refused (with the reason), expired certificate, blocked PIN, or a card to take
     to the counter (a newer generation, face authentication only)."""
 
+    #: done / attention / failed: the core's (kiosk/result_sign.py).
+    sign = StringProperty("")
     title_text = StringProperty("")
+    next_text = StringProperty("")
     body_text = StringProperty("")
     can_retry = BooleanProperty(False)
     can_ticket = BooleanProperty(False)
@@ -31,6 +35,7 @@ class MigrateResultScreen(KioskScreen):
         """Show the outcome."""
         tr, lang = self.app.tr, self.app.lang
         self._state = state
+        self.sign = result_sign(state) or ""
         self.can_retry = isinstance(state, flow.Refused) and state.retry_pin is not None
         self.can_ticket = flow.counter_ticket_for(state) is not None
         self.can_receipt = isinstance(state, flow.Completed)
@@ -44,11 +49,14 @@ class MigrateResultScreen(KioskScreen):
             key, values = "migrate.result.cert_expired", {"date": long_date(state.not_after, lang)}
         elif isinstance(state, cs.CardUnusable):
             self.title_text, self.body_text = unusable_text(state, lang)
+            self.next_text = tr("card.unusable.next", lang)
             return
         else:
             self.title_text, self.body_text = blocked_text(state, lang)
+            self.next_text = tr("migrate.result.blocked.next", lang)
             return
         self.title_text = tr(f"{key}.title", lang)
+        self.next_text = tr(f"{key}.next", lang)
         self.body_text = tr(f"{key}.body", lang, **values)
 
     def retry(self) -> None:
