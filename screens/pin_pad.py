@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import card_steps as cs
 from kiosk.flows import common
@@ -16,12 +16,15 @@ class PinPadScreen(KioskScreen):
     tries_text = StringProperty("")
     dots_text = StringProperty("")
     problem_text = StringProperty("")
+    #: One try left: the tries line becomes a warning band in the attention colour, with its sign.
+    last_try = BooleanProperty(False)
 
     def render(self, state: cs.EnteringPin) -> None:
         """Show the pad for one PIN."""
         tr, lang = self.app.tr, self.app.lang
         self.title_text = tr(state.title_key, lang)  # the card's profile names the PIN and its length
-        self.tries_text = tr("pin.tries", lang, tries=state.tries)
+        self.last_try = state.tries == 1
+        self.tries_text = tr("pin.last_try" if self.last_try else "pin.tries", lang, tries=state.tries)
         self.dots_text = " ".join("●" if i < state.digits else "○" for i in range(state.length))
         if state.too_short:
             self.problem_text = tr("pin.too_short", lang)
@@ -31,7 +34,7 @@ class PinPadScreen(KioskScreen):
             self.problem_text = ""
 
     def key(self, key: str) -> None:
-        """A number-pad key."""
+        """A key of the pad: a digit, or 訂正 ("clear": the PIN is typed again from the start)."""
         event = {"clear": common.Clear(), "backspace": common.Backspace()}.get(key) or common.Digit(key)
         self.app.send(event)
 

@@ -23,7 +23,8 @@ TYPE: dict[str, float] = {
     "T_DETAIL": 18,  # the details under a result's headline and next step
     "T_HINT": 16,  # a hint beside a control (T_BODY in large text, as the details: see DETAIL_LARGE)
     "T_KEY": 30,  # a number pad's digits (not scaled by large text: the pad would leave the seated reach)
-    "T_KEY_WORD": 18,  # a pad key with a word (訂正, 1字消す)
+    "T_KEY_WORD": 18,  # a card-number pad key with a word (全部消す, 1字消す)
+    "T_PIN_WORD": 20,  # the PIN pad's 訂正 and 決定
 }
 
 # -- spacing scale and control sizes (millimetres) -------------------------------------------------------
@@ -37,7 +38,8 @@ SPACE: dict[str, float] = {
 }
 SIZE: dict[str, float] = {
     "Z_TARGET": 15,  # the smallest touch target anywhere (the every-screen test checks it)
-    "Z_KEY": 20,  # a PIN pad key: the pad is the PIN screen's main object
+    "Z_KEY": 20,  # a PIN pad key's height: the pad is the PIN screen's main object
+    "Z_PIN_KEY_W": 32,  # and its width
     "Z_PAD_KEY": 16,  # a card-number pad key (the pad shares its screen with the scanner's hint)
     "Z_FOOTER": 18,  # the step footer (back, staff, accessibility, language)
     "Z_SIGN": 24,  # a result's status sign
