@@ -10,6 +10,7 @@ from kiosk.flows import checkup as flow
 from kiosk.flows import common
 from kiosk.flows import migration as mig
 from kiosk.flows.expiry import CardStatus
+from kiosk.result_sign import result_sign
 from screens.base import KioskScreen
 from screens.dates import short_date
 
@@ -27,7 +28,11 @@ def _masked(card_number: str) -> str:
 class CheckupResultScreen(KioskScreen):
     """The wait for the server, the report, or why there is none."""
 
+    #: done / attention / failed: the core's (kiosk/result_sign.py).
+    sign = StringProperty("")
     title_text = StringProperty("")
+    #: What to do next when the check-up could not be made (a report lists its steps below).
+    lead_text = StringProperty("")
     link_text = StringProperty("")
     card_text = StringProperty("")
     certificate_text = StringProperty("")
@@ -42,6 +47,7 @@ class CheckupResultScreen(KioskScreen):
         """Show one of the three."""
         tr, lang = self.app.tr, self.app.lang
         self._state = state
+        self.sign = result_sign(state) or ""
         self.busy = isinstance(state, flow.Checking)
         self.can_retry = isinstance(state, flow.Failed) and state.retry_pin is not None
         self.can_ticket = flow.counter_ticket_for(state) is not None
@@ -51,12 +57,13 @@ class CheckupResultScreen(KioskScreen):
         self.can_renew = (report is not None and flow.Step.RENEW_CARD in report.steps
                           and bool(report.view.card_number) and hasattr(self.app, "request_renewal"))
         self.link_text = self.card_text = self.certificate_text = self.next_title_text = self.next_text = ""
+        self.lead_text = ""
         if isinstance(state, flow.Checking):
             self.title_text = tr("expiry.result.checking", lang)
             return
         if isinstance(state, flow.Failed):
             self.title_text = tr(f"expiry.failure.{state.failure}", lang)
-            self.next_text = tr(f"expiry.failure.{state.failure}.next", lang)
+            self.lead_text = tr(f"expiry.failure.{state.failure}.next", lang)
             return
         view = state.view
         self.title_text = tr("checkup.result.title", lang)

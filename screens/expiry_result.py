@@ -6,6 +6,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import common
 from kiosk.flows import expiry as flow
+from kiosk.result_sign import result_sign
 from screens.base import KioskScreen
 from screens.dates import short_date, year_month
 
@@ -13,7 +14,10 @@ from screens.dates import short_date, year_month
 class ExpiryResultScreen(KioskScreen):
     """Shows the server's answer, the wait for it, or why it could not be had."""
 
+    #: done / attention / failed: the core's (kiosk/result_sign.py).
+    sign = StringProperty("")
     title_text = StringProperty("")
+    next_text = StringProperty("")
     valid_until_text = StringProperty("")
     detail_text = StringProperty("")
     advice_text = StringProperty("")
@@ -28,16 +32,17 @@ class ExpiryResultScreen(KioskScreen):
         self.busy = isinstance(state, flow.LookingUp)
         tr, lang = self.app.tr, self.app.lang
         self._state = state
+        self.sign = result_sign(state) or ""
         self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)
         self.can_ticket = flow.counter_ticket_for(state) is not None
         self.can_show_sent = not isinstance(state, flow.LookingUp)
         self.can_renew = self.can_ticket and bool(getattr(state, "card_number", ""))
-        self.valid_until_text = self.detail_text = self.advice_text = ""
+        self.valid_until_text = self.detail_text = self.advice_text = self.next_text = ""
         if isinstance(state, flow.LookingUp):
             self.title_text = tr("expiry.result.checking", lang)
         elif isinstance(state, flow.Failed):
             self.title_text = tr(f"expiry.failure.{state.failure}", lang)
-            self.advice_text = tr(f"expiry.failure.{state.failure}.next", lang)
+            self.next_text = tr(f"expiry.failure.{state.failure}.next", lang)
         else:
             e = state.expiry
             self.title_text = tr(f"expiry.status.{e.status}", lang)
@@ -55,6 +60,7 @@ class ExpiryResultScreen(KioskScreen):
                     self.detail_text = tr(f"expiry.result.days_left.{e.status}", lang, days=e.days_left,
                                           renewable_from=e.renewable_from.isoformat())
             if e.status != flow.CardStatus.VALID:
+                self.next_text = tr("expiry.result.next.renew", lang)
                 self.advice_text = tr("expiry.result.what_to_bring", lang)
 
     def retry(self) -> None:

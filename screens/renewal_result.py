@@ -9,6 +9,7 @@ from kiosk.flows import common
 from kiosk.flows import renewal as flow
 from kiosk.flows.card_steps import CardUnusable, CertificateExpired, PinBlocked
 from kiosk.flows.guidance import blocked_text, unusable_text
+from kiosk.result_sign import result_sign
 from screens.base import KioskScreen
 from screens.dates import long_date, year_month
 
@@ -18,6 +19,8 @@ Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked | CertificateExpire
 class RenewalResultScreen(KioskScreen):
     """The outcome, a retry where it is worth one, and the counter ticket where staff are needed."""
 
+    #: done / attention / failed: the core's (kiosk/result_sign.py).
+    sign = StringProperty("")
     title_text = StringProperty("")
     body_text = StringProperty("")
     next_text = StringProperty("")
@@ -28,24 +31,28 @@ class RenewalResultScreen(KioskScreen):
         """Show the outcome."""
         tr, lang = self.app.tr, self.app.lang
         self._state = state
+        self.sign = result_sign(state) or ""
         self.can_retry = isinstance(state, flow.Failed) and state.retry is not None
         self.can_ticket = flow.counter_ticket_for(state) is not None
         self.next_text = ""
         if isinstance(state, flow.Sent):
             self.title_text = tr("renewal.result.sent.title", lang)
+            self.next_text = tr("renewal.result.sent.next", lang)
             self.body_text = tr("renewal.result.sent.body", lang, reference=state.reference)
             if state.address_differs:
-                self.next_text = tr("renewal.result.sent.address", lang)
+                self.body_text += "\n" + tr("renewal.result.sent.address", lang)
         elif isinstance(state, flow.NotYet):
             self.title_text = tr("renewal.result.not_yet.title", lang)
+            self.body_text = ""
             if state.month_only:  # the server told the month only (the day is the patron's birthday)
-                self.body_text = tr("renewal.result.not_yet.body_month", lang,
+                self.next_text = tr("renewal.result.not_yet.body_month", lang,
                                     month=year_month(state.renewable_from, lang))
             else:
-                self.body_text = tr("renewal.result.not_yet.body", lang, date=long_date(state.renewable_from, lang))
+                self.next_text = tr("renewal.result.not_yet.body", lang, date=long_date(state.renewable_from, lang))
         elif isinstance(state, flow.Failed):
             self.title_text = tr("renewal.result.failed.title", lang)
-            self.body_text = tr(f"renewal.failure.{state.failure}", lang)
+            self.body_text = ""
+            self.next_text = tr(f"renewal.failure.{state.failure}", lang)
         elif isinstance(state, CertificateExpired):
             self.title_text = tr("migrate.result.cert_expired.title", lang)
             self.body_text = tr("migrate.result.cert_expired.body", lang, date=long_date(state.not_after, lang))

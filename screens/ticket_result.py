@@ -10,6 +10,7 @@ from kiosk import i18n
 from kiosk.clock import LIBRARY_TZ
 from kiosk.flows import common
 from kiosk.flows import ticket as flow
+from kiosk.result_sign import result_sign
 from screens.base import KioskScreen
 from screens.dates import day_and_time
 
@@ -19,6 +20,8 @@ Shown = flow.Issuing | flow.Printing | flow.Printed | flow.PrintFailed | flow.Is
 class TicketResultScreen(KioskScreen):
     """Shows the issued ticket; the number is the one thing a patron must leave with."""
 
+    #: done / attention / failed: the core's (kiosk/result_sign.py).
+    sign = StringProperty("")
     title_text = StringProperty("")
     service_text = StringProperty("")
     number_text = StringProperty("")
@@ -29,6 +32,7 @@ class TicketResultScreen(KioskScreen):
     def render(self, state: Shown) -> None:
         """Show one of the ticket states."""
         self.busy = isinstance(state, flow.Issuing | flow.Printing)
+        self.sign = result_sign(state) or ""
         tr, lang = self.app.tr, self.app.lang
         self.can_retry = isinstance(state, flow.IssueFailed) and state.failure is not flow.IssueFailure.CLOSED
         self.service_text = self.number_text = self.detail_text = self.advice_text = ""
