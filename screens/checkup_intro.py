@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiosk.flows import checkup as flow
 from screens.base import KioskScreen
+from screens.place_card import PlaceCard  # noqa: F401 - registers the widget class the kv rule uses
 
 
 class CheckupIntroScreen(KioskScreen):
@@ -11,6 +12,13 @@ class CheckupIntroScreen(KioskScreen):
 
     def render(self, state: flow.Intro) -> None:
         """Nothing varies: the texts follow the language."""
+
+    def on_activate(self) -> None:
+        self.ids.place.start()
+
+    def on_leave(self, *args: object) -> None:
+        super().on_leave(*args)
+        self.ids.place.stop()
 
     def start(self) -> None:
         """The card is on the reader already."""
