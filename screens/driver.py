@@ -260,6 +260,25 @@ def _type(text: str) -> dict[str, Any]:
     return {"typed": len(text)}
 
 
+def _signs() -> list[dict[str, Any]]:
+    """The status signs a patron sees: their kind (done, attention, failed) and where they are."""
+    from screens.design import StatusSign
+
+    return [{"kind": w.kind, "box": [*w.to_window(w.x, w.y), *w.to_window(w.right, w.top)]}
+            for root in _roots() for w in root.walk(restrict=True)
+            if isinstance(w, StatusSign) and w.kind and w.width > 0 and w.opacity > 0]
+
+
+def _animating() -> list[str]:
+    """The classes of the widgets an animation is moving now, on any screen (a screen that left must have
+    stopped its own)."""
+    from kivy.animation import Animation
+
+    # A sequence registers itself too, with a flag per widget; its steps carry the widgets.
+    return sorted({type(entry["widget"]).__name__ for anim in Animation._instances
+                   for entry in anim._widgets.values() if isinstance(entry, dict)})
+
+
 def _font() -> dict[str, Any]:
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
@@ -269,6 +288,9 @@ def _font() -> dict[str, Any]:
 COMMANDS = {
     "state": lambda req: _state(),
     "font": lambda req: _font(),
+    "signs": lambda req: {"signs": _signs()},
+    "animating": lambda req: {"widgets": _animating()},
+    "mm": lambda req: {"px": App.get_running_app().mm(1)},
     "overflowing": lambda req: {"labels": _overflowing()},
     "small_targets": lambda req: {"buttons": _small_targets()},
     "off_screen": lambda req: {"widgets": _off_screen()},
