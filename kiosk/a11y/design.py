@@ -15,12 +15,17 @@ import math
 
 # -- type scale (points) ---------------------------------------------------------------------------------
 TYPE: dict[str, float] = {
-    "T_DISPLAY": 44,  # one thing to read from a step back: the PIN's dots, the tries left
+    "T_NUMBER": 96,  # a queue ticket's number, the one thing a patron must leave with (72 in large text)
+    "T_NUMBER_LARGE": 72,
+    "T_DISPLAY": 44,  # one thing to read from a step back: the PIN's dots
+    "T_ALERT": 40,  # a warning's title (the last PIN try); a typed card number
+    "T_SERVICE": 28,  # a service on the attract screen
     "T_TITLE": 32,  # a screen's title, a result's headline
     "T_LEAD": 24,  # what to do next, under a result's headline
     "T_BUTTON": 22,  # every button's label
     "T_BODY": 20,  # running text
     "T_DETAIL": 18,  # the details under a result's headline and next step
+    "T_SECOND_LANGUAGE": 18,  # the attract screen's second language, under the first
     "T_HINT": 16,  # a hint beside a control (T_BODY in large text, as the details: see DETAIL_LARGE)
     "T_KEY": 30,  # a number pad's digits (not scaled by large text: the pad would leave the seated reach)
     "T_KEY_WORD": 18,  # a card-number pad key with a word (全部消す, 1字消す)
@@ -31,6 +36,8 @@ TYPE: dict[str, float] = {
 SPACE: dict[str, float] = {
     "S_PAGE_X": 10,  # a screen's left and right margin
     "S_PAGE_Y": 8,  # its top and bottom margin
+    "S_GAP_XXL": 8,  # between a field and its pad; a dialog's margin
+    "S_GAP_XL": 6,  # between big choice buttons; a toast's margin; a button label's inset
     "S_GAP_L": 5,  # between a result's blocks
     "S_GAP": 4,  # between a screen's blocks; between buttons of a row
     "S_GAP_S": 3,  # between lines that belong together
@@ -40,11 +47,20 @@ SIZE: dict[str, float] = {
     "Z_TARGET": 15,  # the smallest touch target anywhere (the every-screen test checks it)
     "Z_KEY": 20,  # a PIN pad key's height: the pad is the PIN screen's main object
     "Z_PIN_KEY_W": 32,  # and its width
-    "Z_PAD_KEY": 16,  # a card-number pad key (the pad shares its screen with the scanner's hint)
+    "Z_PAD_KEY": 16,  # a card-number pad key's least height (the pad shares its screen with the scanner's hint)
+    "Z_PAD_KEY_W": 28,  # and its width
+    "Z_CHOICE": 22,  # a big choice button (同じ / 違う, with the card / without)
+    "Z_CHOICE_L": 24,  # the expiry check's two ways
+    "Z_SERVICE": 30,  # a service button on the attract screen
+    "Z_PANEL_ROW": 20,  # a row of the accessibility panel; the attract screen's corner icon
+    "Z_SECONDARY_W": 40,  # a secondary button's least width
+    "Z_TOAST": 40,
     "Z_FOOTER": 18,  # the step footer (back, staff, accessibility, language)
     "Z_SIGN": 24,  # a result's status sign
     "Z_SIGN_SMALL": 12,  # the sign in a warning band
     "Z_SPINNER": 16,
+    "Z_SPINNER_LINE": 1.2,
+    "Z_BAND_LINE": 0.8,  # the frame of a warning band
     "Z_LINE": 1.5,  # outline of a secondary button or a key (px, not mm: a hairline that stays crisp)
 }
 
