@@ -10,6 +10,7 @@ from PIL import Image
 from kiosk import i18n
 from kiosk.a11y import palette
 from tests.support.kiosk_app import KioskProcess
+from tests.ui.test_every_screen import every_language
 from tests.ui.test_migration import start_migration
 
 
@@ -40,6 +41,13 @@ def near(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return all(abs(x - y) <= 6 for x, y in zip(a, b, strict=True))
 
 
+def switch(kiosk: KioskProcess, mode: str, until) -> None:  # type: ignore[no-untyped-def]
+    """Large text or high contrast on or off, from the accessibility panel."""
+    kiosk.tap("a11y")
+    kiosk.tap(mode)
+    kiosk.wait_for(lambda s: until(s) and s["screen"] == "pin_pad" and not s["modals"])
+
+
 def test_the_pin_pad_is_the_main_object_and_one_try_left_is_unmissable(card_kiosk: KioskProcess,
                                                                       insert_card) -> None:
     kiosk = card_kiosk
@@ -65,6 +73,15 @@ def test_the_pin_pad_is_the_main_object_and_one_try_left_is_unmissable(card_kios
     assert keys["key_clear"][2] <= keys["key_0"][0] and keys["key_0"][2] <= keys["submit"][0]
     assert keys["key_1"][1] > row, "the digits are above the bottom row"
     kiosk.check_and_shoot("design/pin_pad-last-try-ja")
+    # The band and the pad fit, within reach, in every language, in large text and in high contrast too.
+    every_language(kiosk, "design/pin_pad-last-try")
+    switch(kiosk, "large_text", lambda s: s["text_scale"] > 1)
+    every_language(kiosk, "design/large-pin_pad-last-try")
+    switch(kiosk, "high_contrast", lambda s: s["high_contrast"])
+    every_language(kiosk, "design/high_contrast-large-pin_pad-last-try")
+    assert [s["kind"] for s in signs(kiosk)] == ["attention"]
+    switch(kiosk, "high_contrast", lambda s: not s["high_contrast"])
+    switch(kiosk, "large_text", lambda s: s["text_scale"] == 1)
     # A pad with more tries left has no band: the tries in large type only.
     for digit in "1357":
         kiosk.tap(f"key_{digit}")
