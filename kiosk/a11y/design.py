@@ -15,8 +15,8 @@ import math
 
 # -- type scale (points) ---------------------------------------------------------------------------------
 TYPE: dict[str, float] = {
-    "T_NUMBER": 96,  # a queue ticket's number, the one thing a patron must leave with (72 in large text)
-    "T_NUMBER_LARGE": 72,
+    "T_NUMBER": 96,  # a queue ticket's number, the one thing a patron must leave with
+    "T_NUMBER_LARGE": 56,  # the same in large text, where the lines around it grow
     "T_DISPLAY": 44,  # one thing to read from a step back: the PIN's dots
     "T_ALERT": 40,  # a warning's title (the last PIN try); a typed card number
     "T_SERVICE": 28,  # a service on the attract screen

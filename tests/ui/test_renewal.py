@@ -125,8 +125,9 @@ def test_a_card_still_valid_is_not_offered_a_renewal(kiosk: KioskProcess) -> Non
         for hidden in ("retry", "counter_ticket", "request_renewal"):
             bounds = kiosk.call("bounds", id=hidden)
             assert not bounds["visible"] and bounds["box"][0] == bounds["box"][2], (hidden, bounds)
-        sent, done, title = (kiosk.call("bounds", id=name)["box"] for name in ("what_was_sent", "done", "title"))
-        assert sent[0] == title[0] and done[2] == title[2], (sent, done, title)
+        # (The text's full width: the headline starts after the status sign, the date below spans the page.)
+        sent, done, text = (kiosk.call("bounds", id=name)["box"] for name in ("what_was_sent", "done", "valid_until"))
+        assert sent[0] == text[0] and done[2] == text[2], (sent, done, text)
         assert abs((sent[2] - sent[0]) - (done[2] - done[0])) < 1
         # Hidden and disabled: nothing takes the tap (nor does its neighbour), so nothing follows from it.
         assert kiosk.tap_now("request_renewal") == []
