@@ -33,6 +33,8 @@ FIELD_LABELS: dict[str, str] = {
     "name": "disclosure.field.name",
     "address": "disclosure.field.address",
     "sex": "disclosure.field.sex",
+    "phone": "disclosure.field.phone",
+    "email": "disclosure.field.email",
 }
 UNKNOWN_LABEL = "disclosure.field.unknown"
 

@@ -70,6 +70,12 @@ SCREENS: dict[str, str] = {
     "renewal_working": "screens.renewal_working:RenewalWorkingScreen",
     "renewal_review": "screens.renewal_review:RenewalReviewScreen",
     "renewal_result": "screens.renewal_result:RenewalResultScreen",
+    "registration_intro": "screens.registration_intro:RegistrationIntroScreen",
+    "registration_ids": "screens.registration_ids:RegistrationIdsScreen",
+    "registration_working": "screens.registration_working:RegistrationWorkingScreen",
+    "registration_review": "screens.registration_review:RegistrationReviewScreen",
+    "registration_contact": "screens.registration_contact:RegistrationContactScreen",
+    "registration_result": "screens.registration_result:RegistrationResultScreen",
 }
 SCREENSHOT_INTERVAL_S = 3.0
 IDLE_CHECK_INTERVAL_S = 0.5

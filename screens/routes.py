@@ -7,7 +7,7 @@ from typing import Any
 
 from kiosk.clock import library_today
 from kiosk.config import KioskSettings
-from kiosk.flows import checkup, common, expiry, renewal, tables, ticket
+from kiosk.flows import checkup, common, expiry, registration, renewal, tables, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.runner import Flow
 
@@ -18,6 +18,7 @@ FLOW_FACTORIES: dict[str, Callable[[KioskSettings], Flow]] = {
     "checkup": lambda s: checkup.CheckupFlow(today=library_today),
     # Starts at the card number pad; another flow passes a known number with renewal.Begin (app.request_renewal).
     "renewal": lambda s: renewal.RenewalFlow(s.barcode.pattern, today=library_today),
+    "registration": lambda s: registration.RegistrationFlow(today=library_today),
 }
 # Counter services a kiosk offers tickets for (the server names and numbers them).
 TICKET_SERVICES = ("registration", "mynumber", "other")

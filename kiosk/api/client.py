@@ -18,6 +18,8 @@ from kiosk.api.errors import ServerError, StaleRequestError
 from kiosk.api.transport import Outgoing, Transport
 from kiosk.api.wire import (
     Accepted,
+    AcceptedIds,
+    ApplicationReceipt,
     CardCheckup,
     CardExpiry,
     HeartbeatReceipt,
@@ -178,6 +180,28 @@ class KioskApiClient:
         return self._transport.call("POST", "/v1/renewals", RenewalAnswer.from_json,
                                     json_body=_renewal_body(card_number, name, address, birth_date, proof),
                                     idempotency_key=idempotency_key, retries=1, purpose="renewal")
+
+    def registration_accepted_ids(self) -> AcceptedIds:
+        """The documents the counter accepts for a registration without a My Number card (nothing sent)."""
+        return self._transport.call("GET", "/v1/registration/accepted-ids", AcceptedIds.from_json,
+                                    purpose="registration_ids")
+
+    def registration_apply(self, *, challenge_id: str, certificate_der: bytes, signature: bytes, name: str,
+                           address: str, birth_date: date, sex: str, phone: str | None, email: str | None,
+                           idempotency_key: str) -> ApplicationReceipt:
+        """Send a registration application: the card's signature over a fresh challenge, what its 入力補助AP
+        holds (never the 個人番号), and the phone number and/or e-mail the patron typed. Typed refusals:
+        RegistrationContactError (the contact), RegistrationRefusedError (to the counter)."""
+        payload: dict[str, Any] = {"challenge_id": challenge_id, **_signed(certificate_der, signature),
+                                   "name": name, "address": address, "birth_date": birth_date.isoformat(),
+                                   "sex": sex}
+        if phone:
+            payload["phone"] = phone
+        if email:
+            payload["email"] = email
+        return self._transport.call("POST", "/v1/registration/applications", ApplicationReceipt.from_json,
+                                    json_body=payload, idempotency_key=idempotency_key, retries=1,
+                                    purpose="registration")
 
     def ticket_services(self) -> TicketServices:
         """The counter services for queue tickets, their queues, and whether the counter is open."""

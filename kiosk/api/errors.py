@@ -59,3 +59,18 @@ class StaleRequestError(ApiError):
 class IlsUnreachableError(ApiError):
     """The server could not reach the library's ILS (ils_unreachable): nothing is known about the card, so it
     must never be shown as expired; asking again later may work."""
+
+
+class RegistrationContactError(ApiError):
+    """The server refused the phone number or e-mail address of a registration application (invalid_phone,
+    invalid_email), or neither was given (registration_contact_required): the patron types it again."""
+
+    @property
+    def field(self) -> str | None:
+        """The field to type again ("phone" or "email"); None when neither was given."""
+        return {"invalid_phone": "phone", "invalid_email": "email"}.get(self.code)
+
+
+class RegistrationRefusedError(ApiError):
+    """A registration application the kiosk cannot take (registration_already_patron: the card is linked to a
+    library card; registration_pending: one already waits): the counter sorts it out."""

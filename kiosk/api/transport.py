@@ -21,6 +21,8 @@ from kiosk.api.errors import (
     ApiError,
     IlsUnreachableError,
     KioskVersionUnsupportedError,
+    RegistrationContactError,
+    RegistrationRefusedError,
     ServerError,
     ServerUnreachableError,
     StaleRequestError,
@@ -173,6 +175,16 @@ def _body_or_error(response: requests.Response) -> dict[str, Any]:
     return body
 
 
+# Codes with a class of their own, so a flow's effects can tell them apart without reading codes.
+_TYPED: dict[str, type[ApiError]] = {
+    "registration_contact_required": RegistrationContactError,
+    "invalid_phone": RegistrationContactError,
+    "invalid_email": RegistrationContactError,
+    "registration_already_patron": RegistrationRefusedError,
+    "registration_pending": RegistrationRefusedError,
+}
+
+
 def _api_error(response: requests.Response, err: dict[str, Any]) -> ServerError | ApiError:
     """The typed error for the API's error JSON ({"error": {"code", "message_ja", "message_en", "details"}})."""
     code = err.get("code")
@@ -188,5 +200,9 @@ def _api_error(response: requests.Response, err: dict[str, Any]) -> ServerError 
     if code == "kiosk_version_unsupported":
         return KioskVersionUnsupportedError(err["code"], err.get("message_ja", ""), err.get("message_en", ""),
                                             response.status_code, details=details)
+    typed = _TYPED.get(code) if isinstance(code, str) else None
+    if typed is not None and isinstance(code, str):
+        return typed(code, err.get("message_ja", ""), err.get("message_en", ""), response.status_code,
+                     details=details)
     return ApiError(err.get("code", "unknown"), err.get("message_ja", ""), err.get("message_en", ""),
                     response.status_code, details=details)

@@ -153,6 +153,51 @@ class RenewalAnswer:
 
 
 @dataclass(frozen=True)
+class ApplicationReceipt:
+    """A stored registration application: its reference for the counter (nothing personal comes back)."""
+
+    reference_code: str
+    status: str  # waiting
+
+    @classmethod
+    def from_json(cls, body: Json) -> Self:
+        """POST /v1/registration/applications."""
+        reference = str(body["reference_code"])
+        if not reference:
+            raise ValueError("an application without a reference code")
+        return cls(reference_code=reference, status=str(body["status"]))
+
+
+@dataclass(frozen=True)
+class AcceptedId:
+    """A document the counter accepts (or refuses) for a registration: a stable id, the library's wording."""
+
+    id: str
+    name_ja: str
+    name_en: str
+
+    @classmethod
+    def from_json(cls, body: Json) -> Self:
+        """One item of GET /v1/registration/accepted-ids."""
+        return cls(id=str(body["id"]), name_ja=str(body["name_ja"]), name_en=str(body["name_en"]))
+
+
+@dataclass(frozen=True)
+class AcceptedIds:
+    """What to bring to register without a My Number card; the not-accepted ones (the 通知カード) too."""
+
+    ids: tuple[AcceptedId, ...]
+    address_proofs: tuple[AcceptedId, ...]
+    not_accepted: tuple[AcceptedId, ...]
+
+    @classmethod
+    def from_json(cls, body: Json) -> Self:
+        """GET /v1/registration/accepted-ids."""
+        return cls(*(tuple(AcceptedId.from_json(item) for item in body[key])
+                     for key in ("ids", "address_proofs", "not_accepted")))
+
+
+@dataclass(frozen=True)
 class TicketService:
     """A counter service a queue ticket can be issued for."""
 

@@ -8,6 +8,7 @@ so nothing a patron does ends in an unhandled exception.
     expiry.py     expiry by number and by My Number card
     migration.py  the no-PIN card read, the birth date, sign and submit
     renewal.py    renewal open?, the card's facts behind the 入力補助 PIN, compare and send
+    registration.py  the IDs the counter accepts, the card's facts, the signature, the application
     tickets.py    issue and print a queue ticket
 """
 
@@ -25,10 +26,11 @@ from kiosk.effects.card import CardSessions
 from kiosk.effects.checkup import CheckupWork
 from kiosk.effects.expiry import ExpiryWork
 from kiosk.effects.migration import MigrationWork
+from kiosk.effects.registration import RegistrationWork
 from kiosk.effects.renewal import RenewalWork
 from kiosk.effects.tickets import TicketWork
 from kiosk.flows import card_steps as cs
-from kiosk.flows import checkup, expiry, renewal, ticket
+from kiosk.flows import checkup, expiry, registration, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.outbox import Outbox
 from kiosk.printer import TicketPrinter, TicketRenderer, printer_from_config
@@ -59,6 +61,7 @@ class Performer:
         checkup_work = CheckupWork(self.api, cards)
         migration_work = MigrationWork(self.api, cards, today)
         renewal_work = RenewalWork(self.api, cards)
+        registration_work = RegistrationWork(self.api, cards)
         self.renderer = TicketRenderer.from_config(printer_settings)
         ticket_work = TicketWork(self.api, self.printer, self.renderer, on_ticket_printed, outbox)
         self._handlers: dict[type, Callable[[Any], object]] = {
@@ -75,6 +78,10 @@ class Performer:
             renewal.Prove: renewal_work.prove,
             renewal.CompareFacts: renewal_work.compare,
             renewal.SendRequest: renewal_work.send,
+            registration.LoadAcceptedIds: registration_work.accepted_ids,
+            registration.ReadFacts: registration_work.read_facts,
+            registration.Sign: registration_work.sign,
+            registration.Apply: registration_work.apply,
         }
 
     def perform(self, effect: object) -> object:

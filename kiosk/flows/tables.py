@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from kiosk.flows import checkup, expiry, renewal, ticket
+from kiosk.flows import checkup, expiry, registration, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.states import StateInfo, StateTable
 
@@ -17,6 +17,7 @@ TABLES: dict[str, StateTable] = {
     "ticket": ticket.STATES,
     "checkup": checkup.STATES,
     "renewal": renewal.STATES,
+    "registration": registration.STATES,
 }
 
 

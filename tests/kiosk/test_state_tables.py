@@ -20,16 +20,17 @@ from types import ModuleType
 
 import pytest
 
-from kiosk.flows import card_steps, checkup, expiry, renewal, tables, ticket
+from kiosk.flows import card_steps, checkup, expiry, registration, renewal, tables, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardPinFlow
 from kiosk.states import Cue, StateInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOWS: dict[str, ModuleType] = {"expiry": expiry, "migrate": mig, "ticket": ticket, "checkup": checkup,
-                                "renewal": renewal}
+                                "renewal": renewal, "registration": registration}
 FLOW_CLASSES = {"expiry": expiry.ExpiryFlow, "migrate": mig.MigrationFlow, "ticket": ticket.TicketFlow,
-                "checkup": checkup.CheckupFlow, "renewal": renewal.RenewalFlow}
+                "checkup": checkup.CheckupFlow, "renewal": renewal.RenewalFlow,
+                "registration": registration.RegistrationFlow}
 # Columns kiosk/a11y/cues.py and kiosk/statistics.py read from whichever flow has the state.
 SHARED_COLUMNS = ("code", "cue", "typed", "trouble", "prompt", "speaks_number")
 
