@@ -28,7 +28,7 @@ class RegistrationContactScreen(KioskScreen):
         self._keys(state.kind)
 
     def _keys(self, kind: flow.Contact) -> None:
-        holder = self.ids.keys
+        holder = self.ids.key_area
         wanted = NumberPad if kind is flow.Contact.PHONE else StaffKeyboard
         if holder.children and isinstance(holder.children[0], wanted):
             return

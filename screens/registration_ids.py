@@ -30,7 +30,7 @@ class RegistrationIdsScreen(KioskScreen):
             self.not_accepted_text = tr("renewal.bring.not_accepted", lang)
             return
         for item in state.ids.ids:
-            grid.add_widget(Factory.KioskLabel(text="・" + self._name(item)))
+            grid.add_widget(Factory.KioskLabel(text="・" + self._name(item), valign="top"))
         proofs = "\n".join("・" + self._name(item) for item in state.ids.address_proofs)
         self.address_text = tr("registration.ids.address", lang, proofs=proofs) if proofs else ""
         refused = [self._name(item) for item in state.ids.not_accepted]

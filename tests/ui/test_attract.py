@@ -16,6 +16,7 @@ SERVICES = [
     ("btn_migrate", "migrate_intro", "マイナンバーカード連携の切り替え"),
     ("btn_expiry", "expiry_method", "利用者カードの有効期限の確認"),
     ("btn_ticket", "ticket_service", "整理券の発行"),
+    ("btn_registration", "registration_intro", "利用者カードの登録申請"),
 ]
 
 

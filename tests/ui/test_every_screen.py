@@ -119,3 +119,29 @@ def test_every_checkup_screen_and_the_privacy_view_in_every_language(card_kiosk:
         kiosk.tap(f"key_{digit}")
     step(kiosk, "submit", lambda s: "点検の結果" in s["texts"], "checkup_result-old-expired")
     step(kiosk, "what_was_sent", lambda s: "図書館のサーバーに送信した情報" in s["texts"], "privacy_slip")
+
+
+def test_every_registration_screen_in_every_language(card_kiosk: KioskProcess, insert_card) -> None:
+    """A card already linked to a library card (`normal`): the application is refused and the counter offered;
+    the screens of an application that goes through are shot by tests/ui/test_registration.py."""
+    insert_card("normal")
+    kiosk = card_kiosk
+    kiosk.wait_screen("attract")
+    step(kiosk, "btn_registration", on("registration_intro"), "registration_intro")
+    step(kiosk, "without_card", on("registration_ids"), "registration_ids")
+    kiosk.tap("back")
+    kiosk.wait_screen("registration_intro")
+    step(kiosk, "with_card", on("migrate_same_pin"), "migrate_same_pin-registration")
+    step(kiosk, "same", on("pin_pad"), "pin_pad-registration")
+    for digit in "1234":
+        kiosk.tap(f"key_{digit}")
+    step(kiosk, "submit", on("registration_review"), "registration_review")
+    step(kiosk, "edit_phone", on("registration_contact"), "registration_contact-phone")
+    for digit in "09012345678":
+        kiosk.tap(f"key_{digit}")
+    kiosk.tap("submit")
+    kiosk.wait_for(lambda s: "電話番号：09012345678" in s["texts"])
+    step(kiosk, "send", lambda s: i18n.translate("registration.failure.already_patron", "ja") in s["texts"],
+         "registration_result-already_patron")
+    kiosk.tap("counter_ticket")
+    kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
