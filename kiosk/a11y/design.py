@@ -17,6 +17,8 @@ import math
 TYPE: dict[str, float] = {
     "T_NUMBER": 96,  # a queue ticket's number, the one thing a patron must leave with
     "T_NUMBER_LARGE": 56,  # the same in large text, where the lines around it grow
+    "T_REFERENCE": 80,  # a registration application's reference, read out at the counter
+    "T_REFERENCE_LARGE": 64,  # the same in large text
     "T_DISPLAY": 44,  # one thing to read from a step back: the PIN's dots
     "T_ALERT": 40,  # a warning's title (the last PIN try); a typed card number
     "T_SERVICE": 28,  # a service on the attract screen
@@ -54,6 +56,7 @@ SIZE: dict[str, float] = {
     "Z_SERVICE": 30,  # a service button on the attract screen
     "Z_PANEL_ROW": 20,  # a row of the accessibility panel; the attract screen's corner icon
     "Z_SECONDARY_W": 40,  # a secondary button's least width
+    "Z_SUBMIT_W": 60,  # the send button beside a pad (the registration's contact screen)
     "Z_TOAST": 40,
     "Z_FOOTER": 18,  # the step footer (back, staff, accessibility, language)
     "Z_SIGN": 24,  # a result's status sign
