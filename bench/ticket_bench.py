@@ -124,8 +124,7 @@ def start_ticket_server(name: str, database_url: str, kiosk_count: int, workers:
     With workers > 1, that many server processes accept from one listening socket (SERVER_LISTEN_FD),
     as a supervisor runs them: each is a whole server sharing nothing but the database."""
     from server.auth.kiosk import create_kiosk
-    from server.db import make_engine, make_session_factory, transaction
-    from server.schema import upgrade
+    from server.db import make_engine, make_session_factory, transaction, upgrade
 
     upgrade(database_url=database_url)
     engine = make_engine(database_url)

@@ -27,7 +27,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
-    from server.schema import upgrade
+    from server.db import upgrade
 
     # A fresh database is created and migrated on first start.
     upgrade(database_url=settings.database_url)
@@ -71,7 +71,7 @@ def _tls(settings: Settings) -> tuple[str | None, str | None]:
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    from server.schema import upgrade  # imported here: importing Alembic logs
+    from server.db import upgrade  # imported here: importing Alembic logs
 
     upgrade(database_url=settings.database_url)
     print("database schema is up to date")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from server.api import handlers
+from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
-from server.api.routes import cards, counter, health, lobby, migrations, pages, renewals, staff, stats, tickets
+from server.api.routes import cards, counter, lobby, migrations, renewals, staff, stats, tickets
 from server.api.routes.callouts import router as callouts_router
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders

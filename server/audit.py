@@ -7,11 +7,27 @@ import io
 import json
 from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Integer, String, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from server.db import table_of
-from server.models import AuditEntry
+from server.db import Base, Timestamp, table_of
+
+
+class AuditEntry(Base):
+    """Append-only audit log: who did what to which card, when, with what outcome."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))  # kiosk | staff | admin_cli | system
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    card_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    outcome: Mapped[str] = mapped_column(String(64))  # "ok" or an error code
+    # Small structured facts only: never a PIN, a 個人番号 or a certificate dump.
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
 
 # Keys that must never reach the log, whatever a caller passes by mistake.
 _FORBIDDEN_KEYS = {"pin", "auth_pin", "text_pin", "my_number", "kojin_bango", "certificate", "cert_der"}

@@ -1,4 +1,5 @@
-"""Engine and session factory. The database is chosen by URL (SQLite or PostgreSQL)."""
+"""Engine and session factory, the declarative Base every domain's tables join, and the schema upgrade
+(Alembic, run from code). The database is chosen by URL (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Result, Table, create_engine, event, text
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    DateTime,
+    Engine,
+    MetaData,
+    Result,
+    Table,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -19,12 +31,37 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from server.config import DEFAULT_DATA_DIR, SettingError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 # How long a SQLite writer waits for another's lock before giving up (answered as database_unavailable).
 SQLITE_BUSY_TIMEOUT_S = 15
 # Kiosk write transactions one process runs at once on PostgreSQL (WriteGate).
 POSTGRESQL_WRITERS = 8
 # How long start-up waits for PostgreSQL to accept a connection before naming the setting.
 CONNECT_CHECK_TIMEOUT_S = 10
+
+# Stable constraint names, so Alembic migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Timestamps are stored timezone-aware in UTC; the library's "today" is derived in Asia/Tokyo.
+Timestamp = DateTime(timezone=True)
+
+# The schema's history (Alembic revisions); upgrade() applies it.
+ALEMBIC_DIR = Path(__file__).resolve().parent / "alembic"
 
 
 def make_engine(url: str) -> Engine:
@@ -157,3 +194,21 @@ def make_write_gate(engine: Engine) -> WriteGate:
     if engine.dialect.name == "sqlite":
         return WriteGate(1, SQLITE_BUSY_TIMEOUT_S)
     return WriteGate(POSTGRESQL_WRITERS, SQLITE_BUSY_TIMEOUT_S)
+
+
+def alembic_config(*, database_url: str) -> Config:
+    """An Alembic configuration for one database, without an alembic.ini file."""
+    from alembic.config import Config  # imported here: importing Alembic logs, and only migrating needs it
+
+    config = Config()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(slug)s")
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade(*, database_url: str, revision: str = "heads") -> None:
+    """Bring the database schema up to `revision` (every head: independent features branch off)."""
+    from alembic import command  # imported here: importing Alembic logs, and only migrating needs it
+
+    command.upgrade(alembic_config(database_url=database_url), revision)

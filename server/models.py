@@ -5,38 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
-    Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# Stable constraint names, so Alembic migrations can refer to them on every database.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    """Declarative base with the naming convention."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-# Timestamps are stored timezone-aware in UTC; the library's "today" is derived in Asia/Tokyo.
-Timestamp = DateTime(timezone=True)
+from server.db import Base, Timestamp
 
 
 class Patron(Base):
@@ -149,110 +128,3 @@ class RenewalProof(Base):
     # Set by the first compare that matched the record: a request needs it, so creating is no oracle.
     matched: Mapped[bool] = mapped_column(Boolean, default=False)
     used_at: Mapped[datetime | None] = mapped_column(Timestamp)  # the request it allowed was stored
-
-
-class Kiosk(Base):
-    """A lobby kiosk and its signing secret (HMAC needs the secret itself, so it is stored)."""
-
-    __tablename__ = "kiosks"
-
-    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    secret: Mapped[str] = mapped_column(String(128))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp)
-
-
-class KioskNonce(Base):
-    """Nonces seen inside the signing window: replay protection shared by every server process."""
-
-    __tablename__ = "kiosk_nonces"
-
-    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a state-changing kiosk request, replayed on retries with the same key."""
-
-    __tablename__ = "idempotency_records"
-
-    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response_body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(Timestamp)
-
-
-class StaffMember(Base):
-    """A named staff account (one per person) with an argon2-hashed PIN."""
-
-    __tablename__ = "staff_members"
-
-    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))  # counter | admin
-    pin_hash: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(Timestamp)
-
-
-class StaffSession(Base):
-    """A staff login: only the SHA-256 of the bearer token is stored."""
-
-    __tablename__ = "staff_sessions"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.staff_id"))
-    expires_at: Mapped[datetime] = mapped_column(Timestamp)
-
-
-class StaffLoginFailure(Base):
-    """A refused staff sign-in, kept for the lockout window: counted per attempted staff id and per client
-    address in the database, so the limits hold across every server process."""
-
-    __tablename__ = "staff_login_failures"
-    __table_args__ = (
-        Index("ix_staff_login_failures_staff_at", "staff_id", "at"),
-        Index("ix_staff_login_failures_client_at", "client", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
-    # The id as typed: an unknown id is counted (and locked) the same as a real one.
-    staff_id: Mapped[str] = mapped_column(String(64))
-    client: Mapped[str] = mapped_column(String(64))  # the client address (behind the proxy: X-Forwarded-For)
-
-
-class StaffLockout(Base):
-    """Staff sign-in refused for a staff id ("account") or a client address ("client") until `until`,
-    unless an administrator cleared it first."""
-
-    __tablename__ = "staff_lockouts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # account | client
-    subject: Mapped[str] = mapped_column(String(64), index=True)  # the staff id or the client address
-    failures: Mapped[int] = mapped_column(Integer)  # failures within the window that set it off
-    locked_at: Mapped[datetime] = mapped_column(Timestamp)
-    until: Mapped[datetime] = mapped_column(Timestamp, index=True)
-    cleared_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    cleared_by: Mapped[str | None] = mapped_column(String(64))
-
-
-class AuditEntry(Base):
-    """Append-only audit log: who did what to which card, when, with what outcome."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
-    actor_type: Mapped[str] = mapped_column(String(16))  # kiosk | staff | admin_cli | system
-    actor_id: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(64))
-    card_number: Mapped[str | None] = mapped_column(String(10), index=True)
-    outcome: Mapped[str] = mapped_column(String(64))  # "ok" or an error code
-    # Small structured facts only: never a PIN, a 個人番号 or a certificate dump.
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)

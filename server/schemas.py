@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from server.ils.schemas import PatronSourcePublic
+from server.api.schemas import StoredTime
 
 _STRICT = ConfigDict(extra="forbid")
 # Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
@@ -15,39 +15,9 @@ Base64Certificate = Field(min_length=4, max_length=8192, pattern=r"^[A-Za-z0-9+/
 Base64Signature = Field(min_length=4, max_length=1024, pattern=r"^[A-Za-z0-9+/=\s]+$")
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-# A time read back from the database: SQLite returns it naive, though it was stored as UTC. Answered with
-# its offset, as the API document's date-time (RFC 3339) requires.
-StoredTime = Annotated[datetime, AfterValidator(_utc)]
-
-
-class ErrorDetail(BaseModel):
-    """A stable code and the patron-facing messages."""
-
-    code: str
-    message_ja: str
-    message_en: str
-
-
-class ErrorPublic(BaseModel):
-    """Every error answer: {"error": {...}}."""
-
-    error: ErrorDetail
-
-
-class HealthPublic(BaseModel):
-    """Liveness and database reachability."""
-
-    status: Literal["ok"]
-    database: Literal["ok"]
-    # Card lookups: the database, or the ILS over SIP2 with its last success and error (this process).
-    patron_source: PatronSourcePublic | None = None
-
-
 # Properties to return for a card's expiry; the rule text is included so screens can quote it.
+
+
 class ExpiryPublic(BaseModel):
     """A card's expiry as seen on the library's today (Asia/Tokyo)."""
 
@@ -199,12 +169,6 @@ class MigrationRequestPublic(BaseModel):
     created_at: StoredTime
     decided_at: StoredTime | None
     decided_by: str | None
-
-
-# Documented on every route so clients (and schemathesis) know the error shape.
-ERROR_RESPONSES: dict[int | str, dict] = {
-    code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 409, 413, 415, 422, 503)
-}
 
 
 class AuditEntryPublic(BaseModel):

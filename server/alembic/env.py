@@ -1,20 +1,15 @@
-"""Alembic environment: the URL comes from server.schema.alembic_config, not an ini file."""
+"""Alembic environment: the URL comes from server.db.alembic_config, not an ini file."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy.schema import SchemaItem
 
-from server.applications import models as _application_models  # noqa: F401  (its tables join Base.metadata)
 from server.db import make_engine
-from server.fleet import models as _fleet_models  # noqa: F401  (its tables join Base.metadata)
-from server.models import Base
-from server.ops import models as _ops_models  # noqa: F401  (its tables join Base.metadata)
-from server.stats import models as _stats_models  # noqa: F401  (its tables join Base.metadata)
-from server.tickets import models as _ticket_models  # noqa: F401  (its tables join Base.metadata)
+from server.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _include_object(obj: SchemaItem, name: str | None, type_: str, reflected: bool,

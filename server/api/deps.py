@@ -18,10 +18,10 @@ from server.auth.kiosk import (
     record_nonce,
     signed_headers,
 )
+from server.auth.models import StaffMember
 from server.auth.staff import staff_for_token
 from server.clock import Clock
 from server.errors import ApiError
-from server.models import StaffMember
 from server.state import AppState
 
 # Dependencies that never block are `async def`: FastAPI runs a plain `def` one on a worker thread,

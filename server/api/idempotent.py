@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.api.idempotency import StoredAnswer, claim_or_answer, release_claim, store_answer
 from server.auth.kiosk import AuthenticatedKiosk, SignedRequest, record_nonce
-from server.domain.idempotency import StoredAnswer, claim_or_answer, release_claim, store_answer
 from server.errors import ApiError
 from server.state import AppState
 

@@ -33,11 +33,11 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from server import audit
+from server.api.idempotency import StoredAnswer, claim_or_answer, release_claim, store_answer
 from server.auth.kiosk import SignedRequest, record_nonce
 from server.clock import Clock
 from server.config import Settings
 from server.db import WriteGate
-from server.domain.idempotency import StoredAnswer, claim_or_answer, release_claim, store_answer
 from server.errors import ApiError
 from server.tickets import queries
 from server.tickets.catalog import Catalog

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base, Timestamp
+from server.db import Base, Timestamp
 
 WAITING = "waiting"
 COMPLETED = "completed"

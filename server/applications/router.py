@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from server.api.common import decode_base64
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
+from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
+from server.api.schemas import ERROR_RESPONSES
 from server.applications import service
 from server.applications.models import RegistrationApplication
 from server.applications.schemas import (
@@ -29,8 +31,6 @@ from server.applications.schemas import (
     ApplicationPublic,
     ApplicationReceipt,
 )
-from server.domain.idempotency import request_fingerprint
-from server.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v1", tags=["registration"], responses=ERROR_RESPONSES)
 APPLICATIONS_PATH = "/v1/registration/applications"

@@ -20,9 +20,9 @@ from sqlalchemy import Insert, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from protocol import signing
-from server.db import insert_for, table_of
+from server.auth.models import Kiosk, KioskNonce
+from server.db import Timestamp, insert_for, table_of
 from server.errors import ApiError
-from server.models import Kiosk, KioskNonce, Timestamp
 
 # Old nonces are dropped by one request in this many: each costs a statement, and a nonce older
 # than the window can never be accepted again anyway (the timestamp check refuses it first).

@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server.auth.models import StaffMember, StaffSession
 from server.errors import ApiError
-from server.models import StaffMember, StaffSession
 
 ROLES = ("counter", "admin")
 _hasher = PasswordHasher()

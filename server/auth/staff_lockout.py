@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.auth.models import StaffLockout, StaffLoginFailure
 from server.config import Settings
 from server.errors import ApiError
-from server.models import StaffLockout, StaffLoginFailure
 
 KINDS = ("account", "client")
 

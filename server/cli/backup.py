@@ -77,7 +77,7 @@ def _restore_plain(settings: Settings, source: Path, identity: str | None) -> No
 
 def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     # Imported here: importing Alembic logs (server/cli/common.py).
-    from server.schema import upgrade
+    from server.db import upgrade
 
     try:
         _restore_plain(settings, Path(args.path), args.identity)

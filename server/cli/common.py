@@ -11,7 +11,7 @@ from server.state import AppState, build_state
 def open_state(settings: Settings) -> AppState:
     """The database brought up to this release's schema, and the state the commands work on."""
     # Imported here: importing Alembic logs, and a bad setting must be the only line a command prints.
-    from server.schema import upgrade
+    from server.db import upgrade
 
     upgrade(database_url=settings.database_url)
     return build_state(settings)

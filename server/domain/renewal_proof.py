@@ -27,12 +27,13 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.audit import AuditEntry
 from server.db import rowcount
 from server.domain.card_proof import proven_card_link, verify_card_response
 from server.domain.cards import parse_card_number
 from server.domain.certs import TrustStore
 from server.errors import ApiError
-from server.models import AuditEntry, RenewalProof
+from server.models import RenewalProof
 from server.mykey.connector import MyKeyConnector
 
 COMPARE_ACTION = "renewal.compare"

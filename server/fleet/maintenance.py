@@ -19,9 +19,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server.auth.models import Kiosk, StaffMember
 from server.db import rowcount
 from server.fleet.models import KioskMaintenancePin
-from server.models import Kiosk, StaffMember
 
 MIN_DIGITS, MAX_DIGITS = 4, 8  # the kiosk's PIN pad (kiosk/maintenance/signin_form.py)
 DEFAULT_DIGITS = 6

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base, Timestamp
+from server.db import Base, Timestamp
 
 
 class KioskHeartbeat(Base):

@@ -10,6 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server import audit
+from server.audit import AuditEntry
+from server.auth.models import Kiosk
 from server.errors import ApiError
 from server.fleet.models import KioskErrorEvent, KioskHeartbeat
 from server.fleet.schemas import (
@@ -19,7 +21,6 @@ from server.fleet.schemas import (
     KioskStatusPublic,
     StaffActionCreate,
 )
-from server.models import AuditEntry, Kiosk
 
 RECENT_ERRORS_KEPT = 20
 RECENT_ERRORS_SHOWN = 5

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.auth.kiosk import create_kiosk
+from server.auth.models import Kiosk
 from server.db import rowcount
 from server.errors import ApiError
-from server.models import Kiosk
 from server.ops.models import EnrollAttempt, EnrollCode
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread

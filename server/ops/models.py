@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base, Timestamp
+from server.db import Base, Timestamp
 
 
 class EnrollCode(Base):

@@ -32,10 +32,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from server.api.idempotency import IdempotencyRecord
 from server.applications import service as applications
+from server.audit import AuditEntry
+from server.auth.models import StaffSession
 from server.db import rowcount
 from server.domain import renewal
-from server.models import AuditEntry, IdempotencyRecord, Linkage, MigrationRequest, StaffSession
+from server.models import Linkage, MigrationRequest
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
 from server.stats import service as stats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket

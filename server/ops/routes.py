@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import StateDep
+from server.api.schemas import ERROR_RESPONSES, ErrorPublic
 from server.ops.enroll import Enrolled, RateLimit, redeem_code
-from server.schemas import ERROR_RESPONSES, ErrorPublic
 
 router = APIRouter(prefix="/v1", tags=["enrollment"],
                    responses={**ERROR_RESPONSES, 429: {"model": ErrorPublic}})

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base
+from server.db import Base
 
 
 class KioskOutcome(Base):

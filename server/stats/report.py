@@ -16,8 +16,9 @@ from sqlalchemy import Result, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from server.applications import service as applications
+from server.auth.models import Kiosk
 from server.clock import LIBRARY_TZ
-from server.models import Kiosk, MigrationRequest, RenewalRequest
+from server.models import MigrationRequest, RenewalRequest
 from server.stats.models import KioskOutcome, TicketHourlyStats
 from server.stats.schemas import (
     OUTCOMES,

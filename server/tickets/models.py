@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base, Timestamp
+from server.db import Base, Timestamp
 
 WAITING, CALLED, SERVED, NO_SHOW, CANCELLED = "waiting", "called", "served", "no_show", "cancelled"
 STATUSES = (WAITING, CALLED, SERVED, NO_SHOW, CANCELLED)

@@ -19,7 +19,7 @@ import pytest
 
 from server.clock import FixedClock
 from server.config import load_settings
-from server.schema import upgrade
+from server.db import upgrade
 from server.seed import seed_demo
 from server.state import AppState, build_state
 from server.testpki import load_test_pki

@@ -184,7 +184,7 @@ def test_revoked_kiosk_is_refused(state: AppState) -> None:
     now = state.clock.now().timestamp()
     assert _verify(state, _headers("second-kiosk-secret-0001", kiosk_id="kiosk-2f", now=now)).kiosk_id == "kiosk-2f"
     with state.sessions() as session, session.begin():
-        from server.models import Kiosk
+        from server.auth.models import Kiosk
 
         session.get(Kiosk, "kiosk-2f").active = False
     with pytest.raises(ApiError) as info:

@@ -9,9 +9,10 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import DatabaseError
 
 from server import audit
+from server.audit import AuditEntry
 from server.db import make_engine
-from server.models import AuditEntry, Base
 from server.state import AppState
+from server.tables import Base
 
 
 def test_migrations_match_the_models(db_url: str) -> None:

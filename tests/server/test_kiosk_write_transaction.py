@@ -12,11 +12,13 @@ from sqlalchemy import event, func, select
 
 from protocol import signing
 from server import audit
+from server.api.idempotency import IdempotencyRecord
 from server.api.idempotent import run_idempotent
+from server.audit import AuditEntry
 from server.auth.kiosk import SignedRequest, check_signature, record_nonce, signed_headers
+from server.auth.models import Kiosk, KioskNonce
 from server.errors import ERRORS, ApiError
 from server.fleet.service import rotate_kiosk_secret
-from server.models import AuditEntry, IdempotencyRecord, Kiosk, KioskNonce
 from server.state import AppState
 from server.tickets import service
 from server.tickets.catalog import Catalog

@@ -13,9 +13,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from server.db import make_engine
+from server.db import make_engine, upgrade
 from server.fleet.maintenance import credentials_for, set_pin
-from server.schema import upgrade
 from server.state import AppState
 from tests.server.conftest import BACKENDS
 

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from server.__main__ import main
-from server.models import AuditEntry, Patron
+from server.audit import AuditEntry
+from server.models import Patron
 from server.ops.ils import COLUMNS
 from server.state import AppState
 from tests.server.test_db_admin_cli import ISSUER, write_csv

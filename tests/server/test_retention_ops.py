@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DatabaseError
 
 from server.__main__ import main
-from server.models import AuditEntry
+from server.audit import AuditEntry
 from server.ops.models import EnrollAttempt, TicketDailyStats
 from server.ops.retention import Periods, apply
 from server.state import AppState

@@ -10,10 +10,10 @@ import pytest
 from argon2 import extract_parameters
 
 from server.auth import staff as staff_auth
+from server.auth.models import StaffMember
 from server.auth.staff import create_staff, log_in
 from server.auth.staff_lockout import LockoutPolicy, active_lockouts, check_not_locked, record_failure
 from server.errors import ApiError
-from server.models import StaffMember
 from server.state import AppState
 
 POLICY = LockoutPolicy(per_account=3, per_client=10, window=timedelta(minutes=15), lock_for=timedelta(minutes=15))

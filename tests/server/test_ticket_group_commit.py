@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import event, func, select
 
 from server import audit
+from server.api.idempotency import IdempotencyRecord
 from server.api.ticket_writer import TicketRequest, TicketWriter
 from server.auth.kiosk import SignedRequest, create_kiosk
+from server.auth.models import KioskNonce
 from server.errors import ApiError
 from server.fleet.service import rotate_kiosk_secret
-from server.models import IdempotencyRecord, KioskNonce
 from server.state import AppState
 from server.tickets.models import Ticket
 from server.tickets.service import TicketOrder

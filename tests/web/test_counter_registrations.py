@@ -17,8 +17,8 @@ from sqlalchemy import select
 from kiosk.api.client import KioskApiClient
 from protocol import cardnumber
 from server.applications.models import PERSONAL, RegistrationApplication
+from server.audit import AuditEntry
 from server.db import make_engine
-from server.models import AuditEntry
 from server.testpki import load_test_pki
 from tests.server.test_api_migrations import sign
 from tests.support.browser import click, clickable, gone, shown, text_of, until

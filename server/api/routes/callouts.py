@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import StateDep
+from server.api.schemas import ERROR_RESPONSES
 from server.errors import ApiError
-from server.schemas import ERROR_RESPONSES
 from server.state import AppState
 from server.tickets import queries
 from server.tickets.callout import Announcement, announce_entry

@@ -12,19 +12,13 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.api.common import decode_base64, expiry_public, month_only
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
+from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
+from server.api.schemas import ERROR_RESPONSES
 from server.auth.kiosk import SignedRequest
 from server.domain import card_proof, checkup
 from server.domain.card_expiry import expiry_by_card_response
-from server.domain.idempotency import request_fingerprint
-from server.schemas import (
-    ERROR_RESPONSES,
-    CardResponse,
-    ChallengeCreate,
-    ChallengePublic,
-    CheckupPublic,
-    ExpiryPublic,
-)
+from server.schemas import CardResponse, ChallengeCreate, ChallengePublic, CheckupPublic, ExpiryPublic
 from server.state import AppState
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES)

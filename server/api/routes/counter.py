@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from server.api.deps import SessionDep, StaffDep, StateDep
 from server.api.routes.tickets import TicketIdPath, alert_public
-from server.models import StaffMember
-from server.schemas import ERROR_RESPONSES
+from server.api.schemas import ERROR_RESPONSES
+from server.auth.models import StaffMember
 from server.state import AppState
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog

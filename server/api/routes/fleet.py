@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
+from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
-from server.domain.idempotency import request_fingerprint
+from server.api.schemas import ERROR_RESPONSES
 from server.errors import ApiError
 from server.fleet import maintenance, service
 from server.fleet.schemas import (
@@ -30,7 +31,6 @@ from server.fleet.schemas import (
     StaffActionRecorded,
 )
 from server.ils.schemas import PatronSourcePublic
-from server.schemas import ERROR_RESPONSES
 from server.state import AppState
 
 router = APIRouter(tags=["fleet"], responses=ERROR_RESPONSES)

@@ -21,8 +21,8 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import StateDep
+from server.api.schemas import ERROR_RESPONSES
 from server.errors import ApiError
-from server.schemas import ERROR_RESPONSES
 from server.state import AppState
 from server.tickets import queries
 from server.tickets.callout import with_call_audio

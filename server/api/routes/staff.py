@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.api.common import expiry_public
 from server.api.deps import AdminDep, BearerTokenDep, SessionDep, StaffDep, StateDep
+from server.api.schemas import ERROR_RESPONSES, ErrorPublic
 from server.auth.staff import end_session, log_in
 from server.auth.staff_lockout import LockoutPolicy, active_lockouts, check_not_locked, clear_lockout, record_failure
 from server.domain import migration
@@ -21,9 +22,7 @@ from server.domain.patrons import get_patron, patron_expiry, renew_card
 from server.errors import ApiError
 from server.models import MigrationRequest, Patron
 from server.schemas import (
-    ERROR_RESPONSES,
     AuditEntryPublic,
-    ErrorPublic,
     LinkagePublic,
     MigrationRequestPublic,
     PatronPublic,

@@ -15,11 +15,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
+from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
-from server.api.routes.pages import WEB_DIR
-from server.domain.idempotency import request_fingerprint
+from server.api.pages import WEB_DIR
+from server.api.schemas import ERROR_RESPONSES
 from server.errors import ApiError
-from server.schemas import ERROR_RESPONSES
 from server.state import AppState
 from server.stats import report, service
 from server.stats.export import report_csv

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
+from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
+from server.api.schemas import ERROR_RESPONSES
 from server.api.ticket_writer import TicketRequest
-from server.domain.idempotency import request_fingerprint
-from server.schemas import ERROR_RESPONSES
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours

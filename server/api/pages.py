@@ -17,7 +17,7 @@ from server.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 # Only these files are served: no directory walking from a URL.
 ASSETS = {p.name for p in WEB_DIR.glob("*") if p.suffix in {".css", ".js", ".svg"}}
 _NO_CACHE = {"Cache-Control": "no-cache"}

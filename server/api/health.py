@@ -6,6 +6,7 @@ GET /health/clock gives the server's time and the signing window, so a kiosk can
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -13,7 +14,16 @@ from sqlalchemy import text
 
 from server.api.deps import SessionDep, StateDep
 from server.ils.schemas import PatronSourcePublic
-from server.schemas import HealthPublic
+
+
+class HealthPublic(BaseModel):
+    """Liveness and database reachability."""
+
+    status: Literal["ok"]
+    database: Literal["ok"]
+    # Card lookups: the database, or the ILS over SIP2 with its last success and error (this process).
+    patron_source: PatronSourcePublic | None = None
+
 
 router = APIRouter(tags=["health"])
 

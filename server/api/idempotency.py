@@ -15,12 +15,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Insert, bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Insert, Integer, String, Text, bindparam, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from server.db import insert_for, table_of
+from server.db import Base, Timestamp, insert_for, table_of
 from server.errors import ApiError
-from server.models import IdempotencyRecord
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a state-changing kiosk request, replayed on retries with the same key."""
+
+    __tablename__ = "idempotency_records"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
 
 IN_PROGRESS = 0
 # A claim older than this belongs to a process that died mid-request.
