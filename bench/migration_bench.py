@@ -48,8 +48,8 @@ def _restore_old_link(database_url: str, card_number: str) -> None:
     from sqlalchemy import delete, update
 
     from server.db import make_engine, make_session_factory, transaction
-    from server.domain.patrons import get_patron
-    from server.models import Linkage
+    from server.patrons.models import Linkage
+    from server.patrons.service import get_patron
 
     engine = make_engine(database_url)
     with transaction(make_session_factory(engine)) as session:

@@ -16,6 +16,7 @@ from server.clock import Clock
 from server.config import Settings, load_settings
 from server.ops import routes as ops_routes
 from server.ops.versions import KioskVersionGate
+from server.patrons import router as patrons
 from server.state import AppState, build_state
 
 API_DESCRIPTION = """Central registration API of the Saga Prefectural Library lobby kiosks.
@@ -47,7 +48,7 @@ def create_app(
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    for module in (health, cards, migrations, renewals, staff, tickets, counter, lobby, pages, stats):
+    for module in (health, cards, migrations, renewals, staff, patrons, tickets, counter, lobby, pages, stats):
         app.include_router(module.router)
     app.include_router(callouts_router)
     app.include_router(fleet_router)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.api.schemas import StoredTime
+from server.patrons.schemas import ExpiryPublic
 
 _STRICT = ConfigDict(extra="forbid")
 # Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
@@ -16,21 +17,6 @@ Base64Signature = Field(min_length=4, max_length=1024, pattern=r"^[A-Za-z0-9+/=\
 
 
 # Properties to return for a card's expiry; the rule text is included so screens can quote it.
-
-
-class ExpiryPublic(BaseModel):
-    """A card's expiry as seen on the library's today (Asia/Tokyo)."""
-
-    card_number: str
-    valid_until: date
-    renewable_from: date
-    days_left: int | None
-    status: Literal["valid", "renewable", "expired"]
-    today: date
-    rule_ja: str
-    # "month" (a typed card number, typed_number_expiry_precision): valid_until and renewable_from are the
-    # first day of their month and days_left is null, since the expiry day is the patron's birthday.
-    precision: Literal["day", "month"] = "day"
 
 
 class CheckupPublic(BaseModel):
@@ -128,34 +114,6 @@ class StaffLockoutsPublic(BaseModel):
     now: datetime
     can_clear: bool
     lockouts: list[StaffLockoutPublic]
-
-
-class LinkagePublic(BaseModel):
-    """One linkage row (active or history)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    scheme: str
-    cert_serial: str | None
-    cert_issuer: str | None
-    mykey_id: str | None
-    active: bool
-    created_at: StoredTime
-    ended_at: StoredTime | None
-    ended_reason: str | None
-
-
-class PatronPublic(BaseModel):
-    """A patron as staff see it."""
-
-    card_number: str
-    name: str
-    birth_date: date
-    registered_on: date
-    status: str
-    expiry: ExpiryPublic
-    linkages: list[LinkagePublic]
-    address: str | None = None  # the address on record (a kiosk renewal request may have updated it)
 
 
 class MigrationRequestPublic(BaseModel):

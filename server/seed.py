@@ -19,10 +19,10 @@ from server.auth.kiosk import create_kiosk
 from server.auth.models import Kiosk, StaffMember
 from server.auth.staff import create_staff
 from server.domain.certs import identity_of
-from server.domain.linkage import add_old_link
-from server.domain.patrons import create_patron, find_patron
 from server.fleet.maintenance import set_pin
 from server.fleet.models import KioskMaintenancePin
+from server.patrons.linkage import add_old_link
+from server.patrons.service import create_patron, find_patron
 from server.state import AppState
 from server.testpki import load_test_pki
 

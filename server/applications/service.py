@@ -40,10 +40,10 @@ from server.applications.models import (
 from server.clock import LIBRARY_TZ
 from server.db import rowcount
 from server.domain.card_proof import proven_card_link, verify_card_response
-from server.domain.cards import parse_card_number
 from server.domain.certs import CertificateIdentity, TrustStore
 from server.errors import ApiError
 from server.mykey.connector import MyKeyConnector
+from server.patrons.card_numbers import parse_card_number
 
 # Read aloud at the counter: no 0/O, 1/I/L, 2/Z, 5/S, 8/B. "N" (new) first: never taken for a renewal's "R".
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

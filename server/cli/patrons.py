@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.cli.common import actor, open_state
 from server.config import Settings
-from server.domain.cards import is_valid_card_number
-from server.domain.linkage import add_old_link, linkage_history
-from server.domain.patrons import create_patron, find_patron, get_patron
 from server.errors import ApiError
-from server.ops.ils import mykey_links_csv
+from server.patrons.card_numbers import is_valid_card_number
+from server.patrons.ils import mykey_links_csv
+from server.patrons.linkage import add_old_link, linkage_history
+from server.patrons.service import create_patron, find_patron, get_patron
 from server.state import AppState
 
 # The first four are required; "address" (the address on record, compared by kiosk renewal requests) is optional.

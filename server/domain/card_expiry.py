@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from server.domain.card_proof import proven_card_link, verify_card_response
 from server.domain.certs import TrustStore
-from server.domain.expiry import Expiry
-from server.domain.patron_source import PatronSource
-from server.domain.patrons import patron_expiry
 from server.errors import ApiError
-from server.models import Patron
 from server.mykey.connector import MyKeyConnector
+from server.patrons.expiry import Expiry
+from server.patrons.models import Patron
+from server.patrons.service import patron_expiry
+from server.patrons.source import PatronSource
 
 
 def expiry_by_card_response(

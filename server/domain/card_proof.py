@@ -15,9 +15,9 @@ from cryptography import x509
 from sqlalchemy.orm import Session
 
 from server.domain.certs import CertificateIdentity, TrustStore, parse_certificate
-from server.domain.linkage import find_active_by_certificate, find_active_by_mykey
-from server.models import Linkage
 from server.mykey.connector import Challenge, MyKeyConnector
+from server.patrons.linkage import find_active_by_certificate, find_active_by_mykey
+from server.patrons.models import Linkage
 
 
 def issue_challenge(connector: MyKeyConnector) -> Challenge:

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from server.config import SettingError, check_readable_file
-from server.domain.linkage import normalise_serial
 from server.errors import ApiError
+from server.patrons.linkage import normalise_serial
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.domain.card_proof import proven_card_link, verify_card_response
 from server.domain.certs import TrustStore
-from server.domain.expiry import Expiry
-from server.domain.patrons import patron_expiry
-from server.models import MigrationRequest, Patron
+from server.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector
+from server.patrons.expiry import Expiry
+from server.patrons.models import Patron
+from server.patrons.service import patron_expiry
 
 Link = Literal["old", "mykey", "none"]
 NONE: Link = "none"

@@ -18,18 +18,14 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.domain.card_proof import verify_card_response
-from server.domain.cards import parse_card_number
 from server.domain.certs import CertificateIdentity, TrustStore
-from server.domain.linkage import (
-    MYKEY,
-    active_linkage,
-    find_active_by_mykey,
-    switch_to_mykey,
-)
-from server.domain.patrons import get_patron
 from server.errors import ApiError
-from server.models import Linkage, MigrationRequest
+from server.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector
+from server.patrons.card_numbers import parse_card_number
+from server.patrons.linkage import MYKEY, active_linkage, find_active_by_mykey, switch_to_mykey
+from server.patrons.models import Linkage
+from server.patrons.service import get_patron
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: the code is read aloud at the counter.
 _REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

@@ -35,11 +35,12 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.db import rowcount
 from server.domain import renewal_proof
-from server.domain.cards import parse_card_number
-from server.domain.expiry import CardStatus, Expiry
-from server.domain.patrons import get_patron, patron_expiry, renew_card
 from server.errors import ApiError
-from server.models import Patron, RenewalProof, RenewalRequest
+from server.models import RenewalProof, RenewalRequest
+from server.patrons.card_numbers import parse_card_number
+from server.patrons.expiry import CardStatus, Expiry
+from server.patrons.models import Patron
+from server.patrons.service import get_patron, patron_expiry, renew_card
 
 # Read aloud at the counter: no 0/O, 1/I/L, 2/Z, 5/S, 8/B. "R" first, so it is never taken for a migration's.
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

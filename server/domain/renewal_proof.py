@@ -30,11 +30,11 @@ from server import audit
 from server.audit import AuditEntry
 from server.db import rowcount
 from server.domain.card_proof import proven_card_link, verify_card_response
-from server.domain.cards import parse_card_number
 from server.domain.certs import TrustStore
 from server.errors import ApiError
 from server.models import RenewalProof
 from server.mykey.connector import MyKeyConnector
+from server.patrons.card_numbers import parse_card_number
 
 COMPARE_ACTION = "renewal.compare"
 

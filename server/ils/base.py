@@ -7,7 +7,7 @@ import threading
 from datetime import datetime
 from typing import Literal
 
-from server.domain.patron_source import PatronSource, SourceStatus, Standing
+from server.patrons.source import PatronSource, SourceStatus, Standing
 
 __all__ = ["PatronSource", "SourceStatus", "Standing", "StatusTracker"]
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from server.domain.patrons import get_patron, patron_expiry
 from server.ils.base import SourceStatus, Standing
+from server.patrons.service import get_patron, patron_expiry
 
 
 class DatabasePatronSource:

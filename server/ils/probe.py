@@ -13,10 +13,10 @@ import sys
 
 from server.clock import Clock
 from server.config import SettingError, load_settings
-from server.domain.cards import parse_card_number
 from server.errors import ApiError
 from server.ils.factory import make_patron_source
 from server.ils.source import Sip2PatronSource, standing_from_answer
+from server.patrons.card_numbers import parse_card_number
 
 
 def main(argv: list[str]) -> int:

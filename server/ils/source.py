@@ -16,13 +16,13 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from server.clock import LIBRARY_TZ, Clock
-from server.domain.cards import parse_card_number
-from server.domain.expiry import expiry_on
 from server.errors import ApiError
 from server.ils.base import SourceStatus, Standing, StatusTracker
 from server.ils.sip2 import messages
 from server.ils.sip2.client import IlsUnavailableError, Sip2Client
 from server.ils.sip2.messages import Message
+from server.patrons.card_numbers import parse_card_number
+from server.patrons.expiry import expiry_on
 
 log = logging.getLogger(__name__)
 

@@ -38,8 +38,9 @@ from server.audit import AuditEntry
 from server.auth.models import StaffSession
 from server.db import rowcount
 from server.domain import renewal
-from server.models import Linkage, MigrationRequest
+from server.models import MigrationRequest
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
+from server.patrons.models import Linkage
 from server.stats import service as stats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from sqlalchemy import create_engine, select
 
 from kiosk.api import HmacAuth
-from server.models import Linkage, Patron
+from server.patrons.models import Linkage, Patron
 from tests.support.postgres import start_postgres
 from tests.support.server_proc import ServerProcess, start_server
 

@@ -11,7 +11,8 @@ from protocol import signing
 from server import audit
 from server.auth.kiosk import create_kiosk, verify_request
 from server.auth.staff import create_staff, log_in, staff_for_token
-from server.domain.linkage import (
+from server.errors import ApiError
+from server.patrons.linkage import (
     MYKEY,
     OLD,
     active_linkage,
@@ -20,9 +21,8 @@ from server.domain.linkage import (
     linkage_history,
     switch_to_mykey,
 )
-from server.domain.patrons import create_patron, get_patron, patron_expiry, renew_card
-from server.errors import ApiError
-from server.models import Linkage
+from server.patrons.models import Linkage
+from server.patrons.service import create_patron, get_patron, patron_expiry, renew_card
 from server.state import AppState
 from tests.server.conftest import TODAY
 

@@ -17,9 +17,9 @@ from cryptography.x509.oid import NameOID
 from server import audit
 from server.clock import FixedClock
 from server.domain import card_expiry, migration
-from server.domain.linkage import MYKEY, OLD, active_linkage, linkage_history
-from server.domain.patrons import get_patron
 from server.errors import ApiError
+from server.patrons.linkage import MYKEY, OLD, active_linkage, linkage_history
+from server.patrons.service import get_patron
 from server.state import AppState
 
 
@@ -226,8 +226,8 @@ def test_crl_is_checked_against_its_issuers_signature(state: AppState, test_pki)
 
 
 def test_one_person_cannot_link_a_second_card(state: AppState, test_pki) -> None:  # type: ignore[no-untyped-def]
-    from server.domain.linkage import add_old_link
-    from server.domain.patrons import create_patron
+    from server.patrons.linkage import add_old_link
+    from server.patrons.service import create_patron
 
     normal, renewed = test_pki.personas["normal"], test_pki.personas["renewed"]
     migrate(state, normal)

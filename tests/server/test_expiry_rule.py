@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.expiry import LIBRARY_RULE_JA, CardStatus, card_expiry
+from server.patrons.expiry import LIBRARY_RULE_JA, CardStatus, card_expiry
 
 
 def expiry(born: str, registered: str, today: str = "2025-01-01"):  # type: ignore[no-untyped-def]

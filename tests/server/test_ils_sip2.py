@@ -11,12 +11,12 @@ import pytest
 from pysip2 import PatronInformationRequest, decode_message
 from pysip2.codec import calculate_checksum
 
-from server.domain.expiry import CardStatus
 from server.errors import ApiError
 from server.ils.sip2 import checksum, messages
 from server.ils.sip2.client import RESEND_REQUEST, IlsUnavailableError, Sip2Client, Sip2Options
 from server.ils.sip2.messages import ChecksumError, MessageError
 from server.ils.source import standing_from_answer
+from server.patrons.expiry import CardStatus
 from tests.support.ports import free_port
 from tests.support.sip2_ils import acs_status, canned, fixed_64, patron_answer, trailer
 

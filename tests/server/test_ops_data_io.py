@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from server.__main__ import main
 from server.audit import AuditEntry
-from server.models import Patron
-from server.ops.ils import COLUMNS
+from server.patrons.ils import COLUMNS
+from server.patrons.models import Patron
 from server.state import AppState
 from tests.server.test_db_admin_cli import ISSUER, write_csv
 from tests.support.ops_data import link_mykey

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from protocol import cardnumber
 from server.__main__ import main
 from server.audit import AuditEntry
-from server.domain.linkage import add_old_link, switch_to_mykey
-from server.domain.patrons import create_patron
-from server.models import Linkage, MigrationRequest
+from server.models import MigrationRequest
 from server.ops.retention import Periods, apply
+from server.patrons.linkage import add_old_link, switch_to_mykey
+from server.patrons.models import Linkage
+from server.patrons.service import create_patron
 from server.state import AppState
 
 DAY = timedelta(days=1)

@@ -6,8 +6,8 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from server import audit
-from server.domain.linkage import active_linkage, switch_to_mykey
-from server.domain.patrons import find_patron
+from server.patrons.linkage import active_linkage, switch_to_mykey
+from server.patrons.service import find_patron
 from server.state import AppState
 from server.tickets.models import Ticket
 

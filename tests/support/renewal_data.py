@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from server.db import make_engine, upgrade
-from server.domain.expiry import CardStatus
-from server.domain.patrons import create_patron, patron_expiry
+from server.patrons.expiry import CardStatus
+from server.patrons.service import create_patron, patron_expiry
 from server.testpki import load_test_pki
 
 MOVED = frozenset({"different_pins"})

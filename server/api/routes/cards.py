@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from server import audit
-from server.api.common import decode_base64, expiry_public, month_only
+from server.api.common import decode_base64
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKioskDep, StateDep
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
@@ -18,7 +18,8 @@ from server.api.schemas import ERROR_RESPONSES
 from server.auth.kiosk import SignedRequest
 from server.domain import card_proof, checkup
 from server.domain.card_expiry import expiry_by_card_response
-from server.schemas import CardResponse, ChallengeCreate, ChallengePublic, CheckupPublic, ExpiryPublic
+from server.patrons.schemas import ExpiryPublic, expiry_public, month_only
+from server.schemas import CardResponse, ChallengeCreate, ChallengePublic, CheckupPublic
 from server.state import AppState
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES)

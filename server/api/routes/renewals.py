@@ -15,16 +15,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from server.api.common import audit_card, decode_base64
+from server.api.common import decode_base64
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
 from server.api.schemas import ERROR_RESPONSES
 from server.domain import renewal, renewal_proof
-from server.domain.cards import parse_card_number
-from server.domain.patrons import patron_expiry
 from server.errors import ApiError
 from server.models import RenewalRequest
+from server.patrons.card_numbers import audit_card, parse_card_number
+from server.patrons.service import patron_expiry
 from server.schemas import CardResponse
 from server.state import AppState
 

@@ -8,50 +8,25 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
-from sqlalchemy.orm import Session
 
 from server import audit
-from server.api.common import expiry_public
 from server.api.deps import AdminDep, BearerTokenDep, SessionDep, StaffDep, StateDep
 from server.api.schemas import ERROR_RESPONSES, ErrorPublic
 from server.auth.staff import end_session, log_in
 from server.auth.staff_lockout import LockoutPolicy, active_lockouts, check_not_locked, clear_lockout, record_failure
 from server.domain import migration
-from server.domain.linkage import linkage_history
-from server.domain.patrons import get_patron, patron_expiry, renew_card
 from server.errors import ApiError
-from server.models import MigrationRequest, Patron
+from server.models import MigrationRequest
 from server.schemas import (
     AuditEntryPublic,
-    LinkagePublic,
     MigrationRequestPublic,
-    PatronPublic,
     StaffLockoutPublic,
     StaffLockoutsPublic,
     StaffLoginCreate,
     StaffSessionPublic,
 )
-from server.state import AppState
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERROR_RESPONSES)
-
-
-def _patron_public(*, session: Session, patron: Patron, state: AppState) -> PatronPublic:
-    today = state.clock.today()
-    return PatronPublic(
-        card_number=patron.card_number,
-        name=patron.name,
-        birth_date=patron.birth_date,
-        registered_on=patron.registered_on,
-        address=patron.address,
-        status=patron.status,
-        expiry=expiry_public(
-            card_number=patron.card_number, expiry=patron_expiry(patron=patron, today=today), today=today
-        ),
-        linkages=[
-            LinkagePublic.model_validate(link) for link in linkage_history(session=session, patron_id=patron.id)
-        ],
-    )
 
 
 def _request_public(request: MigrationRequest) -> MigrationRequestPublic:
@@ -74,6 +49,8 @@ def client_address(request: Request) -> str:
 
 @router.post("/sessions", response_model=StaffSessionPublic, status_code=201,
              responses={429: {"model": ErrorPublic}})
+
+
 def staff_login(body: StaffLoginCreate, request: Request, session: SessionDep, state: StateDep) -> StaffSessionPublic:
     """Log in with staff id and PIN; the token goes in `Authorization: Bearer ...`. Too many wrong PINs for a
     staff id or from an address lock it out for a while (error staff_locked)."""
@@ -136,25 +113,6 @@ def clear_staff_lockout(
                   now=state.clock.now())
     session.commit()
     return Response(status_code=204)
-
-
-@router.get("/patrons/{card_number}", response_model=PatronPublic)
-def get_patron_for_staff(card_number: str, staff: StaffDep, session: SessionDep, state: StateDep) -> PatronPublic:
-    """A patron with expiry and the full linkage history."""
-    patron = get_patron(session=session, card_number=card_number)
-    return _patron_public(session=session, patron=patron, state=state)
-
-
-@router.post("/patrons/{card_number}/renewal", response_model=PatronPublic)
-def renew_patron_card(card_number: str, staff: StaffDep, session: SessionDep, state: StateDep) -> PatronPublic:
-    """Renew a card today (from one month before the expiry birthday, or after expiry)."""
-    patron = renew_card(session=session, card_number=card_number, today=state.clock.today())
-    audit.record(
-        session=session, at=state.clock.now(), actor_type="staff", actor_id=staff.staff_id,
-        action="card.renew", outcome="ok", card_number=patron.card_number,
-    )
-    session.commit()
-    return _patron_public(session=session, patron=patron, state=state)
 
 
 @router.get("/migrations", response_model=list[MigrationRequestPublic])

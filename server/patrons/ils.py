@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.clock import LIBRARY_TZ
-from server.models import Linkage, Patron
+from server.patrons.models import Linkage, Patron
 
 COLUMNS = ("card_number", "mykey_id", "linked_at", "previous_scheme")
 

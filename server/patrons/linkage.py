@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
-from server.models import Linkage, Patron
+from server.patrons.models import Linkage, Patron
 
 OLD = "old"
 MYKEY = "mykey"

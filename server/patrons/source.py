@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
-from server.domain.expiry import Expiry
+from server.patrons.expiry import Expiry
 
 
 @dataclass(frozen=True)

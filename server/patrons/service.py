@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.cards import parse_card_number
-from server.domain.expiry import CardStatus, Expiry, card_expiry
 from server.errors import ApiError
-from server.models import Patron
+from server.patrons.card_numbers import parse_card_number
+from server.patrons.expiry import CardStatus, Expiry, card_expiry
+from server.patrons.models import Patron
 
 
 def create_patron(
