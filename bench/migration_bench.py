@@ -100,8 +100,8 @@ def _verification(database_url: str, persona: Any) -> dict[str, Any]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
+    from server.cards.certs import parse_certificate, verify_signature
     from server.config import load_settings
-    from server.domain.certs import parse_certificate, verify_signature
     from server.state import build_state
 
     state = build_state(load_settings(database_url=database_url, use_test_pki=True))

@@ -7,11 +7,13 @@ from starlette.types import ASGIApp
 
 from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
-from server.api.routes import cards, counter, lobby, migrations, renewals, staff, stats, tickets
+from server.api.routes import counter, lobby, migrations, renewals, staff, stats, tickets
 from server.api.routes.callouts import router as callouts_router
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
 from server.applications.router import router as applications_router
+from server.cards import router as cards
+from server.checkup import router as checkup
 from server.clock import Clock
 from server.config import Settings, load_settings
 from server.ops import routes as ops_routes
@@ -48,7 +50,7 @@ def create_app(
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    for module in (health, cards, migrations, renewals, staff, patrons, tickets, counter, lobby, pages, stats):
+    for module in (health, cards, checkup, migrations, renewals, staff, patrons, tickets, counter, lobby, pages, stats):
         app.include_router(module.router)
     app.include_router(callouts_router)
     app.include_router(fleet_router)

@@ -8,48 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.api.schemas import StoredTime
-from server.patrons.schemas import ExpiryPublic
+from server.cards.schemas import CardResponse
 
 _STRICT = ConfigDict(extra="forbid")
-# Base64 text of a DER certificate (a JPKI certificate is about 1.5 kB) and of an RSA-2048 signature.
-Base64Certificate = Field(min_length=4, max_length=8192, pattern=r"^[A-Za-z0-9+/=\s]+$")
-Base64Signature = Field(min_length=4, max_length=1024, pattern=r"^[A-Za-z0-9+/=\s]+$")
-
-
-# Properties to return for a card's expiry; the rule text is included so screens can quote it.
-
-
-class CheckupPublic(BaseModel):
-    """A card check-up: the link scheme, the linked library card's expiry, and a reference for the counter."""
-
-    link: Literal["old", "mykey", "none"]
-    card: ExpiryPublic | None  # None when the My Number card is not linked
-    migration_reference: str | None  # a switch held for staff confirmation at the counter
-    reference: str
-
-
-class ChallengeCreate(BaseModel):
-    """Ask for a one-time challenge (no fields today; the body is `{}`)."""
-
-    model_config = _STRICT
-
-
-class ChallengePublic(BaseModel):
-    """A single-use challenge for the card to sign with its 利用者証明用 key."""
-
-    challenge_id: str
-    challenge: str = Field(description="Base64 bytes to sign (SHA-256 DigestInfo, RSA PKCS#1 v1.5)")
-    expires_at: datetime
-
-
-class CardResponse(BaseModel):
-    """What the card produced for a challenge."""
-
-    model_config = _STRICT
-
-    challenge_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    certificate: str = Base64Certificate
-    signature: str = Base64Signature
 
 
 class MigrationCreate(CardResponse):

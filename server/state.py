@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.api.ticket_writer import TicketWriter
 from server.auth.kiosk_keys import KioskKeys
+from server.cards.certs import TrustStore, load_trust_store
 from server.clock import Clock
 from server.config import Settings
 from server.db import WriteGate, make_engine, make_session_factory, make_write_gate
-from server.domain.certs import TrustStore, load_trust_store
 from server.ils.base import PatronSource
 from server.ils.factory import make_patron_source
 from server.mykey.connector import MyKeyConnector

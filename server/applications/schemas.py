@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.api.schemas import StoredTime
-from server.schemas import CardResponse
+from server.cards.schemas import CardResponse
 
 # Printable text only: no control characters reach the database or the counter page.
 _TEXT = r"^[^\x00-\x1f\x7f]+$"

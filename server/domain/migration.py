@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit
-from server.domain.card_proof import verify_card_response
-from server.domain.certs import CertificateIdentity, TrustStore
+from server.cards.certs import CertificateIdentity, TrustStore
+from server.cards.service import verify_card_response
 from server.errors import ApiError
 from server.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector

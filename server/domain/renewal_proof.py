@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.audit import AuditEntry
+from server.cards.certs import TrustStore
+from server.cards.service import proven_card_link, verify_card_response
 from server.db import rowcount
-from server.domain.card_proof import proven_card_link, verify_card_response
-from server.domain.certs import TrustStore
 from server.errors import ApiError
 from server.models import RenewalProof
 from server.mykey.connector import MyKeyConnector

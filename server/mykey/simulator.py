@@ -15,8 +15,8 @@ from cryptography import x509
 from sqlalchemy import Column, Connection, Date, DateTime, Engine, LargeBinary, MetaData, String, Table, select, update
 from sqlalchemy.exc import IntegrityError
 
+from server.cards.certs import parse_certificate, verify_signature
 from server.clock import Clock
-from server.domain.certs import parse_certificate, verify_signature
 from server.errors import ApiError
 from server.mykey.connector import Challenge
 

@@ -11,6 +11,7 @@ from server.api.schemas import StoredTime
 from server.patrons.expiry import LIBRARY_RULE_JA, Expiry
 
 
+# Properties to return for a card's expiry; the rule text is included so screens can quote it.
 class ExpiryPublic(BaseModel):
     """A card's expiry as seen on the library's today (Asia/Tokyo)."""
 

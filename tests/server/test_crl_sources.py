@@ -10,7 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from server.domain.certs import load_trust_store
+from server.cards.certs import load_trust_store
 from server.errors import ApiError
 from tests.support.ports import free_port
 

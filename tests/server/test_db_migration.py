@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from server import audit
+from server.cards import expiry as card_expiry
 from server.clock import FixedClock
-from server.domain import card_expiry, migration
+from server.domain import migration
 from server.errors import ApiError
 from server.patrons.linkage import MYKEY, OLD, active_linkage, linkage_history
 from server.patrons.service import get_patron

@@ -12,11 +12,12 @@ from server.api.common import decode_base64
 from server.api.deps import IdempotencyKeyDep, SignedKioskDep, StateDep
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
-from server.api.routes import cards
 from server.api.schemas import ERROR_RESPONSES
+from server.cards import router as cards
+from server.cards.schemas import ChallengeCreate, ChallengePublic
 from server.domain import migration
 from server.patrons.card_numbers import audit_card
-from server.schemas import ChallengeCreate, ChallengePublic, MigrationCreate, MigrationPublic
+from server.schemas import MigrationCreate, MigrationPublic
 
 router = APIRouter(prefix="/v1/migrations", tags=["migrations"], responses=ERROR_RESPONSES)
 

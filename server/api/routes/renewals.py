@@ -20,12 +20,12 @@ from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, S
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
 from server.api.schemas import ERROR_RESPONSES
+from server.cards.schemas import CardResponse
 from server.domain import renewal, renewal_proof
 from server.errors import ApiError
 from server.models import RenewalRequest
 from server.patrons.card_numbers import audit_card, parse_card_number
 from server.patrons.service import patron_expiry
-from server.schemas import CardResponse
 from server.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["renewals"], responses=ERROR_RESPONSES)

@@ -1,5 +1,5 @@
-"""Card routes for kiosks: the challenge a My Number card signs, card expiry (by library card number, or by
-My Number card via its linkage), and the card check-up."""
+"""Card routes for kiosks: the challenge a My Number card signs, and card expiry (by library card number, or by
+My Number card via its linkage). The check-up (/v1/cards/by-mynumber/checkup) is server/checkup/router.py."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
 from server.api.schemas import ERROR_RESPONSES
 from server.auth.kiosk import SignedRequest
-from server.domain import card_proof, checkup
-from server.domain.card_expiry import expiry_by_card_response
+from server.cards import service
+from server.cards.expiry import expiry_by_card_response
+from server.cards.schemas import CardResponse, ChallengeCreate, ChallengePublic
 from server.patrons.schemas import ExpiryPublic, expiry_public, month_only
-from server.schemas import CardResponse, ChallengeCreate, ChallengePublic, CheckupPublic
 from server.state import AppState
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"], responses=ERROR_RESPONSES)
@@ -32,7 +32,7 @@ def issue_challenge(*, state: AppState, kiosk: SignedRequest, key: str, path: st
     """A single-use challenge for the card to sign, at ``path`` (this route, or the migration's old alias)."""
 
     def action(_session):  # type: ignore[no-untyped-def]
-        challenge = card_proof.issue_challenge(state.mykey)
+        challenge = service.issue_challenge(state.mykey)
         public = ChallengePublic(
             challenge_id=challenge.challenge_id,
             challenge=base64.b64encode(challenge.data).decode(),
@@ -99,36 +99,5 @@ def card_expiry_by_mynumber(
     return run_idempotent(
         state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="expiry.check_mynumber",
         fingerprint=request_fingerprint(method="POST", path="/v1/cards/by-mynumber/expiry",
-                                        body=body.model_dump_json().encode()),
-    )
-
-
-@router.post("/by-mynumber/checkup", response_model=CheckupPublic)
-def card_checkup(body: CardResponse, kiosk: KioskDep, key: IdempotencyKeyDep, state: StateDep) -> JSONResponse:
-    """Card check-up: link scheme and library card of the My Number card that signed the challenge."""
-
-    def action(session: Session) -> tuple[int, dict]:
-        today = state.clock.today()
-        found = checkup.check_up(
-            session=session,
-            trust=state.trust,
-            connector=state.mykey,
-            challenge_id=body.challenge_id,
-            certificate_der=decode_base64(body.certificate, error_code="malformed_certificate"),
-            signature=decode_base64(body.signature, error_code="bad_signature"),
-            kiosk_id=kiosk.kiosk_id,
-            now=state.clock.now(),
-            today=today,
-        )
-        card = None
-        if found.patron is not None and found.expiry is not None:
-            card = expiry_public(card_number=found.patron.card_number, expiry=found.expiry, today=today)
-        public = CheckupPublic(link=found.link, card=card, migration_reference=found.migration_reference,
-                               reference=found.reference)
-        return 200, public.model_dump(mode="json")
-
-    return run_idempotent(
-        state=state, kiosk_id=kiosk.kiosk_id, key=key, action=action, audit_action="checkup.card",
-        fingerprint=request_fingerprint(method="POST", path="/v1/cards/by-mynumber/checkup",
                                         body=body.model_dump_json().encode()),
     )

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from server.domain.card_proof import proven_card_link, verify_card_response
-from server.domain.certs import TrustStore
+from server.cards.certs import TrustStore
+from server.cards.service import proven_card_link, verify_card_response
 from server.errors import ApiError
 from server.mykey.connector import MyKeyConnector
 from server.patrons.expiry import Expiry
