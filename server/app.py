@@ -7,7 +7,7 @@ from starlette.types import ASGIApp
 
 from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
-from server.api.routes import counter, lobby, migrations, renewals, staff, stats, tickets
+from server.api.routes import counter, lobby, renewals, staff, stats, tickets
 from server.api.routes.callouts import router as callouts_router
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
@@ -16,6 +16,7 @@ from server.cards import router as cards
 from server.checkup import router as checkup
 from server.clock import Clock
 from server.config import Settings, load_settings
+from server.migration import router as migrations
 from server.ops import routes as ops_routes
 from server.ops.versions import KioskVersionGate
 from server.patrons import router as patrons
@@ -50,8 +51,10 @@ def create_app(
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    for module in (health, cards, checkup, migrations, renewals, staff, patrons, tickets, counter, lobby, pages, stats):
-        app.include_router(module.router)
+    for router in (health.router, cards.router, checkup.router, migrations.router, renewals.router, staff.router,
+                   patrons.router, migrations.staff_router, tickets.router, counter.router, lobby.router, pages.router,
+                   stats.router):
+        app.include_router(router)
     app.include_router(callouts_router)
     app.include_router(fleet_router)
     app.include_router(applications_router)

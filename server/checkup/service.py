@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.cards.certs import TrustStore
 from server.cards.service import proven_card_link, verify_card_response
-from server.models import MigrationRequest
+from server.migration.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector
 from server.patrons.expiry import Expiry
 from server.patrons.models import Patron

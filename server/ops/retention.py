@@ -38,7 +38,7 @@ from server.audit import AuditEntry
 from server.auth.models import StaffSession
 from server.db import rowcount
 from server.domain import renewal
-from server.models import MigrationRequest
+from server.migration.models import MigrationRequest
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
 from server.patrons.models import Linkage
 from server.stats import service as stats

@@ -18,7 +18,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from server.applications import service as applications
 from server.auth.models import Kiosk
 from server.clock import LIBRARY_TZ
-from server.models import MigrationRequest, RenewalRequest
+from server.migration.models import MigrationRequest
+from server.models import RenewalRequest
 from server.stats.models import KioskOutcome, TicketHourlyStats
 from server.stats.schemas import (
     OUTCOMES,

@@ -17,8 +17,8 @@ from cryptography.x509.oid import NameOID
 from server import audit
 from server.cards import expiry as card_expiry
 from server.clock import FixedClock
-from server.domain import migration
 from server.errors import ApiError
+from server.migration import service as migration
 from server.patrons.linkage import MYKEY, OLD, active_linkage, linkage_history
 from server.patrons.service import get_patron
 from server.state import AppState

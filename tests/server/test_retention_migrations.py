@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from protocol import cardnumber
 from server.__main__ import main
 from server.audit import AuditEntry
-from server.models import MigrationRequest
+from server.migration.models import MigrationRequest
 from server.ops.retention import Periods, apply
 from server.patrons.linkage import add_old_link, switch_to_mykey
 from server.patrons.models import Linkage

@@ -19,7 +19,8 @@ from protocol.signing import signed_headers
 from server.app import create_app
 from server.applications.models import RegistrationApplication
 from server.clock import LIBRARY_TZ
-from server.models import MigrationRequest, RenewalRequest
+from server.migration.models import MigrationRequest
+from server.models import RenewalRequest
 from server.ops.retention import Periods, apply
 from server.patrons.models import Linkage, Patron
 from server.state import AppState

@@ -1,10 +1,10 @@
-"""Staff endpoints: log in and out, sign-in lockouts, look up a patron, renew a card, decide held migrations,
-read the audit log."""
+"""Staff endpoints: log in and out, sign-in lockouts, read the audit log. A patron's record and held
+migrations have their staff routes in their own packages (server/patrons/router.py, server/migration/router.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
@@ -14,12 +14,9 @@ from server.api.deps import AdminDep, BearerTokenDep, SessionDep, StaffDep, Stat
 from server.api.schemas import ERROR_RESPONSES, ErrorPublic
 from server.auth.staff import end_session, log_in
 from server.auth.staff_lockout import LockoutPolicy, active_lockouts, check_not_locked, clear_lockout, record_failure
-from server.domain import migration
 from server.errors import ApiError
-from server.models import MigrationRequest
 from server.schemas import (
     AuditEntryPublic,
-    MigrationRequestPublic,
     StaffLockoutPublic,
     StaffLockoutsPublic,
     StaffLoginCreate,
@@ -27,19 +24,6 @@ from server.schemas import (
 )
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERROR_RESPONSES)
-
-
-def _request_public(request: MigrationRequest) -> MigrationRequestPublic:
-    return MigrationRequestPublic(
-        reference_code=request.reference_code,
-        card_number=request.patron.card_number,
-        patron_name=request.patron.name,
-        status=request.status,
-        kiosk_id=request.kiosk_id,
-        created_at=request.created_at,
-        decided_at=request.decided_at,
-        decided_by=request.decided_by,
-    )
 
 
 def client_address(request: Request) -> str:
@@ -113,40 +97,6 @@ def clear_staff_lockout(
                   now=state.clock.now())
     session.commit()
     return Response(status_code=204)
-
-
-@router.get("/migrations", response_model=list[MigrationRequestPublic])
-def list_migrations(
-    staff: StaffDep,
-    session: SessionDep,
-    status: Annotated[Literal["pending", "confirmed", "rejected"], Query()] = "pending",
-) -> list[MigrationRequestPublic]:
-    """Migration requests held for staff (pending by default)."""
-    return [_request_public(r) for r in migration.list_requests(session=session, status=status)]
-
-
-@router.post("/migrations/{reference_code}/confirm", response_model=MigrationRequestPublic)
-def confirm_migration(
-    reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep
-) -> MigrationRequestPublic:
-    """Confirm a held migration: the card's link switches to the MyKey scheme now."""
-    request = migration.confirm_request(
-        session=session, reference_code=reference_code, staff_id=staff.staff_id, now=state.clock.now()
-    )
-    session.commit()
-    return _request_public(request)
-
-
-@router.post("/migrations/{reference_code}/reject", response_model=MigrationRequestPublic)
-def reject_migration(
-    reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep
-) -> MigrationRequestPublic:
-    """Reject a held migration: the old link stays."""
-    request = migration.reject_request(
-        session=session, reference_code=reference_code, staff_id=staff.staff_id, now=state.clock.now()
-    )
-    session.commit()
-    return _request_public(request)
 
 
 @router.get("/audit", response_model=list[AuditEntryPublic])

@@ -1,25 +1,30 @@
-"""Kiosk side of the MyKey migration: the card's answer to a challenge (POST /v1/cards/challenges).
+"""Migration routes: the kiosk side of the MyKey migration (the card's answer to a challenge from
+POST /v1/cards/challenges), and staff deciding the migrations held for them (/v1/staff/migrations).
 
 ``/v1/migrations/challenges`` is the challenge's old path, kept as a deprecated alias while kiosks of the
 previous version (which fetch it there) are in service."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from server.api.common import decode_base64
-from server.api.deps import IdempotencyKeyDep, SignedKioskDep, StateDep
+from server.api.deps import IdempotencyKeyDep, SessionDep, SignedKioskDep, StaffDep, StateDep
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
 from server.api.schemas import ERROR_RESPONSES
 from server.cards import router as cards
 from server.cards.schemas import ChallengeCreate, ChallengePublic
-from server.domain import migration
+from server.migration import service as migration
+from server.migration.models import MigrationRequest
+from server.migration.schemas import MigrationCreate, MigrationPublic, MigrationRequestPublic
 from server.patrons.card_numbers import audit_card
-from server.schemas import MigrationCreate, MigrationPublic
 
 router = APIRouter(prefix="/v1/migrations", tags=["migrations"], responses=ERROR_RESPONSES)
+staff_router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERROR_RESPONSES)
 
 
 @router.post("/challenges", response_model=ChallengePublic, status_code=201, deprecated=True)
@@ -62,3 +67,50 @@ def create_migration(
         fingerprint=request_fingerprint(method="POST", path="/v1/migrations", body=body.model_dump_json().encode()),
         card_number=audit_card(body.card_number),
     )
+
+
+def _request_public(request: MigrationRequest) -> MigrationRequestPublic:
+    return MigrationRequestPublic(
+        reference_code=request.reference_code,
+        card_number=request.patron.card_number,
+        patron_name=request.patron.name,
+        status=request.status,
+        kiosk_id=request.kiosk_id,
+        created_at=request.created_at,
+        decided_at=request.decided_at,
+        decided_by=request.decided_by,
+    )
+
+
+@staff_router.get("/migrations", response_model=list[MigrationRequestPublic])
+def list_migrations(
+    staff: StaffDep,
+    session: SessionDep,
+    status: Annotated[Literal["pending", "confirmed", "rejected"], Query()] = "pending",
+) -> list[MigrationRequestPublic]:
+    """Migration requests held for staff (pending by default)."""
+    return [_request_public(r) for r in migration.list_requests(session=session, status=status)]
+
+
+@staff_router.post("/migrations/{reference_code}/confirm", response_model=MigrationRequestPublic)
+def confirm_migration(
+    reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep
+) -> MigrationRequestPublic:
+    """Confirm a held migration: the card's link switches to the MyKey scheme now."""
+    request = migration.confirm_request(
+        session=session, reference_code=reference_code, staff_id=staff.staff_id, now=state.clock.now()
+    )
+    session.commit()
+    return _request_public(request)
+
+
+@staff_router.post("/migrations/{reference_code}/reject", response_model=MigrationRequestPublic)
+def reject_migration(
+    reference_code: str, staff: StaffDep, session: SessionDep, state: StateDep
+) -> MigrationRequestPublic:
+    """Reject a held migration: the old link stays."""
+    request = migration.reject_request(
+        session=session, reference_code=reference_code, staff_id=staff.staff_id, now=state.clock.now()
+    )
+    session.commit()
+    return _request_public(request)

@@ -20,7 +20,7 @@ from server import audit
 from server.cards.certs import CertificateIdentity, TrustStore
 from server.cards.service import verify_card_response
 from server.errors import ApiError
-from server.models import MigrationRequest
+from server.migration.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector
 from server.patrons.card_numbers import parse_card_number
 from server.patrons.linkage import MYKEY, active_linkage, find_active_by_mykey, switch_to_mykey
