@@ -4,7 +4,6 @@ domain's models, so Base.metadata is the whole schema that Alembic's revisions m
 from __future__ import annotations
 
 from server import audit
-from server import models as domain_models
 from server.api import idempotency
 from server.applications import models as application_models
 from server.auth import models as auth_models
@@ -13,12 +12,13 @@ from server.fleet import models as fleet_models
 from server.migration import models as migration_models
 from server.ops import models as ops_models
 from server.patrons import models as patron_models
+from server.renewals import models as renewal_models
 from server.stats import models as stats_models
 from server.tickets import models as ticket_models
 
 MODULES = (
-    audit, idempotency, application_models, auth_models, domain_models, fleet_models, migration_models, ops_models,
-    patron_models, stats_models, ticket_models,
+    audit, idempotency, application_models, auth_models, fleet_models, migration_models, ops_models, patron_models,
+    renewal_models, stats_models, ticket_models,
 )
 metadata = Base.metadata
 __all__ = ["MODULES", "Base", "metadata"]

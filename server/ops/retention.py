@@ -37,10 +37,10 @@ from server.applications import service as applications
 from server.audit import AuditEntry
 from server.auth.models import StaffSession
 from server.db import rowcount
-from server.domain import renewal
 from server.migration.models import MigrationRequest
 from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
 from server.patrons.models import Linkage
+from server.renewals import service as renewal
 from server.stats import service as stats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
 

@@ -19,7 +19,7 @@ from server.applications import service as applications
 from server.auth.models import Kiosk
 from server.clock import LIBRARY_TZ
 from server.migration.models import MigrationRequest
-from server.models import RenewalRequest
+from server.renewals.models import RenewalRequest
 from server.stats.models import KioskOutcome, TicketHourlyStats
 from server.stats.schemas import (
     OUTCOMES,

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from kiosk.api import ApiError, KioskApiClient
 from server import audit
-from server.domain import renewal
 from server.errors import ApiError as ServerApiError
-from server.models import RenewalRequest
 from server.ops.retention import Periods, apply
 from server.patrons.service import find_patron, patron_expiry
+from server.renewals import service as renewal
+from server.renewals.models import RenewalRequest
 from server.seed import MOVED_FROM
 from server.state import AppState
 from tests.server.conftest import TODAY

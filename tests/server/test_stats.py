@@ -20,9 +20,9 @@ from server.app import create_app
 from server.applications.models import RegistrationApplication
 from server.clock import LIBRARY_TZ
 from server.migration.models import MigrationRequest
-from server.models import RenewalRequest
 from server.ops.retention import Periods, apply
 from server.patrons.models import Linkage, Patron
+from server.renewals.models import RenewalRequest
 from server.state import AppState
 from server.tickets.models import Ticket
 

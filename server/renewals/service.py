@@ -34,13 +34,13 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.db import rowcount
-from server.domain import renewal_proof
 from server.errors import ApiError
-from server.models import RenewalProof, RenewalRequest
 from server.patrons.card_numbers import parse_card_number
 from server.patrons.expiry import CardStatus, Expiry
 from server.patrons.models import Patron
 from server.patrons.service import get_patron, patron_expiry, renew_card
+from server.renewals import proof as renewal_proof
+from server.renewals.models import RenewalProof, RenewalRequest
 
 # Read aloud at the counter: no 0/O, 1/I/L, 2/Z, 5/S, 8/B. "R" first, so it is never taken for a migration's.
 _ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

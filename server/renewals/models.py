@@ -1,15 +1,11 @@
-"""Database tables (SQLAlchemy 2, typed). The schema itself is made by Alembic (server/alembic)."""
+"""Renewal tables: the requests waiting for the counter, and the kiosks' proofs that a card signed. The schema
+itself is made by Alembic (server/alembic)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-)
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, Timestamp

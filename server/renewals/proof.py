@@ -32,9 +32,9 @@ from server.cards.certs import TrustStore
 from server.cards.service import proven_card_link, verify_card_response
 from server.db import rowcount
 from server.errors import ApiError
-from server.models import RenewalProof
 from server.mykey.connector import MyKeyConnector
 from server.patrons.card_numbers import parse_card_number
+from server.renewals.models import RenewalProof
 
 COMPARE_ACTION = "renewal.compare"
 

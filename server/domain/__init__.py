@@ -1,1 +1,0 @@
-"""Plain-Python rules of the library, testable without HTTP."""
