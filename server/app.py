@@ -7,7 +7,7 @@ from starlette.types import ASGIApp
 
 from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
-from server.api.routes import counter, lobby, staff, stats, tickets
+from server.api.routes import counter, lobby, stats, tickets
 from server.api.routes.callouts import router as callouts_router
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
@@ -21,6 +21,7 @@ from server.ops import routes as ops_routes
 from server.ops.versions import KioskVersionGate
 from server.patrons import router as patrons
 from server.renewals import router as renewals
+from server.staff import router as staff
 from server.state import AppState, build_state
 
 API_DESCRIPTION = """Central registration API of the Saga Prefectural Library lobby kiosks.

@@ -1,4 +1,4 @@
-"""Request and response bodies. *Create: what a client sends; *Public: what the API returns."""
+"""Staff bodies: sign-in and its session, the sign-in lockouts, and the audit log as administrators read it."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from server.api.schemas import ERROR_RESPONSES, ErrorPublic
 from server.auth.staff import end_session, log_in
 from server.auth.staff_lockout import LockoutPolicy, active_lockouts, check_not_locked, clear_lockout, record_failure
 from server.errors import ApiError
-from server.schemas import (
+from server.staff.schemas import (
     AuditEntryPublic,
     StaffLockoutPublic,
     StaffLockoutsPublic,
