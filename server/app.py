@@ -7,8 +7,7 @@ from starlette.types import ASGIApp
 
 from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
-from server.api.routes import counter, lobby, stats, tickets
-from server.api.routes.callouts import router as callouts_router
+from server.api.routes import stats
 from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
 from server.applications.router import router as applications_router
@@ -23,6 +22,8 @@ from server.patrons import router as patrons
 from server.renewals import router as renewals
 from server.staff import router as staff
 from server.state import AppState, build_state
+from server.tickets import callout_router, counter_router, lobby_router
+from server.tickets import router as tickets
 
 API_DESCRIPTION = """Central registration API of the Saga Prefectural Library lobby kiosks.
 
@@ -53,11 +54,13 @@ def create_app(
     app.state.server = state or build_state(settings, clock=clock)
     handlers.install(app)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    for router in (health.router, cards.router, checkup.router, migrations.router, renewals.router, staff.router,
-                   patrons.router, migrations.staff_router, tickets.router, counter.router, lobby.router, pages.router,
-                   stats.router):
+    for router in (
+        health.router, cards.router, checkup.router, migrations.router, renewals.router, staff.router,
+        patrons.router, migrations.staff_router, tickets.router, counter_router.router, lobby_router.router,
+        pages.router, stats.router,
+    ):
         app.include_router(router)
-    app.include_router(callouts_router)
+    app.include_router(callout_router.router)
     app.include_router(fleet_router)
     app.include_router(applications_router)
     app.include_router(ops_routes.router)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.api.ticket_writer import TicketWriter
 from server.auth.kiosk_keys import KioskKeys
 from server.cards.certs import TrustStore, load_trust_store
 from server.clock import Clock
@@ -18,6 +17,7 @@ from server.ils.factory import make_patron_source
 from server.mykey.connector import MyKeyConnector
 from server.mykey.factory import make_connector
 from server.testpki import test_pki_paths
+from server.tickets.writer import TicketWriter
 
 
 @dataclass

@@ -11,4 +11,11 @@
 - events.py     change events in the database, and the per-process listener that wakes SSE streams
 - reads.py      read-only sessions for the live pages (no SQLite write lock)
 - schemas.py    request and response bodies
+- callout.py    the words of a lobby call (Japanese and English) and the key of its audio
+- voice.py      the call's WAV: a chime, then the words spoken, and this process's cache of them
+- writer.py     group commit of POST /v1/tickets: one transaction and commit for the tickets asked meanwhile
+- router.py     kiosk routes: the services, issuing a ticket, print bookkeeping, "call staff"
+- counter_router.py  the counter console's routes (staff)
+- lobby_router.py    the public live views: the lobby board and a ticket's status (JSON and event streams)
+- callout_router.py  the lobby's spoken call: GET /v1/lobby/calls/{key}/audio (public, no personal data)
 """

@@ -3,7 +3,7 @@
 An announcement is built from the ticket's number, the counter window's configured names and the place
 (settings.callout_place_ja / _en) and nothing else: no reference, reason, kiosk or token can reach it,
 since its one constructor takes none. Its key, a hash of the words, names the call's audio
-(GET /v1/lobby/calls/{key}/audio, server/api/routes/callouts.py) and the synthesis cache (voice.py).
+(GET /v1/lobby/calls/{key}/audio, callout_router.py) and the synthesis cache (voice.py).
 """
 
 from __future__ import annotations

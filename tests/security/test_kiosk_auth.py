@@ -63,7 +63,7 @@ EXAMPLES: dict[tuple[str, str], tuple[str, dict | None]] = {
         "/v1/cards/by-mynumber/checkup", {"challenge_id": "c", "certificate": "AA==", "signature": "AA=="}),
 }
 # Routes anyone may call: health, staff login (the PIN is the credential), and the lobby board, its calls'
-# audio and ticket status views, which carry no personal data (server/api/routes/lobby.py, callouts.py).
+# audio and ticket status views, which carry no personal data (server/tickets/lobby_router.py, callout_router.py).
 PUBLIC_API = {
     ("GET", "/health"), ("POST", "/v1/staff/sessions"), ("GET", "/v1/lobby"), ("GET", "/v1/lobby/events"),
     ("GET", "/v1/lobby/calls/{key}/audio"),

@@ -1,4 +1,4 @@
-"""Group commit of POST /v1/tickets (server/api/ticket_writer.py), on SQLite and on PostgreSQL: tickets
+"""Group commit of POST /v1/tickets (server/tickets/writer.py), on SQLite and on PostgreSQL: tickets
 asked for together commit in one transaction, and every request keeps the guarantees it has alone
 (signed, replay-proof, idempotent, audited, numbered once)."""
 
@@ -15,7 +15,6 @@ from sqlalchemy import event, func, select
 
 from server import audit
 from server.api.idempotency import IdempotencyRecord
-from server.api.ticket_writer import TicketRequest, TicketWriter
 from server.auth.kiosk import SignedRequest, create_kiosk
 from server.auth.models import KioskNonce
 from server.errors import ApiError
@@ -23,6 +22,7 @@ from server.fleet.service import rotate_kiosk_secret
 from server.state import AppState
 from server.tickets.models import Ticket
 from server.tickets.service import TicketOrder
+from server.tickets.writer import TicketRequest, TicketWriter
 
 KIOSK_ID, SECRET = "kiosk-demo-01", "test-kiosk-secret-0123456789"
 ALWAYS_OPEN = {"counter_hours_weekday": ("00:00", "24:00"), "counter_hours_weekend": ("00:00", "24:00"),

@@ -12,7 +12,6 @@ from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, SignedKiosk
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
 from server.api.schemas import ERROR_RESPONSES
-from server.api.ticket_writer import TicketRequest
 from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
@@ -28,6 +27,7 @@ from server.tickets.schemas import (
     TicketPublic,
 )
 from server.tickets.service import TicketOrder
+from server.tickets.writer import TicketRequest
 
 router = APIRouter(prefix="/v1", tags=["tickets"], responses=ERROR_RESPONSES)
 # Ticket ids are hex; the pattern keeps odd bytes (NUL) away from the database.
@@ -58,7 +58,7 @@ async def issue_ticket(
     """Issue a ticket (one atomic step; a retry with the same Idempotency-Key returns the same ticket).
     Outside opening hours: 503 counter_closed with error.details.opens_at."""
     # The event loop only hands the request over: the process's ticket writer commits it with the
-    # others asked for meanwhile (server/api/ticket_writer.py) and answers after the commit.
+    # others asked for meanwhile (server/tickets/writer.py) and answers after the commit.
     base = state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
     order = TicketOrder(service_id=body.service, kiosk_id=kiosk.kiosk_id, reason=body.reason,
                         reference=body.reference)

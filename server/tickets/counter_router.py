@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.api.deps import SessionDep, StaffDep, StateDep
-from server.api.routes.tickets import TicketIdPath, alert_public
 from server.api.schemas import ERROR_RESPONSES
 from server.auth.models import StaffMember
 from server.state import AppState
@@ -20,6 +19,7 @@ from server.tickets import alerts, queries, service
 from server.tickets.catalog import Catalog
 from server.tickets.hours import OpeningHours
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, Ticket
+from server.tickets.router import TicketIdPath, alert_public
 from server.tickets.schemas import (
     AlertPublic,
     CallCreate,

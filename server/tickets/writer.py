@@ -4,7 +4,7 @@ meanwhile together, in one transaction, and answers each only after that commit.
 Each request of a group takes the steps run_idempotent (server/api/idempotent.py) takes for one, with
 the same functions: record_nonce (server/auth/kiosk.py: the replay check, and the database's re-check
 that the kiosk is active with the secret the signature was verified with), claim_or_answer
-(server/domain/idempotency.py: a key already used gets its stored answer), the ticket
+(server/api/idempotency.py: a key already used gets its stored answer), the ticket
 (server.tickets.service.issue_tickets, which numbers, stores and audits it), store_answer; a refusal
 (closed, unknown service) gets its audit row (server/audit.py) and its answer stored (4xx) or its claim
 released (5xx, so that a retry runs again). What the group shares is the transaction and its commit (one
