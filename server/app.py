@@ -8,15 +8,15 @@ from starlette.types import ASGIApp
 from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
 from server.api.routes import stats
-from server.api.routes.fleet import router as fleet_router
 from server.api.security_headers import SecurityHeaders
 from server.applications.router import router as applications_router
 from server.cards import router as cards
 from server.checkup import router as checkup
 from server.clock import Clock
 from server.config import Settings, load_settings
+from server.fleet import enroll_router
+from server.fleet import router as fleet
 from server.migration import router as migrations
-from server.ops import routes as ops_routes
 from server.ops.versions import KioskVersionGate
 from server.patrons import router as patrons
 from server.renewals import router as renewals
@@ -57,12 +57,8 @@ def create_app(
     for router in (
         health.router, cards.router, checkup.router, migrations.router, renewals.router, staff.router,
         patrons.router, migrations.staff_router, tickets.router, counter_router.router, lobby_router.router,
-        pages.router, stats.router,
+        pages.router, stats.router, callout_router.router, fleet.router, applications_router, enroll_router.router,
     ):
         app.include_router(router)
-    app.include_router(callout_router.router)
-    app.include_router(fleet_router)
-    app.include_router(applications_router)
-    app.include_router(ops_routes.router)
     app.add_middleware(KioskVersionGate, minimum=settings.min_kiosk_version)
     return app

@@ -11,9 +11,9 @@ from server.auth.kiosk import create_kiosk, list_kiosks
 from server.auth.models import Kiosk
 from server.cli.common import actor, open_state
 from server.config import Settings
+from server.fleet.enroll import clear_failures, client_key, issue_code
 from server.fleet.maintenance import DEFAULT_DIGITS, clear_pin, pins_by_kiosk, set_pin, set_random_pin
 from server.fleet.service import rotate_kiosk_secret
-from server.ops.enroll import clear_failures, client_key, issue_code
 
 
 def _cmd_kiosk_create(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
-"""Fleet tables: each kiosk's latest heartbeat, the recent errors kiosks reported, and the maintenance
-PINs each kiosk caches for its staff sign-in."""
+"""Fleet tables: each kiosk's latest heartbeat, the recent errors kiosks reported, the maintenance PINs each
+kiosk caches for its staff sign-in, and the one-time enrollment codes and their attempts (rate limit)."""
 
 from __future__ import annotations
 
@@ -56,3 +56,26 @@ class KioskMaintenancePin(Base):
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.staff_id"), primary_key=True)
     pin_hash: Mapped[str] = mapped_column(String(200))
     set_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class EnrollCode(Base):
+    """A one-time enrollment code for one kiosk: only its SHA-256 is stored."""
+
+    __tablename__ = "kiosk_enroll_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.kiosk_id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class EnrollAttempt(Base):
+    """One redemption attempt, kept for the rate-limit window (shared by every server process)."""
+
+    __tablename__ = "kiosk_enroll_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    client: Mapped[str] = mapped_column(String(64))  # the client address (behind the proxy: X-Forwarded-For)
+    ok: Mapped[bool] = mapped_column(Boolean)

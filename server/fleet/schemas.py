@@ -151,3 +151,19 @@ class FleetPublic(BaseModel):
     kiosks: list[KioskStatusPublic]
     # The ILS connector (or the database) that answers the kiosks' card lookups, as this process saw it.
     patron_source: PatronSourcePublic | None = None
+
+
+class EnrollCreate(BaseModel):
+    """The code the admin CLI printed (separators and case do not matter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=4, max_length=32, pattern=r"^[0-9A-Za-z -]+$")
+
+
+class EnrollPublic(BaseModel):
+    """The kiosk's identity: keep the secret readable by the kiosk user only."""
+
+    kiosk_id: str
+    secret: str
+    server_time: datetime

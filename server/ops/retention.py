@@ -37,8 +37,9 @@ from server.applications import service as applications
 from server.audit import AuditEntry
 from server.auth.models import StaffSession
 from server.db import rowcount
+from server.fleet.models import EnrollAttempt, EnrollCode
 from server.migration.models import MigrationRequest
-from server.ops.models import EnrollAttempt, EnrollCode, TicketDailyStats
+from server.ops.models import TicketDailyStats
 from server.patrons.models import Linkage
 from server.renewals import service as renewal
 from server.stats import service as stats

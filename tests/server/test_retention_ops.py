@@ -11,7 +11,8 @@ from sqlalchemy.exc import DatabaseError
 
 from server.__main__ import main
 from server.audit import AuditEntry
-from server.ops.models import EnrollAttempt, TicketDailyStats
+from server.fleet.models import EnrollAttempt
+from server.ops.models import TicketDailyStats
 from server.ops.retention import Periods, apply
 from server.state import AppState
 from server.tickets.models import Ticket

@@ -26,7 +26,7 @@ from server.auth.kiosk import create_kiosk
 from server.auth.models import Kiosk
 from server.db import rowcount
 from server.errors import ApiError
-from server.ops.models import EnrollAttempt, EnrollCode
+from server.fleet.models import EnrollAttempt, EnrollCode
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
 CODE_LENGTH = 10

@@ -8,8 +8,6 @@ Page:           GET /fleet (plain HTML + JS in server/web/fleet.*, staff log in 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
@@ -18,6 +16,7 @@ from server import audit
 from server.api.deps import IdempotencyKeyDep, KioskDep, SessionDep, StaffDep, StateDep
 from server.api.idempotency import request_fingerprint
 from server.api.idempotent import run_idempotent
+from server.api.pages import WEB_DIR
 from server.api.schemas import ERROR_RESPONSES
 from server.errors import ApiError
 from server.fleet import maintenance, service
@@ -35,7 +34,6 @@ from server.state import AppState
 
 router = APIRouter(tags=["fleet"], responses=ERROR_RESPONSES)
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 FLEET_ASSETS = {"fleet.css", "fleet.js"}
 _NO_CACHE = {"Cache-Control": "no-cache"}
 

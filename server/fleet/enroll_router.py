@@ -7,34 +7,18 @@ address is the proxy's X-Forwarded-For, which uvicorn trusts only from FORWARDED
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from server.api.deps import StateDep
 from server.api.schemas import ERROR_RESPONSES, ErrorPublic
-from server.ops.enroll import Enrolled, RateLimit, redeem_code
+from server.fleet.enroll import Enrolled, RateLimit, redeem_code
+from server.fleet.schemas import EnrollCreate, EnrollPublic
 
 router = APIRouter(prefix="/v1", tags=["enrollment"],
                    responses={**ERROR_RESPONSES, 429: {"model": ErrorPublic}})
-
-
-class EnrollCreate(BaseModel):
-    """The code the admin CLI printed (separators and case do not matter)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(min_length=4, max_length=32, pattern=r"^[0-9A-Za-z -]+$")
-
-
-class EnrollPublic(BaseModel):
-    """The kiosk's identity: keep the secret readable by the kiosk user only."""
-
-    kiosk_id: str
-    secret: str
-    server_time: datetime
 
 
 @router.post("/kiosk/enroll", response_model=EnrollPublic)
