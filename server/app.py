@@ -7,7 +7,6 @@ from starlette.types import ASGIApp
 
 from server.api import handlers, health, pages
 from server.api.middleware import BodyGuard
-from server.api.routes import stats
 from server.api.security_headers import SecurityHeaders
 from server.applications.router import router as applications_router
 from server.cards import router as cards
@@ -22,6 +21,7 @@ from server.patrons import router as patrons
 from server.renewals import router as renewals
 from server.staff import router as staff
 from server.state import AppState, build_state
+from server.stats import router as stats
 from server.tickets import callout_router, counter_router, lobby_router
 from server.tickets import router as tickets
 

@@ -10,14 +10,13 @@ from server.auth import models as auth_models
 from server.db import Base
 from server.fleet import models as fleet_models
 from server.migration import models as migration_models
-from server.ops import models as ops_models
 from server.patrons import models as patron_models
 from server.renewals import models as renewal_models
 from server.stats import models as stats_models
 from server.tickets import models as ticket_models
 
 MODULES = (
-    audit, idempotency, application_models, auth_models, fleet_models, migration_models, ops_models, patron_models,
+    audit, idempotency, application_models, auth_models, fleet_models, migration_models, patron_models,
     renewal_models, stats_models, ticket_models,
 )
 metadata = Base.metadata

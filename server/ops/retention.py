@@ -39,10 +39,10 @@ from server.auth.models import StaffSession
 from server.db import rowcount
 from server.fleet.models import EnrollAttempt, EnrollCode
 from server.migration.models import MigrationRequest
-from server.ops.models import TicketDailyStats
 from server.patrons.models import Linkage
 from server.renewals import service as renewal
 from server.stats import service as stats
+from server.stats.models import TicketDailyStats
 from server.tickets.models import CANCELLED, NO_SHOW, SERVED, KioskAlert, QueueEvent, Ticket
 
 SHORT_LIVED_DAYS = 7

@@ -12,9 +12,9 @@ from sqlalchemy.exc import DatabaseError
 from server.__main__ import main
 from server.audit import AuditEntry
 from server.fleet.models import EnrollAttempt
-from server.ops.models import TicketDailyStats
 from server.ops.retention import Periods, apply
 from server.state import AppState
+from server.stats.models import TicketDailyStats
 from server.tickets.models import Ticket
 from tests.support.ops_data import add_audit, add_ticket
 

@@ -1,1 +1,0 @@
-"""One router per resource; routes only parse, call a service and shape the answer."""
