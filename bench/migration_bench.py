@@ -8,7 +8,7 @@ challenge (here the `normal` persona's private key, as virtualcard does: the car
 card_bench's "signing"), POST /v1/migrations, each through kiosk.api.KioskApiClient (signed,
 idempotent, audited). Between runs the persona's old-scheme link is restored in the database (not timed).
 The server does not report its own timings, so its verification is timed in this process on the same
-code path (server.domain.card_proof.verify_card_response's parts) against the same database and trust
+code path (server.cards.service.verify_card_response's parts) against the same database and trust
 store. Baseline: the GET /health round trip of the same server, measured in the same run.
 """
 

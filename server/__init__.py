@@ -1,12 +1,30 @@
 """Central registration API of the Saga Prefectural Library lobby kiosks.
 
-Layout:
-    __main__.py      command line: serve, migrate, admin ...
-    config.py        typed settings (config/server.toml + SERVER_* env vars)
-    app.py           FastAPI app factory; api/ holds deps and one router per resource
-    db.py, models.py SQLAlchemy engine/session and tables; alembic/ holds the schema history
-    domain/          plain-Python rules (card numbers, expiry, linkages, migration, ...)
-    auth/            kiosk HMAC and staff accounts
-    mykey/           MyKey platform connector interface and its local simulator
-    errors.py        the one table of error codes with Japanese and English messages
+One package per domain, each with its tables (models.py), bodies (schemas.py), logic (service.py and
+modules named for their job) and routes (router.py), as Netflix's dispatch lays out its domains:
+    patrons/     patrons, linkages, the expiry rule, library card numbers, the ILS export; staff look-up
+    cards/       the My Number card's proof: challenges, certificates, expiry by card
+    checkup/     the card check-up
+    migration/   the switch of a card's link to the MyKey scheme (移行), held for staff or not
+    renewals/    card renewal asked at a kiosk, confirmed at the counter
+    applications/ registration applications from a kiosk (no library card yet), completed at the counter
+    tickets/     queue tickets: numbering, the group commit, the counter console, the lobby and status views
+    fleet/       kiosk enrollment, heartbeats, maintenance PINs, the fleet page
+    staff/       staff sign-in and sessions, sign-in lockouts, the audit log
+    stats/       statistics without personal data
+    ops/         operations: the kiosk version gate, backups, retention, the admin CLI's operations commands
+    mykey/       the MyKey platform's interface and its local simulator
+
+Shared parts:
+    __main__.py  command line: serve, migrate, admin ...
+    app.py       FastAPI app factory: includes every domain's router
+    config.py    typed settings (config/server.toml + SERVER_* env vars); clock.py the library's clock
+    db.py        engine, sessions, the one declarative Base, the schema upgrade (alembic/: its history)
+    tables.py    every domain's tables loaded onto that Base (for Alembic and the schema test)
+    state.py     the per-process state routes share (sessions, trust store, MyKey connector, ...)
+    audit.py     the append-only audit log and its table
+    errors.py    the one table of error codes with Japanese and English messages
+    auth/        kiosk HMAC and replay protection; staff accounts, sessions and sign-in lockouts
+    api/         HTTP parts every router uses: dependencies, idempotent kiosk changes, error bodies and
+                 handlers, body guard, security headers, health, the static pages (web/)
 """

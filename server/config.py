@@ -183,7 +183,7 @@ class Settings(BaseSettings):
     ]
     closed_dates: list[str] = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]  # MM-DD yearly or YYYY-MM-DD
     open_on_public_holidays: bool = True
-    # Renewal requests (server/domain/renewal_proof.py): how long a card's proof lasts, and how many compares a
+    # Renewal requests (server/renewals/proof.py): how long a card's proof lasts, and how many compares a
     # card number and a kiosk may make; how precisely a typed card number's expiry is told (the day is the
     # birthday: "month" tells year and month only; a card that signed always gets the day).
     renewal_proof_ttl_seconds: int = Field(default=600, ge=30, le=3600)

@@ -164,7 +164,7 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     "migration_not_pending": ErrorSpec(409, "この申請は処理済みです。", "This request was already decided."),
     "unknown_migration": ErrorSpec(404, "この受付番号は見つかりません。", "Unknown reference code."),
-    # Renewal requests from the kiosk (server/domain/renewal.py)
+    # Renewal requests from the kiosk (server/renewals/service.py)
     "renewal_unmatched": ErrorSpec(
         409,
         "カードの記載と図書館の登録内容を照合できませんでした。2階総合カウンターへお越しください。",

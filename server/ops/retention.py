@@ -12,7 +12,7 @@
   older than `retention_decided_migrations_days` after the decision. Pending requests wait for staff and
   are kept; an ended link still named by a kept request is kept with it. The audit events recording the
   migration stay for the audit period: the append-only trail, not these rows, is the long-term record;
-- renewal requests (server/domain/renewal.py prune: decided ones, already without an address, after a week;
+- renewal requests (server/renewals/service.py prune: decided ones, already without an address, after a week;
   pending ones the patron never brought to the counter after 30 days);
 - registration applications (server/applications/service.py): one still waiting `registration_applications`
   days after it was made forgets its personal data (expired, audited by its reference); decided ones forgot

@@ -13,7 +13,7 @@ from server.patrons.models import Patron
 
 
 class RenewalRequest(Base):
-    """A renewal asked for at a kiosk, waiting for the counter's one confirmation (server/domain/renewal.py).
+    """A renewal asked for at a kiosk, waiting for the counter's one confirmation (server/renewals/service.py).
 
     It keeps only what the counter needs: who, and the card's address when it differs from the library's.
     Completing or cancelling it clears that address at once; retention deletes the row later.
@@ -36,7 +36,7 @@ class RenewalRequest(Base):
 
 class RenewalProof(Base):
     """A kiosk's proof that the patron in front of it holds a My Number card and its 利用者証明用 PIN: the card
-    signed a server challenge in this session (server/domain/renewal_proof.py). Renewal compares and requests
+    signed a server challenge in this session (server/renewals/proof.py). Renewal compares and requests
     need one, for one library card number at one kiosk, for a few minutes. Only the token's hash is kept.
     """
 

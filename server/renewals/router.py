@@ -1,8 +1,8 @@
 """Renewal requests: the kiosk proves the card, compares and sends (HMAC, idempotent); the counter lists and
 completes (staff).
 
-What each side may see is in server/domain/renewal.py: the kiosk only ever hears "same" or "different", and
-only with a proof (server/domain/renewal_proof.py) that the card for this number signed in this session.
+What each side may see is in server/renewals/service.py: the kiosk only ever hears "same" or "different", and
+only with a proof (server/renewals/proof.py) that the card for this number signed in this session.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Decisions where the issue is silent:
   patron proved. Refused rather than kept beside it: the counter confirms in one step, and two addresses
   for one patron would make staff pick; the patron at the second kiosk is sent to the counter, where staff
   see the waiting request and can cancel it after checking the patron's ID.
-- Compares and requests need a proof (server/domain/renewal_proof.py): the card's fresh signature, for
+- Compares and requests need a proof (server/renewals/proof.py): the card's fresh signature, for
   this card number at this kiosk; compares are limited per card number and per kiosk and all audited.
 """
 

@@ -68,7 +68,7 @@ PUBLIC_API = {
     ("GET", "/health"), ("POST", "/v1/staff/sessions"), ("GET", "/v1/lobby"), ("GET", "/v1/lobby/events"),
     ("GET", "/v1/lobby/calls/{key}/audio"),
     ("GET", "/v1/tickets/status/{token}"), ("GET", "/v1/tickets/status/{token}/events"), ("GET", "/v1/events"),
-    # Kiosk enrollment: the one-time code is the credential, failures are rate-limited (server/ops/enroll.py).
+    # Kiosk enrollment: the one-time code is the credential, failures are rate-limited (server/fleet/enroll.py).
     ("POST", "/v1/kiosk/enroll"),
 }
 
