@@ -100,9 +100,9 @@ def _verification(database_url: str, persona: Any) -> dict[str, Any]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    from server.cards.certs import parse_certificate, verify_signature
+    from server.bootstrap import build_state
     from server.config import load_settings
-    from server.state import build_state
+    from server.jpki import parse_certificate, verify_signature
 
     state = build_state(load_settings(database_url=database_url, use_test_pki=True))
     steps: dict[str, list[float]] = {"parse_certificate": [], "chain_dates_crl": [], "challenge_and_signature": [],

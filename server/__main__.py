@@ -9,10 +9,10 @@ import sys
 from pydantic import ValidationError
 
 from server import cli
+from server.bootstrap import load_trust
 from server.config import SettingError, Settings, check_readable_file, describe, load_settings
 from server.db import check_database
 from server.seed import seed_demo
-from server.state import load_trust
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

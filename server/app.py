@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from server.api import handlers, health, pages
+from server.api import handlers, pages
 from server.api.middleware import BodyGuard
 from server.api.security_headers import SecurityHeaders
 from server.applications.router import router as applications_router
+from server.bootstrap import build_state
 from server.cards import router as cards
 from server.checkup import router as checkup
 from server.clock import Clock
@@ -16,11 +17,12 @@ from server.config import Settings, load_settings
 from server.fleet import enroll_router
 from server.fleet import router as fleet
 from server.migration import router as migrations
+from server.ops import health
 from server.ops.versions import KioskVersionGate
 from server.patrons import router as patrons
 from server.renewals import router as renewals
 from server.staff import router as staff
-from server.state import AppState, build_state
+from server.state import AppState
 from server.stats import router as stats
 from server.tickets import callout_router, counter_router, lobby_router
 from server.tickets import router as tickets

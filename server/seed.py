@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from server.auth.kiosk import create_kiosk
 from server.auth.models import Kiosk, StaffMember
 from server.auth.staff import create_staff
-from server.cards.certs import identity_of
 from server.fleet.maintenance import set_pin
 from server.fleet.models import KioskMaintenancePin
+from server.jpki import identity_of
 from server.patrons.linkage import add_old_link
 from server.patrons.service import create_patron, find_patron
 from server.state import AppState

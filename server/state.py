@@ -1,4 +1,7 @@
-"""What one server process holds: settings, database, clock, trust store, MyKey connector and patron source."""
+"""What one server process holds: settings, database, clock, trust store, MyKey connector and patron source.
+
+server/bootstrap.py builds it from the settings; the routes read it (server/api/deps.py).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.auth.kiosk_keys import KioskKeys
-from server.cards.certs import TrustStore, load_trust_store
 from server.clock import Clock
 from server.config import Settings
-from server.db import WriteGate, make_engine, make_session_factory, make_write_gate
-from server.ils.base import PatronSource
-from server.ils.factory import make_patron_source
+from server.db import WriteGate
+from server.jpki import TrustStore
 from server.mykey.connector import MyKeyConnector
-from server.mykey.factory import make_connector
-from server.testpki import test_pki_paths
+from server.patrons.source import PatronSource
 from server.tickets.writer import TicketWriter
 
 
@@ -34,36 +34,3 @@ class AppState:
     write_gate: WriteGate
     ticket_writer: TicketWriter  # commits concurrent ticket requests together (group commit)
     patrons: PatronSource  # card lookups: the database, or the ILS over SIP2 (settings.patron_source)
-
-
-def load_trust(settings: Settings) -> TrustStore:
-    """The J-LIS roots and CRLs these settings name (and the test PKI's when it is trusted).
-
-    :raises SettingError: a file that cannot be read or is not a certificate / CRL, naming the setting.
-    """
-    root_paths, crl_paths = list(settings.jlis_root_paths), list(settings.crl_paths)
-    if settings.use_test_pki:
-        extra_roots, extra_crls = test_pki_paths(settings.test_pki_dir)
-        root_paths += extra_roots
-        crl_paths += extra_crls
-    return load_trust_store(root_paths=root_paths, crl_paths=crl_paths)
-
-
-def build_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
-    """Create the engine, the trust store and the connector for these settings."""
-    engine = make_engine(settings.database_url)
-    clock = clock or Clock(pinned_today=settings.today)
-    sessions = make_session_factory(engine)
-    write_gate = make_write_gate(engine)
-    return AppState(
-        settings=settings,
-        engine=engine,
-        sessions=sessions,
-        clock=clock,
-        trust=load_trust(settings),
-        mykey=make_connector(settings=settings, clock=clock),
-        kiosk_keys=KioskKeys(sessions),
-        write_gate=write_gate,
-        ticket_writer=TicketWriter(sessions=sessions, write_gate=write_gate, settings=settings, clock=clock),
-        patrons=make_patron_source(settings=settings, clock=clock),
-    )

@@ -8,6 +8,5 @@
     handlers.py          error handlers: every error is {"error": {...}}
     middleware.py        the body guard (size, content type)
     security_headers.py  the security headers on every answer
-    health.py            GET /health and /health/clock
     pages.py             the web pages and their files (server/web)
 """

@@ -37,11 +37,11 @@ from server.applications.models import (
     WITHDRAWN,
     RegistrationApplication,
 )
-from server.cards.certs import CertificateIdentity, TrustStore
 from server.cards.service import proven_card_link, verify_card_response
 from server.clock import LIBRARY_TZ
 from server.db import rowcount
 from server.errors import ApiError
+from server.jpki import CertificateIdentity, TrustStore
 from server.mykey.connector import MyKeyConnector
 from server.patrons.card_numbers import parse_card_number
 

@@ -2,7 +2,9 @@
 
     schemas.py   the challenge, and the card's answer (certificate and signature)
     service.py   the one check every flow uses (certificate, then signature), and the card's active link
-    certs.py     JPKI certificates: parsing, the trust store (chain, dates, revocation lists)
     expiry.py    the expiry of the library card linked to a card that proved itself
     router.py    POST /v1/cards/challenges, GET /v1/cards/{card_number}/expiry, POST /v1/cards/by-mynumber/expiry
+
+The JPKI certificates themselves (parsing, the trust store) are server/jpki.py, which MyKey's simulator
+uses too.
 """

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from server.cards.certs import TrustStore
 from server.cards.service import proven_card_link, verify_card_response
 from server.errors import ApiError
+from server.jpki import TrustStore
 from server.mykey.connector import MyKeyConnector
 from server.patrons.expiry import Expiry
 from server.patrons.models import Patron

@@ -14,7 +14,7 @@ from datetime import datetime
 from cryptography import x509
 from sqlalchemy.orm import Session
 
-from server.cards.certs import CertificateIdentity, TrustStore, parse_certificate
+from server.jpki import CertificateIdentity, TrustStore, parse_certificate
 from server.mykey.connector import Challenge, MyKeyConnector
 from server.patrons.linkage import find_active_by_certificate, find_active_by_mykey
 from server.patrons.models import Linkage

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit
-from server.cards.certs import TrustStore
 from server.cards.service import proven_card_link, verify_card_response
+from server.jpki import TrustStore
 from server.migration.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector
 from server.patrons.expiry import Expiry

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import getpass
 
+from server.bootstrap import build_state
 from server.config import Settings
-from server.state import AppState, build_state
+from server.state import AppState
 
 
 def open_state(settings: Settings) -> AppState:

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit
-from server.cards.certs import CertificateIdentity, TrustStore
 from server.cards.service import verify_card_response
 from server.errors import ApiError
+from server.jpki import CertificateIdentity, TrustStore
 from server.migration.models import MigrationRequest
 from server.mykey.connector import MyKeyConnector
 from server.patrons.card_numbers import parse_card_number

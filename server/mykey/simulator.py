@@ -15,9 +15,9 @@ from cryptography import x509
 from sqlalchemy import Column, Connection, Date, DateTime, Engine, LargeBinary, MetaData, String, Table, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.cards.certs import parse_certificate, verify_signature
 from server.clock import Clock
 from server.errors import ApiError
+from server.jpki import parse_certificate, verify_signature
 from server.mykey.connector import Challenge
 
 sim_metadata = MetaData()

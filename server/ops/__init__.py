@@ -1,5 +1,6 @@
-"""Operations: the kiosk version gate, backups and retention.
+"""Operations: health, the kiosk version gate, backups and retention.
 
+    health.py        GET /health (with the patron source's state) and /health/clock
     versions.py      kiosk version comparison and the ASGI gate answering kiosk_version_unsupported
     backup.py        backup and restore: pg_dump / pg_restore, SQLite's online backup API
     backup_crypt.py  backups encrypted to age recipients

@@ -12,16 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
+from server.jpki import normalise_serial
 from server.patrons.models import Linkage, Patron
 
 OLD = "old"
 MYKEY = "mykey"
-
-
-def normalise_serial(serial: int | str) -> str:
-    """Certificate serial as upper-case hex without leading zeros (one spelling for lookups)."""
-    value = serial if isinstance(serial, int) else int(str(serial).replace(":", ""), 16)
-    return format(value, "X")
 
 
 def active_linkage(*, session: Session, patron_id: int) -> Linkage | None:

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from server import audit
 from server.audit import AuditEntry
-from server.cards.certs import TrustStore
 from server.cards.service import proven_card_link, verify_card_response
 from server.db import rowcount
 from server.errors import ApiError
+from server.jpki import TrustStore
 from server.mykey.connector import MyKeyConnector
 from server.patrons.card_numbers import parse_card_number
 from server.renewals.models import RenewalProof

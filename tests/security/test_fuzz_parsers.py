@@ -20,8 +20,8 @@ from kiosk.card.apdu import ALLOWED_FILES, Aid, split_response
 from kiosk.card.certificate import AuthCertificate
 from kiosk.card.errors import ForbiddenFileError, MalformedDataError
 from kiosk.card.protocol import CardProtocol
-from server.cards.certs import TrustStore, parse_certificate
 from server.errors import ApiError
+from server.jpki import TrustStore, parse_certificate
 from tests.security.fuzzing import examples
 from virtualcard.card import CardPulledOut, VirtualCard
 

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from server.bootstrap import build_state
 from server.clock import FixedClock
 from server.config import load_settings
 from server.db import upgrade
 from server.seed import seed_demo
-from server.state import AppState, build_state
+from server.state import AppState
 from server.testpki import load_test_pki
 from tests.support.postgres import PostgresServer, start_postgres
 from tests.support.server_proc import ServerProcess, start_server

@@ -10,8 +10,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from server.cards.certs import load_trust_store
 from server.errors import ApiError
+from server.jpki import load_trust_store
 from tests.support.ports import free_port
 
 

@@ -26,12 +26,12 @@ from server.__main__ import main as server_main
 from server.applications import contact
 from server.applications.models import PERSONAL, RegistrationApplication
 from server.audit import AuditEntry
+from server.bootstrap import build_state
 from server.clock import LIBRARY_TZ, FixedClock
 from server.config import load_settings
 from server.db import make_engine
 from server.errors import ApiError
 from server.ops.retention import Periods, apply
-from server.state import build_state
 from tests.server.conftest import BACKENDS
 from tests.server.test_api_migrations import sign
 from tests.support.server_proc import ServerProcess, start_server

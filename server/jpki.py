@@ -22,7 +22,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from server.config import SettingError, check_readable_file
 from server.errors import ApiError
-from server.patrons.linkage import normalise_serial
+
+
+def normalise_serial(serial: int | str) -> str:
+    """Certificate serial as upper-case hex without leading zeros (one spelling for lookups)."""
+    value = serial if isinstance(serial, int) else int(str(serial).replace(":", ""), 16)
+    return format(value, "X")
 
 
 @dataclass(frozen=True)
