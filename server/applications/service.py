@@ -1,7 +1,7 @@
 """Registration applications: a kiosk applies, the counter completes or withdraws, retention forgets.
 
 Decisions where the issue is silent:
-- The card's presence is proven as for every other card flow (server/domain/card_proof.py): the application
+- The card's presence is proven as for every other card flow (server/cards/service.py): the application
   carries the card's 利用者証明用 signature over a fresh single-use challenge, verified (chain, dates,
   revocation, signature) before anything is stored. There is no library card number yet, so no renewal
   proof token (those name a card number): the signature comes with the application itself. The certificate

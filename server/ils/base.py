@@ -1,4 +1,4 @@
-"""What the patron-source adapters share: the port they implement (server/domain/patron_source.py,
+"""What the patron-source adapters share: the port they implement (server/patrons/source.py,
 where the domain that calls it owns it) and the connector's last success and failure."""
 
 from __future__ import annotations
