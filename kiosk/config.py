@@ -85,6 +85,10 @@ class CardSettings:
     # Seconds a card or reader may take to answer one command before the patron is asked to take the card
     # out (a real card signs in under one second).
     command_timeout_s: float = 5.0
+    # A card left on the reader after its flow ended (kiosk/card_left.py): the take-your-card cue sounds every
+    # left_cue_every_s seconds, at most left_cue_times times (0: the banner only), until the card is taken.
+    left_cue_every_s: float = 5.0
+    left_cue_times: int = 6
 
 
 @dataclass(frozen=True)
@@ -409,6 +413,10 @@ def _validate(s: KioskSettings) -> None:
     _validate_languages(s.session)
     if not 1 <= s.card.command_timeout_s <= 60:  # also refuses nan
         raise ConfigError("card.command_timeout_s: must be between 1 and 60 seconds")
+    if not 1 <= s.card.left_cue_every_s <= 60:
+        raise ConfigError("card.left_cue_every_s: must be between 1 and 60 seconds")
+    if not 0 <= s.card.left_cue_times <= 20:
+        raise ConfigError("card.left_cue_times: must be between 0 and 20")
     if s.printer.backend not in PRINTER_BACKENDS:
         raise ConfigError(f"printer.backend: must be one of {', '.join(PRINTER_BACKENDS)}")
     if s.printer.width_dots not in (384, 512, 576):

@@ -28,11 +28,14 @@ def test_environment_overrides_the_file() -> None:
             "KIOSK_SERVER_URL": "https://api.example.test",
             "KIOSK_SESSION_IDLE_TIMEOUT_S": "45",
             "KIOSK_DISPLAY_FULLSCREEN": "no",
+            "KIOSK_CARD_LEFT_CUE_EVERY_S": "2.5",
+            "KIOSK_CARD_LEFT_CUE_TIMES": "3",
         }
     )
     assert settings.server.url == "https://api.example.test"
     assert settings.session.idle_timeout_s == 45
     assert settings.display.fullscreen is False
+    assert (settings.card.left_cue_every_s, settings.card.left_cue_times) == (2.5, 3)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +53,8 @@ def test_environment_overrides_the_file() -> None:
         ({"KIOSK_BARCODE_PATTERN": "[0-9"}, "barcode.pattern"),
         ({"KIOSK_BARCODE_PATTERN": r"^\d+$"}, "barcode.pattern"),
         ({"KIOSK_DISPLAY_DPI": "5"}, "display.dpi"),
+        ({"KIOSK_CARD_LEFT_CUE_EVERY_S": "0.2"}, "card.left_cue_every_s"),
+        ({"KIOSK_CARD_LEFT_CUE_TIMES": "100"}, "card.left_cue_times"),
     ],
 )
 def test_bad_value_names_the_setting(environ: dict[str, str], named: str) -> None:
