@@ -158,6 +158,10 @@ def main() -> None:
     for name, draw in (("place_card", place_card), ("reader", reader), ("card", card), ("signs", signs)):
         draw().save(OUT / f"{name}.png", optimize=True)
         print(f"wrote {OUT / name}.png")
+    from scripts.draw_take_card import take_card  # its own module: it imports the colours from this one
+
+    take_card().save(OUT / "take_card.png")
+    print(f"wrote {OUT / 'take_card.png'}")
 
 
 if __name__ == "__main__":
