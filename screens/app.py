@@ -23,6 +23,7 @@ from kiosk.services import KioskServices
 from screens import card_events
 from screens.a11y import Accessibility, AccessibilityPanel, install_palette
 from screens.busy import BusyIndicator  # noqa: F401 - registers the widget class the kv rules use
+from screens.card_left import CardLeft
 from screens.design import StatusSign, install_tokens  # noqa: F401 - StatusSign: a widget class of the kv rules
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
 from screens.idle_watch import IdleWatch
@@ -123,6 +124,7 @@ class KioskApp(App):
         self.idle = IdleWatch(self)
         self.side = SideActions(self)
         self.a11y = Accessibility(self)
+        self.card_left = CardLeft(self)
 
     # -- helpers used by the kv rules -------------------------------------------------
     def tr(self, key: str, language: str, **values: object) -> str:
@@ -152,6 +154,7 @@ class KioskApp(App):
         self._screen("attract")
         self.manager.current = "attract"
         self.manager.bind(current=lambda _m, name: self.a11y.screen_shown(name))
+        self.manager.bind(current=lambda *_: self.card_left.screen_changed())  # the take-your-card banner follows
         Clock.schedule_once(lambda _dt: self.a11y.prepare(), WARM_UP_AFTER_S)
         # After the first frames, not before: the warm-up imports would hold the GIL while the window draws.
         Clock.schedule_once(lambda _dt: self.services.warm_up(), WARM_UP_AFTER_S)
@@ -260,6 +263,7 @@ class KioskApp(App):
         self.runner = FlowRunner(flow, lambda effect: self.services.performer.perform(effect), self._post,
                                  self._on_flow_state, SessionOutcome(name, self.services.record_outcome))
         self.a11y.flow_started()
+        self.card_left.flow_started()
         self._on_flow_state(flow.state)
 
     def send(self, event: object) -> None:
@@ -275,6 +279,7 @@ class KioskApp(App):
         """The flow moved: its sound (and spoken prompt), then the screen."""
         self.a11y.flow_state(state)
         self._render(state)
+        self.card_left.flow_state(self.flow_name, state)  # a result with the card still on: take-your-card
 
     def _render(self, state: object) -> None:
         """Show ``state`` on the screen that renders it."""
@@ -316,6 +321,7 @@ class KioskApp(App):
         """A card was put on or taken off the reader (called on the Kivy thread)."""
         from kiosk.flows.card_steps import CardInserted, CardRemoved
 
+        self.card_left.card(inserted)
         self.send(CardInserted() if inserted else CardRemoved())
 
     def start_session(self) -> None:
@@ -347,6 +353,7 @@ class KioskApp(App):
         self._set_text_scale(1.0)  # the next patron starts with standard text
         self.a11y.reset()  # ... standard colours and no audio guidance
         self._screen("attract").on_activate()  # the service mode may have changed
+        self.card_left.ended()  # the card still on the reader: the attract screen says to take it
 
     def _refresh_attract(self, _dt: float) -> None:
         if self.manager is not None and self.manager.current == "attract":

@@ -19,6 +19,8 @@ class AttractScreen(KioskScreen):
         self.in_service = self.app.service_mode.in_service and not self.needs_update
 
     def choose(self, service: str) -> None:
-        """Start a session for ``service``."""
+        """Start a session for ``service`` (not while the last patron's card is on the reader: its banner again)."""
+        if not self.app.card_left.may_start():
+            return
         self.app.start_session()
         self.app.begin_flow(service)

@@ -149,7 +149,8 @@ def _state() -> dict[str, Any]:
     return {"screen": app.root.current, "flow": flow, "changing": app.root.transition.is_active,
             "language": app.lang, "texts": _texts(), "spinning": _spinning(),
             "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
-            "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]]}
+            "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]],
+            "card_left": app.card_left.shown, "card_left_cues": len(app.card_left.cues)}
 
 
 def _bounds(widget_id: str) -> dict[str, Any]:

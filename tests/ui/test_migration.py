@@ -252,6 +252,11 @@ def test_expiry_by_my_number_card_after_the_switch(card_kiosk: KioskProcess, ins
     enter_pin(card_kiosk, "1234")
     card_kiosk.wait_for(lambda s: "切り替えが完了しました" in s["texts"], timeout=30)
     card_kiosk.tap("done")
+    # The card stayed on the reader: no service starts until it is taken, then placed again for the check.
+    card_kiosk.wait_for(lambda s: s["screen"] == "attract" and s["card_left"])
+    insert_card.remove()
+    card_kiosk.wait_for(lambda s: not s["card_left"])
+    insert_card("normal", physical=True)
     state = check_expiry_by_card(card_kiosk, "1234")
     assert any(t.startswith("有効期限：") for t in state["texts"]), state
     assert card_kiosk.overflowing() == []
