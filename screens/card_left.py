@@ -16,6 +16,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 
 from kiosk.card_left import CardLeftGuard, CueTiming
 from kiosk.states import Cue
@@ -28,10 +29,41 @@ PROMPT = "voice.card_left"
 
 
 class CardLeftBanner(BoxLayout):
-    """Full width across the top of a screen; takes the touches that land on it (nothing under it reacts)."""
+    """Full width across the top of a screen, whose content it pushes down rather than hide: a result stays
+    readable under it. Touches go on to what is under it (the staff's hidden corner of the attract screen)."""
 
-    def on_touch_down(self, touch: Any) -> bool:
-        return bool(self.collide_point(*touch.pos)) or super().on_touch_down(touch)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pushed: list[tuple[Widget, Any]] = []
+
+    def push_down(self, screen: Widget) -> None:
+        """Make the screen's content (its children that fill its height) end where the banner ends."""
+        for child in list(screen.children):
+            if child is self or child.size_hint_y is None:
+                continue
+            self._pushed.append((child, child.size_hint_y))
+            child.size_hint_y = None
+            self._fit(child, screen)
+        if self._pushed:
+            screen.bind(height=self._refit)
+            self.bind(height=self._refit)
+
+    def give_back(self, screen: Widget) -> None:
+        """The banner leaves: the content fills the screen again."""
+        screen.unbind(height=self._refit)
+        self.unbind(height=self._refit)
+        for child, size_hint_y in self._pushed:
+            child.size_hint_y = size_hint_y
+        self._pushed.clear()
+
+    def _refit(self, *_args: object) -> None:
+        if self.parent is not None:
+            for child, _hint in self._pushed:
+                self._fit(child, self.parent)
+
+    def _fit(self, child: Widget, screen: Widget) -> None:
+        child.y = 0
+        child.height = max(0, screen.height - self.height)
 
 
 class CardLeft:
@@ -107,6 +139,7 @@ class CardLeft:
                 self._kv_loaded = True
             self._banner = CardLeftBanner()  # built anew each time: at the session's text size and palette
             screen.add_widget(self._banner)
+            self._banner.push_down(screen)
         if not self._ticking:
             self._ticking = True
             Clock.schedule_interval(self._tick, TICK_S)
@@ -116,6 +149,7 @@ class CardLeft:
         if banner is None:
             return
         if banner.parent is not None:
+            banner.give_back(banner.parent)
             banner.parent.remove_widget(banner)
         release(banner)
 

@@ -58,6 +58,8 @@ def test_a_migration_ended_with_the_card_on_the_reader(left_kiosk: KioskProcess,
     state = kiosk.wait_for(lambda s: s["screen"] == "migrate_result" and banner_up(s), timeout=30)
     assert "切り替えが完了しました" in state["texts"]
     assert kiosk.overflowing() == [] and kiosk.off_screen() == []
+    headline, banner_text = kiosk.call("bounds", id="title")["box"], kiosk.call("bounds", id="card_left_body")["box"]
+    assert headline[3] < banner_text[1], "the banner pushes the result down: its headline stays readable"
     kiosk.screenshot("card_left-migrate_result-ja")
     # The cue repeats by itself, every EVERY_S seconds, with nothing touched ...
     kiosk.wait_for(lambda s: s["card_left_cues"] >= 1)
