@@ -157,7 +157,9 @@ def test_a_blocked_text_pin_and_someone_elses_record_end_in_clear_messages(card_
     kiosk.tap("done")
     kiosk.wait_screen("attract")
 
-    insert_card("normal")  # a real card, but not the record of the number typed
+    # A real card, but not the record of the number typed; put on anew (the blocked one is taken first, as a
+    # card left on the reader starts no new service).
+    insert_card("normal", physical=True)
     check_expiry(kiosk, "2000000121")
     kiosk.tap("request_renewal")
     kiosk.wait_screen("renewal_way", timeout=20)
@@ -184,7 +186,7 @@ def test_a_card_that_cannot_sign_is_sent_to_the_counter_with_the_renewal_ticket(
     kiosk = card_kiosk
     for persona, title, name in (("blocked", "暗証番号がロックされています", "auth-blocked"),
                                  ("expired_cert", "電子証明書の有効期限が切れています", "cert-expired")):
-        card = insert_card(persona)
+        card = insert_card(persona, physical=True)  # the last one taken first: a card left starts no service
         check_expiry(kiosk, MOVED_CARD)
         kiosk.tap("request_renewal")
         kiosk.wait_screen("renewal_way", timeout=20)
