@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tests.support.kiosk_app import KioskProcess
+from tests.support.pcsc import InsertCard
 from tests.ui.conftest import card_kiosk, display, fresh_server  # noqa: F401 - fixtures, imported not copied
 from tests.ui.test_migration import enter_pin, start_migration
 
@@ -69,32 +70,35 @@ def ticket(kiosk: KioskProcess) -> None:
     back_to_attract(kiosk)
 
 
-def migration(kiosk: KioskProcess) -> None:
+def migration(kiosk: KioskProcess, insert_card: InsertCard) -> None:
     # The first round switches the link; later rounds go through the same card steps and are told it is
-    # already switched: the same screens, card work and server calls.
+    # already switched: the same screens, card work and server calls. The patron places the card and takes
+    # it at the end, as a card left on the reader would start no next service (kiosk/card_left.py).
+    insert_card("normal", physical=True)
     start_migration(kiosk, "2000000014")
     kiosk.wait_screen("migrate_same_pin")
     kiosk.tap("same")
     enter_pin(kiosk, "1234")
     kiosk.wait_screen("migrate_result", timeout=30)
+    insert_card.remove()
+    kiosk.wait_for(lambda s: not s["card_left"])
     back_to_attract(kiosk)
 
 
-def one_round(kiosk: KioskProcess) -> None:
+def one_round(kiosk: KioskProcess, insert_card: InsertCard) -> None:
     kiosk.wait_screen("attract", timeout=20)
     expiry_by_number(kiosk)
     ticket(kiosk)
-    migration(kiosk)
+    migration(kiosk, insert_card)
 
 
 def test_flows_in_a_loop_do_not_grow_memory_or_fds(card_kiosk: KioskProcess, insert_card) -> None:  # noqa: F811
-    insert_card("normal")
-    one_round(card_kiosk)  # warm-up: screens are built on first show, fonts and workers load on first use
+    one_round(card_kiosk, insert_card)  # warm-up: screens are built on first show, fonts and workers load on first use
     rounds = 0
     with Sampler(card_kiosk.proc.pid) as sampler:
         deadline = time.monotonic() + SOAK_SECONDS
         while time.monotonic() < deadline:
-            one_round(card_kiosk)
+            one_round(card_kiosk, insert_card)
             rounds += 1
     samples = sampler.samples
     third = len(samples) // 3
