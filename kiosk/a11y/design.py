@@ -28,6 +28,8 @@ TYPE: dict[str, float] = {
     "T_BODY": 20,  # running text
     "T_DETAIL": 18,  # the details under a result's headline and next step
     "T_SECOND_LANGUAGE": 18,  # the attract screen's second language, under the first
+    "T_BANNER": 30,  # the take-your-card banner's title (kept short of T_TITLE: the screen is pushed down)
+    "T_BANNER_2": 22,  # its title in the second language
     "T_HINT": 16,  # a hint beside a control (T_BODY in large text, as the details: see DETAIL_LARGE)
     "T_KEY": 30,  # a number pad's digits (not scaled by large text: the pad would leave the seated reach)
     "T_KEY_WORD": 18,  # a card-number pad key with a word (全部消す, 1字消す)
@@ -58,6 +60,10 @@ SIZE: dict[str, float] = {
     "Z_SECONDARY_W": 40,  # a secondary button's least width
     "Z_SUBMIT_W": 60,  # the send button beside a pad (the registration's contact screen)
     "Z_TOAST": 40,
+    "Z_BANNER": 40,  # the take-your-card banner's least height
+    "Z_BANNER_PICTURE_W": 46,  # its picture of the card leaving the reader
+    "Z_BANNER_PICTURE_H": 32,
+    "Z_BANNER_LINE": 1,  # its frame
     "Z_FOOTER": 18,  # the step footer (back, staff, accessibility, language)
     "Z_SIGN": 24,  # a result's status sign
     "Z_SIGN_SMALL": 12,  # the sign in a warning band
