@@ -27,7 +27,6 @@ import time
 import wave
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -58,6 +57,9 @@ def _openjtalk() -> ModuleType | None:
 
 @cache
 def _openjtalk_version() -> str:
+    # importlib.metadata (and the email package it loads) costs about 30 ms: not before the first frame.
+    from importlib import metadata
+
     try:
         return metadata.version("pyopenjtalk-plus")
     except metadata.PackageNotFoundError:
