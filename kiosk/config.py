@@ -175,6 +175,19 @@ class AccessibilitySettings:
 
 
 @dataclass(frozen=True)
+class KeypadSettings:
+    """The tactile numeric keypad for operation without sight (kiosk/a11y/keypad.py): Kivy's key names for
+    each key. The defaults are a common USB numeric keypad with Num Lock on."""
+
+    enabled: bool = True
+    digits: tuple[str, ...] = tuple(f"numpad{d}" for d in range(10))  # 0 to 9, in order
+    enter: tuple[str, ...] = ("numpadenter",)
+    clear: tuple[str, ...] = ("numpaddecimal",)  # "." (Del with Num Lock off)
+    back: tuple[str, ...] = ("numpadsubstract", "backspace")  # "-", and the Backspace key many keypads have
+    help: tuple[str, ...] = ("numpadadd",)  # "+": the tall key, easy to find by touch
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     """All kiosk settings."""
 
@@ -188,12 +201,13 @@ class KioskSettings:
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    keypad: KeypadSettings = field(default_factory=KeypadSettings)
 
     def masked(self) -> dict[str, dict[str, Any]]:
         """Settings in effect with secrets replaced, for diagnostics screens and logs."""
         out: dict[str, dict[str, Any]] = {}
         for section in ("server", "session", "card", "printer", "display", "barcode", "maintenance", "outbox",
-                        "accessibility"):
+                        "accessibility", "keypad"):
             values = dataclasses.asdict(getattr(self, section))
             if "secret" in values:
                 values["secret"] = "********"  # noqa: S105 - the mask, not a secret
@@ -211,6 +225,7 @@ _SECTIONS: dict[str, type] = {
     "maintenance": MaintenanceSettings,
     "outbox": OutboxSettings,
     "accessibility": AccessibilitySettings,
+    "keypad": KeypadSettings,
 }
 
 
@@ -461,3 +476,14 @@ def _validate(s: KioskSettings) -> None:
         if voice and not VOICE_PATTERN.fullmatch(voice):
             raise ConfigError(f"accessibility.voice_{language.replace('-', '_')}: {voice!r} is not a voice "
                               '("openjtalk", "espeak-ng:<voice>" or empty)')
+    _validate_keypad(s.keypad)
+
+
+def _validate_keypad(keypad: KeypadSettings) -> None:
+    """Ten digit keys, and no key with two meanings (kiosk/a11y/keypad.py reads them)."""
+    if len(keypad.digits) != 10:
+        raise ConfigError(f"keypad.digits: ten key names, 0 to 9, in order (got {len(keypad.digits)})")
+    names = [*keypad.digits, *keypad.enter, *keypad.clear, *keypad.back, *keypad.help]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ConfigError(f"keypad: key {twice[0]!r} is given two meanings")

@@ -57,6 +57,9 @@ class Accessibility:
         app.bind(lang=lambda *_: self.repeat())
         #: Prompt keys spoken this session, newest last (keys only: never a value); the test driver reads it.
         self.spoken: list[str] = []
+        #: The guidance was started from the tactile keypad (screens/keypad.py): every prompt is followed by the
+        #: screen's numbered choices.
+        self.keypad_mode = False
 
     def prepare(self) -> None:
         """Write the cue files if missing and load them, and start synthesising the spoken prompts that are
@@ -116,7 +119,11 @@ class Accessibility:
         self.play_cue(cue)
         if self.app.guidance:
             keys = cues.prompt_keys(screen, state, cue)
-            if keys:
+            if keys and self.keypad_mode:
+                # The choices are those the screen shows once it has rendered the state (next frame).
+                values = cues.spoken_values(state)
+                Clock.schedule_once(lambda _dt: self.speak(*keys, *self._menu(), values=values), 0)
+            elif keys:
                 self.speak(*keys, values=cues.spoken_values(state))
 
     # -- sound ---------------------------------------------------------------------
@@ -189,8 +196,22 @@ class Accessibility:
             keys, values = self.current_prompt()
             self.speak("voice.guidance_on", *keys, values=values)
         else:
+            self.keypad_mode = False
             self._speech_generation += 1
             self.stop_speech()
+
+    def start_keypad(self) -> None:
+        """A key of the tactile keypad started the guidance: say so, how the keypad works, where the patron is
+        and the choices, numbered."""
+        self.keypad_mode = True
+        self.app.guidance = True
+        self.play_cue(cues.Cue.OK)
+        keys, values = self.current_prompt()
+        self.speak("voice.keypad.on", *keys, *self._menu(), values=values)
+
+    def _menu(self) -> list[str]:
+        """The screen's numbered choices, in keypad mode."""
+        return self.app.keypad.menu_keys() if self.keypad_mode else []
 
     def current_prompt(self) -> tuple[list[str], dict[str, str]]:
         """The prompts (and the value they may say) of what the screen shows now."""
@@ -205,11 +226,12 @@ class Accessibility:
             return cues.prompt_keys(screen, state, cues.kind(state)), cues.spoken_values(state)
         return cues.prompt_keys(app.manager.current, None, cues.Cue.NEXT), {}
 
-    def repeat(self) -> None:
-        """Say the current screen's prompt again (the panel's repeat button, a language switch)."""
+    def repeat(self, before: tuple[str, ...] = ()) -> None:
+        """Say the current screen's prompt again (the panel's repeat button, a language switch, the keypad's
+        Help key), and in keypad mode its choices; ``before``: a prompt to say first."""
         if self.app.guidance:
             keys, values = self.current_prompt()
-            self.speak(*keys, values=values)
+            self.speak(*before, *keys, *self._menu(), values=values)
 
     def toggle_high_contrast(self) -> None:
         """White and yellow on black, or the standard palette; the screens are built again in it."""
@@ -221,6 +243,7 @@ class Accessibility:
         """The session ended: standard palette, no guidance, nothing left to say."""
         app = self.app
         app.guidance = False
+        self.keypad_mode = False
         self._speech_generation += 1
         self.stop_speech()
         self.spoken.clear()

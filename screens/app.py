@@ -27,6 +27,7 @@ from screens.card_left import CardLeft
 from screens.design import StatusSign, install_tokens  # noqa: F401 - StatusSign: a widget class of the kv rules
 from screens.hidden_corner import HiddenCorner  # noqa: F401 - registers the widget class the kv rules use
 from screens.idle_watch import IdleWatch
+from screens.keypad import KeypadInput
 from screens.language_picker import LanguagePicker, attract_languages
 from screens.numpad import NumberPad  # noqa: F401 - registers the widget class the kv rules use
 from screens.release import release
@@ -125,6 +126,7 @@ class KioskApp(App):
         self.side = SideActions(self)
         self.a11y = Accessibility(self)
         self.card_left = CardLeft(self)
+        self.keypad = KeypadInput(self)  # the tactile keypad: operation without sight
 
     # -- helpers used by the kv rules -------------------------------------------------
     def tr(self, key: str, language: str, **values: object) -> str:
@@ -160,6 +162,7 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self.services.warm_up(), WARM_UP_AFTER_S)
         if self.settings.display.screenshot_dir:
             Clock.schedule_interval(self._live_screenshot, SCREENSHOT_INTERVAL_S)
+        self.keypad.start()  # bound first: called after the activity watch below, which must see every key
         # Any touch or key (a barcode scan too) keeps a patron session alive.
         Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
         Clock.schedule_interval(lambda _dt: self.idle.check(), IDLE_CHECK_INTERVAL_S)

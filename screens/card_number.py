@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import StringProperty
 
@@ -22,6 +23,9 @@ class CardNumberScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._scan = ScanBuffer()
+        # The frame of the last keypad key: the character it types (Num Lock), which SDL sends with it, is not a
+        # scan's.
+        self._keypad_frame = -1
 
     def on_enter(self, *args: object) -> None:
         Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
@@ -47,10 +51,16 @@ class CardNumberScreen(KioskScreen):
         self.app.send(common.Submit())
 
     def _on_textinput(self, _window: object, text: str) -> None:
+        if Clock.frames == self._keypad_frame:
+            self._keypad_frame = -1
+            return
         for ch in text:
             self._scan.feed(ch)
 
     def _on_key_down(self, _window: object, key: int, *_args: object) -> bool:
+        if self.app.keypad.owns(key):  # the tactile keypad (screens/keypad.py) types on the pad, not as a scan
+            self._keypad_frame = Clock.frames
+            return False
         if key in ENTER_KEYS:
             self.app.send(common.Scanned(self._scan.take()))
             return True

@@ -1,4 +1,5 @@
-"""Remote control of the running kiosk for UI tests: a loopback socket that taps, types, reads and screenshots.
+"""Remote control of the running kiosk for UI tests: a loopback socket that taps, types, presses keys, reads and
+screenshots.
 
 It is started only when KIOSK_TEST_DRIVER_PORT is set (the tests set it; a real kiosk never does).
 Each request is one JSON line; it runs on the Kivy thread and answers one JSON line. Taps go through
@@ -280,6 +281,25 @@ def _animating() -> list[str]:
                    for entry in anim._widgets.values() if isinstance(entry, dict)})
 
 
+# What a keypad key types with Num Lock on (SDL sends it as text after the key itself).
+_KEYPAD_TEXT = {**{f"numpad{d}": str(d) for d in range(10)}, "numpaddecimal": ".", "numpaddivide": "/",
+                "numpadmul": "*", "numpadsubstract": "-", "numpadadd": "+"}
+
+
+def _key(name: str) -> dict[str, Any]:
+    """Press and release one key by Kivy's name (a key of the tactile keypad: ``numpad7``, ``numpadenter``), as
+    SDL delivers it: the key, the character it types if any, the key's release."""
+    from kivy.core.window import Keyboard
+
+    code = Keyboard.keycodes[name]
+    text = _KEYPAD_TEXT.get(name)
+    Window.dispatch("on_key_down", code, 0, text, [])
+    if text:
+        Window.dispatch("on_textinput", text)
+    Window.dispatch("on_key_up", code, 0)
+    return {"key": name}
+
+
 def _font() -> dict[str, Any]:
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
@@ -303,6 +323,7 @@ COMMANDS = {
     "long_press": lambda req: _long_press(req["id"], float(req["seconds"])),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),
+    "key": lambda req: _key(req["name"]),
     "pause_collector": lambda req: gc.disable() or {"paused": True},
     "stray_bindings": lambda req: {"bindings": _stray_bindings()},
 }

@@ -207,20 +207,26 @@ class Synthesiser:
 
 
 def prompts(languages: Iterable[str]) -> list[tuple[str, str]]:
-    """Every fixed spoken prompt as (language, text), those heard first first; prompts with a value
-    (the ticket's number) are left out: they are synthesised when spoken."""
+    """Every fixed spoken prompt as (language, text), those heard first first, and the buttons' labels the
+    keypad's numbered choices say (kiosk/a11y/menus.py); prompts with a value (the ticket's number) are left
+    out: they are synthesised when spoken."""
     first, rest = _prompts(languages)
     return first + rest
 
 
 def _prompts(languages: Iterable[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    from kiosk.a11y import menus
+
+    labels = menus.spoken_labels()  # the buttons' labels the keypad's numbered choices say
     first: list[tuple[str, str]] = []
     rest: list[tuple[str, str]] = []
     for language in languages:
         for key, text in i18n.catalogue(language).items():
-            if key.startswith("voice.") and "{" not in text:
+            if (key.startswith("voice.") or key in labels) and "{" not in text:
                 (first if key in FIRST_PROMPTS else rest).append((language, text))
-    return first, rest
+    # Once each: a button's label may be another's too (控えを印刷).
+    seen = set(first)
+    return first, [p for p in dict.fromkeys(rest) if p not in seen]
 
 
 def _join(paths: Sequence[Path], out: Path) -> None:

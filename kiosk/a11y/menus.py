@@ -1,0 +1,83 @@
+"""The numbered choices of each patron screen, for operation without sight (kiosk/a11y/keypad.py).
+
+One place for what a screen offers a patron on the tactile keypad: its buttons, in the order they are
+numbered and spoken (「1 番、有効期限の確認。2 番、…」), each by its kv id and the catalogue key it is spoken
+with (the button's own label, so the ear hears what the eye reads). The screen layer numbers only the buttons
+a patron could tap now (shown and enabled: a result offers a retry only when one can help), so the numbers
+are always 1, 2, 3… without gaps. Only fixed catalogue texts are listed: nothing a patron typed, nothing a
+card holds.
+
+The attract screen's last choice switches the session between Japanese and English (OTHER_LANGUAGE): it has
+no button of its own (the touch screen's language button opens a list a keypad cannot point into).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One numbered choice: the button it presses and the catalogue key it is spoken with."""
+
+    widget: str  # a kv id on the screen (or OTHER_LANGUAGE)
+    label: str  # a catalogue key
+
+
+#: The attract screen's choice that switches the session's language (ja <-> en); spoken as voice.keypad.language.
+OTHER_LANGUAGE = "~other_language"
+
+MENUS: dict[str, tuple[Choice, ...]] = {
+    # As the screen shows them, left to right.
+    "attract": (Choice("btn_checkup", "service.checkup.title"), Choice("btn_migrate", "service.migrate.title"),
+                Choice("btn_expiry", "service.expiry.title"), Choice("btn_ticket", "service.ticket.title"),
+                Choice(OTHER_LANGUAGE, "voice.keypad.language")),
+    "expiry_method": (Choice("by_number", "expiry.method.by_number"), Choice("by_card", "expiry.method.by_card")),
+    "ticket_service": (Choice("svc_registration", "ticket.service.registration"),
+                       Choice("svc_mynumber", "ticket.service.mynumber"), Choice("svc_other", "ticket.service.other")),
+    "migrate_intro": (Choice("next", "common.next"),),
+    "migrate_consent": (Choice("agree", "common.agree"),),
+    "migrate_same_pin": (Choice("same", "migrate.samepin.same"), Choice("different", "migrate.samepin.different")),
+    "last_try": (Choice("confirm", "lasttry.confirm"),),
+    "expiry_result": (Choice("retry", "common.retry"), Choice("request_renewal", "action.request_renewal"),
+                      Choice("counter_ticket", "action.counter_ticket"), Choice("done", "common.done")),
+    "ticket_result": (Choice("retry", "common.retry"), Choice("done", "common.done")),
+    "migrate_result": (Choice("retry", "common.retry"), Choice("counter_ticket", "action.counter_ticket"),
+                       Choice("receipt", "action.receipt"), Choice("done", "common.done")),
+    "checkup_intro": (Choice("start", "checkup.intro.start"),),
+    "checkup_result": (Choice("retry", "common.retry"), Choice("migrate", "checkup.action.migrate"),
+                       Choice("request_renewal", "action.request_renewal"),
+                       Choice("counter_ticket", "action.counter_ticket"), Choice("done", "common.done")),
+    "renewal_way": (Choice("with_card", "renewal.way.with_card"), Choice("without_card", "renewal.way.without_card")),
+    "renewal_bring": (Choice("counter_ticket", "action.counter_ticket"), Choice("done", "common.done")),
+    "renewal_review": (Choice("send", "renewal.review.send"),),
+    "renewal_result": (Choice("retry", "common.retry"), Choice("counter_ticket", "action.counter_ticket"),
+                       Choice("done", "common.done")),
+    # Dialogs over the screen, by the name their prompt is spoken under.
+    "idle": (Choice("idle_continue", "idle.continue"),),
+}
+
+#: "1 番、" … "9 番、": the spoken number before each choice (a keypad has nine keys to choose with).
+MAX_CHOICES = 9
+
+
+def number_key(n: int) -> str:
+    """The catalogue key that says choice number ``n`` (1-9)."""
+    if not 1 <= n <= MAX_CHOICES:
+        raise ValueError(f"choice {n} is not on a keypad")
+    return f"voice.keypad.choice_{n}"
+
+
+def other_language(language: str) -> str:
+    """The language the attract screen's language choice switches to: English, or Japanese from English."""
+    return "ja" if language == "en" else "en"
+
+
+def spoken(labels: list[str]) -> list[str]:
+    """The prompt keys that speak these choices, numbered from 1: [number 1, label 1, number 2, label 2, …]."""
+    return [key for n, label in enumerate(labels[:MAX_CHOICES], start=1) for key in (number_key(n), label)]
+
+
+def spoken_labels() -> frozenset[str]:
+    """Every catalogue key a numbered choice is spoken with (synthesised ahead with the prompts)."""
+    return frozenset(choice.label for choices in MENUS.values() for choice in choices)
