@@ -121,8 +121,13 @@ class Accessibility:
             keys = cues.prompt_keys(screen, state, cue)
             if keys and self.keypad_mode:
                 # The choices are those the screen shows once it has rendered the state (next frame).
-                values = cues.spoken_values(state)
-                Clock.schedule_once(lambda _dt: self.speak(*keys, *self._menu(), values=values), 0)
+                values, generation = cues.spoken_values(state), self._speech_generation
+
+                def say(_dt: float) -> None:
+                    if generation == self._speech_generation:  # not ended (reset) or said over meanwhile
+                        self.speak(*keys, *self._menu(), values=values)
+
+                Clock.schedule_once(say, 0)
             elif keys:
                 self.speak(*keys, values=cues.spoken_values(state))
 

@@ -81,3 +81,8 @@ def spoken(labels: list[str]) -> list[str]:
 def spoken_labels() -> frozenset[str]:
     """Every catalogue key a numbered choice is spoken with (synthesised ahead with the prompts)."""
     return frozenset(choice.label for choices in MENUS.values() for choice in choices)
+
+
+def first_menu() -> list[str]:
+    """The prompt keys of the attract screen's choices: the first a keypad patron hears (synthesised first)."""
+    return spoken([choice.label for choice in MENUS["attract"]])

@@ -41,7 +41,7 @@ ESPEAK_WPM = 150  # at speed 1.0: a little slower than espeak-ng's 175, prompts 
 TIMEOUT_S = 20
 PAUSE_S = 0.25  # between the prompts of one utterance
 JOINED_KEPT = 16  # joined utterances kept on disk (the newest): a ticket's number makes each one new
-FIRST_PROMPTS = ("voice.guidance_on", "voice.attract")  # heard first: synthesised ahead first
+FIRST_PROMPTS = ("voice.guidance_on", "voice.attract", "voice.keypad.on")  # heard first: synthesised ahead first
 
 
 @cache
@@ -218,12 +218,13 @@ def _prompts(languages: Iterable[str]) -> tuple[list[tuple[str, str]], list[tupl
     from kiosk.a11y import menus
 
     labels = menus.spoken_labels()  # the buttons' labels the keypad's numbered choices say
+    heard_first = {*FIRST_PROMPTS, *menus.first_menu()}  # the keypad's first words are the attract screen's menu
     first: list[tuple[str, str]] = []
     rest: list[tuple[str, str]] = []
     for language in languages:
         for key, text in i18n.catalogue(language).items():
             if (key.startswith("voice.") or key in labels) and "{" not in text:
-                (first if key in FIRST_PROMPTS else rest).append((language, text))
+                (first if key in heard_first else rest).append((language, text))
     # Once each: a button's label may be another's too (控えを印刷).
     seen = set(first)
     return first, [p for p in dict.fromkeys(rest) if p not in seen]
