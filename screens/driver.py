@@ -286,16 +286,18 @@ _KEYPAD_TEXT = {**{f"numpad{d}": str(d) for d in range(10)}, "numpaddecimal": ".
                 "numpadmul": "*", "numpadsubstract": "-", "numpadadd": "+"}
 
 
-def _key(name: str) -> dict[str, Any]:
+def _key(name: str, repeats: int = 0) -> dict[str, Any]:
     """Press and release one key by Kivy's name (a key of the tactile keypad: ``numpad7``, ``numpadenter``), as
-    SDL delivers it: the key, the character it types if any, the key's release."""
+    SDL delivers it: the key, the character it types if any, the key's release; ``repeats``: held down that many
+    of SDL's key repeats long."""
     from kivy.core.window import Keyboard
 
     code = Keyboard.keycodes[name]
     text = _KEYPAD_TEXT.get(name)
-    Window.dispatch("on_key_down", code, 0, text, [])
-    if text:
-        Window.dispatch("on_textinput", text)
+    for _ in range(1 + repeats):
+        Window.dispatch("on_key_down", code, 0, text, [])
+        if text:
+            Window.dispatch("on_textinput", text)
     Window.dispatch("on_key_up", code, 0)
     return {"key": name}
 
@@ -323,7 +325,7 @@ COMMANDS = {
     "long_press": lambda req: _long_press(req["id"], float(req["seconds"])),
     "screenshot": lambda req: _screenshot(req["path"]),
     "type": lambda req: _type(req["text"]),
-    "key": lambda req: _key(req["name"]),
+    "key": lambda req: _key(req["name"], int(req.get("repeats", 0))),
     "pause_collector": lambda req: gc.disable() or {"paused": True},
     "stray_bindings": lambda req: {"bindings": _stray_bindings()},
 }

@@ -17,7 +17,7 @@ from kiosk.a11y import keypad, menus
 from kiosk.a11y.cues import Cue
 
 # Dialogs a keypad patron must answer, by the name their prompt is spoken under (screens/idle_watch.py).
-DIALOGS = {"IdleWarning": "idle"}
+DIALOGS = {"IdleWarning": "idle", "PrivacySlipView": "privacy_slip"}
 # Screens the keypad leaves alone: the staff's (a staff member uses the touch screen), and a rebuild's placeholder.
 NOT_FOR_PATRONS = ("staff_", "maintenance_", "~")
 
@@ -49,9 +49,10 @@ class KeypadInput:
         self.app = app
         self.keys = keypad.KeyMap(app.settings.keypad)
         self._names = {code: name for name, code in Keyboard.keycodes.items()}
+        self._held: set[int] = set()  # keys down now: a held key's repeats are not presses (EN 301 549 5.7)
 
     def start(self) -> None:
-        Window.bind(on_key_down=self._on_key_down)
+        Window.bind(on_key_down=self._on_key_down, on_key_up=self._on_key_up)
 
     def owns(self, keycode: int) -> bool:
         """The key is the keypad's (a screen that reads typed text leaves it alone, e.g. the card number's scanner)."""
@@ -61,7 +62,8 @@ class KeypadInput:
     def _dialog(self) -> Widget | None:
         """An open dialog over the screen (a toast, which goes by itself, is not one)."""
         app = self.app
-        return next((w for w in Window.children if w is not app.root and type(w).__name__ != "Toast"), None)
+        return next((w for w in Window.children if w is not app.root and type(w).__name__ != "Toast"
+                     and not getattr(w, "closing", False)), None)
 
     def _root(self) -> tuple[Widget | None, str]:
         """Where the choices are and whose they are: the open dialog, or the current screen."""
@@ -103,6 +105,9 @@ class KeypadInput:
         app = self.app
         if press is None or app.root is None or app.root.current.startswith(NOT_FOR_PATRONS):
             return False
+        if keycode in self._held:
+            return True  # the key is held down: SDL repeats it, a patron pressed it once
+        self._held.add(keycode)
         dialog = self._dialog()
         row = self._row() if dialog is None else None
         typed = row.typed_of(app.runner.flow.state) if row is not None else None
@@ -113,6 +118,10 @@ class KeypadInput:
         self._do(action, dialog)
         return True
 
+    def _on_key_up(self, _window: object, keycode: int, *_args: object) -> bool:
+        self._held.discard(keycode)
+        return False
+
     def _do(self, action: keypad.Action, dialog: Widget | None) -> None:
         app, a11y = self.app, self.app.a11y
         if action.do is keypad.Do.START:
@@ -122,8 +131,8 @@ class KeypadInput:
         elif action.do is keypad.Do.PRESS:
             self._press(action.widget, dialog)
         elif action.do is keypad.Do.BACK:
-            if dialog is not None:
-                dialog.dismiss()
+            if dialog is not None:  # closed as its own Back button does (the 送信した情報 view says so), or dismissed
+                getattr(dialog, "back", dialog.dismiss)()
             else:
                 app.back()
         elif action.do is keypad.Do.REPEAT:

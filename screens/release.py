@@ -25,6 +25,12 @@ def release(widget: Widget) -> None:
 class TransientView(ModalView):
     """A dialog built for one opening: once dismissed, its bindings are released."""
 
+    #: Dismissed and fading out: no longer what a patron answers (screens/keypad.py reads it).
+    closing = False
+
+    def on_pre_dismiss(self) -> None:
+        self.closing = True
+
     def on_dismiss(self) -> None:
         # After the closing animation: the dismissal's own handlers and the fade still run on it.
         Clock.schedule_once(lambda _dt: release(self), self._anim_duration + 0.05)

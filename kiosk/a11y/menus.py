@@ -27,8 +27,15 @@ class Choice:
 #: The attract screen's choice that switches the session's language (ja <-> en); spoken as voice.keypad.language.
 OTHER_LANGUAGE = "~other_language"
 
+# A result's choices.
+RETRY = Choice("retry", "common.retry")
+COUNTER = Choice("counter_ticket", "action.counter_ticket")
+RENEW = Choice("request_renewal", "action.request_renewal")
+SENT = Choice("what_was_sent", "action.what_was_sent")  # the 送信した情報 view
+DONE = Choice("done", "common.done")
+
 MENUS: dict[str, tuple[Choice, ...]] = {
-    # As the screen shows them, left to right.
+    # Every screen's in the order it shows them (its kv file's).
     "attract": (Choice("btn_checkup", "service.checkup.title"), Choice("btn_migrate", "service.migrate.title"),
                 Choice("btn_expiry", "service.expiry.title"), Choice("btn_ticket", "service.ticket.title"),
                 Choice(OTHER_LANGUAGE, "voice.keypad.language")),
@@ -39,22 +46,18 @@ MENUS: dict[str, tuple[Choice, ...]] = {
     "migrate_consent": (Choice("agree", "common.agree"),),
     "migrate_same_pin": (Choice("same", "migrate.samepin.same"), Choice("different", "migrate.samepin.different")),
     "last_try": (Choice("confirm", "lasttry.confirm"),),
-    "expiry_result": (Choice("retry", "common.retry"), Choice("request_renewal", "action.request_renewal"),
-                      Choice("counter_ticket", "action.counter_ticket"), Choice("done", "common.done")),
-    "ticket_result": (Choice("retry", "common.retry"), Choice("done", "common.done")),
-    "migrate_result": (Choice("retry", "common.retry"), Choice("counter_ticket", "action.counter_ticket"),
-                       Choice("receipt", "action.receipt"), Choice("done", "common.done")),
+    "expiry_result": (RETRY, COUNTER, RENEW, SENT, DONE),
+    "ticket_result": (RETRY, SENT, DONE),
+    "migrate_result": (RETRY, COUNTER, Choice("receipt", "action.receipt"), SENT, DONE),
     "checkup_intro": (Choice("start", "checkup.intro.start"),),
-    "checkup_result": (Choice("retry", "common.retry"), Choice("migrate", "checkup.action.migrate"),
-                       Choice("request_renewal", "action.request_renewal"),
-                       Choice("counter_ticket", "action.counter_ticket"), Choice("done", "common.done")),
+    "checkup_result": (RETRY, COUNTER, Choice("migrate", "checkup.action.migrate"), RENEW, SENT, DONE),
     "renewal_way": (Choice("with_card", "renewal.way.with_card"), Choice("without_card", "renewal.way.without_card")),
-    "renewal_bring": (Choice("counter_ticket", "action.counter_ticket"), Choice("done", "common.done")),
+    "renewal_bring": (COUNTER, DONE),
     "renewal_review": (Choice("send", "renewal.review.send"),),
-    "renewal_result": (Choice("retry", "common.retry"), Choice("counter_ticket", "action.counter_ticket"),
-                       Choice("done", "common.done")),
+    "renewal_result": (RETRY, COUNTER, DONE),
     # Dialogs over the screen, by the name their prompt is spoken under.
     "idle": (Choice("idle_continue", "idle.continue"),),
+    "privacy_slip": (Choice("print_slip", "privacy.print"), Choice("close", "common.back")),
 }
 
 #: "1 番、" … "9 番、": the spoken number before each choice (a keypad has nine keys to choose with).

@@ -24,9 +24,9 @@ ATTRACT_MENU = ["voice.keypad.choice_1", "service.checkup.title", "voice.keypad.
 DIGITS = {d: f"numpad{d}" for d in "0123456789"}
 
 
-def key(kiosk: KioskProcess, name: str) -> None:
-    """One key of the keypad (Kivy's key name), as SDL delivers it."""
-    kiosk.call("key", name=name)
+def key(kiosk: KioskProcess, name: str, repeats: int = 0) -> None:
+    """One key of the keypad (Kivy's key name), as SDL delivers it (held down for ``repeats`` key repeats)."""
+    kiosk.call("key", name=name, repeats=repeats)
 
 
 def type_digits(kiosk: KioskProcess, digits: str) -> None:
@@ -137,7 +137,9 @@ def test_the_expiry_check_by_card_number_on_the_keypad_alone(audio_kiosk: KioskP
     before = len(state["spoken"])
     audio.play_on(1)
     assert audio.heard(lambda: key(kiosk, "numpad2")) > 500, "a key ticks"
-    type_digits(kiosk, "999")
+    key(kiosk, "numpad9", repeats=5)  # held down: one digit, not six (EN 301 549 5.7)
+    kiosk.wait_for(lambda s: "29" in s["texts"])
+    type_digits(kiosk, "9")
     key(kiosk, "numpadsubstract")  # Back: the last digit (訂正)
     key(kiosk, "numpaddecimal")  # Clear: the whole pad
     type_digits(kiosk, "2000000121")
@@ -169,9 +171,16 @@ def test_a_queue_ticket_on_the_keypad_alone_says_its_number(audio_kiosk: KioskPr
     said(kiosk, "voice.ticket_service", *menu("ticket.service.registration", "ticket.service.mynumber",
                                                "ticket.service.other"))
     key(kiosk, "numpad2")
-    state = said(kiosk, "voice.ticket_result.ok", "voice.ticket_number", *menu("common.done"), timeout=30)
+    result = ["voice.ticket_result.ok", "voice.ticket_number", *menu("action.what_was_sent", "common.done")]
+    state = said(kiosk, *result, timeout=30)
     assert state["language"] == language
     number = next(t for t in state["texts"] if re.fullmatch(r"[A-Z]-\d{3}", t))
+    key(kiosk, "numpad1")  # 送信した情報: a view over the result, with choices of its own
+    said(kiosk, "voice.privacy_slip", *menu("privacy.print", "common.back"))
+    assert "PrivacySlipView" in kiosk.state()["modals"]
+    key(kiosk, "numpadsubstract")  # Back: to the result, said again
+    state = said(kiosk, *result)
+    assert not state["modals"] and state["screen"] == "ticket_result"
     only_fixed_texts_spoken(kiosk, ticket=number)
     key(kiosk, "numpadsubstract")  # Back from a result: start again
     kiosk.wait_screen("attract")
