@@ -225,3 +225,28 @@ def test_the_migration_with_the_card_and_pin_on_the_keypad_alone(audio_card_kios
     only_fixed_texts_spoken(kiosk)
     key(kiosk, "numpad" + choice_number(state, "common.done"))
     kiosk.wait_screen("attract")
+
+
+def test_the_card_check_up_on_the_keypad_alone(audio_card_kiosk: KioskProcess, insert_card, card_server) -> None:  # type: ignore[no-untyped-def]
+    kiosk = audio_card_kiosk
+    start_with_any_key(kiosk)
+    if card_server.inserted:
+        insert_card.remove()
+    key(kiosk, "numpad1")  # 1 番、カードの点検
+    kiosk.wait_screen("checkup_intro")
+    said(kiosk, "voice.checkup_intro", *menu("checkup.intro.start"))
+    insert_card("normal", physical=True)  # placing the card starts it
+    kiosk.wait_screen("pin_pad", timeout=30)
+    state = said(kiosk, "voice.pin_pad")
+    before = len(state["spoken"])
+    type_digits(kiosk, "1234")
+    kiosk.wait_for(lambda s: "● ● ● ●" in s["texts"])
+    assert len(kiosk.state()["spoken"]) == before, "no PIN digit is ever spoken"
+    key(kiosk, "numpadenter")
+    state = kiosk.wait_for(lambda s: s["screen"] == "checkup_result" and s["spoken"][-1] == "common.done", timeout=40)
+    result = state["spoken"][before:]
+    assert {"voice.checkup_result.ok", "voice.checkup_result.warning"} & set(result), "the report is spoken"
+    assert result[-2:] == ["voice.keypad.choice_" + choice_number(state, "common.done"), "common.done"]
+    only_fixed_texts_spoken(kiosk)
+    key(kiosk, "numpad" + choice_number(state, "common.done"))
+    kiosk.wait_screen("attract")
