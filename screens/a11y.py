@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SPEECH_AFTER_CUE_S = 0.35  # the prompt starts once the cue is heard
+SPOKEN_KEPT = 500  # prompt keys kept for the test driver: a session's worth, numbered choices included
 
 
 def install_palette(name: str) -> None:
@@ -60,6 +61,7 @@ class Accessibility:
         #: The guidance was started from the tactile keypad (screens/keypad.py): every prompt is followed by the
         #: screen's numbered choices.
         self.keypad_mode = False
+        self._deferred = 0  # prompts waiting for the next frame (keypad mode): only the newest is said
 
     def prepare(self) -> None:
         """Write the cue files if missing and load them, and start synthesising the spoken prompts that are
@@ -121,10 +123,11 @@ class Accessibility:
             keys = cues.prompt_keys(screen, state, cue)
             if keys and self.keypad_mode:
                 # The choices are those the screen shows once it has rendered the state (next frame).
-                values, generation = cues.spoken_values(state), self._speech_generation
+                self._deferred += 1
+                values, deferred = cues.spoken_values(state), self._deferred
 
                 def say(_dt: float) -> None:
-                    if generation == self._speech_generation:  # not ended (reset) or said over meanwhile
+                    if deferred == self._deferred:  # not a step already left, nor a session ended (reset)
                         self.speak(*keys, *self._menu(), values=values)
 
                 Clock.schedule_once(say, 0)
@@ -160,7 +163,7 @@ class Accessibility:
     def speak(self, *keys: str, values: dict[str, str] | None = None) -> None:
         """Say the prompts ``keys`` in the session's language (synthesised off the UI thread, then played)."""
         self.spoken.extend(keys)
-        del self.spoken[:-50]
+        del self.spoken[:-SPOKEN_KEPT]
         self._speech_generation += 1
         generation, language = self._speech_generation, self.app.lang
         texts = [cues.spoken_text(key, language, values) for key in keys]
@@ -249,6 +252,7 @@ class Accessibility:
         app = self.app
         app.guidance = False
         self.keypad_mode = False
+        self._deferred += 1
         self._speech_generation += 1
         self.stop_speech()
         self.spoken.clear()

@@ -250,3 +250,44 @@ def test_the_card_check_up_on_the_keypad_alone(audio_card_kiosk: KioskProcess, i
     only_fixed_texts_spoken(kiosk)
     key(kiosk, "numpad" + choice_number(state, "common.done"))
     kiosk.wait_screen("attract")
+
+
+def test_the_renewal_request_with_the_card_on_the_keypad_alone(audio_card_kiosk: KioskProcess, insert_card,  # type: ignore[no-untyped-def]
+                                                               test_pki) -> None:
+    persona = test_pki.personas["different_pins"]
+    insert_card("different_pins")
+    kiosk = audio_card_kiosk
+    start_with_any_key(kiosk)
+    in_english(kiosk)
+    key(kiosk, "numpad3")  # 3: Check your card's expiry
+    kiosk.wait_screen("expiry_method")
+    key(kiosk, "numpad1")
+    kiosk.wait_screen("card_number")
+    type_digits(kiosk, "2000000071")  # expired, renewal open
+    key(kiosk, "numpadenter")
+    state = kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and s["spoken"][-1] == "common.done", timeout=30)
+    key(kiosk, "numpad" + choice_number(state, "action.request_renewal"))
+    kiosk.wait_screen("renewal_way", timeout=20)
+    said(kiosk, "voice.renewal_way", *menu("renewal.way.with_card", "renewal.way.without_card"))
+    key(kiosk, "numpad1")
+    kiosk.wait_screen("migrate_same_pin", timeout=20)
+    said(kiosk, "voice.migrate_same_pin", *menu("migrate.samepin.same", "migrate.samepin.different"))
+    key(kiosk, "numpad2")  # different: the 券面事項入力補助 PIN first
+    state = said(kiosk, "voice.pin_pad", timeout=20)
+    before = len(state["spoken"])
+    type_digits(kiosk, persona.text_pin)
+    key(kiosk, "numpadenter")
+    # The 利用者証明用 PIN next: a new step, said as one.
+    kiosk.wait_for(lambda s: s["screen"] == "pin_pad" and s["spoken"][before:][-1:] == ["voice.pin_pad"], timeout=30)
+    before = len(kiosk.state()["spoken"])
+    type_digits(kiosk, persona.auth_pin)
+    key(kiosk, "numpadenter")
+    kiosk.wait_screen("renewal_review", timeout=30)
+    said(kiosk, "voice.renewal_review", *menu("renewal.review.send"))
+    key(kiosk, "numpadenter")  # one choice: Enter sends
+    state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result" and s["spoken"][-1] == "common.done",
+                           timeout=30)
+    assert "voice.renewal_result.ok" in state["spoken"][before:] and state["language"] == "en"
+    only_fixed_texts_spoken(kiosk)
+    key(kiosk, "numpad" + choice_number(state, "common.done"))
+    kiosk.wait_screen("attract")
