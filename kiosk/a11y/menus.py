@@ -37,8 +37,8 @@ DONE = Choice("done", "common.done")
 MENUS: dict[str, tuple[Choice, ...]] = {
     # Every screen's in the order it shows them (its kv file's).
     "attract": (Choice("btn_checkup", "service.checkup.title"), Choice("btn_migrate", "service.migrate.title"),
-                Choice("btn_expiry", "service.expiry.title"), Choice("btn_ticket", "service.ticket.title"),
-                Choice(OTHER_LANGUAGE, "voice.keypad.language")),
+                Choice("btn_expiry", "service.expiry.title"), Choice("btn_registration", "service.registration.title"),
+                Choice("btn_ticket", "service.ticket.title"), Choice(OTHER_LANGUAGE, "voice.keypad.language")),
     "expiry_method": (Choice("by_number", "expiry.method.by_number"), Choice("by_card", "expiry.method.by_card")),
     "ticket_service": (Choice("svc_registration", "ticket.service.registration"),
                        Choice("svc_mynumber", "ticket.service.mynumber"), Choice("svc_other", "ticket.service.other")),
@@ -55,6 +55,13 @@ MENUS: dict[str, tuple[Choice, ...]] = {
     "renewal_bring": (COUNTER, DONE),
     "renewal_review": (Choice("send", "renewal.review.send"),),
     "renewal_result": (RETRY, COUNTER, DONE),
+    "registration_intro": (Choice("with_card", "registration.intro.with_card"),
+                           Choice("without_card", "registration.intro.without_card")),
+    "registration_ids": (COUNTER, DONE),
+    # The e-mail address needs letters, which a numeric keypad has not: by touch only.
+    "registration_review": (Choice("edit_phone", "registration.review.edit_phone"),
+                            Choice("send", "registration.review.send")),
+    "registration_result": (RETRY, COUNTER, DONE),
     # Dialogs over the screen, by the name their prompt is spoken under.
     "idle": (Choice("idle_continue", "idle.continue"),),
     "privacy_slip": (Choice("print_slip", "privacy.print"), Choice("close", "common.back")),

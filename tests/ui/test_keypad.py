@@ -19,8 +19,8 @@ from tests.support.server_proc import ServerProcess
 from tests.ui.test_accessibility import BYTES_PER_S, sounding_seconds, start_audio_kiosk
 
 ATTRACT_MENU = ["voice.keypad.choice_1", "service.checkup.title", "voice.keypad.choice_2", "service.migrate.title",
-                "voice.keypad.choice_3", "service.expiry.title", "voice.keypad.choice_4", "service.ticket.title",
-                "voice.keypad.choice_5", "voice.keypad.language"]
+                "voice.keypad.choice_3", "service.expiry.title", "voice.keypad.choice_4", "service.registration.title",
+                "voice.keypad.choice_5", "service.ticket.title", "voice.keypad.choice_6", "voice.keypad.language"]
 DIGITS = {d: f"numpad{d}" for d in "0123456789"}
 
 
@@ -93,7 +93,7 @@ def start_with_any_key(kiosk: KioskProcess) -> None:
 
 
 def in_english(kiosk: KioskProcess) -> None:
-    key(kiosk, "numpad5")  # 5 番、英語の案内
+    key(kiosk, "numpad6")  # 6 番、英語の案内
     kiosk.wait_for(lambda s: s["language"] == "en")
     said(kiosk, "voice.attract", *ATTRACT_MENU)
 
@@ -166,7 +166,7 @@ def test_a_queue_ticket_on_the_keypad_alone_says_its_number(audio_kiosk: KioskPr
     start_with_any_key(kiosk)
     if language == "en":
         in_english(kiosk)
-    key(kiosk, "numpad4")  # 4 番、整理券の発行
+    key(kiosk, "numpad5")  # 5 番、整理券の発行
     kiosk.wait_screen("ticket_service")
     said(kiosk, "voice.ticket_service", *menu("ticket.service.registration", "ticket.service.mynumber",
                                                "ticket.service.other"))
