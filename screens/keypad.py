@@ -148,6 +148,9 @@ class KeypadInput:
             return
         root = dialog if dialog is not None else app.root.current_screen
         widget = _find(root, widget_id)
+        if widget is None and widget_id == keypad.BACKSPACE and hasattr(root, "key"):
+            root.key("backspace")  # a pad without its own 訂正 button (the PIN pad): the flow's own event
+            return
         if widget is None or not _shown(widget):
             app.a11y.repeat()  # not there (any more): say what is
             return
