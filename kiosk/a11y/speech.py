@@ -214,20 +214,29 @@ def prompts(languages: Iterable[str]) -> list[tuple[str, str]]:
     return first + rest
 
 
+def heard_first() -> list[str]:
+    """The prompt keys a patron hears first, in that order: guidance turned on, the attract screen, and the
+    keypad's start and the attract screen's numbered choices (kiosk/a11y/menus.py)."""
+    from kiosk.a11y import menus
+
+    return list(dict.fromkeys([*FIRST_PROMPTS, *menus.first_menu()]))
+
+
 def _prompts(languages: Iterable[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     from kiosk.a11y import menus
 
     labels = menus.spoken_labels()  # the buttons' labels the keypad's numbered choices say
-    heard_first = {*FIRST_PROMPTS, *menus.first_menu()}  # the keypad's first words are the attract screen's menu
+    early = heard_first()
     first: list[tuple[str, str]] = []
     rest: list[tuple[str, str]] = []
     for language in languages:
-        for key, text in i18n.catalogue(language).items():
-            if (key.startswith("voice.") or key in labels) and "{" not in text:
-                (first if key in heard_first else rest).append((language, text))
+        catalogue = i18n.catalogue(language)
+        first += [(language, catalogue[key]) for key in early if key in catalogue]
+        rest += [(language, text) for key, text in catalogue.items()
+                 if (key.startswith("voice.") or key in labels) and "{" not in text and key not in early]
     # Once each: a button's label may be another's too (控えを印刷).
     seen = set(first)
-    return first, [p for p in dict.fromkeys(rest) if p not in seen]
+    return list(dict.fromkeys(first)), [p for p in dict.fromkeys(rest) if p not in seen]
 
 
 def _join(paths: Sequence[Path], out: Path) -> None:

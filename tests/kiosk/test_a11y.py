@@ -298,7 +298,9 @@ def test_an_utterance_is_joined_from_the_cached_prompts_without_synthesising_the
     assert loudness(joined)[0] == pytest.approx(sum(seconds) + speech.PAUSE_S, abs=0.01)
     # The first prompts a patron hears are synthesised first.
     order = speech.prompts(["ja", "en"])
-    assert [text for _lang, text in order[:4]] == [on, attract, *(spoken_text(k, "en") for k in speech.FIRST_PROMPTS)]
+    first = speech.heard_first()  # guidance on, the attract screen, and the keypad's start and first menu
+    assert first[:2] == ["voice.guidance_on", "voice.attract"] and "voice.keypad.on" in first
+    assert order[:2 * len(first)] == [(lang, spoken_text(k, lang)) for lang in ("ja", "en") for k in first]
     assert all("{" not in text for _lang, text in order), "a prompt with a value is made when it is said"
 
 
