@@ -35,6 +35,12 @@ COUNTER = "counter"  # sent to the 2nd-floor counter
 FAILED = "failed"
 ABANDONED = "abandoned"  # left, or the idle wipe, before any result
 
+#: A row's step before it says one (the tables' test refuses it; the indicator shows nothing).
+STEP_UNSAID = ""
+#: A flow's steps as its indicator shows them: one ordered tuple of step keys per way through the flow (the
+#: catalogues' ``step.<key>`` names each). A flow whose path branches has one tuple per branch.
+Paths = tuple[tuple[str, ...], ...]
+
 #: (outcome, reason code) of a result state.
 Result = tuple[str, str | None]
 #: (service, reason code, reference) of the one-tap queue ticket for the counter a state offers.
@@ -56,6 +62,10 @@ class StateInfo:
     typed: Callable[[Any], int] | None = None  # a pad: how many digits it holds (a change is a key press)
     prompt: str | None = None  # the spoken prompt's key stem (voice.<prompt>[.<cue>]); None: the screen's
     speaks_number: bool = False  # its prompt also says the queue ticket's number (the one value ever spoken)
+    # Its step in the flow's step indicator (kiosk/steps.py): a key of the flow's STEPS, or None for a state
+    # that shows none. Every row says which: the default is no step, and tests/kiosk/test_state_tables.py
+    # refuses it.
+    step: str | None = STEP_UNSAID
 
     def cue_of(self, state: object) -> Cue:
         """The cue ``state`` sounds when it is reached from another step."""

@@ -232,22 +232,30 @@ def _trouble(state: WaitingForCard) -> str | None:
     return f"card_{state.trouble.value}" if state.trouble is not None else None
 
 
+# The step keys of the shared card steps in the flows' step indicators (kiosk/steps.py): マイナンバーカード,
+# 暗証番号, and the flow's result (a card stop ends the flow there).
+CARD = "card"
+PIN = "pin"
+RESULT = "result"
+
 # What each shared card step is, in every card flow (a flow's table takes these rows, and may show a stop
 # on its own result screen). Back from a card read waits for the card's answer.
 CARD_STEPS: dict[type, StateInfo] = {
     WaitingForCard: StateInfo("migrate_card", "waiting_for_card", cue=error_if(lambda s: s.trouble is not None),
-                                   trouble=_trouble),
-    ReadingCard: StateInfo("migrate_card", "reading_card", busy=True),
-    SamePin: StateInfo("migrate_same_pin", "same_pin"),
+                                   trouble=_trouble, step=CARD),
+    ReadingCard: StateInfo("migrate_card", "reading_card", busy=True, step=CARD),
+    SamePin: StateInfo("migrate_same_pin", "same_pin", step=PIN),  # which PINs the pads will ask
     EnteringPin: StateInfo("pin_pad", "entering_pin", cue=error_if(lambda s: s.wrong or s.too_short),
-                           trouble=lambda s: "pin_wrong" if s.wrong else None, typed=lambda s: s.digits),
-    LastTryWarning: StateInfo("last_try", "last_try_warning", cue=Cue.WARNING),
+                           trouble=lambda s: "pin_wrong" if s.wrong else None, typed=lambda s: s.digits, step=PIN),
+    LastTryWarning: StateInfo("last_try", "last_try_warning", cue=Cue.WARNING, step=PIN),
     CertificateExpired: StateInfo("migrate_result", "certificate_expired", cue=Cue.ERROR,
-                                  outcome=constant((FAILED, "certificate_expired"))),
-    PinBlocked: StateInfo("migrate_result", "pin_blocked", cue=Cue.ERROR, outcome=constant((FAILED, "pin_blocked"))),
+                                  outcome=constant((FAILED, "certificate_expired")), step=RESULT),
+    PinBlocked: StateInfo("migrate_result", "pin_blocked", cue=Cue.ERROR, outcome=constant((FAILED, "pin_blocked")),
+                          step=RESULT),
     # A way on (the counter), not a failure to try again.
     CardUnusable: StateInfo("migrate_result", "card_unusable", cue=Cue.WARNING,
-                            outcome=lambda s: (COUNTER, f"card_{s.reason}"), counter=card_counter_ticket),
+                            outcome=lambda s: (COUNTER, f"card_{s.reason}"), counter=card_counter_ticket,
+                            step=RESULT),
 }
 
 

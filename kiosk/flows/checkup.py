@@ -22,6 +22,9 @@ from enum import StrEnum
 
 from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
+    CARD,
+    PIN,
+    RESULT,
     CardFacts,
     CardInserted,
     CardPinFlow,
@@ -39,7 +42,7 @@ from kiosk.flows.card_steps import (
 from kiosk.flows.common import FINISHED, Back, EffectFailed, Finished, Retry
 from kiosk.flows.expiry import CardStatus, ExpiryView
 from kiosk.flows.pinpad import PinBuffer
-from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo
+from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Paths, Result, StateInfo
 
 # The certificate is renewed at the city office about every five years: warn this many months ahead.
 CERT_WARN_MONTHS = 3
@@ -271,13 +274,18 @@ def _report_result(state: Report) -> Result:
 
 
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+# The step indicator (kiosk/steps.py): マイナンバーカード → 暗証番号 → 結果.
+STEPS: Paths = ((CARD, PIN, RESULT),)
+
 STATES: dict[type, StateInfo] = {
-    Intro: StateInfo("checkup_intro", "intro", first=True),
-    Checking: StateInfo("checkup_result", "checking", busy=True),
+    # What the check-up looks at comes before its steps: no indicator yet.
+    Intro: StateInfo("checkup_intro", "intro", first=True, step=None),
+    Checking: StateInfo("checkup_result", "checking", busy=True, step=RESULT),
     # All well, or something to do (renew, the counter, the city office).
     Report: StateInfo("checkup_result", "report", cue=lambda s: Cue.OK if s.steps == (Step.NOTHING,) else Cue.WARNING,
-                      outcome=_report_result, counter=_report_ticket),
-    Failed: StateInfo("checkup_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value)),
+                      outcome=_report_result, counter=_report_ticket, step=RESULT),
+    Failed: StateInfo("checkup_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value),
+                      step=RESULT),
     **card_step_rows(same_pin=False),
     Finished: FINISHED,
 }

@@ -71,8 +71,11 @@ class Finished:
     """The flow is over; the app returns to the attract screen."""
 
 
+#: The step key of the library card number in the flows' step indicators (kiosk/steps.py).
+LIBRARY_CARD = "library_card"
+
 #: Every flow's row for Finished: the session ends (nothing of it is routed, sounded or counted).
-FINISHED = StateInfo("attract", "finished")
+FINISHED = StateInfo("attract", "finished", step=None)
 
 
 @dataclass(frozen=True)

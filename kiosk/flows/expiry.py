@@ -11,6 +11,9 @@ from enum import StrEnum
 
 from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
+    CARD,
+    PIN,
+    RESULT,
     CardFacts,
     CardPinFlow,
     CardRemoved,
@@ -29,6 +32,7 @@ from kiosk.flows.card_steps import (
 )
 from kiosk.flows.common import (
     FINISHED,
+    LIBRARY_CARD,
     Back,
     Backspace,
     Clear,
@@ -43,7 +47,7 @@ from kiosk.flows.common import (
     enter_card_number,
 )
 from kiosk.flows.pinpad import PinBuffer
-from kiosk.states import COMPLETED, FAILED, CounterTicket, Cue, StateInfo, error_if
+from kiosk.states import COMPLETED, FAILED, CounterTicket, Cue, Paths, StateInfo, error_if
 
 __all__ = [
     "Answered", "Back", "Backspace", "ByCard", "ByNumber", "CardFacts", "CardRemoved", "CardStatus", "CardTrouble",
@@ -279,15 +283,22 @@ def _renewal_ticket(state: Shown) -> CounterTicket | None:
 
 
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+# The step indicator's ways (kiosk/steps.py): by number 図書館カード → 結果;
+# by My Number card マイナンバーカード → 暗証番号 → 結果.
+STEPS: Paths = ((LIBRARY_CARD, RESULT), (CARD, PIN, RESULT))
+
 STATES: dict[type, StateInfo] = {
-    ChooseMethod: StateInfo("expiry_method", "choose_method", first=True),
+    # The choice of the way shows no step yet: how many there are depends on it.
+    ChooseMethod: StateInfo("expiry_method", "choose_method", first=True, step=None),
     Entering: StateInfo("card_number", "card_number", cue=error_if(lambda s: s.problem is not None),
-                        typed=lambda s: len(s.digits)),
-    LookingUp: StateInfo("expiry_result", "looking_up", busy=True),
-    CheckingByCard: StateInfo("migrate_working", "checking_by_card", busy=True),
+                        typed=lambda s: len(s.digits), step=LIBRARY_CARD),
+    LookingUp: StateInfo("expiry_result", "looking_up", busy=True, step=RESULT),
+    CheckingByCard: StateInfo("migrate_working", "checking_by_card", busy=True, step=RESULT),
     Shown: StateInfo("expiry_result", "shown", cue=lambda s: Cue.OK if s.expiry.status is CardStatus.VALID
-                     else Cue.WARNING, outcome=lambda s: (COMPLETED, s.expiry.status.value), counter=_renewal_ticket),
-    Failed: StateInfo("expiry_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value)),
+                     else Cue.WARNING, outcome=lambda s: (COMPLETED, s.expiry.status.value), counter=_renewal_ticket,
+                     step=RESULT),
+    Failed: StateInfo("expiry_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value),
+                      step=RESULT),
     **card_step_rows(same_pin=False),
     Finished: FINISHED,
 }

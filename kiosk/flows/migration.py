@@ -22,6 +22,9 @@ from enum import StrEnum
 
 from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
+    CARD,
+    PIN,
+    RESULT,
     CardFacts,
     CardPinFlow,
     CardTrouble,
@@ -39,6 +42,7 @@ from kiosk.flows.card_steps import (
 )
 from kiosk.flows.common import (
     FINISHED,
+    LIBRARY_CARD,
     Back,
     EffectFailed,
     Entering,
@@ -47,7 +51,7 @@ from kiosk.flows.common import (
     enter_card_number,
 )
 from kiosk.flows.pinpad import PinBuffer
-from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo, constant, error_if
+from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Paths, Result, StateInfo, constant, error_if
 
 
 class Refusal(StrEnum):
@@ -340,17 +344,23 @@ def _refused_result(state: Refused) -> Result:
 
 
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+# The step indicator (kiosk/steps.py): 図書館カード → マイナンバーカード → 暗証番号 → 結果.
+STEPS: Paths = ((LIBRARY_CARD, CARD, PIN, RESULT),)
+
 STATES: dict[type, StateInfo] = {
-    Intro: StateInfo("migrate_intro", "intro", first=True),
-    Consent: StateInfo("migrate_consent", "consent"),
+    # What the flow does and the consent to it come before its steps: no indicator yet.
+    Intro: StateInfo("migrate_intro", "intro", first=True, step=None),
+    Consent: StateInfo("migrate_consent", "consent", step=None),
     CardNumber: StateInfo("card_number", "card_number", cue=error_if(lambda s: s.entry.problem is not None),
-                          typed=lambda s: len(s.entry.digits)),
-    ReadingBirthDate: StateInfo("migrate_working", "reading_birth_date", busy=True),
-    Migrating: StateInfo("migrate_working", "migrating", busy=True),
-    Completed: StateInfo("migrate_result", "completed", cue=Cue.OK, outcome=constant((COMPLETED, None))),
+                          typed=lambda s: len(s.entry.digits), step=LIBRARY_CARD),
+    # The card checks the 入力補助 PIN (the other PIN comes next), then signs after the last one.
+    ReadingBirthDate: StateInfo("migrate_working", "reading_birth_date", busy=True, step=PIN),
+    Migrating: StateInfo("migrate_working", "migrating", busy=True, step=RESULT),
+    Completed: StateInfo("migrate_result", "completed", cue=Cue.OK, outcome=constant((COMPLETED, None)), step=RESULT),
     Pending: StateInfo("migrate_result", "pending", cue=Cue.WARNING, outcome=lambda s: (COUNTER, _pending_ticket(s)[1]),
-                       counter=_pending_ticket),
-    Refused: StateInfo("migrate_result", "refused", cue=Cue.ERROR, outcome=_refused_result, counter=_refused_ticket),
+                       counter=_pending_ticket, step=RESULT),
+    Refused: StateInfo("migrate_result", "refused", cue=Cue.ERROR, outcome=_refused_result, counter=_refused_ticket,
+                       step=RESULT),
     **card_step_rows(same_pin=True),
     Finished: FINISHED,
 }

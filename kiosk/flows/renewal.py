@@ -30,6 +30,9 @@ from enum import StrEnum
 
 from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
+    CARD,
+    PIN,
+    RESULT,
     CardFacts,
     CardPinFlow,
     CardTrouble,
@@ -47,9 +50,18 @@ from kiosk.flows.card_steps import (
     card_counter_ticket,
     card_step_rows,
 )
-from kiosk.flows.common import FINISHED, Back, EffectFailed, Entering, Finished, Retry, enter_card_number
+from kiosk.flows.common import (
+    FINISHED,
+    LIBRARY_CARD,
+    Back,
+    EffectFailed,
+    Entering,
+    Finished,
+    Retry,
+    enter_card_number,
+)
 from kiosk.flows.pinpad import PinBuffer
-from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo, constant, error_if
+from kiosk.states import COMPLETED, COUNTER, FAILED, CounterTicket, Cue, Paths, Result, StateInfo, constant, error_if
 
 
 class Eligibility(StrEnum):
@@ -551,23 +563,33 @@ def _card_stop_ticket(state: PinBlocked | CertificateExpired) -> CounterTicket:
 _CARD = card_step_rows(same_pin=True)
 
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+# The step indicator's ways (kiosk/steps.py). With the card: 図書館カード → 方法 → マイナンバーカード → 暗証番号 →
+# 確認 → 結果; without it: 図書館カード → 方法 → 持ち物 (its own last step, so the indicator turns to that way).
+WAY = "way"
+REVIEW = "review"
+BRING = "bring"
+STEPS: Paths = ((LIBRARY_CARD, WAY, CARD, PIN, REVIEW, RESULT), (LIBRARY_CARD, WAY, BRING))
+
 STATES: dict[type, StateInfo] = {
     CardNumber: StateInfo("card_number", "card_number", first=True, cue=error_if(lambda s: s.entry.problem is not None),
-                          typed=lambda s: len(s.entry.digits)),
-    Checking: StateInfo("renewal_working", "checking", busy=True),
-    ChooseWay: StateInfo("renewal_way", "choose_way"),
+                          typed=lambda s: len(s.entry.digits), step=LIBRARY_CARD),
+    Checking: StateInfo("renewal_working", "checking", busy=True, step=LIBRARY_CARD),  # is renewal open for it?
+    ChooseWay: StateInfo("renewal_way", "choose_way", step=WAY),
     WhatToBring: StateInfo("renewal_bring", "what_to_bring", outcome=constant((COUNTER, "renewal_without_card")),
-                           counter=lambda s: ("registration", "renewal", None)),
-    ReadingFacts: StateInfo("renewal_working", "reading_facts", busy=True),
-    Proving: StateInfo("renewal_working", "proving", busy=True),
-    Comparing: StateInfo("renewal_working", "comparing", busy=True),
-    Review: StateInfo("renewal_review", "review"),
-    Sending: StateInfo("renewal_working", "sending", busy=True),
+                           counter=lambda s: ("registration", "renewal", None), step=BRING),
+    # The card checks a PIN (ReadingFacts: the other comes next), then the server compares for the review.
+    ReadingFacts: StateInfo("renewal_working", "reading_facts", busy=True, step=PIN),
+    Proving: StateInfo("renewal_working", "proving", busy=True, step=PIN),
+    Comparing: StateInfo("renewal_working", "comparing", busy=True, step=REVIEW),
+    Review: StateInfo("renewal_review", "review", step=REVIEW),
+    Sending: StateInfo("renewal_working", "sending", busy=True, step=RESULT),
     # The counter completes the request with one confirmation.
     Sent: StateInfo("renewal_result", "sent", cue=Cue.OK, outcome=constant((COUNTER, "renewal_request")),
-                    counter=lambda s: ("registration", "renewal_request", s.reference)),
-    NotYet: StateInfo("renewal_result", "not_yet", cue=Cue.WARNING, outcome=constant((COMPLETED, "not_yet_open"))),
-    Failed: StateInfo("renewal_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket),
+                    counter=lambda s: ("registration", "renewal_request", s.reference), step=RESULT),
+    NotYet: StateInfo("renewal_result", "not_yet", cue=Cue.WARNING, outcome=constant((COMPLETED, "not_yet_open")),
+                      step=RESULT),
+    Failed: StateInfo("renewal_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
+                      step=RESULT),
     **_CARD,
     # Without the card's signature the server answers nothing: the counter renews with an ID.
     PinBlocked: replace(_CARD[PinBlocked], screen="renewal_result", counter=_card_stop_ticket),

@@ -9,7 +9,7 @@ from functools import cache
 
 from kiosk.flows import checkup, expiry, registration, renewal, ticket
 from kiosk.flows import migration as mig
-from kiosk.states import StateInfo, StateTable
+from kiosk.states import Paths, StateInfo, StateTable
 
 TABLES: dict[str, StateTable] = {
     "expiry": expiry.STATES,
@@ -18,6 +18,15 @@ TABLES: dict[str, StateTable] = {
     "checkup": checkup.STATES,
     "renewal": renewal.STATES,
     "registration": registration.STATES,
+}
+
+#: Every flow's steps as its step indicator shows them (kiosk/steps.py), declared beside its table.
+STEPS: dict[str, Paths] = {
+    "expiry": expiry.STEPS,
+    "migrate": mig.STEPS,
+    "ticket": ticket.STEPS,
+    "checkup": checkup.STEPS,
+    "renewal": renewal.STEPS,
 }
 
 

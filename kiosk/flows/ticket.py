@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from kiosk.api.wire import IssuedTicket
 from kiosk.flows.common import FINISHED, Back, Done, EffectFailed, Finished, Retry
-from kiosk.states import COMPLETED, FAILED, Cue, StateInfo
+from kiosk.states import COMPLETED, FAILED, Cue, Paths, StateInfo
 
 __all__ = [
     "Back", "Choose", "Choosing", "Done", "Finished", "IssueError", "IssueFailed", "IssueFailure", "IssueTicket",
@@ -203,16 +203,21 @@ class TicketFlow:
 
 
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
+# The step indicator (kiosk/steps.py): 用件 → 結果 (a ticket another flow asks for starts at its result).
+SERVICE = "service"
+RESULT = "result"
+STEPS: Paths = ((SERVICE, RESULT),)
+
 STATES: dict[type, StateInfo] = {
-    Choosing: StateInfo("ticket_service", "choosing", first=True),
-    Issuing: StateInfo("ticket_result", "issuing", busy=True),
+    Choosing: StateInfo("ticket_service", "choosing", first=True, step=SERVICE),
+    Issuing: StateInfo("ticket_result", "issuing", busy=True, step=RESULT),
     IssueFailed: StateInfo("ticket_result", "issue_failed", cue=Cue.ERROR, outcome=lambda s: (
-        FAILED, "counter_closed" if s.failure is IssueFailure.CLOSED else s.failure.value)),
-    Printing: StateInfo("ticket_result", "printing", busy=True),
+        FAILED, "counter_closed" if s.failure is IssueFailure.CLOSED else s.failure.value), step=RESULT),
+    Printing: StateInfo("ticket_result", "printing", busy=True, step=RESULT),
     # Why the patron was sent, when another flow sent them.
     Printed: StateInfo("ticket_result", "printed", cue=Cue.OK, outcome=lambda s: (COMPLETED, s.ticket.reason),
-                       speaks_number=True),
+                       speaks_number=True, step=RESULT),
     PrintFailed: StateInfo("ticket_result", "print_failed", cue=Cue.ERROR,
-                           outcome=lambda s: (FAILED, f"print_{s.failure.value}"), speaks_number=True),
+                           outcome=lambda s: (FAILED, f"print_{s.failure.value}"), speaks_number=True, step=RESULT),
     Finished: FINISHED,
 }
