@@ -12,7 +12,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import i18n
@@ -33,6 +33,7 @@ from screens.numpad import NumberPad  # noqa: F401 - registers the widget class 
 from screens.release import release
 from screens.side_actions import SideActions
 from screens.staff_keyboard import StaffKeyboard  # noqa: F401 - registers the widget class the kv rules use
+from screens.step_indicator import StepIndicator  # noqa: F401 - registers the widget class the kv rules use
 
 if TYPE_CHECKING:  # the maintenance core loads after the first frame (kiosk/services.py)
     from kiosk.flows.runner import FlowRunner
@@ -105,6 +106,8 @@ class KioskApp(App):
     #: The session's high-contrast theme and audio guidance mode (screens/a11y.py).
     high_contrast = BooleanProperty(False)
     guidance = BooleanProperty(False)
+    #: The flow state's step indicator (kiosk/steps.py Indicator; None: no flow, or a state without steps).
+    step_view = ObjectProperty(None, allownone=True)
 
     def __init__(self, settings: KioskSettings, languages: Sequence[str] | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -148,6 +151,7 @@ class KioskApp(App):
         Builder.load_file(str(KV_DIR / "widgets.kv"))
         Builder.load_file(str(KV_DIR / "a11y_panel.kv"))
         Builder.load_file(str(KV_DIR / "numpad.kv"))
+        Builder.load_file(str(KV_DIR / "step_indicator.kv"))
         Builder.load_file(str(KV_DIR / "idle_warning.kv"))
         Builder.load_file(str(KV_DIR / "toast.kv"))
         Builder.load_file(str(KV_DIR / "language_picker.kv"))
@@ -262,6 +266,7 @@ class KioskApp(App):
         if self.runner is not None:
             self.runner.close()
         self.flow_name = name
+        self.step_view = None  # a new flow: no way shown yet
         flow = routes.FLOW_FACTORIES[name](self.settings)
         self.runner = FlowRunner(flow, lambda effect: self.services.performer.perform(effect), self._post,
                                  self._on_flow_state, SessionOutcome(name, self.services.record_outcome))
@@ -286,6 +291,7 @@ class KioskApp(App):
 
     def _render(self, state: object) -> None:
         """Show ``state`` on the screen that renders it."""
+        from kiosk import steps
         from kiosk.flows import common
         from screens import routes
 
@@ -294,6 +300,7 @@ class KioskApp(App):
             self.end_session()
             return
         name, args = routes.route(self.flow_name, state)
+        self.step_view = steps.indicator(self.flow_name, state, self.step_view)
         self._screen(name).render(*args)
         if self.manager.current != name:
             self.manager.current = name

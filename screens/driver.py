@@ -144,11 +144,22 @@ def _spinning() -> bool:
     return any(isinstance(w, BusyIndicator) and w.shown for root in _roots() for w in root.walk(restrict=True))
 
 
+def _steps() -> dict[str, Any] | None:
+    """What the current screen's step indicator shows (None: the screen has none, or it shows no steps)."""
+    from screens.step_indicator import StepIndicator
+
+    app = App.get_running_app()
+    for w in app.root.current_screen.walk(restrict=True):
+        if isinstance(w, StepIndicator) and w.labels:
+            return {"labels": list(w.labels), "current": w.current}
+    return None
+
+
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
     flow = type(app.runner.flow.state).__name__ if app.runner is not None else None
     return {"screen": app.root.current, "flow": flow, "changing": app.root.transition.is_active,
-            "language": app.lang, "texts": _texts(), "spinning": _spinning(),
+            "language": app.lang, "texts": _texts(), "spinning": _spinning(), "steps": _steps(),
             "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
             "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]],
             "card_left": app.card_left.shown, "card_left_cues": len(app.card_left.cues)}

@@ -20,10 +20,11 @@ from types import ModuleType
 
 import pytest
 
-from kiosk.flows import card_steps, checkup, expiry, registration, renewal, tables, ticket
+from kiosk import i18n
+from kiosk.flows import card_steps, checkup, common, expiry, registration, renewal, tables, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardPinFlow
-from kiosk.states import Cue, StateInfo
+from kiosk.states import STEP_UNSAID, Cue, StateInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOWS: dict[str, ModuleType] = {"expiry": expiry, "migrate": mig, "ticket": ticket, "checkup": checkup,
@@ -141,6 +142,45 @@ def test_every_screen_a_table_names_is_a_screen_of_the_app(name: str) -> None:
         module, _, class_name = registry[row.screen].partition(":")
         source = (ROOT / Path(*module.split("."))).with_suffix(".py").read_text(encoding="utf-8")
         assert f"class {class_name}(" in source, f"{registry[row.screen]} is not defined"
+
+
+def unsaid_steps(table: typing.Mapping[type, StateInfo]) -> set[type]:
+    """The states whose rows do not say their step (a key of the flow's ways, or None for no indicator)."""
+    return {cls for cls, row in table.items() if row.step == STEP_UNSAID}
+
+
+def test_a_row_that_says_no_step_is_found() -> None:
+    table = dict(mig.STATES)
+    table[mig.Consent] = dataclasses.replace(table[mig.Consent], step=STEP_UNSAID)
+    assert unsaid_steps(table) == {mig.Consent}
+    assert StateInfo("migrate_intro", "intro").step == STEP_UNSAID  # the default says nothing
+
+
+@pytest.mark.parametrize("name", list(FLOWS))
+def test_every_state_says_its_step_on_one_of_its_flows_ways(name: str) -> None:
+    table, ways = FLOWS[name].STATES, FLOWS[name].STEPS
+    assert tables.STEPS[name] is ways, f"{name}: the ways are the ones beside its states"
+    assert not unsaid_steps(table), f"{name}: say the step (or None) of {unsaid_steps(table)}"
+    on_ways = {key for way in ways for key in way}
+    for cls, row in table.items():
+        assert row.step is None or row.step in on_ways, f"{name}: {cls.__name__}'s step {row.step!r} is on no way"
+    stepped = {row.step for row in table.values()}
+    for way in ways:
+        assert way and len(set(way)) == len(way), f"{name}: {way} lists a step twice"
+        assert set(way) <= stepped, f"{name}: {way} lists a step no state is on"
+        for key in way:  # tests/kiosk/test_i18n.py holds the other catalogues to the Japanese one
+            assert f"step.{key}" in i18n.catalogue("ja"), f"the catalogues lack step.{key}"
+    assert table[common.Finished].step is None
+
+
+@pytest.mark.parametrize("name", list(FLOWS))
+def test_every_screen_that_shows_a_step_draws_the_indicator(name: str) -> None:
+    registry = app_screens()
+    for cls, row in FLOWS[name].STATES.items():
+        if row.step:
+            kv = (ROOT / "screens" / f"{row.screen}.kv").read_text(encoding="utf-8")
+            assert re.search(r"^\s+StepIndicator:", kv, re.MULTILINE), (
+                f"{name}: {cls.__name__} has a step, but {registry[row.screen]} draws no StepIndicator")
 
 
 def test_a_state_several_flows_share_means_the_same_to_the_cues_and_the_statistics() -> None:
