@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.support.kiosk_app import KioskProcess
 
 JA = ["図書館カード", "マイナンバーカード", "暗証番号", "結果"]
@@ -53,3 +55,15 @@ def test_the_migration_indicator_moves_from_the_card_to_the_pin_to_the_result(ca
     kiosk.screenshot("steps/migrate_result-ja")
     kiosk.tap("done")
     assert kiosk.wait_screen("attract")["steps"] is None
+
+
+def test_the_steps_share_the_width_without_breaking_a_word() -> None:
+    from screens.step_indicator import shares
+
+    # All names fit on one line: the room left is spread in proportion.
+    assert shares([100, 200], [60, 80], 600) == [200, 400]
+    # They do not: each keeps at least its longest word, the rest goes by how much more each needs.
+    assert shares([300, 300], [100, 200], 400) == pytest.approx([100 + 200 / 3, 200 + 100 / 3])
+    assert shares([300, 200], [100, 200], 400) == [200, 200]
+    # Not even the words fit: None (the indicator then names the current step only).
+    assert shares([300, 300], [250, 200], 400) is None
