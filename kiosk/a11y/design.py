@@ -60,6 +60,9 @@ SIZE: dict[str, float] = {
     "Z_SECONDARY_W": 40,  # a secondary button's least width
     "Z_SUBMIT_W": 60,  # the send button beside a pad (the registration's contact screen)
     "Z_TOAST": 40,
+    "Z_STEP_STUB": 3,  # the step indicator: the least room for a line on to the next step
+    "Z_STEP_LINE": 0.3,  # that line
+    "Z_STEP_RING": 0.4,  # the ring of a step not current
     "Z_BANNER": 40,  # the take-your-card banner's least height
     "Z_BANNER_PICTURE_W": 46,  # its picture of the card leaving the reader
     "Z_BANNER_PICTURE_H": 32,

@@ -26,6 +26,9 @@ from enum import StrEnum
 from kiosk.api.wire import AcceptedIds
 from kiosk.card.pin import Pin
 from kiosk.flows.card_steps import (
+    CARD,
+    PIN,
+    RESULT,
     CardFacts,
     CardPinFlow,
     CardTrouble,
@@ -56,7 +59,7 @@ from kiosk.flows.common import (
     is_pad_digit,
 )
 from kiosk.flows.pinpad import PinBuffer
-from kiosk.states import COUNTER, FAILED, CounterTicket, Cue, Result, StateInfo, constant, error_if
+from kiosk.states import COUNTER, FAILED, CounterTicket, Cue, Paths, Result, StateInfo, constant, error_if
 
 NO_CARD_NUMBER = ""  # the shared card steps carry a library card number; the applicant has none
 PHONE_MAX = 11  # digits of a Japanese number with its area code (the server checks the rest)
@@ -530,20 +533,24 @@ def _card_stop_ticket(state: PinBlocked | CertificateExpired) -> CounterTicket:
 
 
 _CARD = card_step_rows(same_pin=True)
+# The step indicator's path (kiosk/steps.py): with the card only; the ID list without it is one screen.
+REVIEW = "review"
+STEPS: Paths = ((CARD, PIN, REVIEW, RESULT),)
 
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
 STATES: dict[type, StateInfo] = {
-    Intro: StateInfo("registration_intro", "intro", first=True),
-    LoadingIds: StateInfo("registration_working", "loading_ids", busy=True),
-    WhatToBring: StateInfo("registration_ids", "what_to_bring", outcome=constant((COUNTER, "registration_without_card")), counter=lambda s: ("registration", "registration_without_card", None)),  # noqa: E501
-    ReadingFacts: StateInfo("registration_working", "reading_facts", busy=True),
-    Signing: StateInfo("registration_working", "signing", busy=True),
-    Review: StateInfo("registration_review", "review", cue=error_if(lambda s: s.problem is not None)),
-    EnteringContact: StateInfo("registration_contact", "entering_contact", typed=lambda s: len(s.text)),
-    Sending: StateInfo("registration_working", "sending", busy=True),
+    Intro: StateInfo("registration_intro", "intro", first=True, step=None),
+    LoadingIds: StateInfo("registration_working", "loading_ids", busy=True, step=None),
+    WhatToBring: StateInfo("registration_ids", "what_to_bring", outcome=constant((COUNTER, "registration_without_card")), counter=lambda s: ("registration", "registration_without_card", None), step=None),  # noqa: E501
+    ReadingFacts: StateInfo("registration_working", "reading_facts", busy=True, step=PIN),
+    Signing: StateInfo("registration_working", "signing", busy=True, step=PIN),
+    Review: StateInfo("registration_review", "review", cue=error_if(lambda s: s.problem is not None), step=REVIEW),
+    EnteringContact: StateInfo("registration_contact", "entering_contact", typed=lambda s: len(s.text), step=REVIEW),
+    Sending: StateInfo("registration_working", "sending", busy=True, step=RESULT),
     # The counter completes the application with one confirmation (its row is marked by the ticket's reference).
-    Sent: StateInfo("registration_result", "sent", cue=Cue.OK, outcome=constant((COUNTER, "registration_application")), counter=lambda s: ("registration", "registration_application", s.reference)),  # noqa: E501
-    Failed: StateInfo("registration_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket),
+    Sent: StateInfo("registration_result", "sent", cue=Cue.OK, outcome=constant((COUNTER, "registration_application")), counter=lambda s: ("registration", "registration_application", s.reference), step=RESULT),  # noqa: E501
+    Failed: StateInfo("registration_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
+                      step=RESULT),
     **_CARD,
     # Without the card's signature the server stores nothing: the counter registers with an ID.
     PinBlocked: replace(_CARD[PinBlocked], screen="registration_result", counter=_card_stop_ticket),

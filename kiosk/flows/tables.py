@@ -27,6 +27,7 @@ STEPS: dict[str, Paths] = {
     "ticket": ticket.STEPS,
     "checkup": checkup.STEPS,
     "renewal": renewal.STEPS,
+    "registration": registration.STEPS,
 }
 
 
