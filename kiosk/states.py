@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 class Cue(StrEnum):
@@ -41,6 +41,11 @@ STEP_UNSAID = ""
 #: catalogues' ``step.<key>`` names each). A flow whose path branches has one tuple per branch.
 Paths = tuple[tuple[str, ...], ...]
 
+#: The status sign a result leads with (screens/design.py draws it: a circle with a check, a triangle with !,
+#: an octagon with x): what the patron came for is done / done or possible but the patron has something to
+#: do (the counter, a renewal) / it could not be done here.
+Sign = Literal["done", "attention", "failed"]
+
 #: (outcome, reason code) of a result state.
 Result = tuple[str, str | None]
 #: (service, reason code, reference) of the one-tap queue ticket for the counter a state offers.
@@ -61,6 +66,7 @@ class StateInfo:
     trouble: Callable[[Any], str | None] | None = None  # a card trouble on the way (statistics)
     typed: Callable[[Any], int] | None = None  # a pad: how many digits it holds (a change is a key press)
     prompt: str | None = None  # the spoken prompt's key stem (voice.<prompt>[.<cue>]); None: the screen's
+    sign: Sign | Callable[[Any], Sign] | None = None  # a result's status sign; None: not a result screen's
     speaks_number: bool = False  # its prompt also says the queue ticket's number (the one value ever spoken)
     # Its step in the flow's step indicator (kiosk/steps.py): a key of the flow's STEPS, or None for a state
     # that shows none. Every row says which: the default is no step, and tests/kiosk/test_state_tables.py
@@ -70,6 +76,10 @@ class StateInfo:
     def cue_of(self, state: object) -> Cue:
         """The cue ``state`` sounds when it is reached from another step."""
         return self.cue if isinstance(self.cue, Cue) else self.cue(state)
+
+    def sign_of(self, state: object) -> Sign | None:
+        """The status sign ``state`` leads with (None: a step, or work under way)."""
+        return self.sign(state) if callable(self.sign) else self.sign
 
     def outcome_of(self, state: object) -> Result | None:
         """How a session that ended at ``state`` ended (None: not a result)."""

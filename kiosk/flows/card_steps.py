@@ -248,12 +248,13 @@ CARD_STEPS: dict[type, StateInfo] = {
     EnteringPin: StateInfo("pin_pad", "entering_pin", cue=error_if(lambda s: s.wrong or s.too_short),
                            trouble=lambda s: "pin_wrong" if s.wrong else None, typed=lambda s: s.digits, step=PIN),
     LastTryWarning: StateInfo("last_try", "last_try_warning", cue=Cue.WARNING, step=PIN),
-    CertificateExpired: StateInfo("migrate_result", "certificate_expired", cue=Cue.ERROR,
+    CertificateExpired: StateInfo("migrate_result", "certificate_expired", sign="failed", cue=Cue.ERROR,
                                   outcome=constant((FAILED, "certificate_expired")), step=RESULT),
-    PinBlocked: StateInfo("migrate_result", "pin_blocked", cue=Cue.ERROR, outcome=constant((FAILED, "pin_blocked")),
+    PinBlocked: StateInfo("migrate_result", "pin_blocked", sign="failed",
+                         cue=Cue.ERROR, outcome=constant((FAILED, "pin_blocked")),
                           step=RESULT),
     # A way on (the counter), not a failure to try again.
-    CardUnusable: StateInfo("migrate_result", "card_unusable", cue=Cue.WARNING,
+    CardUnusable: StateInfo("migrate_result", "card_unusable", sign="attention", cue=Cue.WARNING,
                             outcome=lambda s: (COUNTER, f"card_{s.reason}"), counter=card_counter_ticket,
                             step=RESULT),
 }

@@ -294,10 +294,13 @@ STATES: dict[type, StateInfo] = {
                         typed=lambda s: len(s.digits), step=LIBRARY_CARD),
     LookingUp: StateInfo("expiry_result", "looking_up", busy=True, step=RESULT),
     CheckingByCard: StateInfo("migrate_working", "checking_by_card", busy=True, step=RESULT),
-    Shown: StateInfo("expiry_result", "shown", cue=lambda s: Cue.OK if s.expiry.status is CardStatus.VALID
+    Shown: StateInfo("expiry_result", "shown",
+                     sign=lambda s: "done" if s.expiry.status is CardStatus.VALID else "attention",
+                     cue=lambda s: Cue.OK if s.expiry.status is CardStatus.VALID
                      else Cue.WARNING, outcome=lambda s: (COMPLETED, s.expiry.status.value), counter=_renewal_ticket,
                      step=RESULT),
-    Failed: StateInfo("expiry_result", "failed", cue=Cue.ERROR, outcome=lambda s: (FAILED, s.failure.value),
+    Failed: StateInfo("expiry_result", "failed", sign="failed", cue=Cue.ERROR,
+                      outcome=lambda s: (FAILED, s.failure.value),
                       step=RESULT),
     **card_step_rows(same_pin=False),
     Finished: FINISHED,

@@ -356,10 +356,15 @@ STATES: dict[type, StateInfo] = {
     # The card checks the 入力補助 PIN (the other PIN comes next), then signs after the last one.
     ReadingBirthDate: StateInfo("migrate_working", "reading_birth_date", busy=True, step=PIN),
     Migrating: StateInfo("migrate_working", "migrating", busy=True, step=RESULT),
-    Completed: StateInfo("migrate_result", "completed", cue=Cue.OK, outcome=constant((COMPLETED, None)), step=RESULT),
-    Pending: StateInfo("migrate_result", "pending", cue=Cue.WARNING, outcome=lambda s: (COUNTER, _pending_ticket(s)[1]),
+    Completed: StateInfo("migrate_result", "completed", sign="done",
+                         cue=Cue.OK, outcome=constant((COMPLETED, None)), step=RESULT),
+    Pending: StateInfo("migrate_result", "pending", sign="attention",
+                       cue=Cue.WARNING, outcome=lambda s: (COUNTER, _pending_ticket(s)[1]),
                        counter=_pending_ticket, step=RESULT),
-    Refused: StateInfo("migrate_result", "refused", cue=Cue.ERROR, outcome=_refused_result, counter=_refused_ticket,
+    Refused: StateInfo("migrate_result", "refused",
+                       # Already switched: nothing is left to do.
+                       sign=lambda s: "done" if s.reason is Refusal.ALREADY_MIGRATED else "failed",
+                       cue=Cue.ERROR, outcome=_refused_result, counter=_refused_ticket,
                        step=RESULT),
     **card_step_rows(same_pin=True),
     Finished: FINISHED,

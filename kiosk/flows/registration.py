@@ -548,8 +548,9 @@ STATES: dict[type, StateInfo] = {
     EnteringContact: StateInfo("registration_contact", "entering_contact", typed=lambda s: len(s.text), step=REVIEW),
     Sending: StateInfo("registration_working", "sending", busy=True, step=RESULT),
     # The counter completes the application with one confirmation (its row is marked by the ticket's reference).
-    Sent: StateInfo("registration_result", "sent", cue=Cue.OK, outcome=constant((COUNTER, "registration_application")), counter=lambda s: ("registration", "registration_application", s.reference), step=RESULT),  # noqa: E501
-    Failed: StateInfo("registration_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
+    Sent: StateInfo("registration_result", "sent", sign="done", cue=Cue.OK, outcome=constant((COUNTER, "registration_application")), counter=lambda s: ("registration", "registration_application", s.reference), step=RESULT),  # noqa: E501
+    Failed: StateInfo("registration_result", "failed", sign="failed",
+                      cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
                       step=RESULT),
     **_CARD,
     # Without the card's signature the server stores nothing: the counter registers with an ID.

@@ -584,11 +584,13 @@ STATES: dict[type, StateInfo] = {
     Review: StateInfo("renewal_review", "review", step=REVIEW),
     Sending: StateInfo("renewal_working", "sending", busy=True, step=RESULT),
     # The counter completes the request with one confirmation.
-    Sent: StateInfo("renewal_result", "sent", cue=Cue.OK, outcome=constant((COUNTER, "renewal_request")),
+    Sent: StateInfo("renewal_result", "sent", sign="done", cue=Cue.OK, outcome=constant((COUNTER, "renewal_request")),
                     counter=lambda s: ("registration", "renewal_request", s.reference), step=RESULT),
-    NotYet: StateInfo("renewal_result", "not_yet", cue=Cue.WARNING, outcome=constant((COMPLETED, "not_yet_open")),
+    NotYet: StateInfo("renewal_result", "not_yet", sign="attention", cue=Cue.WARNING,
+                      outcome=constant((COMPLETED, "not_yet_open")),
                       step=RESULT),
-    Failed: StateInfo("renewal_result", "failed", cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
+    Failed: StateInfo("renewal_result", "failed", sign="failed",
+                      cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
                       step=RESULT),
     **_CARD,
     # Without the card's signature the server answers nothing: the counter renews with an ID.

@@ -211,13 +211,14 @@ STEPS: Paths = ((SERVICE, RESULT),)
 STATES: dict[type, StateInfo] = {
     Choosing: StateInfo("ticket_service", "choosing", first=True, step=SERVICE),
     Issuing: StateInfo("ticket_result", "issuing", busy=True, step=RESULT),
-    IssueFailed: StateInfo("ticket_result", "issue_failed", cue=Cue.ERROR, outcome=lambda s: (
+    IssueFailed: StateInfo("ticket_result", "issue_failed", sign="failed", cue=Cue.ERROR, outcome=lambda s: (
         FAILED, "counter_closed" if s.failure is IssueFailure.CLOSED else s.failure.value), step=RESULT),
     Printing: StateInfo("ticket_result", "printing", busy=True, step=RESULT),
     # Why the patron was sent, when another flow sent them.
-    Printed: StateInfo("ticket_result", "printed", cue=Cue.OK, outcome=lambda s: (COMPLETED, s.ticket.reason),
+    Printed: StateInfo("ticket_result", "printed", sign="done", cue=Cue.OK,
+                       outcome=lambda s: (COMPLETED, s.ticket.reason),
                        speaks_number=True, step=RESULT),
-    PrintFailed: StateInfo("ticket_result", "print_failed", cue=Cue.ERROR,
+    PrintFailed: StateInfo("ticket_result", "print_failed", sign="attention", cue=Cue.ERROR,
                            outcome=lambda s: (FAILED, f"print_{s.failure.value}"), speaks_number=True, step=RESULT),
     Finished: FINISHED,
 }

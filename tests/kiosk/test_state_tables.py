@@ -183,6 +183,16 @@ def test_every_screen_that_shows_a_step_draws_the_indicator(name: str) -> None:
                 f"{name}: {cls.__name__} has a step, but {registry[row.screen]} draws no StepIndicator")
 
 
+@pytest.mark.parametrize("name", list(FLOWS))
+def test_every_result_on_a_screen_that_leads_with_a_sign_says_its_sign(name: str) -> None:
+    """A result screen draws its status sign from the row (kiosk/result_sign.py): a result row without one
+    would show a screen that leads with nothing."""
+    for cls, row in FLOWS[name].STATES.items():
+        kv = (ROOT / "screens" / f"{row.screen}.kv").read_text(encoding="utf-8")
+        if row.outcome is not None and re.search(r"^\s+ResultHead:", kv, re.MULTILINE):
+            assert row.sign is not None, f"{name}: the result {cls.__name__} on {row.screen} says no sign"
+
+
 def test_a_state_several_flows_share_means_the_same_to_the_cues_and_the_statistics() -> None:
     for cls in {cls for table in tables.TABLES.values() for cls in table}:
         rows = [table[cls] for table in tables.TABLES.values() if cls in table]
