@@ -6,6 +6,7 @@ server/bootstrap.py builds it from the settings; the routes read it (server/api/
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,8 +17,10 @@ from server.config import Settings
 from server.db import WriteGate
 from server.jpki import TrustStore
 from server.mykey.connector import MyKeyConnector
-from server.patrons.source import PatronSource
-from server.tickets.writer import TicketWriter
+
+if TYPE_CHECKING:  # annotations only: those domains' routes read AppState, so a real import would be a cycle
+    from server.patrons.source import PatronSource
+    from server.tickets.writer import TicketWriter
 
 
 @dataclass
