@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.api import KioskApiClient, KioskApiError
+from kiosk.api.wire import StaffEvent
 from tests.security.fuzzing import examples
 from tests.support.canned_http import CannedServer, canned_server
 
@@ -41,7 +42,7 @@ _statuses = st.sampled_from([200, 201, 204, 400, 401, 404, 409, 422, 500, 502, 5
 
 def _calls(client: KioskApiClient) -> list:  # type: ignore[type-arg]
     state = SimpleNamespace(to_json=lambda: {"version": "1"})
-    event = SimpleNamespace(staff_id="s", action="a", outcome="ok", at=datetime.now(UTC), detail={}, event_id="e1")
+    event = StaffEvent(staff_id="s", action="a", outcome="ok", at=datetime.now(UTC), detail={}, event_id="e1")
     return [
         client.health, client.check_clock, lambda: client.card_expiry("2000000105"), client.migration_challenge,
         lambda: client.submit_migration(challenge_id="c", card_number="2000000014", certificate_der=b"x",
