@@ -8,6 +8,7 @@ tests alike. pyscard reads PCSCLITE_CSOCK_NAME at its first PC/SC call, so the d
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _unit_tests_start_no_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("unit"):
         forbid_processes(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def take_the_card_after(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A card one test leaves on the shared virtual reader would be a card left behind for the next test's kiosk
+    (its results and its attract screen would show the take-your-card banner, kiosk/card_left.py): a test that
+    placed a card takes it away. Every test, not only the UI ones: a card test or a fault test runs before them."""
+    if "insert_card" not in request.fixturenames:
+        yield
+        return
+    # Asked for here, before the test: then they are torn down after this fixture, not before it.
+    insert_card, card_server = request.getfixturevalue("insert_card"), request.getfixturevalue("card_server")
+    yield
+    if card_server.inserted:
+        insert_card.remove()

@@ -28,20 +28,6 @@ ALWAYS_OPEN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def take_the_card_after(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A card one UI test leaves on the reader would be a card left behind for the next test's kiosk (its results
-    and its attract screen would show the take-your-card banner): a test that placed a card takes it away."""
-    if "insert_card" not in request.fixturenames:
-        yield
-        return
-    # Asked for here, before the test: then they are torn down after this fixture, not before it.
-    insert_card, card_server = request.getfixturevalue("insert_card"), request.getfixturevalue("card_server")
-    yield
-    if card_server.inserted:
-        insert_card.remove()
-
-
 @pytest.fixture(scope="session")
 def display() -> Iterator[str]:
     """A virtual display shared by the UI tests of this run."""
