@@ -8,9 +8,8 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.flows import common
 from kiosk.flows import registration as flow
 from kiosk.flows.card_steps import CardUnusable, CertificateExpired, PinBlocked
-from kiosk.flows.guidance import blocked_text, unusable_text
 from screens.base import KioskScreen
-from screens.dates import long_date
+from screens.card_stop import card_stop_text
 
 Outcome = flow.Sent | flow.Failed | PinBlocked | CertificateExpired | CardUnusable
 
@@ -40,15 +39,8 @@ class RegistrationResultScreen(KioskScreen):
         elif isinstance(state, flow.Failed):
             self.title_text = tr("registration.result.failed.title", lang)
             self.body_text = tr(f"registration.failure.{state.failure}", lang)
-        elif isinstance(state, CertificateExpired):
-            self.title_text = tr("migrate.result.cert_expired.title", lang)
-            self.body_text = tr("migrate.result.cert_expired.body", lang, date=long_date(state.not_after, lang))
-            self.next_text = tr("registration.result.blocked.next", lang)
-        elif isinstance(state, CardUnusable):
-            self.title_text, self.body_text = unusable_text(state, lang)
-            self.next_text = tr("registration.result.blocked.next", lang)
-        else:
-            self.title_text, self.body_text = blocked_text(state, lang)
+        else:  # a card stop
+            self.title_text, self.body_text = card_stop_text(state, lang)
             self.next_text = tr("registration.result.blocked.next", lang)
 
     def retry(self) -> None:

@@ -8,9 +8,9 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.flows import common
 from kiosk.flows import renewal as flow
 from kiosk.flows.card_steps import CardUnusable, CertificateExpired, PinBlocked
-from kiosk.flows.guidance import blocked_text, unusable_text
 from kiosk.result_sign import result_sign
 from screens.base import KioskScreen
+from screens.card_stop import card_stop_text
 from screens.dates import long_date, year_month
 
 Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked | CertificateExpired | CardUnusable
@@ -53,15 +53,8 @@ class RenewalResultScreen(KioskScreen):
             self.title_text = tr("renewal.result.failed.title", lang)
             self.body_text = ""
             self.next_text = tr(f"renewal.failure.{state.failure}", lang)
-        elif isinstance(state, CertificateExpired):
-            self.title_text = tr("migrate.result.cert_expired.title", lang)
-            self.body_text = tr("migrate.result.cert_expired.body", lang, date=long_date(state.not_after, lang))
-            self.next_text = tr("renewal.result.blocked.next", lang)
-        elif isinstance(state, CardUnusable):
-            self.title_text, self.body_text = unusable_text(state, lang)
-            self.next_text = tr("renewal.result.blocked.next", lang)
-        else:
-            self.title_text, self.body_text = blocked_text(state, lang)
+        else:  # a card stop
+            self.title_text, self.body_text = card_stop_text(state, lang)
             self.next_text = tr("renewal.result.blocked.next", lang)
 
     def retry(self) -> None:
