@@ -229,6 +229,10 @@ class Settings(BaseSettings):
     sip2_message: Literal["patron_information", "patron_status"] = "patron_information"
     sip2_expiry_field: str = Field(default="PA", pattern=r"^([A-Z]{2})?$")  # empty: the patron status flags only
     sip2_expiry_format: str = "%Y%m%d"
+    # The ILS keeps the library's rule (the expiry day is the patron's birthday). False for an ILS whose
+    # dates are other days: a typed number is then told the whole date (it reveals no birthday), so the
+    # kiosk never calls a day that is not a birthday "your birthday that month".
+    sip2_expiry_is_birthday: bool = True
     # PostgreSQL client programs for backup/restore (empty: the newest /usr/lib/postgresql/*/bin).
     pg_bin_dir: str = ""
     # Backups: age public keys to encrypt to (a file), and where to copy them off the machine.

@@ -67,8 +67,9 @@ def card_expiry(card_number: str, kiosk: KioskDep, session: SessionDep, state: S
     )
     session.commit()
     public = expiry_public(card_number=standing.card_number, expiry=standing.expiry, today=today)
-    # Anyone can type a card number: the exact day would be the patron's birthday.
-    return month_only(public) if state.settings.typed_number_expiry_precision == "month" else public
+    # Anyone can type a card number: the exact day would be the patron's birthday (where it is one).
+    month = state.settings.typed_number_expiry_precision == "month" and standing.day_is_birthday
+    return month_only(public) if month else public
 
 
 @router.post("/by-mynumber/expiry", response_model=ExpiryPublic)

@@ -31,4 +31,5 @@ def make_patron_source(*, settings: Settings, clock: Clock) -> PatronSource:
         client, clock=clock, institution=settings.sip2_institution_id,
         terminal_password=secret(settings.sip2_terminal_password), message=settings.sip2_message,
         expiry_field=settings.sip2_expiry_field, expiry_format=settings.sip2_expiry_format,
+        expiry_is_birthday=settings.sip2_expiry_is_birthday,
     )

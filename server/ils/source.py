@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def standing_from_answer(answer: Message, *, card_number: str, today: date, expiry_field: str,
-                         expiry_format: str) -> Standing:
+                         expiry_format: str, expiry_is_birthday: bool = True) -> Standing:
     """What a 24 / 64 answer says about the card (unknown_patron, patron_inactive, expiry_unknown otherwise)."""
     if answer.get("BL") == "N":  # valid patron: N (an ILS that sends no BL knows the card)
         raise ApiError("unknown_patron")
@@ -39,7 +39,8 @@ def standing_from_answer(answer: Message, *, card_number: str, today: date, expi
     valid_until = _expiry_date(answer, expiry_field, expiry_format)
     if valid_until is None:
         raise ApiError("patron_inactive" if denied else "expiry_unknown")
-    return Standing(card_number=card_number, expiry=expiry_on(valid_until=valid_until, today=today), blocked=denied)
+    return Standing(card_number=card_number, expiry=expiry_on(valid_until=valid_until, today=today), blocked=denied,
+                    day_is_birthday=expiry_is_birthday)
 
 
 def _expiry_date(answer: Message, field: str, fmt: str) -> date | None:
@@ -60,7 +61,7 @@ class Sip2PatronSource:
 
     def __init__(self, client: Sip2Client, *, clock: Clock, institution: str, terminal_password: str,
                  message: Literal["patron_information", "patron_status"], expiry_field: str,
-                 expiry_format: str) -> None:
+                 expiry_format: str, expiry_is_birthday: bool = True) -> None:
         self.client = client
         self.clock = clock
         self.institution = institution
@@ -68,12 +69,14 @@ class Sip2PatronSource:
         self.message = message
         self.expiry_field = expiry_field
         self.expiry_format = expiry_format
+        self.expiry_is_birthday = expiry_is_birthday
         self.tracker = StatusTracker("sip2")
 
     def standing(self, *, session: Session, card_number: str, today: date) -> Standing:
         number = parse_card_number(card_number)
         return standing_from_answer(self.answer_for(number), card_number=number, today=today,
-                                    expiry_field=self.expiry_field, expiry_format=self.expiry_format)
+                                    expiry_field=self.expiry_field, expiry_format=self.expiry_format,
+                                    expiry_is_birthday=self.expiry_is_birthday)
 
     def answer_for(self, number: str) -> Message:
         """The ILS's raw answer about a (well-formed) card number; ils_unreachable when there is none."""

@@ -23,6 +23,8 @@ class Standing:
     card_number: str
     expiry: Expiry  # valid / renewable / expired, and the dates
     blocked: bool  # the library has stopped the card's use (suspended; charge privileges denied)
+    # The expiry day is the patron's birthday (the library's rule): a typed number is then told the month only.
+    day_is_birthday: bool = True
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,24 @@ def test_a_koha_style_answer_expiry_in_de(koha: tuple[CannedIls, ServerProcess])
     assert b"AO" + INSTITUTION.encode() + b"|AA2000000121|" in ils.requests[-1]
 
 
+def test_month_precision_hides_only_a_day_that_is_a_birthday(sqlite_dir: Path) -> None:
+    """A typed number is told the month of a birthday expiry; an ILS whose dates are other days tells it whole.
+
+    Month precision hides the patron's birthday. Where the ILS's expiry day is not a birthday
+    (sip2_expiry_is_birthday = false), the kiosk would otherwise say "valid until your birthday that month" of
+    a day that is none, and hiding it protects nothing.
+    """
+    with CannedIls(patron_answer(KOHA_64, end=b"\r\n")) as ils:
+        for is_birthday, told in (("true", ("month", "2027-06-01", None)), ("false", ("day", "2027-06-15", 365))):
+            server = _server(sqlite_dir, ils.port, **KOHA_SETTINGS, SERVER_TYPED_NUMBER_EXPIRY_PRECISION="month",
+                             SERVER_SIP2_EXPIRY_IS_BIRTHDAY=is_birthday)
+            try:
+                body = _expiry(server, "2000000121").json()
+                assert (body["precision"], body["valid_until"], body["days_left"]) == told
+            finally:
+                server.stop()
+
+
 def test_an_evergreen_style_answer_expiry_in_pa(evergreen: tuple[CannedIls, ServerProcess]) -> None:
     ils, server = evergreen
     ils.respond = patron_answer(EVERGREEN_64)
