@@ -12,7 +12,20 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from cryptography import x509
-from sqlalchemy import Column, Connection, Date, DateTime, Engine, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from server.clock import Clock
@@ -21,6 +34,8 @@ from server.jpki import parse_certificate, verify_signature
 from server.mykey.connector import Challenge
 
 sim_metadata = MetaData()
+# PostgreSQL advisory lock key held while the tables are created (any fixed number; "mykeysim" in ASCII).
+_CREATE_LOCK = 0x6D796B657973696D
 
 persons = Table(
     "mykeysim_persons",
@@ -52,6 +67,19 @@ def certificate_key(cert: x509.Certificate) -> str:
     return f"{issuer_fp}:{cert.serial_number:X}"
 
 
+def create_tables(engine: Engine) -> None:
+    """Create the store's tables if missing, safely when several server processes start on a fresh database.
+
+    Unlocked, each process sees no table and issues CREATE TABLE, and all but one fail on PostgreSQL's
+    catalogue. In one transaction under a lock the others wait, then find the tables made: PostgreSQL's DDL is
+    transactional, and on SQLite the engine begins every transaction IMMEDIATE (server.db.make_engine).
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+        sim_metadata.create_all(conn, checkfirst=True)
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -63,7 +91,7 @@ class MyKeySimulator:
         self.engine = engine
         self.clock = clock
         self.ttl = timedelta(seconds=challenge_ttl_seconds)
-        sim_metadata.create_all(engine, checkfirst=True)
+        create_tables(engine)
 
     def issue_challenge(self) -> Challenge:
         """A fresh 32-byte single-use challenge."""
