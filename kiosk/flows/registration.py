@@ -537,6 +537,10 @@ _CARD = card_step_rows(same_pin=True)
 REVIEW = "review"
 STEPS: Paths = ((CARD, PIN, REVIEW, RESULT),)
 
+# A failure whose result leads with the attention sign, not the failed one: not sent, yet the way on is plain (a
+# card or an application the counter already has; the card signs again, what was typed kept).
+WAY_ON = frozenset({Failure.ALREADY_PATRON, Failure.PENDING, Failure.CHALLENGE})
+
 # -- what each state is (screens/routes.py, kiosk/a11y/cues.py and kiosk/statistics.py read it) --------------
 STATES: dict[type, StateInfo] = {
     Intro: StateInfo("registration_intro", "intro", first=True, step=None),
@@ -549,7 +553,8 @@ STATES: dict[type, StateInfo] = {
     Sending: StateInfo("registration_working", "sending", busy=True, step=RESULT),
     # The counter completes the application with one confirmation (its row is marked by the ticket's reference).
     Sent: StateInfo("registration_result", "sent", sign="done", cue=Cue.OK, outcome=constant((COUNTER, "registration_application")), counter=lambda s: ("registration", "registration_application", s.reference), step=RESULT),  # noqa: E501
-    Failed: StateInfo("registration_result", "failed", sign="failed",
+    Failed: StateInfo("registration_result", "failed",
+                      sign=lambda s: "attention" if s.failure in WAY_ON else "failed",
                       cue=Cue.ERROR, outcome=_failed_result, counter=_failed_ticket,
                       step=RESULT),
     **_CARD,

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from kiosk import i18n
 from kiosk.flows import card_steps as cs
-from kiosk.flows import checkup, expiry, renewal, ticket
+from kiosk.flows import checkup, expiry, registration, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.result_sign import result_sign
 
@@ -50,12 +51,35 @@ def _ticket() -> ticket.TicketView:
     (renewal.Sent(CARD, "R-2", address_differs=False), "done"),
     (renewal.NotYet(CARD, DAY), "attention"),
     (renewal.Failed(CARD, renewal.Failure.UNMATCHED), "failed"),
+    (registration.Sent("N00001"), "done"),
+    (registration.Failed(registration.Failure.PENDING), "attention"),  # the counter has it already
+    (registration.Failed(registration.Failure.ALREADY_PATRON), "attention"),  # the patron has a card
+    (registration.Failed(registration.Failure.CHALLENGE), "attention"),  # the PIN again, what was typed kept
+    (registration.Failed(registration.Failure.CERTIFICATE_INVALID), "failed"),
+    (registration.Failed(registration.Failure.SERVER_UNREACHABLE), "failed"),
     (ticket.Printed(_ticket()), "done"),
     (ticket.PrintFailed(_ticket(), ticket.PrintFailure.PAPER_OUT), "attention"),
     (ticket.IssueFailed("general", "k", ticket.IssueFailure.CLOSED), "failed"),
 ])
 def test_every_result_has_its_sign(state: object, sign: str) -> None:
     assert result_sign(state) == sign
+
+
+@pytest.mark.parametrize("flow", [registration, renewal])
+def test_a_card_stop_on_a_flows_own_result_screen_keeps_the_shared_sign(flow) -> None:  # type: ignore[no-untyped-def]
+    """A flow that shows the card stops on its own result screen leads with the same sign as the others."""
+    for state, sign in ((cs.PinBlocked("", cs.PinStep.AUTH), "failed"), (cs.CertificateExpired("", DAY), "failed"),
+                        (cs.CardUnusable("", cs.Unusable.FACE_AUTH_ONLY), "attention")):
+        assert flow.STATES[type(state)].sign_of(state) == sign
+
+
+@pytest.mark.parametrize("failure", list(registration.Failure))
+def test_every_registration_failure_has_its_headline_next_step_and_details(failure: registration.Failure) -> None:
+    """screens/registration_result.py shows ``registration.failure.<failure>``'s three texts (tests/kiosk/test_i18n.py
+    holds the other catalogues to the Japanese one)."""
+    ja = i18n.catalogue("ja")
+    key = f"registration.failure.{failure}"
+    assert {key, f"{key}.title", f"{key}.next"} <= set(ja)
 
 
 @pytest.mark.parametrize("state", [expiry.LookingUp(CARD), mig.Intro(), cs.ReadingCard(CARD),

@@ -186,11 +186,18 @@ def test_every_screen_that_shows_a_step_draws_the_indicator(name: str) -> None:
 @pytest.mark.parametrize("name", list(FLOWS))
 def test_every_result_on_a_screen_that_leads_with_a_sign_says_its_sign(name: str) -> None:
     """A result screen draws its status sign from the row (kiosk/result_sign.py): a result row without one
-    would show a screen that leads with nothing."""
+    would show a screen that leads with nothing. Every result on a flow's result step is on such a screen, and
+    a row that says a sign is shown under one (a sign said but not drawn is a result that leads with nothing).
+    The lists of what to bring that end a flow without the card are not its result step: the ticket they print
+    leads with its own sign (the ticket flow's result)."""
     for cls, row in FLOWS[name].STATES.items():
         kv = (ROOT / "screens" / f"{row.screen}.kv").read_text(encoding="utf-8")
-        if row.outcome is not None and re.search(r"^\s+ResultHead:", kv, re.MULTILINE):
+        leads = re.search(r"^\s+ResultHead:", kv, re.MULTILINE) is not None
+        if row.outcome is not None and (leads or row.step == card_steps.RESULT):
+            assert leads, f"{name}: the result {cls.__name__} is on {row.screen}, which leads with no sign"
             assert row.sign is not None, f"{name}: the result {cls.__name__} on {row.screen} says no sign"
+        if row.sign is not None:
+            assert leads, f"{name}: {cls.__name__} says a sign that {row.screen} does not draw"
 
 
 def test_a_state_several_flows_share_means_the_same_to_the_cues_and_the_statistics() -> None:
