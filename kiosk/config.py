@@ -185,6 +185,7 @@ class KeypadSettings:
     clear: tuple[str, ...] = ("numpaddecimal",)  # "." (Del with Num Lock off)
     back: tuple[str, ...] = ("numpadsubstract", "backspace")  # "-", and the Backspace key many keypads have
     help: tuple[str, ...] = ("numpadadd",)  # "+": the tall key, easy to find by touch
+    staff: tuple[str, ...] = ("numpadmul",)  # "*": call staff, on the top row beside "-"
 
 
 @dataclass(frozen=True)
@@ -483,7 +484,7 @@ def _validate_keypad(keypad: KeypadSettings) -> None:
     """Ten digit keys, and no key with two meanings (kiosk/a11y/keypad.py reads them)."""
     if len(keypad.digits) != 10:
         raise ConfigError(f"keypad.digits: ten key names, 0 to 9, in order (got {len(keypad.digits)})")
-    names = [*keypad.digits, *keypad.enter, *keypad.clear, *keypad.back, *keypad.help]
+    names = [*keypad.digits, *keypad.enter, *keypad.clear, *keypad.back, *keypad.help, *keypad.staff]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise ConfigError(f"keypad: key {twice[0]!r} is given two meanings")

@@ -65,7 +65,9 @@ class StateInfo:
     counter: Callable[[Any], CounterTicket | None] | None = None  # the counter ticket it offers
     trouble: Callable[[Any], str | None] | None = None  # a card trouble on the way (statistics)
     typed: Callable[[Any], int] | None = None  # a pad: how many digits it holds (a change is a key press)
-    prompt: str | None = None  # the spoken prompt's key stem (voice.<prompt>[.<cue>]); None: the screen's
+    # The spoken prompt's key stem (voice.<prompt>[.<cue>]), or a function of the state for a screen that asks
+    # for different things (a phone number, an e-mail address); None: the screen's.
+    prompt: str | Callable[[Any], str] | None = None
     sign: Sign | Callable[[Any], Sign] | None = None  # a result's status sign; None: not a result screen's
     speaks_number: bool = False  # its prompt also says the queue ticket's number (the one value ever spoken)
     # Its step in the flow's step indicator (kiosk/steps.py): a key of the flow's STEPS, or None for a state
@@ -92,6 +94,10 @@ class StateInfo:
     def trouble_of(self, state: object) -> str | None:
         """The card trouble ``state`` shows, as a statistics code, or None."""
         return self.trouble(state) if self.trouble is not None else None
+
+    def prompt_of(self, state: object) -> str | None:
+        """The spoken prompt's key stem for ``state`` (None: the screen's)."""
+        return self.prompt(state) if callable(self.prompt) else self.prompt
 
     def typed_of(self, state: object) -> int | None:
         """How many digits the pad of ``state`` holds (None: no pad)."""

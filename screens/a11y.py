@@ -234,6 +234,12 @@ class Accessibility:
             return cues.prompt_keys(screen, state, cues.kind(state)), cues.spoken_values(state)
         return cues.prompt_keys(app.manager.current, None, cues.Cue.NEXT), {}
 
+    def announce(self, key: str) -> None:
+        """In audio guidance, say the outcome of something done beside the flow (staff called, or not): the
+        screen stays as it was, Help says it again."""
+        if self.app.guidance:
+            self.speak(key)
+
     def repeat(self, before: tuple[str, ...] = ()) -> None:
         """Say the current screen's prompt again (the panel's repeat button, a language switch, the keypad's
         Help key), and in keypad mode its choices; ``before``: a prompt to say first."""

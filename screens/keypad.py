@@ -3,7 +3,8 @@ says, pressing the same buttons a patron's tap would (Button.trigger_action: a h
 never pressed, it is not among the choices).
 
 The choices of a screen are kiosk/a11y/menus.py's, kept to the buttons shown and enabled now and numbered
-1, 2, 3…; Accessibility speaks them after each prompt once the keypad has started the guidance.
+1, 2, 3…; Accessibility speaks them after each prompt once the keypad has started the guidance, and then the
+Staff key where 職員を呼ぶ is shown (it presses that button, like a tap: a step without it says itself again).
 """
 
 from __future__ import annotations
@@ -96,8 +97,15 @@ class KeypadInput:
         return out[: menus.MAX_CHOICES]
 
     def menu_keys(self) -> list[str]:
-        """The prompt keys that say the choices: 「1 番、…。2 番、…」."""
-        return menus.spoken([choice.label for choice in self.choices()])
+        """The prompt keys that say the choices: 「1 番、…。2 番、…」, what the keypad cannot do here, and the Staff
+        key where the screen (or the view over it) shows 職員を呼ぶ: on a pad and a working step too."""
+        keys = menus.spoken([choice.label for choice in self.choices()])
+        root, name = self._root()
+        if root is None:
+            return keys
+        keys += menus.NOTES.get(name, ())
+        staff = _find(root, menus.STAFF.widget)
+        return keys + list(menus.STAFF_KEYS) if staff is not None and _shown(staff) else keys
 
     # -- a key ---------------------------------------------------------------------
     def _on_key_down(self, _window: object, keycode: int, *_args: object) -> bool:

@@ -30,7 +30,8 @@ class SideActions:
         app = self.app
         where = f"{app.flow_name or 'attract'}.{app.manager.current}"[:32]  # a short code the console shows
         self._in_background(lambda: app.services.actions.call_staff(where),
-                            "toast.staff_called", "toast.staff_not_called")
+                            "toast.staff_called", "toast.staff_not_called",
+                            said=("voice.staff_called", "voice.staff_not_called"))
 
     def print_receipt(self, card_number: str, on: date) -> None:
         """The migration's receipt slip."""
@@ -42,15 +43,20 @@ class SideActions:
         self._in_background(lambda: self.app.services.actions.print_disclosures(sent, reference),
                             "toast.receipt_printed", "toast.privacy_failed")
 
-    def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str) -> None:
+    def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str,
+                       said: tuple[str, str] | None = None) -> None:
+        """``said``: the prompts (done, not done) audio guidance speaks with the toast."""
         def run() -> None:
             ok = work()
-            Clock.schedule_once(lambda _dt: self._done(ok, ok_key if ok else failed_key), 0)
+            spoken = said[0 if ok else 1] if said is not None else None
+            Clock.schedule_once(lambda _dt: self._done(ok, ok_key if ok else failed_key, spoken), 0)
 
         threading.Thread(target=run, name="side-action", daemon=True).start()
 
-    def _done(self, ok: bool, key: str) -> None:
+    def _done(self, ok: bool, key: str, spoken: str | None) -> None:
         self.app.a11y.play_cue(Cue.OK if ok else Cue.ERROR)  # heard too: staff called, or not
+        if spoken is not None:
+            self.app.a11y.announce(spoken)  # and, in audio guidance, said: a patron who cannot see the toast
         self.toast(self.app.tr(key, self.app.lang))
 
     @staticmethod

@@ -3,7 +3,8 @@
 A cue is decided from the state before and the state after, so a re-render of the same state (a
 language switch, large text) is silent, while a new step, a result and an error each sound. Prompts
 are fixed catalogue keys: nothing a patron entered or a card holds (PIN, card number, birth date, name,
-address, reference) can reach the speaker. The one value ever spoken is a queue ticket's number (e.g.
+address, reference) can reach the speaker; a screen that lists things (the IDs the counter accepts) says them
+by their catalogue names (``details``). The one value ever spoken is a queue ticket's number (e.g.
 A-012), which is not personal (the lobby display calls it out to everyone) and which a patron who cannot
 see the screen needs to know when it is called (EN 301 549 5.1.3.16).
 """
@@ -15,8 +16,8 @@ from typing import Any
 from kiosk import i18n
 from kiosk.states import Cue, StateInfo
 
-__all__ = ["TICKET_NUMBER_KEY", "Cue", "cue_for", "kind", "prompt_key", "prompt_keys", "spoken_text",
-           "spoken_values"]
+__all__ = ["TICKET_NUMBER_KEY", "Cue", "cue_for", "details", "kind", "listed_keys", "prompt_key", "prompt_keys",
+           "spoken_text", "spoken_values"]
 
 # What a state sounds like is a column of its flow's state table (kiosk/flows/tables.py). The tables are
 # imported where a state is judged, not with this module: the kiosk loads the cues before its first frame,
@@ -83,7 +84,7 @@ def prompt_key(screen: str, state: Any, cue: Cue | None) -> str | None:
     if cue is Cue.KEY:
         return None
     row = _row(state) if state is not None else None
-    stem = row.prompt if row is not None and row.prompt else screen
+    stem = (row.prompt_of(state) if row is not None else None) or screen
     suffix = (cue or Cue.NEXT).value
     candidates = [f"voice.{stem}.{suffix}"]
     if cue in (None, Cue.NEXT):
@@ -106,11 +107,60 @@ def spoken_values(state: Any) -> dict[str, str]:
 
 
 def prompt_keys(screen: str, state: Any, cue: Cue | None) -> list[str]:
-    """Every prompt to say for ``state``: its own, then the ticket number where there is one."""
+    """Every prompt to say for ``state``: its own, then the ticket number where there is one, then what the
+    screen lists (``details``)."""
     key = prompt_key(screen, state, cue)
     if key is None:
         return []
-    return [key, TICKET_NUMBER_KEY] if spoken_values(state) else [key]
+    keys = [key, TICKET_NUMBER_KEY] if spoken_values(state) else [key]
+    return keys + details(screen, state) if cue is not Cue.ERROR else keys
+
+
+# -- what a screen lists, said after its prompt ---------------------------------------------------------------
+# Fixed catalogue texts chosen by what the state holds, never a value: which IDs the counter accepts (the
+# server's list, each by its catalogue name; a document the catalogues do not name is on the screen only), and
+# that a phone number or an e-mail address has been typed (not which). By screen, as the keypad's menus are.
+ACCEPTED_ID = "registration.id."
+IDS_KEY = "voice.registration_ids"
+
+
+def _accepted_ids(state: Any) -> list[str]:
+    ids = getattr(state, "ids", None)
+    if ids is None:
+        return ["registration.ids.fallback"]  # the server did not say: the screen's general words
+    known = i18n.catalogue("ja")
+    out: list[str] = []
+    unnamed = False
+    for heading, items in ((None, ids.ids), (f"{IDS_KEY}.address", ids.address_proofs),
+                           (f"{IDS_KEY}.not_accepted", ids.not_accepted)):
+        keys = [ACCEPTED_ID + item.id for item in items]
+        named = [key for key in keys if key in known]
+        unnamed = unnamed or len(named) < len(keys)
+        if named and heading is not None:
+            out.append(heading)
+        out += named
+    if unnamed:
+        out.append(f"{IDS_KEY}.others")
+    return out
+
+
+def _contact_given(state: Any) -> list[str]:
+    return [f"voice.registration_review.{kind}" for kind in ("phone", "email") if getattr(state, kind, "")]
+
+
+_DETAILS = {"registration_ids": _accepted_ids, "registration_review": _contact_given}
+
+
+def details(screen: str, state: Any) -> list[str]:
+    """The fixed catalogue keys ``screen`` says after its prompt, by what ``state`` holds (nothing for most)."""
+    said = _DETAILS.get(screen)
+    return said(state) if said is not None and state is not None else []
+
+
+def listed_keys() -> frozenset[str]:
+    """Every catalogue key ``details`` may say that is not a ``voice.`` prompt (synthesised ahead with them)."""
+    named = {key for key in i18n.catalogue("ja") if key.startswith(ACCEPTED_ID)}
+    return frozenset(named | {"registration.ids.fallback"})
 
 
 def spoken_text(key: str, language: str, values: dict[str, str] | None = None) -> str:

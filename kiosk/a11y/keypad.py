@@ -8,7 +8,10 @@ as numbered choices (kiosk/a11y/menus.py). From then on every flow is done on th
 - on a pad (the card number, the PIN: a state whose row has a ``typed`` column) the digits go in one by one,
   each a tick and never its digit spoken; Clear empties the pad, Back removes the last digit (on an empty pad
   it goes back a step), Enter uses what was typed;
-- Back goes back a step (the footer's もどる), Help says the current screen and its choices again.
+- Back goes back a step (the footer's もどる), Help says the current screen and its choices again;
+- Staff ("*") presses the footer's 職員を呼ぶ, on a pad too: like もどる, the footer's buttons are fixed keys,
+  the screen's own buttons numbered choices. Digits could not do it on a pad (they are the PIN), and a patron
+  stuck at a PIN is who needs staff most. Every spoken menu ends with it (menus.STAFF_KEYS).
 
 This module only decides; screens/keypad.py forwards the window's key events here and does what it says,
 pressing the same buttons a tap would. Which physical key is which is configuration ([keypad] in
@@ -33,6 +36,7 @@ class Role(StrEnum):
     CLEAR = "clear"
     BACK = "back"
     HELP = "help"  # say it again
+    STAFF = "staff"  # call staff (the footer's 職員を呼ぶ)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class KeypadKeys(Protocol):
     def back(self) -> tuple[str, ...]: ...
     @property
     def help(self) -> tuple[str, ...]: ...
+    @property
+    def staff(self) -> tuple[str, ...]: ...
 
 
 class KeyMap:
@@ -68,7 +74,7 @@ class KeyMap:
             raise ValueError(f"keypad.digits: ten key names, 0 to 9, in order (got {len(keys.digits)})")
         self._presses: dict[str, Press] = {}
         named = [(name, Press(Role.DIGIT, str(d))) for d, name in enumerate(keys.digits)]
-        for role in (Role.ENTER, Role.CLEAR, Role.BACK, Role.HELP):
+        for role in (Role.ENTER, Role.CLEAR, Role.BACK, Role.HELP, Role.STAFF):
             named += [(name, Press(role)) for name in getattr(keys, role.value)]
         for name, press in named:
             if name in self._presses:
@@ -122,6 +128,8 @@ def action(press: Press, *, started: bool, typed: int | None, choices: Sequence[
         return Action(Do.START)
     if press.role is Role.HELP:
         return Action(Do.REPEAT)
+    if press.role is Role.STAFF:
+        return Action(Do.PRESS, menus.STAFF.widget)  # where the screen has the button (else it is said again)
     if typed is not None:
         return _on_pad(press, typed)
     if press.role is Role.DIGIT:

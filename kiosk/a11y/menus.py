@@ -7,6 +7,11 @@ a patron could tap now (shown and enabled: a result offers a retry only when one
 are always 1, 2, 3… without gaps. Only fixed catalogue texts are listed: nothing a patron typed, nothing a
 card holds.
 
+The footer's 職員を呼ぶ is not numbered: like もどる (the Back key) it is a fixed key, Staff ("*"), so it is the
+same key on every step and works on a pad, where the digits are the PIN. Every spoken menu of a screen that
+shows the button ends with it (STAFF_KEYS: 「職員を呼ぶときは、アスタリスクのキーです。」), after the screen's
+note, if it has one (NOTES: what the keypad cannot do there).
+
 The attract screen's last choice switches the session between Japanese and English (OTHER_LANGUAGE): it has
 no button of its own (the touch screen's language button opens a list a keypad cannot point into).
 """
@@ -33,6 +38,10 @@ COUNTER = Choice("counter_ticket", "action.counter_ticket")
 RENEW = Choice("request_renewal", "action.request_renewal")
 SENT = Choice("what_was_sent", "action.what_was_sent")  # the 送信した情報 view
 DONE = Choice("done", "common.done")
+#: The footer's call-staff button, pressed by the Staff key (kiosk/a11y/keypad.py), not by a number.
+STAFF = Choice("call_staff", "action.call_staff")
+#: How a spoken menu ends where the screen has the button: which key calls staff.
+STAFF_KEYS = ("voice.keypad.staff",)
 
 MENUS: dict[str, tuple[Choice, ...]] = {
     # Every screen's in the order it shows them (its kv file's).
@@ -58,13 +67,18 @@ MENUS: dict[str, tuple[Choice, ...]] = {
     "registration_intro": (Choice("with_card", "registration.intro.with_card"),
                            Choice("without_card", "registration.intro.without_card")),
     "registration_ids": (COUNTER, DONE),
-    # The e-mail address needs letters, which a numeric keypad has not: by touch only.
     "registration_review": (Choice("edit_phone", "registration.review.edit_phone"),
                             Choice("send", "registration.review.send")),
     "registration_result": (RETRY, COUNTER, DONE),
     # Dialogs over the screen, by the name their prompt is spoken under.
     "idle": (Choice("idle_continue", "idle.continue"),),
     "privacy_slip": (Choice("print_slip", "privacy.print"), Choice("close", "common.back")),
+}
+
+#: What a screen's spoken choices add after the numbers: what the keypad cannot do there.
+NOTES: dict[str, tuple[str, ...]] = {
+    # The e-mail address needs letters, which a numeric keypad has not: by touch only (the phone by keypad).
+    "registration_review": ("voice.keypad.email_by_touch",),
 }
 
 #: "1 番、" … "9 番、": the spoken number before each choice (a keypad has nine keys to choose with).

@@ -223,9 +223,10 @@ def heard_first() -> list[str]:
 
 
 def _prompts(languages: Iterable[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    from kiosk.a11y import menus
+    from kiosk.a11y import cues, menus
 
-    labels = menus.spoken_labels()  # the buttons' labels the keypad's numbered choices say
+    # The buttons' labels the keypad's numbered choices say, and the names a screen lists (the accepted IDs).
+    labels = menus.spoken_labels() | cues.listed_keys()
     early = heard_first()
     first: list[tuple[str, str]] = []
     rest: list[tuple[str, str]] = []

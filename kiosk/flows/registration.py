@@ -549,7 +549,8 @@ STATES: dict[type, StateInfo] = {
     ReadingFacts: StateInfo("registration_working", "reading_facts", busy=True, step=PIN),
     Signing: StateInfo("registration_working", "signing", busy=True, step=PIN),
     Review: StateInfo("registration_review", "review", cue=error_if(lambda s: s.problem is not None), step=REVIEW),
-    EnteringContact: StateInfo("registration_contact", "entering_contact", typed=lambda s: len(s.text), step=REVIEW),
+    EnteringContact: StateInfo("registration_contact", "entering_contact", typed=lambda s: len(s.text), step=REVIEW,
+                               prompt=lambda s: f"registration_contact.{s.kind}"),  # the phone, or the e-mail
     Sending: StateInfo("registration_working", "sending", busy=True, step=RESULT),
     # The counter completes the application with one confirmation (its row is marked by the ticket's reference).
     Sent: StateInfo("registration_result", "sent", sign="done", cue=Cue.OK, outcome=constant((COUNTER, "registration_application")), counter=lambda s: ("registration", "registration_application", s.reference), step=RESULT),  # noqa: E501

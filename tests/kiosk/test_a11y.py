@@ -18,15 +18,17 @@ from kiosk.a11y.cues import (
     Cue,
     cue_for,
     kind,
+    listed_keys,
     prompt_key,
     prompt_keys,
     spoken_text,
     spoken_values,
 )
 from kiosk.a11y.speech import Synthesiser
+from kiosk.api.wire import AcceptedId, AcceptedIds
 from kiosk.cardnumber import Problem
 from kiosk.flows import card_steps as cs
-from kiosk.flows import checkup, common, expiry, renewal, ticket
+from kiosk.flows import checkup, common, expiry, registration, renewal, ticket
 from kiosk.flows import migration as mig
 from kiosk.flows.card_steps import CardFacts, CardTrouble, EnteringPin, LastTryWarning, PinStep, WaitingForCard
 
@@ -168,6 +170,44 @@ def test_the_only_value_ever_spoken_is_a_queue_tickets_number(state: object, scr
         assert values == {}
         assert all(TICKET_NUMBER_KEY not in prompt_keys(screen, state, cue) for cue in Cue)
     assert spoken_text("voice.card_number", "ja", {"number": "2000000030"}) == spoken_text("voice.card_number", "ja")
+
+
+REGISTRATION_FACTS = registration.Facts("山田 花子", "鳥栖市本町二丁目", date(1980, 4, 1), "2")
+PHONE = "0952242900"
+
+
+def test_the_registration_screens_say_the_ids_they_list_but_nothing_typed_or_read_from_the_card() -> None:
+    """Without the card the accepted IDs are spoken, each by its catalogue name (one the catalogues do not name is
+    on the screen only, and said to be); with the card, that a phone number was typed, never which."""
+    ids = AcceptedIds(ids=(AcceptedId("passport", "パスポート", "Passport"), AcceptedId("own_card", "館の証", "Own")),
+                      address_proofs=(AcceptedId("utility_bill", "公共料金", "Utility bill"),),
+                      not_accepted=(AcceptedId("notification_card", "通知カード", "Notification card"),))
+    listed = prompt_keys("registration_ids", registration.WhatToBring(ids), Cue.NEXT)
+    assert listed == ["voice.registration_ids", "registration.id.passport", "voice.registration_ids.address",
+                      "registration.id.utility_bill", "voice.registration_ids.not_accepted",
+                      "registration.id.notification_card", "voice.registration_ids.others"]
+    fallback = prompt_keys("registration_ids", registration.WhatToBring(None), Cue.NEXT)
+    assert fallback == ["voice.registration_ids", "registration.ids.fallback"]
+    review = registration.Review(REGISTRATION_FACTS, registration.Signature("c", b"der", b"sig"), FACTS, phone=PHONE)
+    said = prompt_keys("registration_review", review, Cue.NEXT)
+    assert said == ["voice.registration_review", "voice.registration_review.phone"]
+    refused = registration.Review(REGISTRATION_FACTS, review.signature, FACTS,
+                                  problem=registration.ContactProblem.REQUIRED)
+    assert prompt_keys("registration_review", refused, kind(refused)) == ["voice.registration_review.error"]
+    phone = registration.EnteringContact(review, registration.Contact.PHONE, PHONE[:4])
+    email = registration.EnteringContact(review, registration.Contact.EMAIL, "sakura@")
+    assert prompt_keys("registration_contact", phone, Cue.NEXT) == ["voice.registration_contact.phone"]
+    assert prompt_keys("registration_contact", email, Cue.NEXT) == ["voice.registration_contact.email"]
+    assert prompt_key("registration_contact", phone, Cue.KEY) is None, "a key typed is a tick, not a prompt"
+    keys = {*listed, *fallback, *said, "voice.registration_contact.phone", "voice.registration_contact.email"}
+    assert {key for key in keys if not key.startswith("voice.")} <= listed_keys()
+    for language in i18n.languages():
+        for key in keys:
+            text = spoken_text(key, language)
+            assert text != key and "{" not in i18n.catalogue(language)[key], (language, key)
+            assert not re.search(r"[0-9０-９]", text) and "山田" not in text and "鳥栖" not in text, (language, text)
+    ahead = set(speech.prompts(["ja", "en"]))  # the names are synthesised ahead like the prompts
+    assert ("ja", "パスポート") in ahead and ("en", i18n.translate("registration.id.utility_bill", "en")) in ahead
 
 
 def test_every_voice_key_is_plain_text_in_every_catalogue_and_japanese_is_written_as_on_screen() -> None:

@@ -15,7 +15,7 @@ from kiosk.a11y.keypad import Action, Do, KeyMap, Press, Role, action
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = config.KeypadSettings()
 DIGIT = {d: Press(Role.DIGIT, d) for d in "0123456789"}
-ENTER, CLEAR, BACK, HELP = (Press(role) for role in (Role.ENTER, Role.CLEAR, Role.BACK, Role.HELP))
+ENTER, CLEAR, BACK, HELP, STAFF = (Press(role) for role in (Role.ENTER, Role.CLEAR, Role.BACK, Role.HELP, Role.STAFF))
 
 
 def test_the_default_keys_are_a_common_usb_numeric_keypads() -> None:
@@ -25,6 +25,7 @@ def test_the_default_keys_are_a_common_usb_numeric_keypads() -> None:
     assert keys.press("numpaddecimal") == CLEAR
     assert keys.press("numpadsubstract") == keys.press("backspace") == BACK
     assert keys.press("numpadadd") == HELP
+    assert keys.press("numpadmul") == STAFF
     assert keys.press("a") is None and keys.press("enter") is None, "the scanner's Enter is not the keypad's"
     assert KeyMap(replace(DEFAULTS, enabled=False)).press("numpad7") is None
 
@@ -36,12 +37,15 @@ def test_a_key_with_two_meanings_or_a_short_digit_row_is_refused_in_the_settings
         config.load(config.DEFAULT_PATH, environ={"KIOSK_KEYPAD_HELP": "numpad1"}, enrolled=False)
     with pytest.raises(config.ConfigError, match="ten key names"):
         config.load(config.DEFAULT_PATH, environ={"KIOSK_KEYPAD_DIGITS": "numpad0:numpad1"}, enrolled=False)
-    moved = config.load(config.DEFAULT_PATH, environ={"KIOSK_KEYPAD_HELP": "numpadmul:numpadadd"}, enrolled=False)
-    assert KeyMap(moved.keypad).press("numpadmul") == HELP
+    with pytest.raises(config.ConfigError, match="two meanings"):  # "*" calls staff
+        config.load(config.DEFAULT_PATH, environ={"KIOSK_KEYPAD_HELP": "numpadmul:numpadadd"}, enrolled=False)
+    moved = config.load(config.DEFAULT_PATH, environ={"KIOSK_KEYPAD_HELP": "numpaddivide:numpadadd",
+                                                      "KIOSK_KEYPAD_STAFF": "f1"}, enrolled=False)
+    assert KeyMap(moved.keypad).press("numpaddivide") == HELP and KeyMap(moved.keypad).press("f1") == STAFF
 
 
 def test_the_first_key_only_starts_the_guidance() -> None:
-    for press in (DIGIT["1"], ENTER, BACK, HELP, CLEAR):
+    for press in (DIGIT["1"], ENTER, BACK, HELP, CLEAR, STAFF):
         assert action(press, started=False, typed=None, choices=["a", "b"]) == Action(Do.START)
 
 
@@ -103,3 +107,25 @@ def test_every_choice_is_a_button_of_its_screen_spoken_with_a_fixed_text(screen:
             assert text != choice.label, f"{choice.label} missing in {language}"
             assert "{" not in i18n.catalogue(language)[choice.label] and not re.search(r"[0-9]", text), text
             assert "\n" not in text and "[" not in text, f"{choice.label}: a label to read, not markup"
+
+
+def test_the_staff_key_presses_the_footers_call_staff_on_every_kind_of_step() -> None:
+    """A screen of choices, a pad (the digits are the PIN there: a number could not call staff) and a working
+    step: the same key, the same button a tap would press (where the screen lacks it, it is said again)."""
+    for typed, choices in ((None, ["same", "different"]), (0, []), (3, []), (None, [])):
+        assert action(STAFF, started=True, typed=typed, choices=choices) == Action(Do.PRESS, "call_staff")
+    footer = (ROOT / "screens" / "widgets.kv").read_text()
+    assert re.search(r"<StepFooter@BoxLayout>:(?:\n .*)*\n\s*id: call_staff\n", footer), "the footer's button"
+    assert menus.STAFF.widget == "call_staff"
+
+
+def test_a_spoken_menu_ends_with_the_staff_key_and_says_what_the_keypad_cannot_do() -> None:
+    notes = [key for keys in menus.NOTES.values() for key in keys]
+    assert set(menus.NOTES) <= set(menus.MENUS) and "voice.keypad.email_by_touch" in notes
+    assert "edit_email" not in {choice.widget for choice in menus.MENUS["registration_review"]}, "by touch only"
+    for key in (*menus.STAFF_KEYS, *notes):
+        for language in i18n.languages():
+            text = i18n.translate(key, language)
+            assert text != key and not re.search(r"[0-9]", text), (language, key)
+    assert "アスタリスク" in i18n.translate("voice.keypad.staff", "ja")
+    assert "star" in i18n.translate("voice.keypad.staff", "en")
