@@ -1,7 +1,8 @@
 """Operation without sight: every patron flow done with the tactile numeric keypad alone (key events through
 the test driver, never a touch), heard through SDL's disk audio driver: the guidance starts with any key,
 menus are spoken as numbered choices, the card number and the PIN are typed on the keypad (a tick per key,
-never a digit spoken), results are spoken with what to do next, Help says it all again."""
+never a digit spoken), results are spoken with what to do next, Help says it all again, and the Staff key
+calls staff from any step (the server gets the call)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from kiosk import i18n
-from kiosk.a11y import menus, speech
+from kiosk.a11y import cues, menus, speech
 from tests.support.kiosk_app import KioskProcess
 from tests.support.server_proc import ServerProcess
+from tests.support.tickets import staff_headers
 from tests.ui.test_accessibility import BYTES_PER_S, sounding_seconds, start_audio_kiosk
 
 ATTRACT_MENU = ["voice.keypad.choice_1", "service.checkup.title", "voice.keypad.choice_2", "service.migrate.title",
                 "voice.keypad.choice_3", "service.expiry.title", "voice.keypad.choice_4", "service.registration.title",
                 "voice.keypad.choice_5", "service.ticket.title", "voice.keypad.choice_6", "voice.keypad.language"]
 DIGITS = {d: f"numpad{d}" for d in "0123456789"}
+STAFF = list(menus.STAFF_KEYS)  # how every spoken menu of a step ends: 「職員を呼ぶときは、アスタリスクのキーです。」
 
 
 def key(kiosk: KioskProcess, name: str, repeats: int = 0) -> None:
@@ -48,8 +52,13 @@ def choice_number(state: dict[str, Any], label: str) -> str:
     return number.rsplit("_", 1)[1]
 
 
-def menu(*labels: str) -> list[str]:
-    return menus.spoken(list(labels))
+def menu(*labels: str, note: tuple[str, ...] = ()) -> list[str]:
+    """A step's spoken choices: numbered, then what the keypad cannot do there, then the Staff key."""
+    return [*menus.spoken(list(labels)), *note, *STAFF]
+
+
+def ends_with(state: dict[str, Any], *keys: str) -> bool:
+    return state["spoken"][-len(keys):] == list(keys)
 
 
 def synthesiser(kiosk: KioskProcess) -> speech.Synthesiser:
@@ -65,7 +74,8 @@ def only_fixed_texts_spoken(kiosk: KioskProcess, ticket: str = "") -> None:
     (an utterance is joined from those files) or the queue ticket's number: no digit typed reached the
     synthesiser."""
     state = kiosk.state()
-    assert all(k.startswith("voice.") or k in menus.spoken_labels() for k in state["spoken"]), state["spoken"]
+    listed = menus.spoken_labels() | cues.listed_keys()  # buttons' labels, the names a screen lists (IDs)
+    assert all(k.startswith("voice.") or k in listed for k in state["spoken"]), state["spoken"]
     synth = synthesiser(kiosk)
     allowed = {synth.cache_path(text, language) for language, text in speech.prompts(i18n.languages())}
     if ticket:  # the one value ever said, spelt out (not personal: the lobby display calls it out)
@@ -111,12 +121,36 @@ def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Itera
 @pytest.fixture
 def audio_card_kiosk(display: str, fresh_server: ServerProcess, private_pcscd: object,
                      tmp_path: Path) -> Iterator[KioskProcess]:
-    """The audio kiosk with the private pcscd's virtual reader."""
+    """The audio kiosk with the private pcscd's virtual reader, and a server of its own."""
     app = start_audio_kiosk(display, fresh_server, tmp_path)
+    app.server = fresh_server  # type: ignore[attr-defined]
+    app.printed = tmp_path / "printed"  # type: ignore[attr-defined]
     try:
         yield app
     finally:
         app.stop()
+
+
+@pytest.fixture
+def audio_own_server_kiosk(display: str, fresh_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
+    """The audio kiosk with a server of its own (which a test may stop)."""
+    app = start_audio_kiosk(display, fresh_server, tmp_path)
+    app.server = fresh_server  # type: ignore[attr-defined]
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def staff_calls(server: ServerProcess) -> list[str]:
+    """The reasons of the kiosk alerts the server holds (the counter console lists them), oldest first."""
+    answer = requests.get(server.base_url + "/v1/counter/alerts", headers=staff_headers(server), timeout=10)
+    assert answer.status_code == 200, answer.text
+    return [alert["reason"] for alert in sorted(answer.json(), key=lambda a: a["created_at"])]
+
+
+def printed_tickets(kiosk: KioskProcess) -> list[Path]:
+    return sorted(kiosk.printed.glob("*.png"))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
@@ -133,7 +167,7 @@ def test_the_expiry_check_by_card_number_on_the_keypad_alone(audio_kiosk: KioskP
          *menu("expiry.method.by_number", "expiry.method.by_card"))
     key(kiosk, "numpad1")
     kiosk.wait_screen("card_number")
-    state = said(kiosk, "voice.card_number")
+    state = said(kiosk, "voice.card_number", *STAFF)
     before = len(state["spoken"])
     audio.play_on(1)
     assert audio.heard(lambda: key(kiosk, "numpad2")) > 500, "a key ticks"
@@ -147,7 +181,7 @@ def test_the_expiry_check_by_card_number_on_the_keypad_alone(audio_kiosk: KioskP
     assert len(state["spoken"]) == before, "the digits are never spoken"
     key(kiosk, "numpadenter")
     state = kiosk.wait_for(lambda s: "voice.expiry_result.warning" in s["spoken"][before:]
-                           and s["spoken"][-1] == "common.done", timeout=20)
+                           and ends_with(s, "common.done", *STAFF), timeout=20)
     assert state["screen"] == "expiry_result" and state["language"] == language
     result = state["spoken"][state["spoken"].index("voice.expiry_result.warning", before):]
     assert "action.request_renewal" in result, "what the patron can do next is spoken"
@@ -208,7 +242,7 @@ def test_the_migration_with_the_card_and_pin_on_the_keypad_alone(audio_card_kios
     said(kiosk, "voice.migrate_same_pin", *menu("migrate.samepin.same", "migrate.samepin.different"))
     key(kiosk, "numpad1")
     kiosk.wait_screen("pin_pad")
-    state = said(kiosk, "voice.pin_pad")
+    state = said(kiosk, "voice.pin_pad", *STAFF)
     before = len(state["spoken"])
     audio.play_on(1)
     for digit in "129":
@@ -222,7 +256,8 @@ def test_the_migration_with_the_card_and_pin_on_the_keypad_alone(audio_card_kios
     kiosk.wait_for(lambda s: "● ● ● ●" in s["texts"])
     assert len(kiosk.state()["spoken"]) == before, "no PIN digit is ever spoken"
     key(kiosk, "numpadenter")
-    state = kiosk.wait_for(lambda s: s["screen"] == "migrate_result" and s["spoken"][-1] == "common.done", timeout=40)
+    state = kiosk.wait_for(lambda s: s["screen"] == "migrate_result" and ends_with(s, "common.done", *STAFF),
+                           timeout=40)
     result = state["spoken"][state["spoken"].index("voice.migrate_result.ok", before):]
     assert result[:3] == ["voice.migrate_result.ok", "voice.keypad.choice_1", "action.receipt"], result
     assert state["language"] == language
@@ -241,16 +276,18 @@ def test_the_card_check_up_on_the_keypad_alone(audio_card_kiosk: KioskProcess, i
     said(kiosk, "voice.checkup_intro", *menu("checkup.intro.start"))
     insert_card("normal", physical=True)  # placing the card starts it
     kiosk.wait_screen("pin_pad", timeout=30)
-    state = said(kiosk, "voice.pin_pad")
+    state = said(kiosk, "voice.pin_pad", *STAFF)
     before = len(state["spoken"])
     type_digits(kiosk, "1234")
     kiosk.wait_for(lambda s: "● ● ● ●" in s["texts"])
     assert len(kiosk.state()["spoken"]) == before, "no PIN digit is ever spoken"
     key(kiosk, "numpadenter")
-    state = kiosk.wait_for(lambda s: s["screen"] == "checkup_result" and s["spoken"][-1] == "common.done", timeout=40)
+    state = kiosk.wait_for(lambda s: s["screen"] == "checkup_result" and ends_with(s, "common.done", *STAFF),
+                           timeout=40)
     result = state["spoken"][before:]
     assert {"voice.checkup_result.ok", "voice.checkup_result.warning"} & set(result), "the report is spoken"
-    assert result[-2:] == ["voice.keypad.choice_" + choice_number(state, "common.done"), "common.done"]
+    assert result[-2 - len(STAFF):] == ["voice.keypad.choice_" + choice_number(state, "common.done"), "common.done",
+                                        *STAFF]
     only_fixed_texts_spoken(kiosk)
     key(kiosk, "numpad" + choice_number(state, "common.done"))
     kiosk.wait_screen("attract")
@@ -269,7 +306,8 @@ def test_the_renewal_request_with_the_card_on_the_keypad_alone(audio_card_kiosk:
     kiosk.wait_screen("card_number")
     type_digits(kiosk, "2000000071")  # expired, renewal open
     key(kiosk, "numpadenter")
-    state = kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and s["spoken"][-1] == "common.done", timeout=30)
+    state = kiosk.wait_for(lambda s: s["screen"] == "expiry_result" and ends_with(s, "common.done", *STAFF),
+                           timeout=30)
     key(kiosk, "numpad" + choice_number(state, "action.request_renewal"))
     kiosk.wait_screen("renewal_way", timeout=20)
     said(kiosk, "voice.renewal_way", *menu("renewal.way.with_card", "renewal.way.without_card"))
@@ -277,21 +315,161 @@ def test_the_renewal_request_with_the_card_on_the_keypad_alone(audio_card_kiosk:
     kiosk.wait_screen("migrate_same_pin", timeout=20)
     said(kiosk, "voice.migrate_same_pin", *menu("migrate.samepin.same", "migrate.samepin.different"))
     key(kiosk, "numpad2")  # different: the 券面事項入力補助 PIN first
-    state = said(kiosk, "voice.pin_pad", timeout=20)
+    state = said(kiosk, "voice.pin_pad", *STAFF, timeout=20)
     before = len(state["spoken"])
     type_digits(kiosk, persona.text_pin)
     key(kiosk, "numpadenter")
     # The 利用者証明用 PIN next: a new step, said as one.
-    kiosk.wait_for(lambda s: s["screen"] == "pin_pad" and s["spoken"][before:][-1:] == ["voice.pin_pad"], timeout=30)
+    kiosk.wait_for(lambda s: s["screen"] == "pin_pad" and s["spoken"][before:][-1 - len(STAFF):] == ["voice.pin_pad",
+                                                                                                   *STAFF], timeout=30)
     before = len(kiosk.state()["spoken"])
     type_digits(kiosk, persona.auth_pin)
     key(kiosk, "numpadenter")
     kiosk.wait_screen("renewal_review", timeout=30)
     said(kiosk, "voice.renewal_review", *menu("renewal.review.send"))
     key(kiosk, "numpadenter")  # one choice: Enter sends
-    state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result" and s["spoken"][-1] == "common.done",
+    state = kiosk.wait_for(lambda s: s["screen"] == "renewal_result" and ends_with(s, "common.done", *STAFF),
                            timeout=30)
     assert "voice.renewal_result.ok" in state["spoken"][before:] and state["language"] == "en"
     only_fixed_texts_spoken(kiosk)
+    key(kiosk, "numpad" + choice_number(state, "common.done"))
+    kiosk.wait_screen("attract")
+
+
+def test_staff_are_called_with_the_star_key_from_a_pad_and_a_choice_and_it_is_said_if_they_cannot_be(
+        audio_own_server_kiosk: KioskProcess) -> None:
+    kiosk = audio_own_server_kiosk
+    server = kiosk.server  # type: ignore[attr-defined]
+    start_with_any_key(kiosk)
+    key(kiosk, "numpadmul")  # the attract screen has no 職員を呼ぶ: the key calls no one, the screen is said again
+    said(kiosk, "voice.attract", *ATTRACT_MENU)
+    key(kiosk, "numpad3")  # 3 番、有効期限の確認
+    kiosk.wait_screen("expiry_method")
+    said(kiosk, "voice.expiry_method", *menu("expiry.method.by_number", "expiry.method.by_card"))  # "*": staff
+    key(kiosk, "numpad1")
+    kiosk.wait_screen("card_number")
+    said(kiosk, "voice.card_number", *STAFF)
+    type_digits(kiosk, "20")
+    kiosk.wait_for(lambda s: "20" in s["texts"])
+    assert staff_calls(server) == []
+    key(kiosk, "numpadmul")  # on the pad: the digits are the card number's, the star calls staff
+    state = said(kiosk, "voice.staff_called", timeout=30)
+    assert i18n.translate("toast.staff_called", "ja") in state["texts"], "seen as well as heard"
+    assert staff_calls(server) == ["expiry.card_number"], "the counter console has the call, with the step"
+    assert state["screen"] == "card_number" and "20" in state["texts"], "the patron's step and digits are kept"
+    key(kiosk, "numpadadd")  # Help: back to the step
+    said(kiosk, "voice.card_number", *STAFF)
+    key(kiosk, "numpadsubstract")
+    key(kiosk, "numpadsubstract")
+    key(kiosk, "numpadsubstract")  # the digits, then a step back: a screen of choices
+    kiosk.wait_screen("expiry_method")
+    said(kiosk, "voice.expiry_method", *menu("expiry.method.by_number", "expiry.method.by_card"))
+    server.stop()  # the server is gone: the patron hears that no one was called, and where to go
+    key(kiosk, "numpadmul")
+    state = said(kiosk, "voice.staff_not_called", timeout=60)
+    assert i18n.translate("toast.staff_not_called", "ja") in state["texts"]
+    only_fixed_texts_spoken(kiosk)
+
+
+ID_LIST = ["registration.id.driving_licence", "registration.id.residence_card", "voice.registration_ids.address",
+           "registration.id.utility_bill", "voice.registration_ids.not_accepted", "registration.id.notification_card"]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_registration_without_the_card_on_the_keypad_speaks_the_ids_and_the_tickets_number(
+        audio_kiosk: KioskProcess, language: str) -> None:
+    kiosk = audio_kiosk
+    start_with_any_key(kiosk)
+    if language == "en":
+        in_english(kiosk)
+    key(kiosk, "numpad4")  # 4 番、利用者カードの新規登録
+    kiosk.wait_screen("registration_intro")
+    said(kiosk, "voice.registration_intro", *menu("registration.intro.with_card", "registration.intro.without_card"))
+    key(kiosk, "numpad2")  # without the card
+    kiosk.wait_screen("registration_ids", timeout=20)
+    ids_menu = menu("action.counter_ticket", "common.done")
+    state = kiosk.wait_for(lambda s: ends_with(s, *ids_menu) and "voice.registration_ids" in s["spoken"], timeout=20)
+    spoken = state["spoken"][state["spoken"].index("voice.registration_ids"):]
+    listed = spoken[1:-len(ids_menu)]
+    assert [k for k in listed if k in ID_LIST] == ID_LIST, "the IDs, then what else, then what is not accepted"
+    assert all(k.startswith("registration.id.") or k.startswith("voice.registration_ids.") for k in listed), listed
+    assert "voice.registration_ids.others" not in listed, "every ID of the library's list has its catalogue name"
+    before = printed_tickets(kiosk)
+    key(kiosk, "numpad1")  # 1 番、整理券を発行
+    result = ["voice.ticket_result.ok", "voice.ticket_number", *menu("action.what_was_sent", "common.done")]
+    state = said(kiosk, *result, timeout=30)
+    assert state["language"] == language and len(printed_tickets(kiosk)) == len(before) + 1
+    number = next(t for t in state["texts"] if re.fullmatch(r"[A-Z]-\d{3}", t))
+    only_fixed_texts_spoken(kiosk, ticket=number)  # the number was said, spelt out; nothing else with a value
+    key(kiosk, "numpad" + choice_number(state, "common.done"))
+    kiosk.wait_screen("attract")
+
+
+PHONE = "0952242900"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_registration_with_the_card_on_the_keypad_alone(audio_card_kiosk: KioskProcess, insert_card, test_pki,  # type: ignore[no-untyped-def]
+                                                        language: str) -> None:
+    persona = test_pki.personas["no_old_link"]  # a My Number card linked to no library card
+    insert_card("no_old_link")
+    kiosk = audio_card_kiosk
+    start_with_any_key(kiosk)
+    if language == "en":
+        in_english(kiosk)
+    key(kiosk, "numpad4")
+    kiosk.wait_screen("registration_intro")
+    key(kiosk, "numpad1")  # with the My Number card (on the reader already)
+    kiosk.wait_screen("migrate_same_pin", timeout=30)
+    said(kiosk, "voice.migrate_same_pin", *menu("migrate.samepin.same", "migrate.samepin.different"))
+    key(kiosk, "numpad2")  # different: the 券面事項入力補助 PIN first
+    state = said(kiosk, "voice.pin_pad", *STAFF, timeout=20)
+    before = len(state["spoken"])
+    type_digits(kiosk, persona.text_pin)
+    kiosk.wait_for(lambda s: "● ● ● ●" in s["texts"])
+    assert len(kiosk.state()["spoken"]) == before, "no PIN digit is ever spoken"
+    key(kiosk, "numpadenter")
+    # The 利用者証明用 PIN next: a new step, said as one.
+    kiosk.wait_for(lambda s: s["screen"] == "pin_pad" and s["spoken"][before:][-1 - len(STAFF):] == ["voice.pin_pad",
+                                                                                                   *STAFF], timeout=30)
+    type_digits(kiosk, persona.auth_pin)
+    key(kiosk, "numpadenter")
+    kiosk.wait_screen("registration_review", timeout=30)
+    # The card's facts are on the screen, not read out; the e-mail is by touch only, and the choices say so.
+    review_menu = menu("registration.review.edit_phone", "registration.review.send",
+                       note=("voice.keypad.email_by_touch",))
+    said(kiosk, "voice.registration_review", *review_menu)
+    key(kiosk, "numpad2")  # send with no way to reach the patron: refused, said as an error
+    said(kiosk, "voice.registration_review.error", *review_menu)
+    key(kiosk, "numpad1")  # the phone number, on the keypad's digits
+    kiosk.wait_screen("registration_contact")
+    state = said(kiosk, "voice.registration_contact.phone", *STAFF)
+    before = len(state["spoken"])
+    type_digits(kiosk, PHONE + "9")
+    kiosk.wait_for(lambda s: PHONE + "9" in s["texts"])
+    key(kiosk, "numpadsubstract")  # Back: the last digit (訂正)
+    kiosk.wait_for(lambda s: PHONE in s["texts"] and PHONE + "9" not in s["texts"])
+    assert len(kiosk.state()["spoken"]) == before, "the digits of the phone number are not spoken"
+    key(kiosk, "numpadenter")
+    state = said(kiosk, "voice.registration_review", "voice.registration_review.phone", *review_menu)
+    assert any(PHONE in t for t in state["texts"]), "on the screen, not in the speech"
+    key(kiosk, "numpad2")  # send
+    state = kiosk.wait_for(lambda s: s["screen"] == "registration_result" and ends_with(s, "common.done", *STAFF),
+                           timeout=40)
+    result = state["spoken"][state["spoken"].index("voice.registration_result.ok", before):]
+    assert result == ["voice.registration_result.ok", *menu("action.counter_ticket", "common.done")], result
+    assert state["language"] == language
+    reference = next(t for t in state["texts"] if t.startswith("N") and len(t) == 6)
+    server = kiosk.server  # type: ignore[attr-defined]
+    listed = requests.get(server.base_url + "/v1/staff/registration-applications", headers=staff_headers(server),
+                          timeout=10).json()
+    assert [(a["reference_code"], a["phone"]) for a in listed] == [(reference, PHONE)]
+    before = printed_tickets(kiosk)
+    key(kiosk, "numpad1")  # 1 番、整理券を発行 (the retry is not offered: the numbers have no gap)
+    ticket = ["voice.ticket_result.ok", "voice.ticket_number", *menu("action.what_was_sent", "common.done")]
+    state = said(kiosk, *ticket, timeout=30)
+    assert len(printed_tickets(kiosk)) == len(before) + 1
+    number = next(t for t in state["texts"] if re.fullmatch(r"[A-Z]-\d{3}", t))
+    only_fixed_texts_spoken(kiosk, ticket=number)  # no name, address, phone, reference or PIN was synthesised
     key(kiosk, "numpad" + choice_number(state, "common.done"))
     kiosk.wait_screen("attract")
