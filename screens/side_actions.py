@@ -46,6 +46,7 @@ class SideActions:
     def _in_background(self, work: Callable[[], bool], ok_key: str, failed_key: str,
                        said: tuple[str, str] | None = None) -> None:
         """``said``: the prompts (done, not done) audio guidance speaks with the toast."""
+
         def run() -> None:
             ok = work()
             spoken = said[0 if ok else 1] if said is not None else None

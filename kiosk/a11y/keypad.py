@@ -11,7 +11,8 @@ as numbered choices (kiosk/a11y/menus.py). From then on every flow is done on th
 - Back goes back a step (the footer's もどる), Help says the current screen and its choices again;
 - Staff ("*") presses the footer's 職員を呼ぶ, on a pad too: like もどる, the footer's buttons are fixed keys,
   the screen's own buttons numbered choices. Digits could not do it on a pad (they are the PIN), and a patron
-  stuck at a PIN is who needs staff most. Every spoken menu ends with it (menus.STAFF_KEYS).
+  stuck at a PIN is who needs staff most. The spoken menu of every step with the button ends with it
+  (menus.STAFF_KEYS).
 
 This module only decides; screens/keypad.py forwards the window's key events here and does what it says,
 pressing the same buttons a tap would. Which physical key is which is configuration ([keypad] in
