@@ -22,6 +22,7 @@ run_pkgs=(
 # What only the tests need on top.
 test_pkgs=(chromium chromium-driver faketime nginx)   # faketime: the kiosk clock-skew test; nginx: the site test
 test_pkgs+=(opensc opensc-pkcs11)                     # OpenSC's jpki driver reads the virtual card (card interop)
+test_pkgs+=(gettext)                                  # msgfmt checks the catalogues as translators' tools read them
 
 pkgs=("${run_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
