@@ -5,9 +5,10 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.flows import registration as flow
+from kiosk.flows.card_steps import ReadingFacts
 from screens.base import KioskScreen
 
-_KEYS = {flow.LoadingIds: "registration.working.ids", flow.ReadingFacts: "registration.working.read",
+_KEYS = {flow.LoadingIds: "registration.working.ids", ReadingFacts: "registration.working.read",
          flow.Signing: "registration.working.read", flow.Sending: "registration.working.send"}
 
 
@@ -16,7 +17,7 @@ class RegistrationWorkingScreen(KioskScreen):
 
     body_text = StringProperty("")
 
-    def render(self, state: flow.LoadingIds | flow.ReadingFacts | flow.Signing | flow.Sending) -> None:
+    def render(self, state: flow.LoadingIds | ReadingFacts | flow.Signing | flow.Sending) -> None:
         """Say what is being done."""
         self.busy = True
         self.body_text = self.app.tr(_KEYS[type(state)], self.app.lang)

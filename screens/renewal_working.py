@@ -5,10 +5,11 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.flows import renewal as flow
+from kiosk.flows.card_steps import Proving, ReadingFacts
 from screens.base import KioskScreen
 
-_KEYS = {flow.Checking: "renewal.working.check", flow.ReadingFacts: "renewal.working.read",
-         flow.Proving: "renewal.working.read", flow.Comparing: "renewal.working.compare",
+_KEYS = {flow.Checking: "renewal.working.check", ReadingFacts: "renewal.working.read",
+         Proving: "renewal.working.read", flow.Comparing: "renewal.working.compare",
          flow.Sending: "renewal.working.send"}
 
 
@@ -17,7 +18,7 @@ class RenewalWorkingScreen(KioskScreen):
 
     body_text = StringProperty("")
 
-    def render(self, state: flow.Checking | flow.ReadingFacts | flow.Proving | flow.Comparing | flow.Sending) -> None:
+    def render(self, state: flow.Checking | ReadingFacts | Proving | flow.Comparing | flow.Sending) -> None:
         """Say what is being done."""
         self.busy = True
         self.body_text = self.app.tr(_KEYS[type(state)], self.app.lang)

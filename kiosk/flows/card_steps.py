@@ -4,6 +4,7 @@ by itself), and what a refused PIN or a card taken away means.
 
 ``CardPinFlow`` handles those states; a flow says through four hooks where they lead: what comes before
 the card (Back), what follows a good read, where Back from a PIN pad goes, and what a typed PIN is for.
+``FactsProofFlow`` adds the card's facts and its proof (the renewal, the registration).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Generic, Protocol, TypeVar
 
+from kiosk.card.pin import Pin
 from kiosk.card.profile import CURRENT, CardProfile, PinRole, ResetRoute
 from kiosk.flows.common import Back, Backspace, Clear, Digit, Done, EffectFailed, Finished, Submit
 from kiosk.flows.pinpad import PinBuffer
@@ -153,6 +156,38 @@ class SamePin:
 
 
 @dataclass(frozen=True)
+class ReadingFacts:
+    """The card checks the 入力補助 PIN and gives the basic four facts."""
+
+    card_number: str
+    card: CardFacts
+
+
+@dataclass(frozen=True)
+class Proving:
+    """The card signs the server's challenge (and, on the shared-PIN path, gives the facts first)."""
+
+    card_number: str
+    card: CardFacts
+    step: PinStep
+    birth_date: date | None = None  # the facts are already read (the separate 入力補助 PIN came first)
+
+    def pad_again(self) -> EnteringPin:
+        """The PIN pad this step came from: a new challenge needs the PIN again."""
+        return EnteringPin(self.card_number, self.card, self.step, birth_date=self.birth_date)
+
+
+class KeptFacts(Protocol):
+    """What a flow keeps of the card's four facts: its own ``Facts``, always with the birth date."""
+
+    @property
+    def birth_date(self) -> date: ...
+
+
+FactsT = TypeVar("FactsT", bound=KeptFacts)
+
+
+@dataclass(frozen=True)
 class CardInserted:
     """A card was placed on the reader."""
 
@@ -212,8 +247,42 @@ class PinBlockedOnCard:
 
 
 @dataclass(frozen=True)
+class FactsRead(Generic[FactsT]):
+    """The 入力補助 application gave the facts."""
+
+    facts: FactsT
+
+
+@dataclass(frozen=True)
+class AuthPinWrongAfterFacts(Generic[FactsT]):
+    """Shared-PIN path: the 入力補助 PIN was right (``facts`` read), the 利用者証明用 PIN was refused."""
+
+    wrong: PinWrong
+    facts: FactsT
+
+
+@dataclass(frozen=True)
 class ReadCard:
     """Read the certificate and both PINs' tries, with no PIN."""
+
+
+@dataclass(frozen=True)
+class ReadFacts:
+    """VERIFY the 入力補助 PIN and read the facts (a flow's own subclass: what it keeps of them is its own)."""
+
+    pin: Pin
+    last_try_confirmed: bool
+
+
+@dataclass(frozen=True)
+class Prove:
+    """Get a challenge, VERIFY the 利用者証明用 PIN and sign it. With ``text_pin`` (the shared-PIN path) the facts
+    are read first, in the same card session (a flow's own subclass: what the signature is for is its own)."""
+
+    certificate_der: bytes
+    auth_pin: Pin
+    last_try_confirmed: bool
+    text_pin: Pin | None
 
 
 def pin_roles(step: PinStep) -> tuple[PinRole, ...]:
@@ -425,3 +494,75 @@ class CardPinFlow:
         else:
             return False
         return True
+
+
+class FactsProofFlow(CardPinFlow, Generic[FactsT]):
+    """The card's facts (券面事項入力補助: name, address, birth date, sex; never the 個人番号) and its proof (the
+    server's challenge signed with the 利用者証明用 key), for the flows that need both PINs.
+
+    With one PIN for both (SHARED) the card does both in one session; else the 入力補助 PIN reads the facts,
+    which wait in ``_facts`` for the 利用者証明用 PIN's proof. A flow's hooks set its own state and effect for
+    each card command, and say what the proof leads to."""
+
+    _facts: FactsT | None
+
+    def close(self) -> None:
+        """The session is over: the PIN digits zeroed, and the card's facts dropped with the state."""
+        super().close()
+        self._facts = None
+        self.state = Finished()
+
+    # -- hooks --------------------------------------------------------------------------------------
+    def _read_facts(self, pad: EnteringPin, pin: Pin, last_try_confirmed: bool) -> list[object]:
+        """The 入力補助 PIN alone: set ReadingFacts, and return the flow's ReadFacts."""
+        raise NotImplementedError
+
+    def _prove(self, pad: EnteringPin, auth_pin: Pin, text_pin: Pin | None, last_try_confirmed: bool) -> list[object]:
+        """The 利用者証明用 PIN (and the 入力補助 one when shared): set the flow's Proving, return its Prove."""
+        raise NotImplementedError
+
+    def _proof_answer(self, state: Proving, event: object) -> list[object]:
+        """The proof, or the server's refusal of it."""
+        raise NotImplementedError
+
+    def _step(self, state: object, event: object) -> list[object]:
+        match state:
+            case ReadingFacts():
+                return self._on_reading_facts(state, event)
+            case Proving():
+                return self._on_proving(state, event)
+        return super()._step(state, event)
+
+    def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
+        if pad.step is PinStep.TEXT:
+            (pin,) = self.pin.take()
+            return self._read_facts(pad, pin, last_try_confirmed)
+        if pad.step is PinStep.SHARED:
+            text_pin, auth_pin = self.pin.take(copies=2)
+        else:
+            (auth_pin,), text_pin = self.pin.take(), None
+        return self._prove(pad, auth_pin, text_pin, last_try_confirmed)
+
+    def _on_reading_facts(self, state: ReadingFacts, event: object) -> list[object]:
+        if isinstance(event, FactsRead):
+            # Then the 利用者証明用 PIN: the signature without which the server takes nothing.
+            self._facts = event.facts
+            self.state = EnteringPin(state.card_number, state.card, PinStep.AUTH, birth_date=event.facts.birth_date)
+        elif isinstance(event, EffectFailed):
+            self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
+        else:
+            self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
+        return []
+
+    def _on_proving(self, state: Proving, event: object) -> list[object]:
+        if isinstance(event, AuthPinWrongAfterFacts):
+            self._facts = event.facts
+            event = event.wrong  # the pad asks only the 利用者証明用 PIN again
+        if self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event):
+            return []
+        return self._proof_answer(state, event)
+
+    def _proven_facts(self, read: FactsT | None) -> FactsT | None:
+        """The facts read with the proof (one PIN for both) or before it: from here on in the states only."""
+        facts, self._facts = read or self._facts, None
+        return facts

@@ -25,22 +25,23 @@ from enum import StrEnum
 
 from kiosk.api.wire import AcceptedIds
 from kiosk.card.pin import Pin
+from kiosk.flows import card_steps as cs
 from kiosk.flows.card_steps import (
     CARD,
     PIN,
     RESULT,
     CardFacts,
-    CardPinFlow,
-    CardTrouble,
     CardUnusable,
     CertificateExpired,
     EnteringPin,
+    FactsProofFlow,
     LastTryWarning,
     PinBlocked,
     PinStep,
-    PinWrong,
+    Proving,
     ReadCard,
     ReadingCard,
+    ReadingFacts,
     SamePin,
     WaitingForCard,
     card_counter_ticket,
@@ -137,19 +138,8 @@ class WhatToBring:
 
 
 @dataclass(frozen=True)
-class ReadingFacts:
-    """The card checks the 入力補助 PIN and gives the basic four facts."""
-
-    card: CardFacts
-
-
-@dataclass(frozen=True)
-class Signing:
+class Signing(Proving):
     """The card signs the server's challenge (and, on the shared-PIN path, gives the facts first)."""
-
-    card: CardFacts
-    step: PinStep
-    birth_date: date | None = None  # the facts are already read (the separate 入力補助 PIN came first)
 
 
 @dataclass(frozen=True)
@@ -221,11 +211,8 @@ class IdsLoaded:
     ids: AcceptedIds | None
 
 
-@dataclass(frozen=True)
-class FactsRead:
-    """The 入力補助 application gave the facts."""
-
-    facts: Facts
+FactsRead = cs.FactsRead[Facts]  # the shared card step's events, with this flow's facts
+AuthPinWrongAfterFacts = cs.AuthPinWrongAfterFacts[Facts]
 
 
 @dataclass(frozen=True)
@@ -234,14 +221,6 @@ class Signed:
 
     signature: Signature
     facts: Facts | None = None
-
-
-@dataclass(frozen=True)
-class AuthPinWrongAfterFacts:
-    """Shared-PIN path: the 入力補助 PIN was right (``facts`` read), the 利用者証明用 PIN was refused."""
-
-    wrong: PinWrong
-    facts: Facts
 
 
 @dataclass(frozen=True)
@@ -291,22 +270,13 @@ class LoadAcceptedIds:
 
 
 @dataclass(frozen=True)
-class ReadFacts:
+class ReadFacts(cs.ReadFacts):
     """VERIFY the 入力補助 PIN and read name, address, birth date and sex."""
-
-    pin: Pin
-    last_try_confirmed: bool
 
 
 @dataclass(frozen=True)
-class Sign:
-    """Get a challenge, VERIFY the 利用者証明用 PIN and sign it. With ``text_pin`` (the shared-PIN path) the facts
-    are read first, in the same card session."""
-
-    certificate_der: bytes
-    auth_pin: Pin
-    last_try_confirmed: bool
-    text_pin: Pin | None = None
+class Sign(cs.Prove):
+    """Get a challenge, VERIFY the 利用者証明用 PIN and sign it (the signature goes with the application)."""
 
 
 @dataclass(frozen=True)
@@ -320,7 +290,7 @@ class Apply:
     idempotency_key: str
 
 
-class RegistrationFlow(CardPinFlow):
+class RegistrationFlow(FactsProofFlow[Facts]):
     """The registration application as a state machine."""
 
     def __init__(self, today: Callable[[], date] = date.today,
@@ -331,15 +301,13 @@ class RegistrationFlow(CardPinFlow):
         self._new_key = new_key
         # The facts read with the separate 入力補助 PIN until the signature is had, and what the patron typed
         # while a new signature is made (an expired challenge): then they live in the states again.
-        self._facts: Facts | None = None
+        self._facts = None
         self._contact: tuple[str, str] = ("", "")
 
     def close(self) -> None:
         """The session is over: the PIN digits zeroed, the card's facts and the contact dropped with the state."""
         super().close()
-        self._facts = None
         self._contact = ("", "")
-        self.state = Finished()
 
     def _step(self, state: object, event: object) -> list[object]:
         match state:
@@ -349,10 +317,6 @@ class RegistrationFlow(CardPinFlow):
                 return self._on_loading_ids(event)
             case WhatToBring():
                 return self._on_what_to_bring(event)
-            case ReadingFacts():
-                return self._on_reading_facts(state, event)
-            case Signing():
-                return self._on_signing(state, event)
             case Review():
                 return self._on_review(state, event)
             case EnteringContact():
@@ -403,50 +367,27 @@ class RegistrationFlow(CardPinFlow):
     def _same_pin_back(self, state: SamePin) -> State:
         return Intro()
 
-    def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
-        if pad.step is PinStep.TEXT:
-            (pin,) = self.pin.take()
-            self.state = ReadingFacts(pad.card)
-            return [ReadFacts(pin, last_try_confirmed)]
-        if pad.step is PinStep.SHARED:
-            text_pin, auth_pin = self.pin.take(copies=2)
-        else:
-            (auth_pin,), text_pin = self.pin.take(), None
-        self.state = Signing(pad.card, pad.step, pad.birth_date)
+    def _read_facts(self, pad: EnteringPin, pin: Pin, last_try_confirmed: bool) -> list[object]:
+        self.state = ReadingFacts(pad.card_number, pad.card)
+        return [ReadFacts(pin, last_try_confirmed)]
+
+    def _prove(self, pad: EnteringPin, auth_pin: Pin, text_pin: Pin | None, last_try_confirmed: bool) -> list[object]:
+        self.state = Signing(pad.card_number, pad.card, pad.step, pad.birth_date)
         return [Sign(pad.card.certificate_der, auth_pin, last_try_confirmed, text_pin)]
 
-    def _on_reading_facts(self, state: ReadingFacts, event: object) -> list[object]:
-        if isinstance(event, FactsRead):
-            # Then the 利用者証明用 PIN: the signature without which the server stores nothing.
-            self._facts = event.facts
-            self.state = EnteringPin(NO_CARD_NUMBER, state.card, PinStep.AUTH, birth_date=event.facts.birth_date)
-        elif isinstance(event, EffectFailed):
-            self.state = WaitingForCard(NO_CARD_NUMBER, CardTrouble.UNRESPONSIVE)
-        else:
-            self._card_step_failed(NO_CARD_NUMBER, state.card, PinStep.TEXT, None, event)
-        return []
-
-    def _on_signing(self, state: Signing, event: object) -> list[object]:
+    def _proof_answer(self, state: Proving, event: object) -> list[object]:
         if isinstance(event, Signed):
-            facts = event.facts or self._facts
+            facts = self._proven_facts(event.facts)
             if facts is None:  # cannot happen: the facts come before or with the signature
                 self.state = Failed(Failure.SERVER_ERROR)
                 return []
             phone, email = self._contact
-            self._facts, self._contact = None, ("", "")  # from here on in the states only
+            self._contact = ("", "")  # from here on in the states only
             self.state = Review(facts, event.signature, state.card, phone, email)
-            return []
-        if isinstance(event, AuthPinWrongAfterFacts):
-            self._facts = event.facts
-            event = event.wrong  # the pad asks only the 利用者証明用 PIN again
-        if isinstance(event, RegistrationFailed | EffectFailed):
+        elif isinstance(event, RegistrationFailed | EffectFailed):
             failure = event.failure if isinstance(event, RegistrationFailed) else Failure.SERVER_ERROR
-            retry = None
-            if failure not in TO_COUNTER:  # a new challenge needs the PIN again
-                retry = EnteringPin(NO_CARD_NUMBER, state.card, state.step, birth_date=state.birth_date)
+            retry = None if failure in TO_COUNTER else state.pad_again()  # a new challenge needs the PIN again
             self.state = Failed(failure, retry)
-        else:
-            self._card_step_failed(NO_CARD_NUMBER, state.card, state.step, state.birth_date, event)
         return []
 
     def _on_review(self, state: Review, event: object) -> list[object]:

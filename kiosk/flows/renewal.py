@@ -29,22 +29,22 @@ from datetime import date
 from enum import StrEnum
 
 from kiosk.card.pin import Pin
+from kiosk.flows import card_steps as cs
 from kiosk.flows.card_steps import (
     CARD,
     PIN,
     RESULT,
     CardFacts,
-    CardPinFlow,
-    CardTrouble,
     CardUnusable,
     CertificateExpired,
     EnteringPin,
+    FactsProofFlow,
     LastTryWarning,
     PinBlocked,
-    PinStep,
-    PinWrong,
+    Proving,
     ReadCard,
     ReadingCard,
+    ReadingFacts,
     SamePin,
     WaitingForCard,
     card_counter_ticket,
@@ -142,24 +142,6 @@ class WhatToBring:
 
 
 @dataclass(frozen=True)
-class ReadingFacts:
-    """The card checks the 入力補助 PIN and gives the basic four facts."""
-
-    card_number: str
-    card: CardFacts
-
-
-@dataclass(frozen=True)
-class Proving:
-    """The card signs the server's challenge (and, on the shared-PIN path, gives the facts first)."""
-
-    card_number: str
-    card: CardFacts
-    step: PinStep
-    birth_date: date | None = None  # the facts are already read (the separate 入力補助 PIN came first)
-
-
-@dataclass(frozen=True)
 class Comparing:
     """The server compares the card's facts with the record (with the card's proof)."""
 
@@ -252,11 +234,8 @@ class WithoutCard:
     """The patron does not have the card with them."""
 
 
-@dataclass(frozen=True)
-class FactsRead:
-    """The 入力補助 application gave the facts."""
-
-    facts: Facts
+FactsRead = cs.FactsRead[Facts]  # the shared card step's events, with this flow's facts
+AuthPinWrongAfterFacts = cs.AuthPinWrongAfterFacts[Facts]
 
 
 @dataclass(frozen=True)
@@ -265,14 +244,6 @@ class Proven:
 
     proof: str = field(repr=False)
     facts: Facts | None = None
-
-
-@dataclass(frozen=True)
-class AuthPinWrongAfterFacts:
-    """Shared-PIN path: the 入力補助 PIN was right (``facts`` read), the 利用者証明用 PIN was refused."""
-
-    wrong: PinWrong
-    facts: Facts
 
 
 @dataclass(frozen=True)
@@ -311,26 +282,16 @@ class CheckEligibility:
 
 
 @dataclass(frozen=True)
-class ReadFacts:
+class ReadFacts(cs.ReadFacts):
     """VERIFY the 入力補助 PIN and read name, address and birth date."""
-
-    pin: Pin
-    last_try_confirmed: bool
 
 
 @dataclass(frozen=True)
-class Prove:
-    """Get a challenge, VERIFY the 利用者証明用 PIN, sign, and ask the server for the proof for ``card_number``.
-
-    With ``text_pin`` (the shared-PIN path) the facts are read first, in the same card session.
-    """
+class Prove(cs.Prove):
+    """Get a challenge, VERIFY the 利用者証明用 PIN, sign, and ask the server for the proof for ``card_number``."""
 
     card_number: str
-    certificate_der: bytes
-    auth_pin: Pin
-    last_try_confirmed: bool
     idempotency_key: str
-    text_pin: Pin | None = None
 
 
 @dataclass(frozen=True)
@@ -352,7 +313,7 @@ class SendRequest:
     proof: str = field(repr=False, default="")
 
 
-class RenewalFlow(CardPinFlow):
+class RenewalFlow(FactsProofFlow[Facts]):
     """The renewal request as a state machine."""
 
     def __init__(self, barcode_pattern: str, today: Callable[[], date] = date.today,
@@ -364,13 +325,7 @@ class RenewalFlow(CardPinFlow):
         self._new_key = new_key
         self._status = Eligibility.RENEWABLE
         # The facts read with the separate 入力補助 PIN, until the proof is had (then they live in the states).
-        self._facts: Facts | None = None
-
-    def close(self) -> None:
-        """The session is over: the PIN digits zeroed, and the card's facts dropped with the state."""
-        super().close()
         self._facts = None
-        self.state = Finished()
 
     def _check(self, card_number: str) -> list[object]:
         self.state = Checking(card_number)
@@ -386,10 +341,6 @@ class RenewalFlow(CardPinFlow):
                 return self._on_choose_way(state, event)
             case WhatToBring():
                 return self._on_what_to_bring(state, event)
-            case ReadingFacts():
-                return self._on_reading_facts(state, event)
-            case Proving():
-                return self._on_proving(state, event)
             case Comparing():
                 return self._on_comparing(state, event)
             case Review():
@@ -452,50 +403,27 @@ class RenewalFlow(CardPinFlow):
     def _same_pin_back(self, state: SamePin) -> State:
         return ChooseWay(state.card_number, self._status)
 
-    def _send_pin(self, pad: EnteringPin, *, last_try_confirmed: bool) -> list[object]:
-        if pad.step is PinStep.TEXT:
-            (pin,) = self.pin.take()
-            self.state = ReadingFacts(pad.card_number, pad.card)
-            return [ReadFacts(pin, last_try_confirmed)]
-        if pad.step is PinStep.SHARED:
-            text_pin, auth_pin = self.pin.take(copies=2)
-        else:
-            (auth_pin,), text_pin = self.pin.take(), None
+    def _read_facts(self, pad: EnteringPin, pin: Pin, last_try_confirmed: bool) -> list[object]:
+        self.state = ReadingFacts(pad.card_number, pad.card)
+        return [ReadFacts(pin, last_try_confirmed)]
+
+    def _prove(self, pad: EnteringPin, auth_pin: Pin, text_pin: Pin | None, last_try_confirmed: bool) -> list[object]:
         self.state = Proving(pad.card_number, pad.card, pad.step, pad.birth_date)
-        return [Prove(pad.card_number, pad.card.certificate_der, auth_pin, last_try_confirmed, self._new_key(),
-                      text_pin)]
+        return [Prove(pad.card.certificate_der, auth_pin, last_try_confirmed, text_pin, pad.card_number,
+                      self._new_key())]
 
-    def _on_reading_facts(self, state: ReadingFacts, event: object) -> list[object]:
-        if isinstance(event, FactsRead):
-            # Then the 利用者証明用 PIN: the signature the server needs before it compares anything.
-            self._facts = event.facts
-            self.state = EnteringPin(state.card_number, state.card, PinStep.AUTH, birth_date=event.facts.birth_date)
-        elif isinstance(event, EffectFailed):
-            self.state = WaitingForCard(state.card_number, CardTrouble.UNRESPONSIVE)
-        else:
-            self._card_step_failed(state.card_number, state.card, PinStep.TEXT, None, event)
-        return []
-
-    def _on_proving(self, state: Proving, event: object) -> list[object]:
+    def _proof_answer(self, state: Proving, event: object) -> list[object]:
         if isinstance(event, Proven):
-            facts = event.facts or self._facts
+            facts = self._proven_facts(event.facts)
             if facts is None:  # cannot happen: the facts come before or with the proof
                 self.state = Failed(state.card_number, Failure.SERVER_ERROR)
                 return []
-            self._facts = None  # from here on in the states only
             self.state = Comparing(state.card_number, facts, event.proof)
             return [CompareFacts(state.card_number, facts, event.proof)]
-        if isinstance(event, AuthPinWrongAfterFacts):
-            self._facts = event.facts
-            event = event.wrong  # the pad asks only the 利用者証明用 PIN again
         if isinstance(event, RenewalFailed | EffectFailed):
             failure = event.failure if isinstance(event, RenewalFailed) else Failure.SERVER_ERROR
-            retry = None
-            if failure in RETRYABLE:  # a new challenge needs the PIN again
-                retry = EnteringPin(state.card_number, state.card, state.step, birth_date=state.birth_date)
+            retry = state.pad_again() if failure in RETRYABLE else None  # a new challenge needs the PIN again
             self.state = Failed(state.card_number, failure, retry)
-        else:
-            self._card_step_failed(state.card_number, state.card, state.step, state.birth_date, event)
         return []
 
     def _on_comparing(self, state: Comparing, event: object) -> list[object]:
