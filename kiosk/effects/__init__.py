@@ -3,7 +3,7 @@
 This runs on the flow runner's worker thread. Every failure becomes an event the flow understands,
 so nothing a patron does ends in an unhandled exception.
 
-    card.py       one PC/SC session per effect, PIN refusals, the signed challenge
+    card.py       one PC/SC session per effect, PIN refusals, the signed challenge, the facts and proof
     checkup.py    the card check-up (sign, then the server's findings)
     expiry.py     expiry by number and by My Number card
     migration.py  the no-PIN card read, the birth date, sign and submit

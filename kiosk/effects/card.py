@@ -1,5 +1,6 @@
 """Card sessions for effects: one PC/SC connection per effect, so a VERIFY and the signature it unlocks
-always share one card session, and the card is reset (PIN state gone) when the effect ends."""
+always share one card session, and the card is reset (PIN state gone) when the effect ends. And the card's
+facts and its proof (``FactsAndProof``), the work of the flows that need both PINs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic
 
 from kiosk.api.client import KioskApiClient
+from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.card import (
+    BasicFour,
     CardError,
     CardRemovedError,
     JpkiSession,
@@ -103,14 +106,72 @@ def sign_challenge(api: KioskApiClient, connection: Any, pin: Pin, last_try_conf
     return SignedChallenge(challenge.challenge_id, jpki.sign_auth(sha256_digest_info(challenge.challenge)))
 
 
-def read_birth_date(connection: Any, pin: Pin, last_try_confirmed: bool) -> date:
-    """VERIFY the 入力補助 PIN and keep only the birth date of the four facts."""
+def read_four(connection: Any, pin: Pin, last_try_confirmed: bool) -> BasicFour:
+    """VERIFY the 入力補助 PIN and read the four facts: name, address, birth date and sex (never the 個人番号)."""
     text = TextApSession(connection)
     try:
         text.verify_text_pin(pin, last_try_confirmed=last_try_confirmed)
     except PIN_ERRORS as exc:
         raise PinRefusedError.of(exc, cs.PinStep.TEXT, None) from None
-    return text.read_basic_four().birth_date
+    return text.read_basic_four()
+
+
+def read_birth_date(connection: Any, pin: Pin, last_try_confirmed: bool) -> date:
+    """VERIFY the 入力補助 PIN and keep only the birth date of the four facts."""
+    return read_four(connection, pin, last_try_confirmed).birth_date
+
+
+class FactsAndProof(Generic[cs.FactsT]):
+    """Answers a ``FactsProofFlow``'s card effects, each in one card session, each PIN wiped after its command.
+
+    A flow's work says what it keeps of the four facts (``_keep``), what the signature is for and what a server
+    refusal means (``_prove``'s arguments)."""
+
+    def __init__(self, api: KioskApiClient, cards: CardSessions) -> None:
+        self.api = api
+        self.cards = cards
+
+    def _keep(self, four: BasicFour) -> cs.FactsT:
+        """The flow's facts: what it keeps of the four."""
+        raise NotImplementedError
+
+    def read_facts(self, effect: cs.ReadFacts) -> object:
+        """VERIFY the 入力補助 PIN and read the facts."""
+        try:
+            with self.cards.open() as connection:
+                facts = self._keep(read_four(connection, effect.pin, effect.last_try_confirmed))
+        except PinRefusedError as problem:
+            return problem.event
+        except CardError as exc:
+            return cs.CardFailed(card_trouble(exc))
+        finally:
+            effect.pin.wipe()
+        return cs.FactsRead(facts)
+
+    def _prove(self, effect: cs.Prove, proven: Callable[[SignedChallenge, cs.FactsT | None], object],
+               failed: Callable[[Exception], object]) -> object:
+        """The card signs a fresh challenge (one VERIFY of the 利用者証明用 PIN), and ``proven`` answers with it
+        (after the card session); on the shared-PIN path the facts are read first, in the same card session."""
+        facts = None
+        try:
+            with self.cards.open() as connection:
+                if effect.text_pin is not None:
+                    facts = self._keep(read_four(connection, effect.text_pin, False))
+                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
+                                        facts.birth_date if facts is not None else None)
+            return proven(signed, facts)
+        except PinRefusedError as problem:
+            if facts is not None and isinstance(problem.event, cs.PinWrong):
+                return cs.AuthPinWrongAfterFacts(problem.event, facts)
+            return problem.event
+        except CardError as exc:
+            return cs.CardFailed(card_trouble(exc))
+        except (ApiError, ServerError, ServerUnreachableError) as exc:
+            return failed(exc)
+        finally:
+            effect.auth_pin.wipe()
+            if effect.text_pin is not None:
+                effect.text_pin.wipe()
 
 
 def _pcsc_connect(reader: str | None, command_timeout_s: float) -> Any:

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import (
     ApiError,
     RegistrationContactError,
     ServerError,
     ServerUnreachableError,
 )
-from kiosk.card import CardError, TextApSession
-from kiosk.card.pin import Pin
-from kiosk.card.protocol import Connection
-from kiosk.effects.card import PIN_ERRORS, CardSessions, PinRefusedError, card_trouble, sign_challenge
+from kiosk.card import BasicFour
+from kiosk.effects.card import FactsAndProof, SignedChallenge
 from kiosk.effects.expiry import CERTIFICATE_CODES
 from kiosk.flows import registration as flow
-from kiosk.flows.card_steps import CardFailed, PinStep, PinWrong
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +35,8 @@ CONTACT_PROBLEMS = {
 }
 
 
-class RegistrationWork:
+class RegistrationWork(FactsAndProof[flow.Facts]):
     """Answers LoadAcceptedIds, ReadFacts, Sign and Apply."""
-
-    def __init__(self, api: KioskApiClient, cards: CardSessions) -> None:
-        self.api = api
-        self.cards = cards
 
     def accepted_ids(self, _effect: flow.LoadAcceptedIds) -> object:
         """The server's list; without it the screen names the IDs in general words (a ticket all the same)."""
@@ -54,42 +46,17 @@ class RegistrationWork:
             log.info("accepted IDs not had: %s", type(exc).__name__)
             return flow.IdsLoaded(None)
 
-    def read_facts(self, effect: flow.ReadFacts) -> object:
-        """VERIFY the 入力補助 PIN and read the basic four."""
-        try:
-            with self.cards.open() as connection:
-                facts = _read_facts(connection, effect.pin, effect.last_try_confirmed)
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return CardFailed(card_trouble(exc))
-        finally:
-            effect.pin.wipe()
-        return flow.FactsRead(facts)
+    def _keep(self, four: BasicFour) -> flow.Facts:
+        """All four: the application form asks name, address, birth date and sex."""
+        return flow.Facts(four.name, four.address, four.birth_date, four.sex)
 
     def sign(self, effect: flow.Sign) -> object:
-        """The card signs a fresh challenge (one VERIFY of the 利用者証明用 PIN); on the shared-PIN path the facts
-        are read first, in the same card session."""
-        facts = None
-        try:
-            with self.cards.open() as connection:
-                if effect.text_pin is not None:
-                    facts = _read_facts(connection, effect.text_pin, False)
-                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
-                                        facts.birth_date if facts else None)
-        except PinRefusedError as problem:
-            if facts is not None and isinstance(problem.event, PinWrong):
-                return flow.AuthPinWrongAfterFacts(problem.event, facts)
-            return problem.event
-        except CardError as exc:
-            return CardFailed(card_trouble(exc))
-        except (ApiError, ServerError, ServerUnreachableError) as exc:
-            return _failed(exc)
-        finally:
-            effect.auth_pin.wipe()
-            if effect.text_pin is not None:
-                effect.text_pin.wipe()
-        return flow.Signed(flow.Signature(signed.challenge_id, effect.certificate_der, signed.signature), facts)
+        """The card signs a fresh challenge (one VERIFY of the 利用者証明用 PIN): the application's signature."""
+        def signed(challenge: SignedChallenge, facts: flow.Facts | None) -> object:
+            return flow.Signed(flow.Signature(challenge.challenge_id, effect.certificate_der, challenge.signature),
+                               facts)
+
+        return self._prove(effect, signed, _failed)
 
     def apply(self, effect: flow.Apply) -> object:
         """Store the application; the answer's reference goes on the counter ticket."""
@@ -104,17 +71,6 @@ class RegistrationWork:
         except (ApiError, ServerError, ServerUnreachableError) as exc:
             return _failed(exc)
         return flow.Applied(receipt.reference_code)
-
-
-def _read_facts(connection: Connection, pin: Pin, last_try_confirmed: bool) -> flow.Facts:
-    """VERIFY the 入力補助 PIN and read name, address, birth date and sex (the application form asks all four)."""
-    text = TextApSession(connection)
-    try:
-        text.verify_text_pin(pin, last_try_confirmed=last_try_confirmed)
-    except PIN_ERRORS as exc:
-        raise PinRefusedError.of(exc, PinStep.TEXT, None) from None
-    four = text.read_basic_four()
-    return flow.Facts(four.name, four.address, four.birth_date, four.sex)
 
 
 def _failed(exc: Exception) -> flow.RegistrationFailed:

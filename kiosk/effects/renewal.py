@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.api.client import KioskApiClient
 from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
 from kiosk.api.wire import RenewalAnswer
-from kiosk.card import CardError, TextApSession
-from kiosk.card.pin import Pin
-from kiosk.card.protocol import Connection
-from kiosk.effects.card import PIN_ERRORS, CardSessions, PinRefusedError, card_trouble, sign_challenge
+from kiosk.card import BasicFour
+from kiosk.effects.card import FactsAndProof, SignedChallenge
 from kiosk.effects.expiry import CERTIFICATE_CODES
 from kiosk.flows import renewal as flow
-from kiosk.flows.card_steps import CardFailed, PinStep, PinWrong
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +29,8 @@ FAILURES = {
 }
 
 
-class RenewalWork:
-    """Answers CheckEligibility, ReadFacts, CompareFacts and SendRequest."""
-
-    def __init__(self, api: KioskApiClient, cards: CardSessions) -> None:
-        self.api = api
-        self.cards = cards
+class RenewalWork(FactsAndProof[flow.Facts]):
+    """Answers CheckEligibility, ReadFacts, Prove, CompareFacts and SendRequest."""
 
     def check(self, effect: flow.CheckEligibility) -> object:
         """Renewal is open from one month before the expiry birthday, and after expiry."""
@@ -50,47 +42,19 @@ class RenewalWork:
             return flow.NotYetOpen(expiry.renewable_from, month_only=expiry.precision == "month")
         return flow.Eligible(flow.Eligibility(expiry.status))
 
-    def read_facts(self, effect: flow.ReadFacts) -> object:
-        """VERIFY the 入力補助 PIN and keep name, address and birth date (the sex is dropped here)."""
-        try:
-            with self.cards.open() as connection:
-                facts = _read_facts(connection, effect.pin, effect.last_try_confirmed)
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return CardFailed(card_trouble(exc))
-        finally:
-            effect.pin.wipe()
-        return flow.FactsRead(facts)
+    def _keep(self, four: BasicFour) -> flow.Facts:
+        """Name, address and birth date: the sex is dropped here."""
+        return flow.Facts(four.name, four.address, four.birth_date)
 
     def prove(self, effect: flow.Prove) -> object:
-        """The card signs a fresh challenge (one VERIFY of the 利用者証明用 PIN); the server's proof for the number.
-
-        On the shared-PIN path the facts are read first, in the same card session.
-        """
-        facts = None
-        try:
-            with self.cards.open() as connection:
-                if effect.text_pin is not None:
-                    facts = _read_facts(connection, effect.text_pin, False)
-                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
-                                        facts.birth_date if facts else None)
+        """The card signs a fresh challenge (one VERIFY of the 利用者証明用 PIN); the server's proof for the number."""
+        def proven(signed: SignedChallenge, facts: flow.Facts | None) -> object:
             proof = self.api.renewal_proof(card_number=effect.card_number, challenge_id=signed.challenge_id,
                                            certificate_der=effect.certificate_der, signature=signed.signature,
                                            idempotency_key=effect.idempotency_key)
-        except PinRefusedError as problem:
-            if facts is not None and isinstance(problem.event, PinWrong):
-                return flow.AuthPinWrongAfterFacts(problem.event, facts)
-            return problem.event
-        except CardError as exc:
-            return CardFailed(card_trouble(exc))
-        except (ApiError, ServerError, ServerUnreachableError) as exc:
-            return _failed(exc)
-        finally:
-            effect.auth_pin.wipe()
-            if effect.text_pin is not None:
-                effect.text_pin.wipe()
-        return flow.Proven(proof, facts)
+            return flow.Proven(proof, facts)
+
+        return self._prove(effect, proven, _failed)
 
     def compare(self, effect: flow.CompareFacts) -> object:
         """The server's same/different for the card's facts."""
@@ -114,17 +78,6 @@ class RenewalWork:
             log.warning("renewal request answered without a reference code")
             return flow.RenewalFailed(flow.Failure.SERVER_ERROR)
         return flow.Requested(answer.reference_code)
-
-
-def _read_facts(connection: Connection, pin: Pin, last_try_confirmed: bool) -> flow.Facts:
-    """VERIFY the 入力補助 PIN and read name, address and birth date (the sex is dropped here)."""
-    text = TextApSession(connection)
-    try:
-        text.verify_text_pin(pin, last_try_confirmed=last_try_confirmed)
-    except PIN_ERRORS as exc:
-        raise PinRefusedError.of(exc, PinStep.TEXT, None) from None
-    four = text.read_basic_four()
-    return flow.Facts(four.name, four.address, four.birth_date)
 
 
 def _comparison(answer: RenewalAnswer) -> flow.Comparison:
