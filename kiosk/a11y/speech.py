@@ -5,6 +5,9 @@ speak with Open JTalk and its mei voice (the pyopenjtalk-plus package, in-proces
 prompt is written as the screen writes it), English and Korean with espeak-ng; a language without a voice
 is not spoken (its cue sounds still are).
 
+Open JTalk's samples go beyond 16-bit full scale on some words (バン, レンケー), so each prompt is levelled to
+one loudness with its peak below full scale (``level``) rather than clipped.
+
 Only catalogue texts are ever synthesised (kiosk/a11y/cues.py picks the key), so nothing a patron typed or
 a card holds is spoken. A cache file is named by a hash of voice, speed and text: a changed catalogue text is
 synthesised again, an unchanged one never. An utterance of several prompts (guidance on + the screen's
@@ -42,6 +45,11 @@ TIMEOUT_S = 20
 PAUSE_S = 0.25  # between the prompts of one utterance
 JOINED_KEPT = 16  # joined utterances kept on disk (the newest): a ticket's number makes each one new
 FIRST_PROMPTS = ("voice.guidance_on", "voice.attract", "voice.keypad.on")  # heard first: synthesised ahead first
+# Open JTalk's prompts are brought to one loudness: the RMS of their speech (not of the silence around it) at
+# -20 dBFS, unless that would put a peak above -1 dBFS, where the peak sets the level instead.
+SPEECH_RMS = 0.1 * 32767
+PEAK_CEILING = 0.89 * 32767
+RENDERING = "2"  # bumped when the way a prompt's WAV is made changes (2: levelled, not clipped): cached anew
 
 
 @cache
@@ -95,7 +103,8 @@ class Synthesiser:
         voice = self.voices.get(language)
         if voice is None:
             return None
-        version = _openjtalk_version() if voice == OPENJTALK else ""  # a new voice release says it anew
+        # A new voice release, or a new way of making the WAV, says it anew.
+        version = f"{_openjtalk_version()}+{RENDERING}" if voice == OPENJTALK else ""
         digest = hashlib.sha256(f"{voice}\0{version}\0{self.speed}\0{text}".encode()).hexdigest()[:24]
         return self.cache_dir / voice.replace(":", "-") / f"{digest}.wav"
 
@@ -159,9 +168,7 @@ class Synthesiser:
                 engine: Any = self._engine
                 engine.set_speed(self.speed)
                 samples, rate = engine.synthesize(labels), engine.get_sampling_frequency()
-        import numpy as np
-
-        pcm = np.clip(samples, -32768, 32767).astype("<i2").tobytes()
+        pcm = level(samples, int(rate)).astype("<i2").tobytes()
         with wave.open(str(out), "wb") as w:
             w.setnchannels(1)
             w.setsampwidth(2)
@@ -204,6 +211,24 @@ class Synthesiser:
         thread = threading.Thread(target=run, name="speech-warm-up", daemon=True)
         thread.start()
         return thread
+
+
+def level(samples: Any, rate: int) -> Any:
+    """Open JTalk's samples (floats on a 16-bit scale) at one loudness, every peak below full scale: rounded,
+    ready for 16-bit PCM. Its raw output reaches 2.8 times full scale on some words; clipped, they crackle."""
+    import numpy as np
+
+    samples = np.asarray(samples, dtype=np.float64)
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if peak == 0.0:
+        return samples
+    frame = max(1, rate // 100)  # 10 ms
+    frames = samples[: samples.size // frame * frame].reshape(-1, frame)
+    energy = np.sqrt(np.mean(frames**2, axis=1)) if frames.size else np.array([peak])
+    speech = energy[energy > energy.max() / 30]  # within 30 dB of the loudest: the words, not the pauses
+    rms = float(np.sqrt(np.mean(speech**2)))
+    gain = min(SPEECH_RMS / rms, PEAK_CEILING / peak)
+    return np.round(samples * gain)
 
 
 def prompts(languages: Iterable[str]) -> list[tuple[str, str]]:

@@ -254,6 +254,12 @@ def loudness(path: Path) -> tuple[float, float]:
     return seconds, math.sqrt(sum(s * s for s in samples) / max(1, len(samples)))
 
 
+def peak(path: Path) -> int:
+    """The largest sample of a 16-bit WAV file, in magnitude."""
+    with wave.open(str(path)) as w:
+        return max(map(abs, array.array("h", w.readframes(w.getnframes()))), default=0)
+
+
 def moras(reading: str) -> int:
     """Morae of a katakana reading: every kana but the small ones that join the one before, and no punctuation."""
     kana = sum(1 for ch in reading if "ァ" <= ch <= "ヶ" or ch == "ー")
@@ -284,6 +290,7 @@ def test_every_japanese_prompt_is_spoken_by_open_jtalk_as_a_sentence(japanese_vo
         assert path is not None and path.parent.name == "openjtalk", key
         seconds, rms = loudness(path)
         assert rms > 1000, f"{key} is (nearly) silent: RMS {rms:.0f}"
+        assert peak(path) <= speech.PEAK_CEILING, f"{key} reaches full scale: clipped"
         count = moras(pyopenjtalk.g2p(text, kana=True))
         assert 0.06 < seconds / count < 0.3, f"{key}: {seconds:.1f} s for {count} morae"
 
