@@ -5,8 +5,10 @@ speak with Open JTalk and its mei voice (the pyopenjtalk-plus package, in-proces
 prompt is written as the screen writes it), English and Korean with espeak-ng; a language without a voice
 is not spoken (its cue sounds still are).
 
-Open JTalk's samples go beyond 16-bit full scale on some words (バン, レンケー), so each prompt is levelled to
-one loudness with its peak below full scale (``level``) rather than clipped.
+A few words are given to the synthesiser with a reading hint (protocol/readings.py: 方 as かた, a ticket's
+letter as エー, a pause between spelt digits); the screen keeps the written form. Open JTalk's
+samples go beyond 16-bit full scale on some words (バン, レンケー), so each prompt is levelled to one loudness
+with its peak below full scale (``level``) rather than clipped.
 
 Only catalogue texts are ever synthesised (kiosk/a11y/cues.py picks the key), so nothing a patron typed or
 a card holds is spoken. A cache file is named by a hash of voice, speed and text: a changed catalogue text is
@@ -35,6 +37,7 @@ from types import ModuleType
 from typing import Any
 
 from kiosk import i18n
+from protocol import readings
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,9 @@ class Synthesiser:
             return None
         # A new voice release, or a new way of making the WAV, says it anew.
         version = f"{_openjtalk_version()}+{RENDERING}" if voice == OPENJTALK else ""
-        digest = hashlib.sha256(f"{voice}\0{version}\0{self.speed}\0{text}".encode()).hexdigest()[:24]
+        # By what the synthesiser is given: a new reading hint says the prompt anew.
+        said = readings.spoken(text, language)
+        digest = hashlib.sha256(f"{voice}\0{version}\0{self.speed}\0{said}".encode()).hexdigest()[:24]
         return self.cache_dir / voice.replace(":", "-") / f"{digest}.wav"
 
     def joined_path(self, texts: Sequence[str], language: str) -> Path | None:
@@ -113,7 +118,8 @@ class Synthesiser:
         voice = self.voices.get(language)
         if voice is None:
             return None
-        digest = hashlib.sha256("\0".join([voice, str(self.speed), *texts]).encode()).hexdigest()[:24]
+        said = [readings.spoken(text, language) for text in texts]
+        digest = hashlib.sha256("\0".join([voice, str(self.speed), *said]).encode()).hexdigest()[:24]
         return self.cache_dir / "joined" / f"{digest}.wav"
 
     def wav(self, texts: str | Sequence[str], language: str) -> Path | None:
@@ -142,11 +148,12 @@ class Synthesiser:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")  # one per writer
         voice = self.voices[language]
+        said = readings.spoken(text, language)
         try:
             if voice == OPENJTALK:
-                self._openjtalk(text, tmp, ahead)
+                self._openjtalk(said, tmp, ahead)
             else:
-                self._espeak(voice.partition(":")[2], text, tmp)
+                self._espeak(voice.partition(":")[2], said, tmp)
         except (OSError, subprocess.SubprocessError, RuntimeError, ValueError) as exc:
             log.warning("audio guidance: synthesis failed (%s)", type(exc).__name__)
             tmp.unlink(missing_ok=True)

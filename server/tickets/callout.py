@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 # Bumped when the voice or the layout of the audio changes, so a browser's cached copy is not reused.
-VOICE_VERSION = "1"
+VOICE_VERSION = "2"  # 2: the kiosk's reading hints (protocol/readings.py) and pauses
 _NUMBER = re.compile(r"^([A-Za-z]+)-0*(\d+)$")
 
 
@@ -44,11 +44,13 @@ def spoken_number(number: str) -> tuple[str, str]:
 
 def announce(*, number: str, counter_ja: str, counter_en: str, place_ja: str, place_en: str) -> Announcement:
     """The words for calling `number` to a counter window, e.g.
-    受付番号 M の 7 番の方、2階総合カウンター 3番窓口へお越しください。"""
+    受付番号、M の 7 番の方、2階総合カウンター、3番窓口へお越しください。
+    The commas are the announcer's pauses: Open JTalk ignores spaces, so without them the number ran into
+    受付番号 and the place into the window."""
     letter, digits = spoken_number(number)
-    ticket_ja = f"受付番号 {letter} の {digits} 番の方" if letter else f"受付番号 {digits} 番の方"
+    ticket_ja = f"受付番号、{letter} の {digits} 番の方" if letter else f"受付番号、{digits} 番の方"
     ticket_en = f"Ticket number {letter} {digits}" if letter else f"Ticket number {digits}"
-    where_ja = f"{place_ja} {counter_ja}".strip()
+    where_ja = "、".join(part for part in (place_ja.strip(), counter_ja.strip()) if part)
     where_en = f"{counter_en} at {place_en}" if place_en else counter_en
     return Announcement(ja=f"{ticket_ja}、{where_ja}へお越しください。",
                         en=f"{ticket_en}, please come to {where_en}.")

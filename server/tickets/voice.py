@@ -1,8 +1,9 @@
 """The spoken call of the lobby display: a chime, the Japanese words, then the English words, as one WAV.
 
 Japanese is Open JTalk (pyopenjtalk-plus: its dictionary and the mei voice ship in the wheel, so kanji
-are read as written); English is espeak-ng (a Debian package, as on the kiosk). The chime is drawn here.
-The server never imports the kiosk's speech code: the two are deployed apart.
+are read as written, with the kiosk's reading hints: protocol/readings.py, so 番の方 is said かた and a ticket's
+letter エー, as the kiosk says them); English is espeak-ng (a Debian package, as on the kiosk). The chime is
+drawn here. The server never imports the kiosk's speech code: the two are deployed apart.
 
 Synthesis takes about a second of CPU, so it runs in a worker thread, one call at a time, and never
 on the event loop; the board event that shows the number does not wait for it (the page plays the
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from protocol import readings
 from server.tickets.callout import Announcement
 
 RATE = 24_000  # Hz, mono, 16-bit: plenty for speech, half the size of Open JTalk's 48 kHz
@@ -87,7 +89,7 @@ def japanese(text: str) -> Samples:
     with contextlib.redirect_stdout(io.StringIO()):
         import pyopenjtalk
 
-    samples, rate = pyopenjtalk.tts(text)
+    samples, rate = pyopenjtalk.tts(readings.spoken(text, "ja"))
     return _normalised(_resample(np.asarray(samples, dtype=np.float64), int(rate)))
 
 

@@ -7,18 +7,25 @@ from __future__ import annotations
 import asyncio
 import io
 import subprocess
+import uuid
 import wave
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import numpy as np
 import pyopenjtalk
 import pytest
+import requests
 
+from protocol import readings
 from server.config import Settings
 from server.tickets import queries, voice
 from server.tickets.callout import announce, announce_entry, with_call_audio
 from server.tickets.catalog import Catalog
 from server.tickets.models import CALLED, Ticket
+from tests.support.server_proc import ServerProcess
+from tests.support.tickets import issue, kiosk_session, staff_headers, ticket_servers
 
 PLACE = {"place_ja": "2階総合カウンター", "place_en": "the 2nd floor main counter"}
 
@@ -37,7 +44,7 @@ def test_the_words_are_the_number_and_the_counter_only() -> None:
     ticket = called_ticket()
     entry = queries._call_entry(Catalog.from_settings(settings), ticket)
     words = announce_entry(entry, place_ja=settings.callout_place_ja, place_en=settings.callout_place_en)
-    assert words.ja == "受付番号 M の 7 番の方、2階総合カウンター 3番窓口へお越しください。"
+    assert words.ja == "受付番号、M の 7 番の方、2階総合カウンター、3番窓口へお越しください。"
     assert words.en == "Ticket number M 7, please come to Counter 3 at the 2nd floor main counter."
     for private in (ticket.ticket_id, ticket.status_token, ticket.kiosk_id, ticket.reason, ticket.reference,
                     ticket.called_by):
@@ -50,7 +57,7 @@ def test_the_words_are_the_number_and_the_counter_only() -> None:
 
 def test_other_numbers_and_counters_read_as_said() -> None:
     words = announce(number="R-012", counter_ja="1番窓口", counter_en="Counter 1", **PLACE)
-    assert words.ja == "受付番号 R の 12 番の方、2階総合カウンター 1番窓口へお越しください。"
+    assert words.ja == "受付番号、R の 12 番の方、2階総合カウンター、1番窓口へお越しください。"
     assert words.en == "Ticket number R 12, please come to Counter 1 at the 2nd floor main counter."
     assert words.key != announce(number="R-012", counter_ja="2番窓口", counter_en="Counter 2", **PLACE).key
 
@@ -89,7 +96,7 @@ def test_the_call_is_a_chime_then_japanese_then_english_and_not_silent() -> None
     for start, end in ((chime_end, ja_start), (ja_end, en_start)):
         assert np.max(np.abs(part(start, end))) == 0
     # The Japanese part is Open JTalk reading the Japanese words, the English part espeak-ng the English.
-    ja_samples, ja_rate = pyopenjtalk.tts(words.ja)
+    ja_samples, ja_rate = pyopenjtalk.tts(readings.spoken(words.ja, "ja"))
     assert ja_end - ja_start == pytest.approx(len(ja_samples) / ja_rate, rel=0.01)
     spoken = subprocess.run(["espeak-ng", "-v", voice.ENGLISH_VOICE, "-s", str(voice.WORDS_PER_MINUTE), "--stdout"],
                             input=words.en.encode(), capture_output=True, timeout=30, check=True).stdout
@@ -135,3 +142,33 @@ def test_synthesis_runs_off_the_event_loop_and_once_for_displays_asking_together
     assert rendered == [words.key]
     assert wavs[0] == wavs[1] == wavs[2] and wavs[0][:4] == b"RIFF"
     assert ticks > 5  # the loop went on while the call was synthesised
+
+
+@pytest.fixture
+def server(sqlite_dir: Path) -> Iterator[ServerProcess]:
+    with ticket_servers(f"sqlite:///{sqlite_dir / f'call-audio-{uuid.uuid4().hex[:8]}.db'}") as servers:
+        yield servers[0]
+
+
+def test_the_lobby_says_a_call_with_the_kiosks_readings(server: ServerProcess) -> None:
+    """The real server's call audio, fetched as the lobby display does: its Japanese part is Open JTalk given
+    方 as a person (カタ, not ホー), the letter by its name (エム) and the announcer's pauses, as the kiosk says
+    them (protocol/readings.py), not the written words."""
+    ticket = issue(kiosk_session(server), server, "mynumber")
+    digits = str(int(ticket["number"].split("-")[1]))
+    response = requests.post(server.base_url + "/v1/counter/calls", json={"service": "mynumber", "counter": "3"},
+                             headers=staff_headers(server), timeout=30)
+    assert response.status_code == 200 and response.json()["ticket_id"] == ticket["ticket_id"], response.text
+    board = requests.get(server.base_url + "/v1/lobby", timeout=30).json()
+    call = next(entry for entry in board["calling"] if entry["number"] == ticket["number"])
+    audio = requests.get(server.base_url + call["audio"], timeout=300)
+    assert audio.status_code == 200 and audio.headers["content-type"].startswith("audio/wav"), audio.status_code
+    with wave.open(io.BytesIO(audio.content)) as wav:
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float64) / 32767
+    said = f"受付番号、エム の {digits} 番のカタ、2階総合カウンター、3番窓口へお越しください。"
+    samples, rate = pyopenjtalk.tts(said)
+    expected = voice._normalised(voice._resample(np.asarray(samples, dtype=np.float64), int(rate)))
+    start = int((voice.CHIME_SECONDS + voice.GAP_AFTER_CHIME_S) * voice.RATE)
+    assert np.max(np.abs(pcm[start:start + len(expected)] - expected)) < 2 / 32767, "the hinted reading"
+    written, _ = pyopenjtalk.tts(f"受付番号、M の {digits} 番の方、2階総合カウンター、3番窓口へお越しください。")
+    assert len(written) != len(samples) or not np.allclose(written, samples), "the hint changes what is said"

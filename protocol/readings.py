@@ -1,0 +1,52 @@
+"""How the voices read the library's words, as the kiosk's guidance and the lobby's call-outs must both say them.
+
+A synthesiser reads a text by its own rules, and a few of the library's words come out wrong: Open JTalk says
+方 as ホー (direction) where the library means かた (a person: 12 番の方, 連携済みの方), PIN as ピーアイエヌ, a
+ticket's letter as the symbol エイ (NHK and every counter say エー), and it drops the spaces of "A 0 1 2", so
+the digits run into one word. espeak-ng's Mandarin reads 重试 as zhòng shì and 处理 as chù lǐ. ``spoken``
+rewrites only the copy of a text that goes to the synthesiser (kana for Open JTalk, tone-numbered pinyin for
+espeak-ng's ``cmn-latn-pinyin``, which reads Latin as pinyin); the screens and the catalogues keep the written
+form. Shared by kiosk/a11y/speech.py and server/tickets/voice.py so a number sounds the same at the kiosk and
+in the lobby.
+
+Each hint is a whole phrase, not a lone character, so it changes only the words it was written for
+(tests/kiosk/test_voice_readings.py pins the reading of every term and every prompt that needs one).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Japanese: the written phrase, then what Open JTalk is given. Katakana, not hiragana: after hiragana かた
+# Open JTalk reads the particle は as ハ.
+JAPANESE: tuple[tuple[str, str], ...] = (
+    # 方 meaning a person (かた): the call-out's "12 番の方", the check's "連携済みの方", "次の方", "ご用の方".
+    ("番の方", "番のカタ"),
+    ("済みの方", "済みのカタ"),
+    ("次の方", "次のカタ"),
+    ("用の方", "用のカタ"),
+    ("待ちの方", "待ちのカタ"),
+    ("PIN", "ピン"),
+)
+
+# A letter on its own (a ticket's series, "A の 12 番"): its Japanese name, as NHK and JIS X 0208 say it. As a
+# word of its own it also takes the particle after it (エーの), where the symbol stood apart (エイ|ノ).
+LETTERS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                   ("エー ビー シー ディー イー エフ ジー エイチ アイ ジェー ケー エル エム エヌ オー ピー キュー "
+                    "アール エス ティー ユー ブイ ダブリュー エックス ワイ ゼット").split(), strict=True))
+_LONE_LETTER = re.compile(r"(?<![A-Za-z])[A-Z](?![A-Za-z])")
+# A space between two letters or digits ("A 0 1 2"): Open JTalk ignores spaces, so it becomes a pause (、).
+# Spaces between words (やさしい日本語 writes them) stay, and are read as written.
+_SPELT = re.compile(r"(?<=[A-Za-z0-9]) +(?=[A-Za-z0-9])")
+
+_HINTS: dict[str, tuple[tuple[str, str], ...]] = {"ja": JAPANESE, "ja-easy": JAPANESE}
+
+
+def spoken(text: str, language: str) -> str:
+    """The copy of ``text`` to give the synthesiser of ``language`` (the text itself where nothing needs a hint)."""
+    for written, said in _HINTS.get(language, ()):
+        text = text.replace(written, said)
+    if language in ("ja", "ja-easy"):
+        text = _SPELT.sub("、", text)
+        text = _LONE_LETTER.sub(lambda match: LETTERS[match.group()], text)
+    return text

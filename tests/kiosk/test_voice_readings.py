@@ -1,0 +1,129 @@
+"""How the voices read the library's words (protocol/readings.py), through the real synthesiser: Open JTalk
+for Japanese and やさしい日本語."""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import io
+import re
+import wave
+from pathlib import Path
+
+import pytest
+
+from kiosk import i18n
+from kiosk.a11y import speech
+from kiosk.a11y.cues import TICKET_NUMBER_KEY, spoken_text
+from kiosk.a11y.speech import Synthesiser
+from protocol import readings
+
+with contextlib.redirect_stdout(io.StringIO()):  # its import prints a note about an optional model
+    import pyopenjtalk
+
+VOICES = {"ja": "openjtalk", "ja-easy": "openjtalk"}
+
+# Every term of the library's prompts, screens and call-outs, and how a Japanese ear expects it (Open JTalk's
+# reading of what the synthesiser is given, long vowels as ー).
+TERMS = {
+    "利用者証明用電子証明書": "リヨーシャショーメーヨーデンシショーメーショ",
+    "券面事項入力補助": "ケンメンジコーニューリョクホジョ",
+    "暗証番号": "アンショーバンゴー",
+    "図書館カード": "トショカンカード",
+    "利用者カード": "リヨーシャカード",
+    "マイナンバーカード": "マイナンバーカード",
+    "マイキーID": "マイキーアイディー",
+    "整理券": "セーリケン",
+    "2階": "ニカイ",
+    "二階総合カウンター": "ニカイソーゴーカウンター",
+    "3番窓口": "サンバンマドグチ",
+    "総合カウンター": "ソーゴーカウンター",
+    "有効期限": "ユーコーキゲン",
+    "更新": "コーシン",
+    "令和8年6月1日": "レーワハチネンロクガツツイタチ",
+    "2026年6月20日": "ニセンニジューロクネンロクガツハツカ",
+    "残り1回": "ノコリイッカイ",
+    "暗証番号四桁": "アンショーバンゴーヨンケタ",
+    "QRコード": "キューアールコード",
+    "個人番号": "コジンバンゴー",
+    "佐賀県立図書館": "サガケンリツトショカン",
+    "カード読み取り機": "カードヨミトリキ",
+    "番号は": "バンゴーワ",  # the particle は as said
+    # These needed a hint: Open JTalk read 方 as ホー, PIN letter by letter, a letter as the symbol エイ (Ａ),
+    # and ran the spelt digits into one word.
+    "PIN": "ピン",
+    "連携済みの方": "レンケーズミノカタ",
+    "次の方": "ツギノカタ",
+    "ご用の方は": "ゴヨーノカタワ",
+    "受付番号、A の 12 番の方": "ウケツケバンゴー、エーノジューニバンノカタ",
+    "受付番号、K の 3 番の方": "ウケツケバンゴー、ケーノサンバンノカタ",
+    "番号は A 0 1 2 です。": "バンゴーワエー、ゼロ、イチ、ニデス。",
+}
+
+
+def reading(text: str, language: str = "ja") -> str:
+    return pyopenjtalk.g2p(readings.spoken(text, language), kana=True)
+
+
+def samples(path: Path) -> array.array:
+    with wave.open(str(path)) as w:
+        return array.array("h", w.readframes(w.getnframes()))
+
+
+@pytest.mark.parametrize(("term", "expected"), TERMS.items())
+def test_open_jtalk_reads_every_library_term_as_a_patron_expects(term: str, expected: str) -> None:
+    assert reading(term) == expected
+
+
+def test_every_japanese_prompt_reads_方_as_a_person_and_no_letter_as_a_symbol() -> None:
+    """No prompt (nor its spoken number, nor any screen text) says の方 as ホー, or leaves a letter to Open
+    JTalk's symbol reading (Ａ in its kana), or runs spelt digits together."""
+    for language in ("ja", "ja-easy"):
+        for key, text in i18n.catalogue(language).items():
+            if key == TICKET_NUMBER_KEY:
+                text = spoken_text(key, language, {"number": "A 0 1 2"})
+            text = re.sub(r"\{\w+\}", "", text)  # a screen's value (a date, a count) is never spoken
+            said = reading(text, language)
+            assert "ノホー" not in said, f"{language} {key}: {said}"
+            assert not re.search(r"[Ａ-Ｚａ-ｚ]", said), f"{language} {key}: {said}"
+        number = reading(spoken_text(TICKET_NUMBER_KEY, language, {"number": "A 0 1 2"}), language)
+        assert "エー、ゼロ、イチ、ニ" in number, number
+
+
+@pytest.mark.parametrize(("language", "key", "said"), [
+    # The keypad's choice of the expiry check by card (a button label the menu speaks).
+    ("ja", "expiry.method.by_card", "マイナンバーカードで（新方式で連携済みのカタ）"),
+    ("ja", TICKET_NUMBER_KEY, "番号は エー、0、1、2 です。"),
+    ("ja-easy", TICKET_NUMBER_KEY, "あなたの ばんごうは エー、0、1、2 です。"),
+])
+def test_the_kiosk_synthesises_a_prompt_from_its_reading_hint(tmp_path: Path, language: str, key: str,
+                                                              said: str) -> None:
+    """The WAV the kiosk plays is Open JTalk given the hinted text, not the written one (the screen's)."""
+    text = spoken_text(key, language, {"number": "A 0 1 2"})
+    path = Synthesiser(VOICES, tmp_path).wav(text, language)
+    assert path is not None
+    played = samples(path)
+    hinted, rate = pyopenjtalk.tts(said)
+    written, _ = pyopenjtalk.tts(text)
+    assert list(played) == [int(s) for s in speech.level(hinted, int(rate))]
+    assert len(played) != len(written) or list(played) != [int(s) for s in speech.level(written, int(rate))]
+
+
+def test_a_new_reading_hint_makes_a_new_cache_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synth = Synthesiser(VOICES, tmp_path)
+    text = i18n.translate("expiry.method.by_card", "ja")
+    before = synth.cache_path(text, "ja")
+    monkeypatch.setitem(readings._HINTS, "ja", ())
+    assert synth.cache_path(text, "ja") != before, "the cache is named by what the synthesiser is given"
+
+
+def test_open_jtalk_prompts_are_levelled_below_full_scale_not_clipped(tmp_path: Path) -> None:
+    """Open JTalk's raw samples pass 16-bit full scale on some words (電話番号を入力: 1.9 times); the kiosk's
+    WAV keeps every peak below full scale at the speech level of the others."""
+    raw, _ = pyopenjtalk.tts("電話番号を入力")
+    assert max(abs(s) for s in raw) > 32767, "the case this guards"
+    synth = Synthesiser(VOICES, tmp_path)
+    path = synth.wav("電話番号を入力", "ja")
+    assert path is not None
+    pcm = samples(path)
+    assert max(abs(s) for s in pcm) <= speech.PEAK_CEILING < 32767, "no sample at full scale"
