@@ -159,7 +159,7 @@ class AccessibilitySettings:
     voice_ja: str = "openjtalk"
     voice_ja_easy: str = "openjtalk"
     voice_en: str = "espeak-ng:en-gb"
-    voice_zh: str = ""
+    voice_zh: str = "espeak-ng:cmn-latn-pinyin"  # reads hanzi ("cmn" reads their pinyin as English)
     voice_ko: str = "espeak-ng:ko"
     # Prompts synthesised ahead into this directory (relative: to the repo root), by a hash of voice and text.
     voice_cache_dir: str = "var/voice"

@@ -39,7 +39,17 @@ _LONE_LETTER = re.compile(r"(?<![A-Za-z])[A-Z](?![A-Za-z])")
 # Spaces between words (やさしい日本語 writes them) stay, and are read as written.
 _SPELT = re.compile(r"(?<=[A-Za-z0-9]) +(?=[A-Za-z0-9])")
 
-_HINTS: dict[str, tuple[tuple[str, str], ...]] = {"ja": JAPANESE, "ja-easy": JAPANESE}
+# Mandarin (espeak-ng cmn-latn-pinyin): polyphones it reads with the wrong tone or sound, and the one Latin word.
+MANDARIN: tuple[tuple[str, str], ...] = (
+    ("重试", "chong2试"),
+    ("重新", "chong2新"),
+    ("重设", "chong2设"),
+    ("处理", "chu3理"),
+    ("个人", "ge4人"),
+    ("English", "英语"),  # the choice that switches to English: pinyin rules would say "eng li sh"
+)
+
+_HINTS: dict[str, tuple[tuple[str, str], ...]] = {"ja": JAPANESE, "ja-easy": JAPANESE, "zh": MANDARIN}
 
 
 def spoken(text: str, language: str) -> str:

@@ -2,13 +2,13 @@
 
 Each catalogue language has a voice (``[accessibility] voice_<language>``): Japanese and やさしい日本語
 speak with Open JTalk and its mei voice (the pyopenjtalk-plus package, in-process: it reads kanji, so a
-prompt is written as the screen writes it), English and Korean with espeak-ng; a language without a voice
-is not spoken (its cue sounds still are).
+prompt is written as the screen writes it), English, Mandarin (cmn-latn-pinyin) and Korean with espeak-ng; a
+language without a voice is not spoken (its cue sounds still are).
 
 A few words are given to the synthesiser with a reading hint (protocol/readings.py: 方 as かた, a ticket's
-letter as エー, a pause between spelt digits); the screen keeps the written form. Open JTalk's
-samples go beyond 16-bit full scale on some words (バン, レンケー), so each prompt is levelled to one loudness
-with its peak below full scale (``level``) rather than clipped.
+letter as エー, a pause between spelt digits, tone-numbered pinyin for Mandarin polyphones); the screen keeps
+the written form. Open JTalk's samples go beyond 16-bit full scale on some words (バン, レンケー), so each
+prompt is levelled to one loudness with its peak below full scale (``level``) rather than clipped.
 
 Only catalogue texts are ever synthesised (kiosk/a11y/cues.py picks the key), so nothing a patron typed or
 a card holds is spoken. A cache file is named by a hash of voice, speed and text: a changed catalogue text is

@@ -243,7 +243,8 @@ def test_cue_tones_are_distinct_short_wav_files_written_once(tmp_path: Path) -> 
     assert tones.samples(Cue.OK) == tones.samples(Cue.OK), "deterministic"
 
 
-VOICES = {"ja": "openjtalk", "ja-easy": "openjtalk", "en": "espeak-ng:en-gb", "ko": "espeak-ng:ko"}
+VOICES = {"ja": "openjtalk", "ja-easy": "openjtalk", "en": "espeak-ng:en-gb", "zh": "espeak-ng:cmn-latn-pinyin",
+          "ko": "espeak-ng:ko"}
 
 
 def loudness(path: Path) -> tuple[float, float]:
@@ -381,7 +382,9 @@ def test_a_missing_synthesiser_or_voice_speaks_nothing(tmp_path: Path, monkeypat
     monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng
     synth = Synthesiser(VOICES, tmp_path)
     assert synth.wav("Hello", "en") is None and synth.voice("en") is None
-    assert synth.cache_path("x", "zh") is None and synth.wav("请", "zh") is None, "Chinese has no voice"
+    assert synth.voice("zh") is None and synth.wav("请", "zh") is None, "no espeak-ng, no Mandarin"
+    unvoiced = Synthesiser({k: v for k, v in VOICES.items() if k != "zh"}, tmp_path)
+    assert unvoiced.cache_path("x", "zh") is None and unvoiced.wav("请", "zh") is None, "a language without a voice"
 
 
 def test_each_language_has_its_voice_in_the_settings() -> None:

@@ -1,5 +1,6 @@
-"""How the voices read the library's words (protocol/readings.py), through the real synthesiser: Open JTalk
-for Japanese and やさしい日本語."""
+"""How the voices read the library's words (protocol/readings.py), through the real synthesisers: Open JTalk
+for Japanese and やさしい日本語, espeak-ng's cmn-latn-pinyin for Mandarin. docs/voice-review.md is the
+review these pin down."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import array
 import contextlib
 import io
 import re
+import subprocess
 import wave
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from protocol import readings
 with contextlib.redirect_stdout(io.StringIO()):  # its import prints a note about an optional model
     import pyopenjtalk
 
-VOICES = {"ja": "openjtalk", "ja-easy": "openjtalk"}
+VOICES = {"ja": "openjtalk", "ja-easy": "openjtalk", "zh": "espeak-ng:cmn-latn-pinyin"}
 
 # Every term of the library's prompts, screens and call-outs, and how a Japanese ear expects it (Open JTalk's
 # reading of what the synthesiser is given, long vowels as ー).
@@ -127,3 +129,59 @@ def test_open_jtalk_prompts_are_levelled_below_full_scale_not_clipped(tmp_path: 
     assert path is not None
     pcm = samples(path)
     assert max(abs(s) for s in pcm) <= speech.PEAK_CEILING < 32767, "no sample at full scale"
+
+
+# -- Mandarin ------------------------------------------------------------------------------------------------
+
+def phonemes(text: str, voice: str = "cmn-latn-pinyin") -> str:
+    done = subprocess.run(["espeak-ng", "-v", voice, "-q", "-x", "--", text], capture_output=True, text=True,
+                          check=True, timeout=30)
+    return done.stdout
+
+
+def test_espeak_ng_reads_the_chinese_prompts_in_mandarin_with_their_hints() -> None:
+    # The plain cmn voice turns a hanzi into pinyin and then says its tone digit in English ("qing three").
+    assert "(en)" in phonemes("请把卡放在读卡器上", "cmn")
+    assert "(en)" not in phonemes("请把卡放在读卡器上")
+    # Polyphones espeak-ng gets wrong, given as tone-numbered pinyin: 重试 chóng shì, 处理 chǔ lǐ, 个人 gè rén.
+    assert "ts.'ong" in phonemes("重试") and "ts.h'ong35" in phonemes(readings.spoken("重试", "zh"))
+    assert "ts.h'u51" in phonemes("处理") and "ts.h'u35" in phonemes(readings.spoken("处理", "zh"))
+    assert "k'o-51" in phonemes(readings.spoken("个人", "zh"))
+    assert readings.spoken("English", "zh") == "英语"
+
+
+def test_the_kiosk_says_a_chinese_prompt_from_its_pinyin_hint(tmp_path: Path) -> None:
+    """重试 (the retry choice) is played as espeak-ng reads "chong2试", not as it reads 重试."""
+    path = Synthesiser(VOICES, tmp_path).wav("重试", "zh")
+    assert path is not None
+
+    def espeak(text: str) -> array.array:
+        out = tmp_path / "direct.wav"
+        subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", str(speech.ESPEAK_WPM), "-w", str(out), "--",
+                        text], check=True, capture_output=True, timeout=30)
+        return samples(out)
+
+    assert samples(path) == espeak("chong2试") != espeak("重试")
+
+
+def test_every_chinese_prompt_is_spoken_in_mandarin(tmp_path: Path) -> None:
+    from kiosk import config
+
+    voices = config.load(config.DEFAULT_PATH, environ={}).accessibility.voices()
+    assert voices["zh"] == "espeak-ng:cmn-latn-pinyin", "Mandarin has a voice"
+    synth = Synthesiser(voices, tmp_path)
+    chinese = [(language, text) for language, text in speech.prompts(["zh"])]
+    chinese.append(("zh", spoken_text(TICKET_NUMBER_KEY, "zh", {"number": "A 0 1 2"})))
+    assert synth.warm(chinese) == len({synth.cache_path(text, "zh") for _lang, text in chinese})
+    for _language, text in chinese:
+        path = synth.cache_path(text, "zh")
+        assert path is not None and path.parent.name == "espeak-ng-cmn-latn-pinyin" and path.is_file(), text
+        pcm = samples(path)
+        with wave.open(str(path)) as w:
+            seconds = w.getnframes() / w.getframerate()
+        rms = (sum(s * s for s in pcm) / len(pcm)) ** 0.5
+        assert rms > 1000, f"{text}: (nearly) silent, RMS {rms:.0f}"
+        # A hanzi, a tone-numbered pinyin syllable (a hint), a digit or a Latin word: one syllable or more each.
+        syllables = len(re.findall(r"[\u4e00-\u9fff]|[a-z]+[1-5]|[0-9]|[A-Za-z]+", readings.spoken(text, "zh")))
+        assert 0.2 < seconds / syllables < 1.0, f"{text}: {seconds:.1f} s for {syllables} syllables"
+        assert "(en)" not in phonemes(readings.spoken(text, "zh")), f"{text}: read as English"
