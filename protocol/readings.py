@@ -2,9 +2,10 @@
 
 A synthesiser reads a text by its own rules, and a few of the library's words come out wrong: Open JTalk says
 方 as ホー (direction) where the library means かた (a person: 12 番の方, 連携済みの方), PIN as ピーアイエヌ, a
-ticket's letter as the symbol エイ (NHK and every counter say エー), and it drops the spaces of "A 0 1 2", so
-the digits run into one word. espeak-ng's Mandarin reads 重试 as zhòng shì and 处理 as chù lǐ. ``spoken``
-rewrites only the copy of a text that goes to the synthesiser (kana for Open JTalk, tone-numbered pinyin for
+ticket's letter as the symbol エイ (NHK and every counter say エー), splits 利用者カード and some kana words of
+やさしい日本語 into two accent phrases, pauses at quotation marks, and drops the spaces of "A 0 1 2", so the
+digits run into one word. espeak-ng's Mandarin reads 重试 as zhòng shì and 处理 as chù lǐ. ``spoken``
+rewrites only the copy of a text that goes to the synthesiser (kana or kanji for Open JTalk, tone-numbered pinyin for
 espeak-ng's ``cmn-latn-pinyin``, which reads Latin as pinyin); the screens and the catalogues keep the written
 form. Shared by kiosk/a11y/speech.py and server/tickets/voice.py so a number sounds the same at the kiosk and
 in the lobby.
@@ -27,6 +28,15 @@ JAPANESE: tuple[tuple[str, str], ...] = (
     ("用の方", "用のカタ"),
     ("待ちの方", "待ちのカタ"),
     ("PIN", "ピン"),
+    # One word with its compound accent (リヨーシャ[カ]ード); Open JTalk made two phrases of it, 利用者／カード.
+    ("利用者カード", "リヨーシャカード"),
+    # やさしい日本語 writes these in kana, and Open JTalk split or misread them: あん／しょうばんごう, に／かいの,
+    # れんけい and えいご with a plain i (not レンケー, エーゴ), さが／けんりつ. The kanji go to the voice only.
+    ("あんしょうばんごう", "暗証番号"),
+    ("にかいの", "二階の"),
+    ("れんけい", "連携"),
+    ("えいご", "英語"),
+    ("さがけんりつ としょかん", "佐賀県立図書館"),
 )
 
 # A letter on its own (a ticket's series, "A の 12 番"): its Japanese name, as NHK and JIS X 0208 say it. As a
@@ -38,6 +48,9 @@ _LONE_LETTER = re.compile(r"(?<![A-Za-z])[A-Z](?![A-Za-z])")
 # A space between two letters or digits ("A 0 1 2"): Open JTalk ignores spaces, so it becomes a pause (、).
 # Spaces between words (やさしい日本語 writes them) stay, and are read as written.
 _SPELT = re.compile(r"(?<=[A-Za-z0-9]) +(?=[A-Za-z0-9])")
+# Quotation marks around a button's name are for the eye: Open JTalk pauses at each, so 「決定」を押して was
+# said ケッテー、ヲ, the particle cut off from its word.
+_QUOTES = re.compile(r"[「」]")
 
 # Mandarin (espeak-ng cmn-latn-pinyin): polyphones it reads with the wrong tone or sound, and the one Latin word.
 MANDARIN: tuple[tuple[str, str], ...] = (
@@ -58,5 +71,6 @@ def spoken(text: str, language: str) -> str:
         text = text.replace(written, said)
     if language in ("ja", "ja-easy"):
         text = _SPELT.sub("、", text)
+        text = _QUOTES.sub("", text)
         text = _LONE_LETTER.sub(lambda match: LETTERS[match.group()], text)
     return text

@@ -19,6 +19,7 @@ from kiosk.a11y import speech
 from kiosk.a11y.cues import TICKET_NUMBER_KEY, spoken_text
 from kiosk.a11y.speech import Synthesiser
 from protocol import readings
+from scripts.voice_review import phrases
 
 with contextlib.redirect_stdout(io.StringIO()):  # its import prints a note about an optional model
     import pyopenjtalk
@@ -63,6 +64,19 @@ TERMS = {
 }
 
 
+# Accent phrases (／) and pauses (、) where Open JTalk got them wrong: 利用者カード as two words, やさしい日本語's
+# kana terms split (あん／しょうばんごう, に／かいの), a pause between a quoted button name and its particle.
+PHRASES = {
+    ("ja", "利用者カードの番号で"): "リヨーシャカードノ／バンゴーデ",
+    ("ja", "入力して、「決定」を押してください。"): "ニューリョクシテ、ケッテーヲ／オシテクダサイ",
+    ("ja-easy", "あんしょうばんごう よっつの すうじを"): "アンショーバンゴー／ヨッツノ／スージヲ",
+    ("ja-easy", "にかいの カウンターに きて ください。"): "ニカイノ／カウンターニ／キテクダサイ",
+    ("ja-easy", "マイナンバーカードの れんけいを かえる"): "マイナンバーカードノ／レンケーヲ／カエル",
+    ("ja-easy", "えいごの あんない、English"): "エーゴノ／アンナイ、イングリッシュ",
+    ("ja-easy", "さがけんりつ としょかんです。"): "サガケンリツ／トショカンデス",
+}
+
+
 def reading(text: str, language: str = "ja") -> str:
     return pyopenjtalk.g2p(readings.spoken(text, language), kana=True)
 
@@ -75,6 +89,13 @@ def samples(path: Path) -> array.array:
 @pytest.mark.parametrize(("term", "expected"), TERMS.items())
 def test_open_jtalk_reads_every_library_term_as_a_patron_expects(term: str, expected: str) -> None:
     assert reading(term) == expected
+
+
+@pytest.mark.parametrize(("language", "text"), PHRASES)
+def test_open_jtalk_phrases_the_library_terms_as_one_word_and_pauses_only_where_written(language: str,
+                                                                                      text: str) -> None:
+    assert phrases(readings.spoken(text, language)) == PHRASES[language, text]
+    assert text in "".join(i18n.catalogue(language).values()), "a prompt's own words"
 
 
 def test_every_japanese_prompt_reads_方_as_a_person_and_no_letter_as_a_symbol() -> None:
