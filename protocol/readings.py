@@ -48,6 +48,8 @@ _LONE_LETTER = re.compile(r"(?<![A-Za-z])[A-Z](?![A-Za-z])")
 # A space between two letters or digits ("A 0 1 2"): Open JTalk ignores spaces, so it becomes a pause (、).
 # Spaces between words (やさしい日本語 writes them) stay, and are read as written.
 _SPELT = re.compile(r"(?<=[A-Za-z0-9]) +(?=[A-Za-z0-9])")
+# やさしい日本語's "1 ばん、" (a keypad choice): ばん in kana is not read as the counter 番 (イチ／バン).
+_COUNTER = re.compile(r"(?<=[0-9]) ?ばん(?!ご)")
 # Quotation marks around a button's name are for the eye: Open JTalk pauses at each, so 「決定」を押して was
 # said ケッテー、ヲ, the particle cut off from its word.
 _QUOTES = re.compile(r"[「」]")
@@ -72,5 +74,6 @@ def spoken(text: str, language: str) -> str:
     if language in ("ja", "ja-easy"):
         text = _SPELT.sub("、", text)
         text = _QUOTES.sub("", text)
+        text = _COUNTER.sub("番", text)
         text = _LONE_LETTER.sub(lambda match: LETTERS[match.group()], text)
     return text
