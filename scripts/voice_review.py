@@ -129,13 +129,14 @@ def japanese_table(synth: speech.Synthesiser) -> tuple[list[str], dict[str, floa
 def callout_table() -> list[str]:
     from server.tickets import voice
 
-    lines = ["| number | words | given to Open JTalk | reading (／ accent phrase) | Japanese part s |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| number | words | given to Open JTalk | reading (／ accent phrase) | Japanese part s "
+             "| English given to espeak-ng |", "| --- | --- | --- | --- | --- | --- |"]
     for number, counter in (("R-012", "1"), ("M-007", "3"), ("S-003", "2"), ("A-012", "3")):
         words = announce(number=number, counter_ja=f"{counter}番窓口", counter_en=f"Counter {counter}", **PLACE)
         said = readings.spoken(words.ja, "ja")
         seconds = len(voice.japanese(words.ja)) / voice.RATE
-        lines.append(f"| {number} | {words.ja} | {said} | {phrases(said)} | {seconds:.2f} |")
+        lines.append(f"| {number} | {words.ja} | {said} | {phrases(said)} | {seconds:.2f} "
+                     f"| {readings.spoken(words.en, 'en')} |")
     return lines
 
 

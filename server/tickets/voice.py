@@ -1,9 +1,10 @@
 """The spoken call of the lobby display: a chime, the Japanese words, then the English words, as one WAV.
 
 Japanese is Open JTalk (pyopenjtalk-plus: its dictionary and the mei voice ship in the wheel, so kanji
-are read as written, with the kiosk's reading hints: protocol/readings.py, so 番の方 is said かた and a ticket's
-letter エー, as the kiosk says them); English is espeak-ng (a Debian package, as on the kiosk). The chime is
-drawn here. The server never imports the kiosk's speech code: the two are deployed apart.
+are read as written); English is espeak-ng (a Debian package, as on the kiosk). Both are given the kiosk's
+reading hints (protocol/readings.py: 番の方 said かた, a ticket's letter エー, "A-12" so that espeak-ng does
+not read A as the article), so a number sounds the same at the kiosk and in the lobby. The chime is drawn
+here. The server never imports the kiosk's speech code: the two are deployed apart.
 
 Synthesis takes about a second of CPU, so it runs in a worker thread, one call at a time, and never
 on the event loop; the board event that shows the number does not wait for it (the page plays the
@@ -96,7 +97,8 @@ def japanese(text: str) -> Samples:
 def english(text: str, command: str = "espeak-ng") -> Samples:
     """espeak-ng's reading of `text`, at RATE, peak SPEECH_PEAK (the text goes in on stdin, never as an option)."""
     done = subprocess.run([command, "-v", ENGLISH_VOICE, "-s", str(WORDS_PER_MINUTE), "--stdout"],
-                          input=text.encode(), capture_output=True, timeout=ESPEAK_TIMEOUT_S, check=True)
+                          input=readings.spoken(text, "en").encode(), capture_output=True, timeout=ESPEAK_TIMEOUT_S,
+                          check=True)
     # espeak-ng streams: its header gives no real length, so read what is there.
     with wave.open(io.BytesIO(done.stdout)) as source:
         rate, width = source.getframerate(), source.getsampwidth()

@@ -329,9 +329,9 @@ def test_open_jtalk_reads_the_kanji_of_the_prompts_as_a_patron_expects() -> None
                     assert reading in said, f"{term} in {key} read as {said}"
                     used.add(term)
     assert len(used) >= 8, "the terms are the prompts' own"
-    # A ticket's number is said letter by letter, digit by digit, a pause between (protocol/readings.py).
+    # A ticket's number is said as the lobby calls it, エーの12番 (protocol/readings.py).
     said = readings.spoken(spoken_text(TICKET_NUMBER_KEY, "ja", {"number": "A 0 1 2"}), "ja")
-    assert pyopenjtalk.g2p(said) == "b a N g o o w a e e pau z e r o pau i ch i pau n i d e s U"
+    assert pyopenjtalk.g2p(said) == "b a N g o o w a e e n o j u u n i b a N d e s U"
 
 
 def test_an_utterance_is_joined_from_the_cached_prompts_without_synthesising_them_again(

@@ -53,14 +53,16 @@ TERMS = {
     "カード読み取り機": "カードヨミトリキ",
     "番号は": "バンゴーワ",  # the particle は as said
     # These needed a hint: Open JTalk read 方 as ホー, PIN letter by letter, a letter as the symbol エイ (Ａ),
-    # and ran the spelt digits into one word.
+    # and ran the spelt digits of a ticket's number into one word (エイゼロイチニ), which the lobby calls
+    # エーの12番.
     "PIN": "ピン",
     "連携済みの方": "レンケーズミノカタ",
     "次の方": "ツギノカタ",
     "ご用の方は": "ゴヨーノカタワ",
     "受付番号、A の 12 番の方": "ウケツケバンゴー、エーノジューニバンノカタ",
     "受付番号、K の 3 番の方": "ウケツケバンゴー、ケーノサンバンノカタ",
-    "番号は A 0 1 2 です。": "バンゴーワエー、ゼロ、イチ、ニデス。",
+    "番号は A 0 1 2 です。": "バンゴーワエーノジューニバンデス。",  # as the lobby calls it
+    "番号は M 0 0 7 です。": "バンゴーワエムノナナバンデス。",
 }
 
 
@@ -112,14 +114,14 @@ def test_every_japanese_prompt_reads_方_as_a_person_and_no_letter_as_a_symbol()
             assert "ノホー" not in said, f"{language} {key}: {said}"
             assert not re.search(r"[Ａ-Ｚａ-ｚ]", said), f"{language} {key}: {said}"
         number = reading(spoken_text(TICKET_NUMBER_KEY, language, {"number": "A 0 1 2"}), language)
-        assert "エー、ゼロ、イチ、ニ" in number, number
+        assert "エーノジューニバン" in number, number
 
 
 @pytest.mark.parametrize(("language", "key", "said"), [
     # The keypad's choice of the expiry check by card (a button label the menu speaks).
     ("ja", "expiry.method.by_card", "マイナンバーカードで（新方式で連携済みのカタ）"),
-    ("ja", TICKET_NUMBER_KEY, "番号は エー、0、1、2 です。"),
-    ("ja-easy", TICKET_NUMBER_KEY, "あなたの ばんごうは エー、0、1、2 です。"),
+    ("ja", TICKET_NUMBER_KEY, "番号は エーの 12番 です。"),
+    ("ja-easy", TICKET_NUMBER_KEY, "あなたの ばんごうは エーの 12番 です。"),
 ])
 def test_the_kiosk_synthesises_a_prompt_from_its_reading_hint(tmp_path: Path, language: str, key: str,
                                                               said: str) -> None:
@@ -132,6 +134,21 @@ def test_the_kiosk_synthesises_a_prompt_from_its_reading_hint(tmp_path: Path, la
     written, _ = pyopenjtalk.tts(text)
     assert list(played) == [int(s) for s in speech.level(hinted, int(rate))]
     assert len(played) != len(written) or list(played) != [int(s) for s in speech.level(written, int(rate))]
+
+
+def test_the_kiosk_says_a_tickets_number_in_english_as_the_lobby_calls_it(tmp_path: Path) -> None:
+    """espeak-ng read "Your number is A 0 1 2" with A as the article (ə); now the letter, then twelve."""
+    voices = {"en": "espeak-ng:en-gb"}
+    text = spoken_text(TICKET_NUMBER_KEY, "en", {"number": "A 0 1 2"})
+    assert text == "Your number is A 0 1 2."
+    assert "a# z'i@roU" in phonemes(text, "en-gb")
+    assert "'eI _ tw'Elv" in phonemes(readings.spoken(text, "en"), "en-gb")
+    path = Synthesiser(voices, tmp_path).wav(text, "en")
+    assert path is not None
+    out = tmp_path / "direct.wav"
+    subprocess.run(["espeak-ng", "-v", "en-gb", "-s", str(speech.ESPEAK_WPM), "-w", str(out), "--",
+                    "Your number is A-12."], check=True, capture_output=True, timeout=30)
+    assert samples(path) == samples(out)
 
 
 def test_a_new_reading_hint_makes_a_new_cache_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
