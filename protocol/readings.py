@@ -67,7 +67,12 @@ MANDARIN: tuple[tuple[str, str], ...] = (
     ("处理", "chu3理"),
     ("个人", "ge4人"),
     ("English", "英语"),  # the choice that switches to English: pinyin rules would say "eng li sh"
+    ("・", "、"),  # the Japanese middle dot in an ID's name (健康保险证・资格确认书) was said "Japanese"
 )
+
+# A Japanese name in brackets after the Chinese one (通知卡（通知カード）) is for showing at the counter: its
+# kana are said "Japanese, Japanese", so the voice leaves it out.
+_JAPANESE_ASIDE = re.compile(r"（[^）]*[\u3040-\u30ff][^）]*）")
 
 _HINTS: dict[str, tuple[tuple[str, str], ...]] = {"ja": JAPANESE, "ja-easy": JAPANESE, "zh": MANDARIN}
 
@@ -87,6 +92,8 @@ def spoken(text: str, language: str) -> str:
             lambda m: called(m.group(1).replace(" ", ""), m.group(2).replace(" ", ""), language), text)
     if language == "en":
         text = _EN_LETTERS_NUMBER.sub(r"\1-", text)
+    if language == "zh":
+        text = _JAPANESE_ASIDE.sub("", text)
     if language in ("ja", "ja-easy"):
         text = _QUOTES.sub("", text)
         text = _COUNTER.sub("番", text)
