@@ -73,6 +73,8 @@ SIZE: dict[str, float] = {
     "Z_SPINNER": 16,
     "Z_SPINNER_LINE": 1.2,
     "Z_BAND_LINE": 0.8,  # the frame of a warning band
+    "Z_SCROLL_BAR": 2,  # the bar beside details that scroll (shown, not faded: there is more below)
+    "Z_SCROLL_LEAST": 12,  # the least height they show in (a line of large text): less shows nothing
     "Z_LINE": 1.5,  # outline of a secondary button or a key (px, not mm: a hairline that stays crisp)
 }
 
