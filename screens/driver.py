@@ -155,6 +155,39 @@ def _steps() -> dict[str, Any] | None:
     return None
 
 
+def _step_indicator() -> dict[str, Any]:
+    """Whether the flow's state has a step (``app.step_view``), and where the current screen's indicator is
+    ([left, bottom, right, top] on the window, None: the screen has none) and whether a patron sees it."""
+    from screens.step_indicator import StepIndicator
+
+    app = App.get_running_app()
+    found = next((w for w in app.root.current_screen.walk(restrict=True) if isinstance(w, StepIndicator)), None)
+    seen = found is not None and found.height > 0
+    w: Any = found
+    while seen and isinstance(w, Widget):
+        seen = w.opacity > 0
+        w = w.parent
+    box = [*found.to_window(found.x, found.y), *found.to_window(found.right, found.top)] if found else None
+    return {"stepped": app.step_view is not None, "labels": list(found.labels) if found else [], "box": box,
+            "visible": seen, "window": [Window.width, Window.height], "outside": _outside(found) if found else None}
+
+
+def _outside(widget: Widget) -> str | None:
+    """The first of the widget's layouts (up to its screen) that it reaches out of, by its class (None: none).
+    A layout with more than its height places its first children above its top: where the take-your-card banner
+    pushes the screen's content down, that is under the banner, on the window but not seen."""
+    x0, y0 = widget.to_window(widget.x, widget.y)
+    x1, y1 = widget.to_window(widget.right, widget.top)
+    parent = widget.parent
+    while isinstance(parent, Widget) and parent is not App.get_running_app().root:
+        px0, py0 = parent.to_window(parent.x, parent.y)
+        px1, py1 = parent.to_window(parent.right, parent.top)
+        if x0 < px0 - 0.5 or y0 < py0 - 0.5 or x1 > px1 + 0.5 or y1 > py1 + 0.5:
+            return type(parent).__name__
+        parent = parent.parent
+    return None
+
+
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
     flow = type(app.runner.flow.state).__name__ if app.runner is not None else None
@@ -330,6 +363,7 @@ COMMANDS = {
     "off_screen": lambda req: {"widgets": _off_screen()},
     "out_of_reach": lambda req: {"buttons": _out_of_reach()},
     "bounds": lambda req: _bounds(req["id"]),
+    "step_indicator": lambda req: _step_indicator(),
     "tap": lambda req: _tap(req["id"], bool(req.get("ready"))),
     "tap_at": lambda req: _tap_at(*req["at"]),
     "tap_text": lambda req: _tap_text(req["text"], bool(req.get("ready"))),

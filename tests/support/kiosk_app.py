@@ -143,15 +143,34 @@ class KioskProcess:
         """Buttons on screen whose top edge is above the configured wheelchair reach."""
         return self.call("out_of_reach")["buttons"]
 
+    def step_indicator_missing(self) -> str | None:
+        """Why a patron on a step of a flow does not see the step indicator whole (None: they do, or the flow's
+        state has no step): not shown, hidden, reaching past the window's edge (pushed off the top) or out of its
+        screen's layout (under the take-your-card banner)."""
+        steps = self.call("step_indicator")
+        if not steps["stepped"]:
+            return None
+        if not steps["labels"] or not steps["visible"]:
+            return f"no step indicator shown: {steps}"
+        (x0, y0, x1, y1), (width, height) = steps["box"], steps["window"]
+        if x0 < -0.5 or y0 < -0.5 or x1 > width + 0.5 or y1 > height + 0.5:
+            return f"the step indicator reaches past the window's edge: {steps}"
+        if steps["outside"]:
+            return f"the step indicator is pushed out of its {steps['outside']} (under the banner): {steps}"
+        return None
+
     def check_and_shoot(self, name: str) -> Path:
-        """Assert no clipped text, no small touch target, nothing past the screen's edge and (patron screens)
-        every control within a wheelchair user's reach, then save a screenshot."""
+        """Assert no clipped text, no small touch target, nothing past the screen's edge, on a step of a flow the
+        step indicator whole on screen and (patron screens) every control within a wheelchair user's reach, then
+        save a screenshot (first: a failure's screen can be looked at)."""
+        path = self.screenshot(name)
         assert self.overflowing() == [], f"clipped text on {name}: {self.overflowing()}"
         assert self.small_targets() == [], f"touch targets under 15 mm on {name}: {self.small_targets()}"
         assert self.off_screen() == [], f"cut off at the screen's edge on {name}: {self.off_screen()}"
+        assert (missing := self.step_indicator_missing()) is None, f"step indicator on {name}: {missing}"
         if not self.state()["screen"].startswith(STAFF_SCREENS):
             assert self.out_of_reach() == [], f"controls above a seated patron's reach on {name}: {self.out_of_reach()}"
-        return self.screenshot(name)
+        return path
 
     def screenshot(self, name: str) -> Path:
         """Save a screenshot under var/test-artifacts/screens/."""

@@ -1,11 +1,14 @@
 """Every screen of the patron flows, in every language of the kiosk (日本語, やさしい にほんご, English, 中文,
-한국어): no clipped text, no touch target under 15 mm, and a screenshot of each in
-var/test-artifacts/screens/every/ to look at."""
+한국어) and in standard and large text: no clipped text, no touch target under 15 mm, on each step of a flow its
+step indicator whole on screen (KioskProcess.check_and_shoot), and a screenshot of each in
+var/test-artifacts/screens/every/ (large text: every/large/) to look at."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from kiosk import i18n
 from kiosk.config import LANGUAGES
@@ -31,6 +34,29 @@ def every_language(kiosk: KioskProcess, name: str) -> None:
 both_languages = every_language
 
 
+# Each flow is walked in standard text and again in large text, switched on at the flow's first step (where the
+# step indicator first shows; the screens before it are shot in standard text): -k standard / -k large.
+MODES = ["standard", "large"]
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def shots(mode: str) -> str:
+    """Where a mode's screenshots go under every/."""
+    return "" if mode == "standard" else "large/"
+
+
+def text_size(kiosk: KioskProcess, mode: str, screen: str) -> None:
+    """On ``screen`` (a step, with the footer's accessibility button), switch large text on in the large mode."""
+    if mode == "large":
+        kiosk.tap("a11y")
+        kiosk.tap("large_text")
+        kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == screen and not s["modals"])
+
+
 def step(kiosk: KioskProcess, tap: str, until: Callable[[dict], bool], name: str) -> None:
     kiosk.tap(tap)
     kiosk.wait_for(until, timeout=30)
@@ -41,49 +67,63 @@ def on(screen: str) -> Callable[[dict], bool]:
     return lambda s: s["screen"] == screen
 
 
-def test_every_migration_screen_in_every_language(card_kiosk: KioskProcess, insert_card) -> None:
+def test_every_migration_screen_in_every_language(card_kiosk: KioskProcess, insert_card, mode: str) -> None:
     insert_card("one_try_left")  # its path passes the PIN pads and the last-try warning
-    kiosk = card_kiosk
+    kiosk, p = card_kiosk, shots(mode)
     kiosk.wait_screen("attract")
-    kiosk.check_and_shoot("every/attract")
-    step(kiosk, "btn_migrate", on("migrate_intro"), "migrate_intro")
-    step(kiosk, "next", on("migrate_consent"), "migrate_consent")
-    step(kiosk, "agree", on("card_number"), "card_number-migrate")
+    if mode == "standard":  # the screens before the flow's first step are shot in standard text only
+        kiosk.check_and_shoot("every/attract")
+        step(kiosk, "btn_migrate", on("migrate_intro"), "migrate_intro")
+        step(kiosk, "next", on("migrate_consent"), "migrate_consent")
+    else:
+        kiosk.tap("btn_migrate")
+        kiosk.wait_screen("migrate_intro")
+        kiosk.tap("next")
+        kiosk.wait_screen("migrate_consent")
+    kiosk.tap("agree")
+    kiosk.wait_screen("card_number")
+    text_size(kiosk, mode, "card_number")
+    every_language(kiosk, f"{p}card_number-migrate")
     for digit in "2000000030":
         kiosk.tap(f"key_{digit}")
-    step(kiosk, "submit", on("migrate_same_pin"), "migrate_same_pin")
-    step(kiosk, "different", on("pin_pad"), "pin_pad-text")
+    step(kiosk, "submit", on("migrate_same_pin"), f"{p}migrate_same_pin")
+    step(kiosk, "different", on("pin_pad"), f"{p}pin_pad-text")
     for digit in "1357":
         kiosk.tap(f"key_{digit}")
-    step(kiosk, "submit", lambda s: "利用者証明用電子証明書の暗証番号（4桁）" in s["texts"], "pin_pad-auth")
+    step(kiosk, "submit", lambda s: "利用者証明用電子証明書の暗証番号（4桁）" in s["texts"], f"{p}pin_pad-auth")
     for digit in "1357":
         kiosk.tap(f"key_{digit}")
-    step(kiosk, "submit", on("last_try"), "last_try")
-    step(kiosk, "confirm", lambda s: "切り替えが完了しました" in s["texts"], "migrate_result-completed")
+    step(kiosk, "submit", on("last_try"), f"{p}last_try")
+    step(kiosk, "confirm", lambda s: "切り替えが完了しました" in s["texts"], f"{p}migrate_result-completed")
 
 
-def test_every_expiry_and_ticket_screen_in_every_language(kiosk: KioskProcess) -> None:
+def test_every_expiry_and_ticket_screen_in_every_language(kiosk: KioskProcess, mode: str) -> None:
+    p = shots(mode)
     kiosk.wait_screen("attract")
-    step(kiosk, "btn_expiry", on("expiry_method"), "expiry_method")
-    step(kiosk, "by_number", on("card_number"), "card_number-expiry")
+    kiosk.tap("btn_expiry")
+    kiosk.wait_screen("expiry_method")
+    text_size(kiosk, mode, "expiry_method")
+    every_language(kiosk, f"{p}expiry_method")
+    step(kiosk, "by_number", on("card_number"), f"{p}card_number-expiry")
     for digit in "2000000121":
         kiosk.tap(f"key_{digit}")
-    step(kiosk, "submit", lambda s: "有効期限が過ぎています" in s["texts"], "expiry_result-expired")
-    step(kiosk, "counter_ticket", lambda s: "整理券をお取りください" in s["texts"], "ticket_result-printed")
+    step(kiosk, "submit", lambda s: "有効期限が過ぎています" in s["texts"], f"{p}expiry_result-expired")
+    step(kiosk, "counter_ticket", lambda s: "整理券をお取りください" in s["texts"], f"{p}ticket_result-printed")
     kiosk.tap("done")
-    kiosk.wait_screen("attract")
-    step(kiosk, "btn_ticket", on("ticket_service"), "ticket_service")
+    state = kiosk.wait_screen("attract")
+    assert state["text_scale"] == 1.0, "the next patron starts with standard text"
+    kiosk.tap("btn_ticket")
+    kiosk.wait_screen("ticket_service")
+    text_size(kiosk, mode, "ticket_service")
+    every_language(kiosk, f"{p}ticket_service")
 
 
 def test_large_text_mode_fits_every_step_and_ends_with_the_session(kiosk: KioskProcess) -> None:
     kiosk.wait_screen("attract")
     kiosk.tap("btn_expiry")
     kiosk.wait_screen("expiry_method")
-    kiosk.tap("a11y")
-    kiosk.tap("large_text")
-    kiosk.wait_for(lambda s: s["text_scale"] > 1 and s["screen"] == "expiry_method")
-    every_language(kiosk, "large/expiry_method")
-    step(kiosk, "by_number", on("card_number"), "large/card_number-expiry")
+    text_size(kiosk, "large", "expiry_method")
+    step(kiosk, "by_number", on("card_number"), "large/card_number-expiry-renewable")
     for digit in "2000000113":
         kiosk.tap(f"key_{digit}")
     step(kiosk, "submit", lambda s: "更新の手続きができます" in s["texts"], "large/expiry_result-renewable")
@@ -107,41 +147,53 @@ def test_the_ils_unreachable_answer_in_every_language_and_in_large_text(
 
 
 def test_every_checkup_screen_and_the_privacy_view_in_every_language(card_kiosk: KioskProcess, insert_card,
-                                                                      card_server) -> None:
-    kiosk = card_kiosk
+                                                                      card_server, mode: str) -> None:
+    kiosk, p = card_kiosk, shots(mode)
     kiosk.wait_screen("attract")
     if card_server.inserted:
         insert_card.remove()
-    step(kiosk, "btn_checkup", on("checkup_intro"), "checkup_intro")
+    kiosk.tap("btn_checkup")
+    kiosk.wait_screen("checkup_intro")
+    if mode == "standard":
+        every_language(kiosk, "checkup_intro")
     insert_card("different_pins", physical=True)  # old link, expired library card: every button of the report
     kiosk.wait_screen("pin_pad", timeout=20)
+    text_size(kiosk, mode, "pin_pad")
+    every_language(kiosk, f"{p}pin_pad-checkup")
     for digit in "1234":
         kiosk.tap(f"key_{digit}")
-    step(kiosk, "submit", lambda s: "点検の結果" in s["texts"], "checkup_result-old-expired")
-    step(kiosk, "what_was_sent", lambda s: "図書館のサーバーに送信した情報" in s["texts"], "privacy_slip")
+    step(kiosk, "submit", lambda s: "点検の結果" in s["texts"], f"{p}checkup_result-old-expired")
+    step(kiosk, "what_was_sent", lambda s: "図書館のサーバーに送信した情報" in s["texts"], f"{p}privacy_slip")
 
 
-def test_every_registration_screen_in_every_language(card_kiosk: KioskProcess, insert_card) -> None:
+def test_every_registration_screen_in_every_language(card_kiosk: KioskProcess, insert_card, mode: str) -> None:
     """A card already linked to a library card (`normal`): the application is refused and the counter offered;
     the screens of an application that goes through are shot by tests/ui/test_registration.py."""
     insert_card("normal")
-    kiosk = card_kiosk
+    kiosk, p = card_kiosk, shots(mode)
     kiosk.wait_screen("attract")
-    step(kiosk, "btn_registration", on("registration_intro"), "registration_intro")
-    step(kiosk, "without_card", on("registration_ids"), "registration_ids")
-    kiosk.tap("back")
+    if mode == "standard":
+        step(kiosk, "btn_registration", on("registration_intro"), "registration_intro")
+        step(kiosk, "without_card", on("registration_ids"), "registration_ids")
+        kiosk.tap("back")
+    else:
+        kiosk.tap("btn_registration")
     kiosk.wait_screen("registration_intro")
-    step(kiosk, "with_card", on("migrate_same_pin"), "migrate_same_pin-registration")
-    step(kiosk, "same", on("pin_pad"), "pin_pad-registration")
+    kiosk.tap("with_card")
+    kiosk.wait_screen("migrate_same_pin")
+    text_size(kiosk, mode, "migrate_same_pin")
+    every_language(kiosk, f"{p}migrate_same_pin-registration")
+    step(kiosk, "same", on("pin_pad"), f"{p}pin_pad-registration")
     for digit in "1234":
         kiosk.tap(f"key_{digit}")
-    step(kiosk, "submit", on("registration_review"), "registration_review")
-    step(kiosk, "edit_phone", on("registration_contact"), "registration_contact-phone")
+    step(kiosk, "submit", on("registration_review"), f"{p}registration_review")
+    step(kiosk, "edit_phone", on("registration_contact"), f"{p}registration_contact-phone")
     for digit in "09012345678":
         kiosk.tap(f"key_{digit}")
     kiosk.tap("submit")
     kiosk.wait_for(lambda s: "電話番号：09012345678" in s["texts"])
     step(kiosk, "send", lambda s: i18n.translate("registration.failure.already_patron", "ja") in s["texts"],
-         "registration_result-already_patron")
+         f"{p}registration_result-already_patron")
     kiosk.tap("counter_ticket")
     kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
+    every_language(kiosk, f"{p}ticket_result-registration")
