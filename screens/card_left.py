@@ -86,12 +86,17 @@ class CardLeft:
         self._sync()
 
     def flow_state(self, flow: str, state: object) -> None:
-        """The flow reached ``state``: a result (its table's outcome) means the flow needs the card no more."""
+        """The flow reached ``state``: a result (its table's outcome) means the flow needs the card no more; a step
+        of a flow after one (Back from 持ち物 to the card way, a retry) means the card is its business again."""
         from kiosk.flows import tables
 
         row = tables.info(flow, state)
-        if row is not None and row.outcome_of(state) is not None:
+        if row is None:
+            return
+        if row.outcome_of(state) is not None:
             self.ended()
+        elif row.step and self.guard.left:
+            self.flow_started()
 
     def ended(self) -> None:
         """A flow reached its result, or the session ended (done, back, idle wipe)."""
