@@ -168,7 +168,8 @@ def _step_indicator() -> dict[str, Any]:
         seen = w.opacity > 0
         w = w.parent
     box = [*found.to_window(found.x, found.y), *found.to_window(found.right, found.top)] if found else None
-    return {"stepped": app.step_view is not None, "labels": list(found.labels) if found else [], "box": box,
+    stepped = app.runner is not None and app.step_view is not None  # the attract screen keeps the last one
+    return {"stepped": stepped, "labels": list(found.labels) if found else [], "box": box,
             "visible": seen, "window": [Window.width, Window.height], "outside": _outside(found) if found else None}
 
 
