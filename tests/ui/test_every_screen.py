@@ -34,8 +34,9 @@ def every_language(kiosk: KioskProcess, name: str) -> None:
 both_languages = every_language
 
 
-# Each flow is walked in standard text and again in large text, switched on at the flow's first step (where the
-# step indicator first shows; the screens before it are shot in standard text): -k standard / -k large.
+# Each flow is walked in standard text and again in large text, switched on at the flow's first screen after the
+# attract screen (its intro, or its first step), so that the intros are shot in large text too: -k standard /
+# -k large.
 MODES = ["standard", "large"]
 
 
@@ -50,7 +51,7 @@ def shots(mode: str) -> str:
 
 
 def text_size(kiosk: KioskProcess, mode: str, screen: str) -> None:
-    """On ``screen`` (a step, with the footer's accessibility button), switch large text on in the large mode."""
+    """On ``screen`` (with the footer's accessibility button), switch large text on in the large mode."""
     if mode == "large":
         kiosk.tap("a11y")
         kiosk.tap("large_text")
@@ -71,19 +72,14 @@ def test_every_migration_screen_in_every_language(card_kiosk: KioskProcess, inse
     insert_card("one_try_left")  # its path passes the PIN pads and the last-try warning
     kiosk, p = card_kiosk, shots(mode)
     kiosk.wait_screen("attract")
-    if mode == "standard":  # the screens before the flow's first step are shot in standard text only
+    if mode == "standard":  # the attract screen is shot in standard text only
         kiosk.check_and_shoot("every/attract")
-        step(kiosk, "btn_migrate", on("migrate_intro"), "migrate_intro")
-        step(kiosk, "next", on("migrate_consent"), "migrate_consent")
-    else:
-        kiosk.tap("btn_migrate")
-        kiosk.wait_screen("migrate_intro")
-        kiosk.tap("next")
-        kiosk.wait_screen("migrate_consent")
-    kiosk.tap("agree")
-    kiosk.wait_screen("card_number")
-    text_size(kiosk, mode, "card_number")
-    every_language(kiosk, f"{p}card_number-migrate")
+    kiosk.tap("btn_migrate")
+    kiosk.wait_screen("migrate_intro")
+    text_size(kiosk, mode, "migrate_intro")
+    every_language(kiosk, f"{p}migrate_intro")
+    step(kiosk, "next", on("migrate_consent"), f"{p}migrate_consent")
+    step(kiosk, "agree", on("card_number"), f"{p}card_number-migrate")
     for digit in "2000000030":
         kiosk.tap(f"key_{digit}")
     step(kiosk, "submit", on("migrate_same_pin"), f"{p}migrate_same_pin")
@@ -154,11 +150,10 @@ def test_every_checkup_screen_and_the_privacy_view_in_every_language(card_kiosk:
         insert_card.remove()
     kiosk.tap("btn_checkup")
     kiosk.wait_screen("checkup_intro")
-    if mode == "standard":
-        every_language(kiosk, "checkup_intro")
+    text_size(kiosk, mode, "checkup_intro")
+    every_language(kiosk, f"{p}checkup_intro")
     insert_card("different_pins", physical=True)  # old link, expired library card: every button of the report
     kiosk.wait_screen("pin_pad", timeout=20)
-    text_size(kiosk, mode, "pin_pad")
     every_language(kiosk, f"{p}pin_pad-checkup")
     for digit in "1234":
         kiosk.tap(f"key_{digit}")
@@ -172,17 +167,14 @@ def test_every_registration_screen_in_every_language(card_kiosk: KioskProcess, i
     insert_card("normal")
     kiosk, p = card_kiosk, shots(mode)
     kiosk.wait_screen("attract")
-    if mode == "standard":
-        step(kiosk, "btn_registration", on("registration_intro"), "registration_intro")
-        step(kiosk, "without_card", on("registration_ids"), "registration_ids")
-        kiosk.tap("back")
-    else:
-        kiosk.tap("btn_registration")
+    kiosk.tap("btn_registration")
     kiosk.wait_screen("registration_intro")
-    kiosk.tap("with_card")
-    kiosk.wait_screen("migrate_same_pin")
-    text_size(kiosk, mode, "migrate_same_pin")
-    every_language(kiosk, f"{p}migrate_same_pin-registration")
+    text_size(kiosk, mode, "registration_intro")
+    every_language(kiosk, f"{p}registration_intro")
+    step(kiosk, "without_card", on("registration_ids"), f"{p}registration_ids")
+    kiosk.tap("back")
+    kiosk.wait_screen("registration_intro")
+    step(kiosk, "with_card", on("migrate_same_pin"), f"{p}migrate_same_pin-registration")
     step(kiosk, "same", on("pin_pad"), f"{p}pin_pad-registration")
     for digit in "1234":
         kiosk.tap(f"key_{digit}")
@@ -195,6 +187,6 @@ def test_every_registration_screen_in_every_language(card_kiosk: KioskProcess, i
     step(kiosk, "send", lambda s: i18n.translate("registration.failure.already_patron", "ja") in s["texts"],
          f"{p}registration_result-already_patron")
     kiosk.tap("counter_ticket")
-    kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
-    if mode == "large":  # under the take-your-card banner (the card is still on the reader)
-        every_language(kiosk, "large/ticket_result-registration")
+    state = kiosk.wait_for(lambda s: "整理券をお取りください" in s["texts"], timeout=30)
+    assert state["card_left"], "the card is still on the reader: the ticket is shown under the banner"
+    every_language(kiosk, f"{p}ticket_result-registration")
