@@ -189,6 +189,52 @@ def _outside(widget: Widget) -> str | None:
     return None
 
 
+def _seen_box(widget: Widget) -> list[float] | None:
+    """The part of the widget a patron sees ([left, bottom, right, top] on the window): its box cut to the
+    ScrollViews it is in (they clip), None where nothing of it shows (hidden, no size, scrolled out of view)."""
+    from kivy.uix.scrollview import ScrollView
+
+    if widget.width < 1 or widget.height < 1:
+        return None
+    x0, y0 = widget.to_window(widget.x, widget.y)
+    x1, y1 = widget.to_window(widget.right, widget.top)
+    w: Any = widget
+    while isinstance(w, Widget):
+        if w.opacity <= 0:
+            return None
+        if isinstance(w, ScrollView) and w is not widget:
+            sx0, sy0 = w.to_window(w.x, w.y)
+            sx1, sy1 = w.to_window(w.right, w.top)
+            x0, y0, x1, y1 = max(x0, sx0), max(y0, sy0), min(x1, sx1), min(y1, sy1)
+        w = w.parent
+    return [x0, y0, x1, y1] if x1 - x0 > 0.5 and y1 - y0 > 0.5 else None
+
+
+def _under_banner() -> list[dict[str, Any]]:
+    """Visible labels and buttons of the current screen that lie (partly) under the take-your-card banner: the
+    banner pushes the screen's content down, and what its layout has no room for is placed above its top."""
+    from kivy.uix.image import Image
+
+    from screens.card_left import CardLeftBanner
+    from screens.design import StatusSign
+
+    app = App.get_running_app()
+    screen = app.root.current_screen
+    banner = next((w for w in screen.children if isinstance(w, CardLeftBanner)), None)
+    if banner is None:
+        return []
+    bottom = banner.to_window(banner.x, banner.y)[1]
+    mine = {w.uid for w in banner.walk(restrict=True)}
+    out = []
+    for w in screen.walk(restrict=True):
+        if w.uid in mine or not isinstance(w, Label | Image | StatusSign) or (isinstance(w, Label) and not w.text):
+            continue
+        box = _seen_box(w)
+        if box is not None and box[3] > bottom + 0.5:
+            out.append({"widget": _name_of(w), "box": box, "banner_bottom": bottom})
+    return out
+
+
 def _state() -> dict[str, Any]:
     app = App.get_running_app()
     flow = type(app.runner.flow.state).__name__ if app.runner is not None else None
@@ -365,6 +411,7 @@ COMMANDS = {
     "out_of_reach": lambda req: {"buttons": _out_of_reach()},
     "bounds": lambda req: _bounds(req["id"]),
     "step_indicator": lambda req: _step_indicator(),
+    "under_banner": lambda req: {"widgets": _under_banner()},
     "tap": lambda req: _tap(req["id"], bool(req.get("ready"))),
     "tap_at": lambda req: _tap_at(*req["at"]),
     "tap_text": lambda req: _tap_text(req["text"], bool(req.get("ready"))),

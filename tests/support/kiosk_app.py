@@ -143,6 +143,10 @@ class KioskProcess:
         """Buttons on screen whose top edge is above the configured wheelchair reach."""
         return self.call("out_of_reach")["buttons"]
 
+    def under_banner(self) -> list[dict[str, Any]]:
+        """Visible labels, buttons and pictures of the screen under the take-your-card banner (none without it)."""
+        return self.call("under_banner")["widgets"]
+
     def step_indicator_missing(self) -> str | None:
         """Why a patron on a step of a flow does not see the step indicator whole (None: they do, or the flow's
         state has no step): not shown, hidden, reaching past the window's edge (pushed off the top) or out of its
@@ -161,13 +165,15 @@ class KioskProcess:
 
     def check_and_shoot(self, name: str) -> Path:
         """Assert no clipped text, no small touch target, nothing past the screen's edge, on a step of a flow the
-        step indicator whole on screen and (patron screens) every control within a wheelchair user's reach, then
-        save a screenshot (first: a failure's screen can be looked at)."""
+        step indicator whole on screen, nothing of the screen under the take-your-card banner and (patron screens)
+        every control within a wheelchair user's reach, then save a screenshot (first: a failure's screen can be
+        looked at)."""
         path = self.screenshot(name)
         assert self.overflowing() == [], f"clipped text on {name}: {self.overflowing()}"
         assert self.small_targets() == [], f"touch targets under 15 mm on {name}: {self.small_targets()}"
         assert self.off_screen() == [], f"cut off at the screen's edge on {name}: {self.off_screen()}"
         assert (missing := self.step_indicator_missing()) is None, f"step indicator on {name}: {missing}"
+        assert self.under_banner() == [], f"under the take-your-card banner on {name}: {self.under_banner()}"
         if not self.state()["screen"].startswith(STAFF_SCREENS):
             assert self.out_of_reach() == [], f"controls above a seated patron's reach on {name}: {self.out_of_reach()}"
         return path
