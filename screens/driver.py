@@ -246,9 +246,11 @@ def _state() -> dict[str, Any]:
 
 
 def _bounds(widget_id: str) -> dict[str, Any]:
-    """Where a widget is on the window ([left, bottom, right, top]) and whether a patron sees it."""
+    """Where a widget is on the window ([left, bottom, right, top]), whether a patron sees it, and what of it they
+    see (``seen``: its box cut to the ScrollViews it is in, None: nothing; screens/driver._seen_box)."""
     w = _find(widget_id)
-    return {"box": [*w.to_window(w.x, w.y), *w.to_window(w.right, w.top)], "visible": w.opacity > 0}
+    return {"box": [*w.to_window(w.x, w.y), *w.to_window(w.right, w.top)], "visible": w.opacity > 0,
+            "seen": _seen_box(w)}
 
 
 def _unreachable(widget: Widget) -> str | None:

@@ -158,6 +158,11 @@ def test_every_checkup_screen_and_the_privacy_view_in_every_language(card_kiosk:
     for digit in "1234":
         kiosk.tap(f"key_{digit}")
     step(kiosk, "submit", lambda s: "点検の結果" in s["texts"], f"{p}checkup_result-old-expired")
+    # The card is still on the reader: the result is under the take-your-card banner, and its details keep at
+    # least their first line whole below the head (in large text too), not hidden until the card is taken.
+    assert kiosk.state()["card_left"]
+    first = kiosk.call("bounds", id="link")
+    assert first["seen"] == first["box"], f"the details' first line under the banner: {first}"
     step(kiosk, "what_was_sent", lambda s: "図書館のサーバーに送信した情報" in s["texts"], f"{p}privacy_slip")
 
 
