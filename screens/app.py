@@ -108,6 +108,9 @@ class KioskApp(App):
     guidance = BooleanProperty(False)
     #: The flow state's step indicator (kiosk/steps.py Indicator; None: no flow, or a state without steps).
     step_view = ObjectProperty(None, allownone=True)
+    #: The take-your-card banner is over the current screen (screens/card_left.py): a screen that needs its room
+    #: (a result's head, a ticket's number) is laid out tighter while it shows.
+    card_left_shown = BooleanProperty(False)
 
     def __init__(self, settings: KioskSettings, languages: Sequence[str] | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -145,6 +145,7 @@ class CardLeft:
             self._banner = CardLeftBanner()  # built anew each time: at the session's text size and palette
             screen.add_widget(self._banner)
             self._banner.push_down(screen)
+            self.app.card_left_shown = True
         if not self._ticking:
             self._ticking = True
             Clock.schedule_interval(self._tick, TICK_S)
@@ -153,6 +154,7 @@ class CardLeft:
         banner, self._banner = self._banner, None
         if banner is None:
             return
+        self.app.card_left_shown = False
         if banner.parent is not None:
             banner.give_back(banner.parent)
             banner.parent.remove_widget(banner)
