@@ -63,6 +63,11 @@ class Accessibility:
         self.keypad_mode = False
         self._deferred = 0  # prompts waiting for the next frame (keypad mode): only the newest is said
 
+    @property
+    def warming(self) -> bool:
+        """The prompts are still being synthesised ahead (the process grows until that ends: Open JTalk loads)."""
+        return self._warm_up is not None and self._warm_up.is_alive()
+
     def prepare(self) -> None:
         """Write the cue files if missing and load them, and start synthesising the spoken prompts that are
         not cached yet (after the first frame: it takes a moment)."""

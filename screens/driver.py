@@ -242,7 +242,8 @@ def _state() -> dict[str, Any]:
             "language": app.lang, "texts": _texts(), "spinning": _spinning(), "steps": _steps(),
             "text_scale": app.text_scale, "high_contrast": app.high_contrast, "guidance": app.guidance,
             "spoken": list(app.a11y.spoken), "modals": [type(w).__name__ for w in _roots()[:-1]],
-            "card_left": app.card_left.shown, "card_left_cues": len(app.card_left.cues)}
+            "card_left": app.card_left.shown, "card_left_cues": len(app.card_left.cues),
+            "warming": app.a11y.warming}
 
 
 def _bounds(widget_id: str) -> dict[str, Any]:
