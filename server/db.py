@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
@@ -64,6 +66,24 @@ Timestamp = DateTime(timezone=True)
 ALEMBIC_DIR = Path(__file__).resolve().parent / "alembic"
 
 
+def _switch_to_wal(cursor: DBAPICursor) -> None:
+    """WAL mode, waiting for the lock it takes as the busy timeout would.
+
+    Switching a new file to WAL takes an exclusive lock that SQLite does not wait for (no busy handler):
+    server processes opening a fresh file at once got "database is locked" at connect. The mode is kept in
+    the file, so only the first connections ever wait here.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the per-dialect settings this service relies on."""
     if url.startswith("sqlite"):
@@ -79,8 +99,8 @@ def make_engine(url: str) -> Engine:
             # processes read while one writes.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+            _switch_to_wal(cursor)
             cursor.close()
             # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
             dbapi_connection.isolation_level = None
