@@ -4,14 +4,14 @@ facts and its proof (``FactsAndProof``), the work of the flows that need both PI
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic
+from typing import Any, Generic, TypeVar
 
 from kiosk.api.client import KioskApiClient
-from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.errors import KioskApiError
 from kiosk.card import (
     BasicFour,
     CardError,
@@ -31,6 +31,7 @@ from kiosk.card import (
 from kiosk.flows import card_steps as cs
 
 PIN_ERRORS = (WrongPinError, PinBlockedError, LastTryNotConfirmedError)
+T = TypeVar("T")
 
 
 class PinRefusedError(Exception):
@@ -93,6 +94,31 @@ class CardSessions:
                     close()
 
 
+def pin_command(cards: CardSessions, pins: Iterable[Pin | None], on_card: Callable[[Any], T],
+                then: Callable[[T], object], failed: Callable[[KioskApiError], object] | None = None) -> object:
+    """A card command under PINs, then what follows it: the event it ends in.
+
+    ``on_card`` runs in one card session; ``then`` runs on its result once the session is closed, so a server
+    call never holds the card. A refused PIN and a card error become their events, a server error ``failed``'s
+    (with no ``failed``, the command calls no server); every PIN is wiped at the end, whatever happened."""
+    try:
+        with cards.open() as connection:
+            result = on_card(connection)
+        return then(result)
+    except PinRefusedError as problem:
+        return problem.event
+    except CardError as exc:
+        return cs.CardFailed(card_trouble(exc))
+    except KioskApiError as exc:
+        if failed is None:
+            raise
+        return failed(exc)
+    finally:
+        for pin in pins:
+            if pin is not None:
+                pin.wipe()
+
+
 def sign_challenge(api: KioskApiClient, connection: Any, pin: Pin, last_try_confirmed: bool,
                    birth_date: date | None) -> SignedChallenge:
     """A fresh server challenge signed with the 利用者証明用 key after one VERIFY."""
@@ -137,41 +163,27 @@ class FactsAndProof(Generic[cs.FactsT]):
 
     def read_facts(self, effect: cs.ReadFacts) -> object:
         """VERIFY the 入力補助 PIN and read the facts."""
-        try:
-            with self.cards.open() as connection:
-                facts = self._keep(read_four(connection, effect.pin, effect.last_try_confirmed))
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return cs.CardFailed(card_trouble(exc))
-        finally:
-            effect.pin.wipe()
-        return cs.FactsRead(facts)
+        return pin_command(self.cards, [effect.pin],
+                           lambda connection: self._keep(read_four(connection, effect.pin, effect.last_try_confirmed)),
+                           cs.FactsRead)
 
     def _prove(self, effect: cs.Prove, proven: Callable[[SignedChallenge, cs.FactsT | None], object],
-               failed: Callable[[Exception], object]) -> object:
+               failed: Callable[[KioskApiError], object]) -> object:
         """The card signs a fresh challenge (one VERIFY of the 利用者証明用 PIN), and ``proven`` answers with it
         (after the card session); on the shared-PIN path the facts are read first, in the same card session."""
-        facts = None
-        try:
-            with self.cards.open() as connection:
-                if effect.text_pin is not None:
-                    facts = self._keep(read_four(connection, effect.text_pin, False))
-                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
-                                        facts.birth_date if facts is not None else None)
-            return proven(signed, facts)
-        except PinRefusedError as problem:
-            if facts is not None and isinstance(problem.event, cs.PinWrong):
-                return cs.AuthPinWrongAfterFacts(problem.event, facts)
-            return problem.event
-        except CardError as exc:
-            return cs.CardFailed(card_trouble(exc))
-        except (ApiError, ServerError, ServerUnreachableError) as exc:
-            return failed(exc)
-        finally:
-            effect.auth_pin.wipe()
-            if effect.text_pin is not None:
-                effect.text_pin.wipe()
+        def on_card(connection: Any) -> tuple[SignedChallenge, cs.FactsT | None]:
+            facts = self._keep(read_four(connection, effect.text_pin, False)) if effect.text_pin is not None else None
+            try:
+                return sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
+                                      facts.birth_date if facts is not None else None), facts
+            except PinRefusedError as problem:
+                # The facts were read with the shared PIN: keep them, so the patron retypes only that PIN.
+                if facts is not None and isinstance(problem.event, cs.PinWrong):
+                    raise PinRefusedError(cs.AuthPinWrongAfterFacts(problem.event, facts)) from None
+                raise
+
+        return pin_command(self.cards, [effect.auth_pin, effect.text_pin], on_card, lambda done: proven(*done),
+                           failed)
 
 
 def _pcsc_connect(reader: str | None, command_timeout_s: float) -> Any:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 
 from kiosk.api.client import KioskApiClient
-from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.errors import ApiError, KioskApiError, ServerError, ServerUnreachableError
 from kiosk.api.wire import CardCheckup
-from kiosk.card import CardError
-from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
+from kiosk.effects.card import CardSessions, SignedChallenge, pin_command, sign_challenge
 from kiosk.effects.expiry import CERTIFICATE_CODES
-from kiosk.flows import card_steps as cs
 from kiosk.flows import checkup
 from kiosk.flows.expiry import CardStatus, ExpiryView
 
@@ -26,28 +24,27 @@ class CheckupWork:
 
     def check_up(self, effect: checkup.CheckUp) -> object:
         """One VERIFY and one signature in one card session, then the server's findings."""
-        try:
-            with self.cards.open() as connection:
-                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed, None)
+        def ask(signed: SignedChallenge) -> object:
             answer = self.api.card_checkup(challenge_id=signed.challenge_id, certificate_der=effect.certificate_der,
                                            signature=signed.signature, idempotency_key=effect.idempotency_key)
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return cs.CardFailed(card_trouble(exc))
-        except ApiError as exc:
-            log.info("check-up refused: %s", exc.code)
-            if exc.code in CERTIFICATE_CODES:
-                return checkup.CheckFailed(checkup.Failure.CERTIFICATE_INVALID)
-            return checkup.CheckFailed(checkup.Failure.SERVER_ERROR)
-        except ServerUnreachableError:
-            return checkup.CheckFailed(checkup.Failure.SERVER_UNREACHABLE)
-        except ServerError as exc:
-            log.warning("check-up failed: server status %s", exc.status)
-            return checkup.CheckFailed(checkup.Failure.SERVER_ERROR)
-        finally:
-            effect.auth_pin.wipe()
-        return checkup.CheckedUp(view(answer))
+            return checkup.CheckedUp(view(answer))
+
+        return pin_command(
+            self.cards, [effect.auth_pin],
+            lambda connection: sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed, None),
+            ask, _failed)
+
+
+def _failed(exc: KioskApiError) -> checkup.CheckFailed:
+    if isinstance(exc, ApiError):
+        log.info("check-up refused: %s", exc.code)
+        if exc.code in CERTIFICATE_CODES:
+            return checkup.CheckFailed(checkup.Failure.CERTIFICATE_INVALID)
+        return checkup.CheckFailed(checkup.Failure.SERVER_ERROR)
+    if isinstance(exc, ServerUnreachableError):
+        return checkup.CheckFailed(checkup.Failure.SERVER_UNREACHABLE)
+    log.warning("check-up failed: server status %s", exc.status if isinstance(exc, ServerError) else "?")
+    return checkup.CheckFailed(checkup.Failure.SERVER_ERROR)
 
 
 def view(answer: CardCheckup) -> checkup.CheckupView:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 
 from kiosk.api.client import KioskApiClient
-from kiosk.api.errors import ApiError, IlsUnreachableError, ServerError, ServerUnreachableError
+from kiosk.api.errors import ApiError, IlsUnreachableError, KioskApiError, ServerError, ServerUnreachableError
 from kiosk.api.wire import CardExpiry
-from kiosk.card import CardError
-from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, sign_challenge
-from kiosk.flows import card_steps as cs
+from kiosk.effects.card import CardSessions, SignedChallenge, pin_command, sign_challenge
 from kiosk.flows import expiry
 
 log = logging.getLogger(__name__)
@@ -43,35 +41,34 @@ class ExpiryWork:
 
     def lookup_by_card(self, effect: expiry.LookupExpiryByCard) -> object:
         """Expiry of the library card linked to the My Number card that signs the challenge."""
-        try:
-            with self.cards.open() as connection:
-                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed, None)
+        def ask(signed: SignedChallenge) -> object:
             answer = self.api.expiry_by_mynumber(
                 challenge_id=signed.challenge_id,
                 certificate_der=effect.certificate_der,
                 signature=signed.signature,
                 idempotency_key=effect.idempotency_key,
             )
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return cs.CardFailed(card_trouble(exc))
-        except IlsUnreachableError:
-            return expiry.LookupFailed(expiry.Failure.ILS_UNREACHABLE)
-        except ApiError as exc:
-            log.info("expiry by card refused: %s", exc.code)
-            if exc.code == "not_linked":
-                return expiry.LookupFailed(expiry.Failure.NOT_LINKED)
-            if exc.code in CERTIFICATE_CODES:
-                return expiry.LookupFailed(expiry.Failure.CERTIFICATE_INVALID)
-            return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
-        except ServerUnreachableError:
-            return expiry.LookupFailed(expiry.Failure.SERVER_UNREACHABLE)
-        except ServerError:
-            return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
-        finally:
-            effect.auth_pin.wipe()
-        return expiry.Answered(_view(answer), answer.card_number)
+            return expiry.Answered(_view(answer), answer.card_number)
+
+        return pin_command(
+            self.cards, [effect.auth_pin],
+            lambda connection: sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed, None),
+            ask, _by_card_failed)
+
+
+def _by_card_failed(exc: KioskApiError) -> expiry.LookupFailed:
+    if isinstance(exc, IlsUnreachableError):
+        return expiry.LookupFailed(expiry.Failure.ILS_UNREACHABLE)
+    if isinstance(exc, ApiError):
+        log.info("expiry by card refused: %s", exc.code)
+        if exc.code == "not_linked":
+            return expiry.LookupFailed(expiry.Failure.NOT_LINKED)
+        if exc.code in CERTIFICATE_CODES:
+            return expiry.LookupFailed(expiry.Failure.CERTIFICATE_INVALID)
+        return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
+    if isinstance(exc, ServerUnreachableError):
+        return expiry.LookupFailed(expiry.Failure.SERVER_UNREACHABLE)
+    return expiry.LookupFailed(expiry.Failure.SERVER_ERROR)
 
 
 def _view(answer: CardExpiry) -> expiry.ExpiryView:

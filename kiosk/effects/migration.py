@@ -5,14 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from kiosk.api.client import KioskApiClient
-from kiosk.api.errors import ApiError, ServerError, ServerUnreachableError
+from kiosk.api.errors import ApiError, KioskApiError, ServerError, ServerUnreachableError
 from kiosk.card import CardError, JpkiSession, TextApSession
 from kiosk.card.detect import detect_profile
 from kiosk.card.profile import NewerCardError, PinNotSetError
 from kiosk.clock import LIBRARY_TZ
-from kiosk.effects.card import CardSessions, PinRefusedError, card_trouble, read_birth_date, sign_challenge
+from kiosk.effects.card import (
+    CardSessions,
+    SignedChallenge,
+    card_trouble,
+    pin_command,
+    read_birth_date,
+    sign_challenge,
+)
 from kiosk.flows import card_steps as cs
 from kiosk.flows import migration as mig
 
@@ -70,25 +78,21 @@ class MigrationWork:
 
     def read_birth_date(self, effect: mig.ReadBirthDate) -> object:
         """VERIFY the 入力補助 PIN and read the birth date."""
-        try:
-            with self.cards.open() as connection:
-                return mig.BirthDateRead(read_birth_date(connection, effect.pin, effect.last_try_confirmed))
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return cs.CardFailed(card_trouble(exc))
-        finally:
-            effect.pin.wipe()
+        return pin_command(self.cards, [effect.pin],
+                           lambda connection: read_birth_date(connection, effect.pin, effect.last_try_confirmed),
+                           mig.BirthDateRead)
 
     def sign_and_submit(self, effect: mig.SignAndSubmit) -> object:
         """Sign a fresh challenge and send it; done only once the server says so."""
-        birth_date = effect.birth_date
-        try:
-            with self.cards.open() as connection:
-                if effect.text_pin is not None:
-                    birth_date = read_birth_date(connection, effect.text_pin, False)
-                signed = sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
-                                        birth_date)
+        def on_card(connection: Any) -> tuple[SignedChallenge, date | None]:
+            birth_date = effect.birth_date
+            if effect.text_pin is not None:
+                birth_date = read_birth_date(connection, effect.text_pin, False)
+            return sign_challenge(self.api, connection, effect.auth_pin, effect.last_try_confirmed,
+                                  birth_date), birth_date
+
+        def submit(done: tuple[SignedChallenge, date | None]) -> object:
+            signed, birth_date = done
             outcome = self.api.submit_migration(
                 challenge_id=signed.challenge_id,
                 card_number=effect.card_number,
@@ -97,21 +101,17 @@ class MigrationWork:
                 birth_date=birth_date,
                 idempotency_key=effect.idempotency_key,
             )
-        except PinRefusedError as problem:
-            return problem.event
-        except CardError as exc:
-            return cs.CardFailed(card_trouble(exc))
-        except ApiError as exc:
-            log.info("migration refused: %s", exc.code)
-            return mig.MigrationRefused(REFUSALS.get(exc.code, mig.Refusal.SERVER_ERROR))
-        except ServerUnreachableError:
-            return mig.MigrationRefused(mig.Refusal.SERVER_UNREACHABLE)
-        except ServerError as exc:
-            log.warning("migration failed: server status %s", exc.status)
-            return mig.MigrationRefused(mig.Refusal.SERVER_ERROR)
-        finally:
-            effect.auth_pin.wipe()
-            if effect.text_pin is not None:
-                effect.text_pin.wipe()
-        reference = outcome.reference_code if outcome.status == "pending" else None
-        return mig.Migrated(self.today(), reference)
+            reference = outcome.reference_code if outcome.status == "pending" else None
+            return mig.Migrated(self.today(), reference)
+
+        return pin_command(self.cards, [effect.auth_pin, effect.text_pin], on_card, submit, _refused)
+
+
+def _refused(exc: KioskApiError) -> mig.MigrationRefused:
+    if isinstance(exc, ApiError):
+        log.info("migration refused: %s", exc.code)
+        return mig.MigrationRefused(REFUSALS.get(exc.code, mig.Refusal.SERVER_ERROR))
+    if isinstance(exc, ServerUnreachableError):
+        return mig.MigrationRefused(mig.Refusal.SERVER_UNREACHABLE)
+    log.warning("migration failed: server status %s", exc.status if isinstance(exc, ServerError) else "?")
+    return mig.MigrationRefused(mig.Refusal.SERVER_ERROR)
