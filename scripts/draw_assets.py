@@ -15,12 +15,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from kiosk.a11y import design, palette
+from scripts.asset_colours import ACCENT, CARD, INK, READER
+from scripts.draw_take_card import take_card
 
 OUT = Path(__file__).resolve().parent.parent / "assets" / "images"
-INK = (20, 40, 80)
-READER = (60, 66, 78)
-CARD = (236, 242, 250)
-ACCENT = (214, 80, 40)
 PAD = (92, 100, 116)
 OUTLINE = (225, 232, 242)
 LAMP = (70, 200, 110)
@@ -158,7 +156,6 @@ def main() -> None:
     for name, draw in (("place_card", place_card), ("reader", reader), ("card", card), ("signs", signs)):
         draw().save(OUT / f"{name}.png", optimize=True)
         print(f"wrote {OUT / name}.png")
-    from scripts.draw_take_card import take_card  # its own module: it imports the colours from this one
 
     take_card().save(OUT / "take_card.png")
     print(f"wrote {OUT / 'take_card.png'}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from scripts.draw_assets import ACCENT, CARD, INK, READER
+from scripts.asset_colours import ACCENT, CARD, INK, READER
 
 LANDING = (92, 100, 116)
 OUTLINE = (200, 206, 216)
