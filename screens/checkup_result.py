@@ -7,12 +7,10 @@ from datetime import date
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import checkup as flow
-from kiosk.flows import common
 from kiosk.flows import migration as mig
 from kiosk.flows.expiry import CardStatus
-from kiosk.result_sign import result_sign
-from screens.base import KioskScreen
 from screens.dates import short_date
+from screens.result_screen import ResultScreen
 
 
 def _day(day: date, language: str) -> str:
@@ -25,32 +23,26 @@ def _masked(card_number: str) -> str:
     return "*" * max(0, len(card_number) - 4) + card_number[-4:]
 
 
-class CheckupResultScreen(KioskScreen):
+class CheckupResultScreen(ResultScreen):
     """The wait for the server, the report, or why there is none."""
 
-    #: done / attention / failed: the core's (kiosk/result_sign.py).
-    sign = StringProperty("")
-    title_text = StringProperty("")
+    counter_ticket_for = staticmethod(flow.counter_ticket_for)
+
     #: What to do next when the check-up could not be made (a report lists its steps below).
     lead_text = StringProperty("")
     link_text = StringProperty("")
     card_text = StringProperty("")
     certificate_text = StringProperty("")
     next_title_text = StringProperty("")
-    next_text = StringProperty("")
-    can_retry = BooleanProperty(False)
-    can_ticket = BooleanProperty(False)
     can_migrate = BooleanProperty(False)
     can_renew = BooleanProperty(False)
 
     def render(self, state: flow.Checking | flow.Report | flow.Failed) -> None:
         """Show one of the three."""
         tr, lang = self.app.tr, self.app.lang
-        self._state = state
-        self.sign = result_sign(state) or ""
+        self.show(state)
         self.busy = isinstance(state, flow.Checking)
         self.can_retry = isinstance(state, flow.Failed) and state.retry_pin is not None
-        self.can_ticket = flow.counter_ticket_for(state) is not None
         report = state if isinstance(state, flow.Report) else None
         self.can_migrate = report is not None and flow.Step.MIGRATE in report.steps
         # The renewal request is another flow's; offered only where the app has it.
@@ -82,16 +74,6 @@ class CheckupResultScreen(KioskScreen):
         lines = ["・" + tr(f"checkup.next.{step}", lang, **values) for step in state.steps]
         self.next_text = "\n".join(lines)
 
-    def retry(self) -> None:
-        """The PIN again, for a new challenge."""
-        self.app.send(common.Retry())
-
-    def counter_ticket(self) -> None:
-        """A queue ticket carrying the reason code and the reference, so the counter confirms."""
-        offer = flow.counter_ticket_for(self._state)
-        if offer is not None:
-            self.app.counter_ticket(*offer)
-
     def migrate(self) -> None:
         """One tap to the switch to the MyKey scheme, for the library card the check-up found."""
         card_number = self._state.view.card_number if isinstance(self._state, flow.Report) else None
@@ -103,7 +85,3 @@ class CheckupResultScreen(KioskScreen):
         """The renewal request for this library card (the renewal flow)."""
         if isinstance(self._state, flow.Report) and self._state.view.card_number:
             self.app.request_renewal(self._state.view.card_number)
-
-    def done(self) -> None:
-        """The patron has finished."""
-        self.app.send(common.Done())

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.flows import common
 from kiosk.flows import expiry as flow
-from kiosk.result_sign import result_sign
-from screens.base import KioskScreen
 from screens.dates import short_date, year_month
+from screens.result_screen import ResultScreen
 
 
-class ExpiryResultScreen(KioskScreen):
+class ExpiryResultScreen(ResultScreen):
     """Shows the server's answer, the wait for it, or why it could not be had."""
 
-    #: done / attention / failed: the core's (kiosk/result_sign.py).
-    sign = StringProperty("")
-    title_text = StringProperty("")
-    next_text = StringProperty("")
+    counter_ticket_for = staticmethod(flow.counter_ticket_for)
+
     valid_until_text = StringProperty("")
     detail_text = StringProperty("")
     advice_text = StringProperty("")
-    can_retry = BooleanProperty(False)
-    can_ticket = BooleanProperty(False)
     #: The privacy view (screens/privacy_slip.py): what this session sent, once there is an answer.
     can_show_sent = BooleanProperty(False)
     can_renew = BooleanProperty(False)
@@ -31,10 +25,8 @@ class ExpiryResultScreen(KioskScreen):
         """Show one of the three result states."""
         self.busy = isinstance(state, flow.LookingUp)
         tr, lang = self.app.tr, self.app.lang
-        self._state = state
-        self.sign = result_sign(state) or ""
+        self.show(state)
         self.can_retry = isinstance(state, flow.Failed) and bool(state.card_number or state.retry_pin)
-        self.can_ticket = flow.counter_ticket_for(state) is not None
         self.can_show_sent = not isinstance(state, flow.LookingUp)
         self.can_renew = self.can_ticket and bool(getattr(state, "card_number", ""))
         self.valid_until_text = self.detail_text = self.advice_text = self.next_text = ""
@@ -63,21 +55,7 @@ class ExpiryResultScreen(KioskScreen):
                 self.next_text = tr("expiry.result.next.renew", lang)
                 self.advice_text = tr("expiry.result.what_to_bring", lang)
 
-    def retry(self) -> None:
-        """Ask the server again."""
-        self.app.send(common.Retry())
-
-    def counter_ticket(self) -> None:
-        """A renewal ticket for the counter, in one tap."""
-        offer = flow.counter_ticket_for(self._state)
-        if offer is not None:
-            self.app.counter_ticket(*offer)
-
     def request_renewal(self) -> None:
         """The renewal request at the kiosk, for the card just checked."""
         if isinstance(self._state, flow.Shown) and self._state.card_number:
             self.app.request_renewal(self._state.card_number)
-
-    def done(self) -> None:
-        """The patron has finished."""
-        self.app.send(common.Done())

@@ -5,28 +5,22 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flows import card_steps as cs
-from kiosk.flows import common
 from kiosk.flows import migration as flow
 from kiosk.flows.guidance import blocked_text, unusable_text
-from kiosk.result_sign import result_sign
-from screens.base import KioskScreen
 from screens.dates import long_date
+from screens.result_screen import ResultScreen
 
 Outcome = (flow.Completed | flow.Pending | flow.Refused | cs.CertificateExpired | cs.PinBlocked
            | cs.CardUnusable)
 
 
-class MigrateResultScreen(KioskScreen):
+class MigrateResultScreen(ResultScreen):
     """Done, held for staff, refused (with the reason), expired certificate, blocked PIN, or a card to take
     to the counter (a newer generation, face authentication only)."""
 
-    #: done / attention / failed: the core's (kiosk/result_sign.py).
-    sign = StringProperty("")
-    title_text = StringProperty("")
-    next_text = StringProperty("")
+    counter_ticket_for = staticmethod(flow.counter_ticket_for)
+
     body_text = StringProperty("")
-    can_retry = BooleanProperty(False)
-    can_ticket = BooleanProperty(False)
     #: The privacy view (screens/privacy_slip.py): what this session sent.
     can_show_sent = BooleanProperty(True)
     can_receipt = BooleanProperty(False)
@@ -34,10 +28,8 @@ class MigrateResultScreen(KioskScreen):
     def render(self, state: Outcome) -> None:
         """Show the outcome."""
         tr, lang = self.app.tr, self.app.lang
-        self._state = state
-        self.sign = result_sign(state) or ""
+        self.show(state)
         self.can_retry = isinstance(state, flow.Refused) and state.retry_pin is not None
-        self.can_ticket = flow.counter_ticket_for(state) is not None
         self.can_receipt = isinstance(state, flow.Completed)
         if isinstance(state, flow.Completed):
             key, values = "migrate.result.completed", {"date": long_date(state.on, lang)}
@@ -59,21 +51,7 @@ class MigrateResultScreen(KioskScreen):
         self.next_text = tr(f"{key}.next", lang)
         self.body_text = tr(f"{key}.body", lang, **values)
 
-    def retry(self) -> None:
-        """Try again (the PIN is asked again: a new challenge needs a new signature)."""
-        self.app.send(common.Retry())
-
-    def counter_ticket(self) -> None:
-        """A queue ticket for the counter that says why the patron comes."""
-        offer = flow.counter_ticket_for(self._state)
-        if offer is not None:
-            self.app.counter_ticket(*offer)
-
     def receipt(self) -> None:
         """Print the receipt slip of a completed switch."""
         if isinstance(self._state, flow.Completed):
             self.app.side.print_receipt(self._state.card_number, self._state.on)
-
-    def done(self) -> None:
-        """The patron has finished."""
-        self.app.send(common.Done())

@@ -3,37 +3,29 @@ a PIN blocked or the 利用者証明用 certificate expired; each with what to d
 
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import StringProperty
 
-from kiosk.flows import common
 from kiosk.flows import renewal as flow
 from kiosk.flows.card_steps import CardUnusable, CertificateExpired, PinBlocked
-from kiosk.result_sign import result_sign
-from screens.base import KioskScreen
 from screens.card_stop import card_stop_text
 from screens.dates import long_date, year_month
+from screens.result_screen import ResultScreen
 
 Outcome = flow.Sent | flow.NotYet | flow.Failed | PinBlocked | CertificateExpired | CardUnusable
 
 
-class RenewalResultScreen(KioskScreen):
+class RenewalResultScreen(ResultScreen):
     """The outcome, a retry where it is worth one, and the counter ticket where staff are needed."""
 
-    #: done / attention / failed: the core's (kiosk/result_sign.py).
-    sign = StringProperty("")
-    title_text = StringProperty("")
+    counter_ticket_for = staticmethod(flow.counter_ticket_for)
+
     body_text = StringProperty("")
-    next_text = StringProperty("")
-    can_retry = BooleanProperty(False)
-    can_ticket = BooleanProperty(False)
 
     def render(self, state: Outcome) -> None:
         """Show the outcome."""
         tr, lang = self.app.tr, self.app.lang
-        self._state = state
-        self.sign = result_sign(state) or ""
+        self.show(state)
         self.can_retry = isinstance(state, flow.Failed) and state.retry is not None
-        self.can_ticket = flow.counter_ticket_for(state) is not None
         self.next_text = ""
         if isinstance(state, flow.Sent):
             self.title_text = tr("renewal.result.sent.title", lang)
@@ -56,17 +48,3 @@ class RenewalResultScreen(KioskScreen):
         else:  # a card stop
             self.title_text, self.body_text = card_stop_text(state, lang)
             self.next_text = tr("renewal.result.blocked.next", lang)
-
-    def retry(self) -> None:
-        """Try the failed step again (the card's facts are still in the session: no PIN)."""
-        self.app.send(common.Retry())
-
-    def counter_ticket(self) -> None:
-        """A ticket for the counter carrying the reason (and the request's reference)."""
-        offer = flow.counter_ticket_for(self._state)
-        if offer is not None:
-            self.app.counter_ticket(*offer)
-
-    def done(self) -> None:
-        """The patron has finished."""
-        self.app.send(common.Done())
