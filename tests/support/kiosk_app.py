@@ -210,6 +210,12 @@ class KioskProcess:
         """Wait until screen ``name`` is shown, its change over (Kivy takes no touch while a screen changes)."""
         return self.wait_for(lambda s: s["screen"] == name and not s["changing"], timeout)
 
+    def __enter__(self) -> KioskProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         """Stop the app and wait for it."""
         self._stream.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.xvfb import xvfb
+from tests.support.disk_audio import DiskAudio
 from tests.support.kiosk_app import ARTIFACTS, KioskProcess, kiosk_env
 from tests.support.server_proc import ServerProcess, start_server
 from tests.support.sip2_ils import sip2_settings
@@ -69,6 +70,28 @@ def kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[Ki
         yield app
     finally:
         app.stop()
+
+
+def start_audio_kiosk(display: str, server: ServerProcess, tmp_path: Path, **settings: str) -> KioskProcess:
+    """The kiosk with SDL's disk audio driver writing into tmp_path/audio.raw (``audio``), its voice cache in
+    tmp_path/voice (``voice``); it prints into tmp_path/printed (``printed``)."""
+    env = kiosk_env(display, tmp_path / "kivy", **server_env(server),
+                    KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"),
+                    KIOSK_ACCESSIBILITY_SOUNDS_DIR=str(tmp_path / "sounds"),
+                    KIOSK_ACCESSIBILITY_VOICE_CACHE_DIR=str(tmp_path / "voice"),
+                    SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(tmp_path / "audio.raw"), **settings)
+    app = KioskProcess(env, tmp_path / "kiosk.log")
+    app.audio = DiskAudio(tmp_path / "audio.raw")  # type: ignore[attr-defined]
+    app.voice = tmp_path / "voice"  # type: ignore[attr-defined]
+    app.printed = tmp_path / "printed"  # type: ignore[attr-defined]
+    return app
+
+
+@pytest.fixture
+def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
+    """The kiosk with SDL's disk audio driver, talking to the shared server."""
+    with start_audio_kiosk(display, ui_server, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

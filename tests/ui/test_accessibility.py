@@ -3,82 +3,17 @@ large-text modes (screenshots), the audio guidance mode, and controls within a s
 
 from __future__ import annotations
 
-import array
 import re
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from kiosk import i18n
-from tests.support.kiosk_app import WAIT_S, KioskProcess, kiosk_env
+from tests.support.disk_audio import BYTES_PER_S, sounding_seconds
+from tests.support.kiosk_app import KioskProcess
 from tests.support.server_proc import ServerProcess
-from tests.ui.conftest import server_env
+from tests.ui.conftest import start_audio_kiosk
 from tests.ui.test_every_screen import every_language
-
-# SDL's disk driver writes what the mixer plays (44.1 kHz, 16-bit stereo) at the pace of a sound card.
-BYTES_PER_S = 44100 * 2 * 2
-
-
-class DiskAudio:
-    """The file SDL's disk audio driver writes: what a patron would have heard."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def size(self) -> int:
-        return self.path.stat().st_size if self.path.exists() else 0
-
-    def peak_since(self, offset: int) -> int:
-        """The loudest sample written after ``offset`` bytes."""
-        with self.path.open("rb") as f:
-            f.seek(offset - offset % 4)
-            data = f.read()
-        samples = array.array("h", data[: len(data) // 2 * 2])
-        return max((abs(s) for s in samples), default=0)
-
-    def heard(self, action: Callable[[], object] = lambda: None, seconds: float = 1.2) -> int:
-        """Run ``action`` and return the loudest sample written from its start to ``seconds`` of sound after it
-        (sound time, not wall time: on a busy machine the driver writes more slowly; a tap may wait too)."""
-        start = self.size()
-        action()
-        self.wait_bytes(self.size() + int(seconds * BYTES_PER_S))
-        return self.peak_since(start)
-
-    def play_on(self, seconds: float) -> None:
-        """Wait until ``seconds`` more of sound are written (a cue under way is over by then)."""
-        self.wait_bytes(self.size() + int(seconds * BYTES_PER_S))
-
-    def wait_bytes(self, target: int) -> None:
-        deadline = time.monotonic() + WAIT_S
-        while self.size() < target:
-            assert time.monotonic() < deadline, "the disk audio driver stopped writing"
-            time.sleep(0.05)
-
-
-def start_audio_kiosk(display: str, server: ServerProcess, tmp_path: Path, **settings: str) -> KioskProcess:
-    """The kiosk with SDL's disk audio driver writing into tmp_path/audio.raw."""
-    env = kiosk_env(display, tmp_path / "kivy", **server_env(server),
-                    KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"),
-                    KIOSK_ACCESSIBILITY_SOUNDS_DIR=str(tmp_path / "sounds"),
-                    KIOSK_ACCESSIBILITY_VOICE_CACHE_DIR=str(tmp_path / "voice"),
-                    SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(tmp_path / "audio.raw"), **settings)
-    app = KioskProcess(env, tmp_path / "kiosk.log")
-    app.audio = DiskAudio(tmp_path / "audio.raw")  # type: ignore[attr-defined]
-    app.voice = tmp_path / "voice"  # type: ignore[attr-defined]
-    return app
-
-
-@pytest.fixture
-def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
-    """The kiosk with SDL's disk audio driver."""
-    app = start_audio_kiosk(display, ui_server, tmp_path)
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 def test_a_mode_chosen_on_the_attract_screen_is_heard_and_ends_with_the_idle_timeout(
@@ -186,16 +121,6 @@ def test_the_what_was_sent_view_is_heard_and_spoken_like_a_step(audio_kiosk: Kio
     state = kiosk.wait_for(lambda s: not s["modals"])
     assert state["spoken"][-1] == "voice.expiry_result.ok", "back on the result, its prompt again"
     assert state["spoken"].count("voice.privacy_slip") == 2
-
-
-def sounding_seconds(audio: DiskAudio, offset: int) -> float:
-    """How long, in 10 ms windows, something was playing after ``offset``."""
-    with audio.path.open("rb") as f:
-        f.seek(offset - offset % 4)
-        samples = array.array("h", f.read())
-    window = 441 * 2  # 10 ms of stereo samples
-    loud = sum(1 for i in range(0, len(samples), window) if max(map(abs, samples[i:i + window]), default=0) > 300)
-    return loud / 100
 
 
 def test_audio_guidance_speaks_each_step_from_the_catalogue_only_and_ends_with_the_session(

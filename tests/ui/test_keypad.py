@@ -16,10 +16,11 @@ import requests
 
 from kiosk import i18n
 from kiosk.a11y import cues, menus, speech
+from tests.support.disk_audio import BYTES_PER_S, sounding_seconds
 from tests.support.kiosk_app import KioskProcess
 from tests.support.server_proc import ServerProcess
 from tests.support.tickets import staff_headers
-from tests.ui.test_accessibility import BYTES_PER_S, sounding_seconds, start_audio_kiosk
+from tests.ui.conftest import start_audio_kiosk
 
 ATTRACT_MENU = ["voice.keypad.choice_1", "service.checkup.title", "voice.keypad.choice_2", "service.migrate.title",
                 "voice.keypad.choice_3", "service.expiry.title", "voice.keypad.choice_4", "service.registration.title",
@@ -109,37 +110,20 @@ def in_english(kiosk: KioskProcess) -> None:
 
 
 @pytest.fixture
-def audio_kiosk(display: str, ui_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
-    app = start_audio_kiosk(display, ui_server, tmp_path)
-    app.printed = tmp_path / "printed"  # type: ignore[attr-defined]
-    try:
-        yield app
-    finally:
-        app.stop()
-
-
-@pytest.fixture
 def audio_card_kiosk(display: str, fresh_server: ServerProcess, private_pcscd: object,
                      tmp_path: Path) -> Iterator[KioskProcess]:
     """The audio kiosk with the private pcscd's virtual reader, and a server of its own."""
-    app = start_audio_kiosk(display, fresh_server, tmp_path)
-    app.server = fresh_server  # type: ignore[attr-defined]
-    app.printed = tmp_path / "printed"  # type: ignore[attr-defined]
-    try:
+    with start_audio_kiosk(display, fresh_server, tmp_path) as app:
+        app.server = fresh_server  # type: ignore[attr-defined]
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture
 def audio_own_server_kiosk(display: str, fresh_server: ServerProcess, tmp_path: Path) -> Iterator[KioskProcess]:
     """The audio kiosk with a server of its own (which a test may stop)."""
-    app = start_audio_kiosk(display, fresh_server, tmp_path)
-    app.server = fresh_server  # type: ignore[attr-defined]
-    try:
+    with start_audio_kiosk(display, fresh_server, tmp_path) as app:
+        app.server = fresh_server  # type: ignore[attr-defined]
         yield app
-    finally:
-        app.stop()
 
 
 def staff_calls(server: ServerProcess) -> list[str]:
