@@ -50,7 +50,7 @@ class ExpiryResultScreen(ResultScreen):
                     self.detail_text = tr("expiry.result.expired_days", lang, days=-e.days_left)
                 else:
                     self.detail_text = tr(f"expiry.result.days_left.{e.status}", lang, days=e.days_left,
-                                          renewable_from=e.renewable_from.isoformat())
+                                          renewable_from=short_date(e.renewable_from, lang))
             if e.status != flow.CardStatus.VALID:
                 self.next_text = tr("expiry.result.next.renew", lang)
                 self.advice_text = tr("expiry.result.what_to_bring", lang)

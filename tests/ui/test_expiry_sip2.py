@@ -58,12 +58,13 @@ def test_the_answer_at_the_kiosk_is_the_ils_s_from_pysip2(pysip: tuple[PysipIls,
     state = kiosk.check_expiry_by_number("2000000121")
     assert (state["flow"], VALID in state["texts"], EXPIRED in state["texts"]) == ("Shown", True, False), state
     assert "有効期限：令和11年3月1日（2029-03-01）" in state["texts"]
-    assert "あと990日です。更新は2029-02-01から受け付けます。" in state["texts"]
+    assert "あと990日です。更新は令和11年2月1日から受け付けます。" in state["texts"]
     assert not shown(kiosk, "counter_ticket")
     assert kiosk.overflowing() == []
     kiosk.screenshot("expiry_result-sip2-pysip2-valid-ja")
     state = kiosk.choose_language("en")
     assert "Valid until 1 March 2029 (2029-03-01)" in state["texts"]
+    assert "Days left: 990. Renewal opens on 1 February 2029." in state["texts"], "each date in the patron's words"
     kiosk.tap("done")
     # The other way round: valid in the server's own record (400 days left), expired yesterday in the ILS.
     state = kiosk.check_expiry_by_number("2000000105")
@@ -90,9 +91,9 @@ def test_by_my_number_card_the_ils_answers_for_the_linked_card(pysip: tuple[Pysi
 
 @pytest.mark.parametrize(("style", "answer", "end", "settings", "title", "valid_until", "detail"), [
     ("koha", KOHA_64, b"\r\n", KOHA_SETTINGS, VALID, "有効期限：令和9年6月15日（2027-06-15）",
-     "あと365日です。更新は2027-05-15から受け付けます。"),
+     "あと365日です。更新は令和9年5月15日から受け付けます。"),
     ("evergreen", EVERGREEN_64, b"\r", EVERGREEN_SETTINGS, RENEWABLE, "有効期限：令和8年7月1日（2026-07-01）",
-     "あと16日です。更新の受付はもう始まっています（2026-06-01から）。"),
+     "あと16日です。更新の受付はもう始まっています（令和8年6月1日から）。"),
 ])
 def test_the_answer_at_the_kiosk_from_a_koha_and_an_evergreen_style_ils(
         tmp_path: Path, kiosk_on: StartKiosk, style: str, answer: bytes, end: bytes, settings: dict[str, str],
