@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from kiosk import i18n
-from tests.support.kiosk_app import KioskProcess, kiosk_env
+from tests.support.kiosk_app import KioskProcess
 from tests.support.server_proc import ServerProcess
-from tests.ui.conftest import server_env
-from tests.ui.test_accessibility import DiskAudio
+from tests.ui.conftest import start_audio_kiosk
 from tests.ui.test_migration import enter_pin, start_migration
 
 EVERY_S = 2.0  # the cue's repeat, short for the test (config/kiosk.toml ships 5 s)
@@ -23,25 +22,16 @@ LOUD = 1000
 
 
 def start(display: str, server: ServerProcess, tmp_path: Path, **settings: str) -> KioskProcess:
-    env = kiosk_env(display, tmp_path / "kivy", **server_env(server),
-                    KIOSK_PRINTER_DIRECTORY=str(tmp_path / "printed"),
-                    KIOSK_ACCESSIBILITY_SOUNDS_DIR=str(tmp_path / "sounds"),
-                    KIOSK_ACCESSIBILITY_VOICE_CACHE_DIR=str(tmp_path / "voice"),
-                    KIOSK_CARD_LEFT_CUE_EVERY_S=str(EVERY_S), KIOSK_CARD_LEFT_CUE_TIMES=str(TIMES),
-                    SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(tmp_path / "audio.raw"), **settings)
-    app = KioskProcess(env, tmp_path / "kiosk.log")
-    app.audio = DiskAudio(tmp_path / "audio.raw")  # type: ignore[attr-defined]
-    return app
+    """The audio kiosk with the card-left cue repeating quickly."""
+    return start_audio_kiosk(display, server, tmp_path, KIOSK_CARD_LEFT_CUE_EVERY_S=str(EVERY_S),
+                             KIOSK_CARD_LEFT_CUE_TIMES=str(TIMES), **settings)
 
 
 @pytest.fixture
 def left_kiosk(display: str, fresh_server: ServerProcess, private_pcscd: object,
                tmp_path: Path) -> Iterator[KioskProcess]:
-    app = start(display, fresh_server, tmp_path)
-    try:
+    with start(display, fresh_server, tmp_path) as app:
         yield app
-    finally:
-        app.stop()
 
 
 def banner_up(state: dict) -> bool:
