@@ -7,13 +7,14 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from kiosk.api.wire import AcceptedId
-from kiosk.flows import common
 from kiosk.flows import registration as flow
-from screens.base import KioskScreen
+from screens.result_screen import FlowEndScreen
 
 
-class RegistrationIdsScreen(KioskScreen):
+class RegistrationIdsScreen(FlowEndScreen):
     """Nothing here depends on the patron; the list is the library's (config/server.toml registration_ids)."""
+
+    counter_ticket_for = staticmethod(flow.counter_ticket_for)
 
     address_text = StringProperty("")
     not_accepted_text = StringProperty("")
@@ -43,13 +44,3 @@ class RegistrationIdsScreen(KioskScreen):
         if text != key:
             return text
         return item.name_ja if self.app.lang.startswith("ja") else item.name_en
-
-    def counter_ticket(self) -> None:
-        """A registration ticket for the counter."""
-        offer = flow.counter_ticket_for(self._state)
-        if offer is not None:
-            self.app.counter_ticket(*offer)
-
-    def done(self) -> None:
-        """The patron has finished."""
-        self.app.send(common.Done())

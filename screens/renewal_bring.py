@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from kiosk.flows import common
 from kiosk.flows import renewal as flow
-from screens.base import KioskScreen
+from screens.result_screen import FlowEndScreen
 
 
-class RenewalBringScreen(KioskScreen):
+class RenewalBringScreen(FlowEndScreen):
     """The library's list of IDs (通知カード not accepted); nothing here depends on the patron."""
+
+    counter_ticket_for = staticmethod(flow.counter_ticket_for)
 
     def render(self, state: flow.WhatToBring) -> None:
         """Remember the state for the ticket button."""
         self._state = state
-
-    def counter_ticket(self) -> None:
-        """A ticket for the counter with the renewal reason."""
-        offer = flow.counter_ticket_for(self._state)
-        if offer is not None:
-            self.app.counter_ticket(*offer)
-
-    def done(self) -> None:
-        """The patron has finished."""
-        self.app.send(common.Done())
